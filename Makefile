@@ -1,0 +1,26 @@
+# Two commands that work on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## render every publication in every layout into output/
+	$(BIN)/brochure build
+
+test: $(STAMP)  ## lint, then the test suite
+	$(BIN)/ruff check brochure tests benchmarks
+	$(BIN)/pytest -q
+
+bench: $(STAMP)  ## benchmarks (on demand, not part of the tests)
+	$(BIN)/python benchmarks/bench_build.py
+
+clean:
+	rm -rf $(VENV) output/*/ .pytest_cache

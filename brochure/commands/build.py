@@ -1,0 +1,38 @@
+"""``brochure build``: render publications in their layouts into the output folder."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from ..build import build_publication
+from ..errors import BrochureError, Problem
+from ..output import publication_path, write_atomic
+from ..project import load_project
+
+
+def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
+              out: Path) -> None:
+    project = load_project(root)
+    names = list(publications) or sorted(project.publications)
+    _require_known(names, list(project.publications), "publication")
+    _require_known(list(layouts), list(project.layouts), "layout")
+    for name in names:
+        pub = project.publications[name].model
+        for layout in [lay for lay in pub.layouts if not layouts or lay in layouts]:
+            path = publication_path(out, name, layout, pub.language)
+            write_atomic(path, build_publication(project, name, layout))
+            click.echo(f"wrote {path}")
+
+
+def _require_known(names: list[str], known: list[str], what: str) -> None:
+    problems = []
+    for name in names:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            tail = f"; did you mean '{hint[0]}'?" if hint else f"; known: {', '.join(known)}"
+            problems.append(Problem(f"unknown {what} '{name}'{tail}"))
+    if problems:
+        raise BrochureError(problems)

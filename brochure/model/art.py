@@ -1,0 +1,125 @@
+"""Vector art as data: shapes in a view box, y pointing down as in SVG, colours by brand name."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, field_validator
+
+from .base import Strict
+
+_PATH_TOKEN = re.compile(r"[MLHVCQZ]|-?\d*\.?\d+(?:e-?\d+)?", re.IGNORECASE)
+_PATH_ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "Q": 4, "Z": 0}
+
+
+class Paint(Strict):
+    """Fill and outline of a shape; colours are names from the brand kit (or 'none')."""
+
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float = Field(1.0, ge=0)
+    line_cap: Literal["butt", "round", "square"] = "round"
+
+
+class Rect(Paint):
+    type: Literal["rect"]
+    x: float
+    y: float
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+    radius: float = Field(0, ge=0)
+
+
+class Circle(Paint):
+    type: Literal["circle"]
+    cx: float
+    cy: float
+    r: float = Field(gt=0)
+
+
+class Ellipse(Paint):
+    type: Literal["ellipse"]
+    cx: float
+    cy: float
+    rx: float = Field(gt=0)
+    ry: float = Field(gt=0)
+
+
+class Polygon(Paint):
+    type: Literal["polygon", "polyline"]
+    points: list[float] = Field(min_length=4)
+
+    @field_validator("points")
+    @classmethod
+    def _pairs(cls, points: list[float]) -> list[float]:
+        if len(points) % 2:
+            raise ValueError("expected x, y pairs: an even count of numbers")
+        return points
+
+
+class Line(Paint):
+    type: Literal["line"]
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class Path(Paint):
+    """An SVG-style path with absolute commands M, L, H, V, C, Q and Z."""
+
+    type: Literal["path"]
+    d: str
+
+    @field_validator("d")
+    @classmethod
+    def _parse(cls, d: str) -> str:
+        tokens = _PATH_TOKEN.findall(d)
+        if not tokens or tokens[0].upper() != "M":
+            raise ValueError("a path starts with M x y")
+        command, count = None, 0
+        for token in tokens:
+            if token.isalpha():
+                if command and count % max(_PATH_ARITY[command], 1):
+                    raise ValueError(f"command {command} takes {_PATH_ARITY[command]} numbers")
+                command, count = token.upper(), 0
+            else:
+                count += 1
+        return d
+
+    def commands(self) -> list[tuple[str, list[float]]]:
+        """The path as (command, numbers) pairs, one per drawing step."""
+        steps: list[tuple[str, list[float]]] = []
+        command, numbers = "M", []
+        for token in [*_PATH_TOKEN.findall(self.d), "Z?"]:
+            if token.isalpha() or token == "Z?":
+                steps.extend(_split(command, numbers))
+                command, numbers = token.upper(), []
+            else:
+                numbers.append(float(token))
+        return steps
+
+
+def _split(command: str, numbers: list[float]) -> list[tuple[str, list[float]]]:
+    arity = _PATH_ARITY.get(command, 0)
+    if arity == 0:
+        return [(command, [])] if command == "Z" else []
+    steps = [(command, numbers[i:i + arity]) for i in range(0, len(numbers), arity)]
+    return [("L" if command == "M" and i else command, nums) for i, (_, nums) in enumerate(steps)]
+
+
+Shape = Annotated[Union[Rect, Circle, Ellipse, Polygon, Line, Path], Field(discriminator="type")]
+
+
+class Art(Strict):
+    """A drawing: its view box (width × height units) and shapes painted in order."""
+
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+    alt: str = Field(min_length=1, description="what the picture shows, for screen readers")
+    decorative: bool = False
+    shapes: list[Shape] = Field(min_length=1)
+
+    def colour_names(self) -> set[str]:
+        return {c for s in self.shapes for c in (s.fill, s.stroke) if c and c != "none"}

@@ -1,0 +1,92 @@
+"""A clinic's brand kit: name, colours (CMYK for print, RGB for screen), fonts, contact, roster."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, HttpUrl, field_validator, model_validator
+
+from .art import Art
+from .base import Strict
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class Colour(Strict):
+    """One brand colour: CMYK percentages (0–100) for print and a hex RGB equivalent for screen."""
+
+    cmyk: tuple[float, float, float, float]
+    rgb: str
+
+    @field_validator("cmyk")
+    @classmethod
+    def _percentages(cls, cmyk: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0 <= v <= 100 for v in cmyk):
+            raise ValueError("each CMYK value is a percentage from 0 to 100")
+        return cmyk
+
+    @field_validator("rgb")
+    @classmethod
+    def _hex(cls, rgb: str) -> str:
+        if not _HEX.match(rgb):
+            raise ValueError("expected a hex colour such as '#1a5e8c'")
+        return rgb.lower()
+
+
+class FontChoice(Strict):
+    """A font family from an installed ``fontpkg-*`` package, with the weights to use."""
+
+    family: str
+    regular: int = Field(400, ge=100, le=900)
+    bold: int = Field(700, ge=100, le=900)
+
+
+class Fonts(Strict):
+    body: FontChoice
+    heading: FontChoice
+
+
+class Contact(Strict):
+    phone: str
+    email: str
+    web: str
+    booking_url: HttpUrl
+    address: list[str] = Field(min_length=1)
+    hours: str | None = None
+
+
+class Physician(Strict):
+    key: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    credentials: str
+    title: str
+    bio: str
+    direct_phone: str
+
+
+class Brand(Strict):
+    """Everything that makes documents look like one clinic's."""
+
+    name: str
+    tagline: str
+    logo: str = Field(description="the key in `art` of the clinic's logo")
+    colors: dict[str, Colour]
+    fonts: Fonts
+    contact: Contact
+    physicians: list[Physician] = Field(min_length=1)
+    art: dict[str, Art] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Brand:
+        if self.logo not in self.art:
+            raise ValueError(f"logo '{self.logo}' is not a key of art")
+        for required in ("primary", "ink", "paper"):
+            if required not in self.colors:
+                raise ValueError(f"colors needs '{required}'")
+        return self
+
+    def physician(self, key: str | None) -> Physician:
+        """The roster entry for ``key``, or the first physician when no key is given."""
+        if key is None:
+            return self.physicians[0]
+        return next(p for p in self.physicians if p.key == key)

@@ -1,0 +1,122 @@
+"""Page geometry as data: page size, bleed, panels and folds, type scale, and what goes where."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .base import Length, Strict
+
+
+class PageSize(Strict):
+    width: Length = Field(gt=0)
+    height: Length = Field(gt=0)
+
+
+class Panel(Strict):
+    """One panel of a side: its width, its look, and the publication sections it holds."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]+$")
+    width: Length = Field(gt=0)
+    style: str = "plain"
+    valign: Literal["top", "middle", "bottom"] = "top"
+    sections: list[str] = Field(default_factory=list)
+
+
+class Side(Strict):
+    """One printed side of the sheet, panels listed left to right."""
+
+    name: str
+    panels: list[Panel] = Field(min_length=1)
+
+
+class PanelStyle(Strict):
+    """Colours of a panel by brand colour name: background, text, headings, rules."""
+
+    background: str | None = None
+    text: str = "ink"
+    heading: str = "primary"
+    accent: str = "accent"
+    band: str | None = Field(None, description="a colour band across the panel's top")
+    band_height: Length = 0
+
+
+class TextStyle(Strict):
+    """One step of the type scale."""
+
+    font: Literal["body", "heading"] = "body"
+    bold: bool = False
+    italic: bool = False
+    size: float = Field(gt=0, le=200)
+    leading: float = Field(gt=0, le=240)
+    space_before: float = Field(0, ge=0)
+    space_after: float = Field(0, ge=0)
+    align: Literal["left", "center", "right"] = "left"
+    color: str | None = Field(None, description="brand colour name; default from the panel style")
+    role: Literal["text", "heading", "accent"] = "text"
+
+
+class Fit(Strict):
+    """What to do when a panel's content is taller than the panel."""
+
+    shrink: bool = False
+    min_body_size: float = Field(9, gt=0)
+    step: float = Field(0.25, gt=0)
+
+
+class Spacing(Strict):
+    """Padding and rules used by block renderers, as lengths."""
+
+    panel_padding: Length = Field(ge=0)
+    rule_width: Length = 1
+    box_padding: Length = 6
+    bullet_indent: Length = 12
+    table_padding: Length = 3
+    figure_gap: Length = 6
+
+
+TEXT_STYLE_NAMES = ("cover_title", "cover_subtitle", "cover_tagline", "h1", "h2", "h3", "body",
+                    "bullet", "small", "table", "table_head", "callout", "caption", "contact")
+
+
+class Layout(Strict):
+    """A page layout: a tri-fold's sides and panels, margins, and the type scale."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]+$")
+    kind: Literal["trifold"]
+    description: str = ""
+    page: PageSize
+    bleed: Length = Field(ge=0)
+    safe_margin: Length = Field(ge=0, description="no text within this of a trim edge or fold")
+    sides: list[Side] = Field(min_length=1)
+    reading_order: list[str] = Field(default_factory=list)
+    spacing: Spacing
+    typography: dict[str, TextStyle]
+    panel_styles: dict[str, PanelStyle] = Field(default_factory=lambda: {"plain": PanelStyle()})
+    fit: Fit = Fit()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Layout:
+        for side in self.sides:
+            total = sum(p.width for p in side.panels)
+            if abs(total - self.page.width) > 0.01:
+                raise ValueError(f"side '{side.name}': panel widths add up to {total:.2f} pt, "
+                                 f"but the page is {self.page.width:.2f} pt wide")
+            for panel in side.panels:
+                if panel.style not in self.panel_styles:
+                    raise ValueError(f"panel '{panel.name}' uses unknown style '{panel.style}'")
+        if self.spacing.panel_padding < self.safe_margin:
+            raise ValueError("spacing.panel_padding must be at least safe_margin, or text "
+                             "would sit inside the safe margin of a fold or trim edge")
+        missing = [n for n in TEXT_STYLE_NAMES if n not in self.typography]
+        if missing:
+            raise ValueError(f"typography lacks styles: {', '.join(missing)}")
+        names = [p.name for s in self.sides for p in s.panels]
+        unknown = [n for n in self.reading_order if n not in names]
+        if unknown:
+            raise ValueError(f"reading_order names unknown panels: {', '.join(unknown)}")
+        return self
+
+    def panels(self) -> list[Panel]:
+        return [p for s in self.sides for p in s.panels]

@@ -1,0 +1,141 @@
+"""A publication: its metadata, honest-claims statements, and sections of typed content blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import Field, model_validator
+
+from .art import Art
+from .base import Strict
+
+
+class Heading(Strict):
+    type: Literal["heading"]
+    text: str = Field(min_length=1)
+    level: Literal[1, 2, 3] = 1
+
+
+class Paragraph(Strict):
+    """Plain text; **bold** and *italic* are the only inline emphasis."""
+
+    type: Literal["paragraph"]
+    text: str = Field(min_length=1)
+    style: Literal["body", "small", "callout"] = "body"
+
+
+class Bullets(Strict):
+    type: Literal["bullets"]
+    items: list[str] = Field(min_length=1)
+
+
+class Checklist(Strict):
+    """Questions a reader ticks for themselves."""
+
+    type: Literal["checklist"]
+    items: list[str] = Field(min_length=1)
+
+
+class Table(Strict):
+    """A table whose first column names each row."""
+
+    type: Literal["table"]
+    columns: list[str] = Field(min_length=2)
+    rows: list[list[str]] = Field(min_length=1)
+    caption: str | None = None
+    column_widths: list[float] | None = Field(None, description="relative widths, one a column")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Table:
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"row {i + 1} has {len(row)} cells; "
+                                 f"expected {len(self.columns)}, one per column")
+        if self.column_widths and len(self.column_widths) != len(self.columns):
+            raise ValueError("column_widths needs one number per column")
+        return self
+
+
+class Statement(Strict):
+    """One of the publication's honest-claims statements, placed beside the claim it qualifies."""
+
+    type: Literal["statement"]
+    ref: str
+
+
+class Callout(Strict):
+    type: Literal["callout"]
+    title: str | None = None
+    text: str = Field(min_length=1)
+
+
+class Figure(Strict):
+    type: Literal["figure"]
+    art: str
+    caption: str | None = None
+    width: float = Field(1.0, gt=0, le=1, description="fraction of the column width")
+
+
+class PhysicianBio(Strict):
+    type: Literal["physician"]
+    key: str | None = None
+    heading: str = "Meet your doctor"
+
+
+class Cover(Strict):
+    """The front cover: logo, title, subtitle and tagline."""
+
+    type: Literal["cover"]
+
+
+class ContactBlock(Strict):
+    """The clinic's address, phone, web and hours."""
+
+    type: Literal["contact"]
+    heading: str | None = "Visit or call us"
+
+
+class QrCode(Strict):
+    """A QR code to the booking URL (or another URL), with a line of text."""
+
+    type: Literal["qr"]
+    url: str | None = None
+    text: str
+    size: float = Field(0.45, gt=0, le=1, description="fraction of the column width")
+
+
+class Logo(Strict):
+    type: Literal["logo"]
+    width: float = Field(0.5, gt=0, le=1)
+
+
+class Spacer(Strict):
+    type: Literal["spacer"]
+    height: float = Field(ge=0, le=400)
+
+
+Block = Annotated[
+    Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Callout, Figure, PhysicianBio,
+          Cover, ContactBlock, QrCode, Logo, Spacer],
+    Field(discriminator="type"),
+]
+
+
+class Publication(Strict):
+    """One brochure's content, independent of page size."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    title: str
+    subtitle: str
+    brand: str
+    language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    date: dt.date = Field(description="publication date; also the PDF's creation date")
+    version: str = "1"
+    subject: str
+    keywords: list[str] = Field(default_factory=list)
+    physician: str | None = None
+    layouts: list[str] = Field(min_length=1)
+    statements: dict[str, str] = Field(default_factory=dict)
+    art: dict[str, Art] = Field(default_factory=dict)
+    sections: dict[str, list[Block]]

@@ -1,0 +1,153 @@
+"""The project on disk: finds, loads and cross-checks every brand kit, layout and publication.
+
+Every file is validated and every cross-reference checked before anything is rendered; all
+problems from all files are reported together, each with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from .errors import Problem, SourceError
+from .model import Brand, Layout, Publication
+from .model.base import validate
+from .source import Loc, Source, load
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[M]):
+    """A validated model with the source it came from (for positions in later errors)."""
+
+    model: M
+    source: Source
+
+
+@dataclass
+class Project:
+    """All inputs under one root folder (``content/`` and ``layouts/``)."""
+
+    root: Path
+    brands: dict[str, Loaded[Brand]] = field(default_factory=dict)
+    layouts: dict[str, Loaded[Layout]] = field(default_factory=dict)
+    publications: dict[str, Loaded[Publication]] = field(default_factory=dict)
+
+    def content_dir(self, publication: str) -> Path:
+        return self.root / "content" / publication
+
+
+def load_project(root: Path | str = ".") -> Project:
+    """Load and validate everything under ``root``; raise one :class:`SourceError` listing every
+    problem found."""
+    root = Path(root)
+    project, problems = Project(root), []
+    _collect(root / "content" / "brands", "*.yaml", Brand, project.brands, problems)
+    _collect(root / "layouts", "*.yaml", Layout, project.layouts, problems)
+    _collect(root / "content", "*/publication.yaml", Publication, project.publications, problems)
+    if not project.publications and not problems:
+        problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
+                                root / "content"))
+    for brand in project.brands.values():
+        problems += _check_brand(brand)
+    for publication in project.publications.values():
+        problems += _check_publication(project, publication)
+    if problems:
+        raise SourceError(problems)
+    return project
+
+
+def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[M]],
+             problems: list[Problem]) -> None:
+    for path in sorted(folder.glob(pattern)):
+        key = path.parent.name if path.name == "publication.yaml" else path.stem
+        try:
+            source = load(_relative(path))
+            into[key] = Loaded(validate(source, model), source)
+        except SourceError as exc:
+            problems += exc.problems
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _unknown(source: Source, loc: Loc, what: str, name: str, known: list[str]) -> Problem:
+    hint = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    tail = f"; did you mean '{hint[0]}'?" if hint else f"; expected one of: {', '.join(known)}"
+    return source.problem(loc, f"unknown {what} '{name}'{tail}")
+
+
+def _check_brand(loaded: Loaded[Brand]) -> list[Problem]:
+    return _check_art_colours(loaded.source, loaded.model.art, loaded.model)
+
+
+def _check_art_colours(source: Source, art: dict, brand: Brand) -> list[Problem]:
+    """Every colour a drawing names must be one of the brand's."""
+    return [_unknown(source, ("art", key, "shapes", i), "colour", name, list(brand.colors))
+            for key, drawing in art.items()
+            for i, shape in enumerate(drawing.shapes)
+            for name in (shape.fill, shape.stroke)
+            if name and name != "none" and name not in brand.colors]
+
+
+def _check_publication(project: Project, loaded: Loaded[Publication]) -> list[Problem]:
+    pub, source = loaded.model, loaded.source
+    brand = project.brands.get(pub.brand)
+    if brand is None:
+        return [_unknown(source, ("brand",), "brand", pub.brand, list(project.brands))]
+    problems = _check_blocks(pub, brand.model, source)
+    for i, name in enumerate(pub.layouts):
+        layout = project.layouts.get(name)
+        if layout is None:
+            problems.append(_unknown(source, ("layouts", i), "layout", name, list(project.layouts)))
+        else:
+            problems += _check_placement(pub, layout, brand.model)
+    if pub.physician and pub.physician not in [p.key for p in brand.model.physicians]:
+        problems.append(_unknown(source, ("physician",), "physician", pub.physician,
+                                 [p.key for p in brand.model.physicians]))
+    return problems
+
+
+def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Problem]:
+    problems = []
+    art = list(pub.art) + list(brand.art)
+    roster = [p.key for p in brand.physicians]
+    for section, blocks in pub.sections.items():
+        for i, block in enumerate(blocks):
+            loc = ("sections", section, i)
+            if block.type == "statement" and block.ref not in pub.statements:
+                problems.append(_unknown(source, (*loc, "ref"), "statement", block.ref,
+                                         list(pub.statements)))
+            if block.type == "figure" and block.art not in art:
+                problems.append(_unknown(source, (*loc, "art"), "art", block.art, art))
+            if block.type == "physician" and block.key and block.key not in roster:
+                problems.append(_unknown(source, (*loc, "key"), "physician", block.key, roster))
+    return problems + _check_art_colours(source, pub.art, brand)
+
+
+def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> list[Problem]:
+    layout, source = loaded.model, loaded.source
+    problems = []
+    for s, side in enumerate(layout.sides):
+        for p, panel in enumerate(side.panels):
+            for k, section in enumerate(panel.sections):
+                if section not in pub.sections:
+                    loc = ("sides", s, "panels", p, "sections", k)
+                    problems.append(_unknown(source, loc, f"section (of publication '{pub.id}')",
+                                             section, list(pub.sections)))
+    for name, style in layout.panel_styles.items():
+        for attr in ("background", "text", "heading", "accent", "band"):
+            colour = getattr(style, attr)
+            if colour and colour not in brand.colors:
+                problems.append(_unknown(source, ("panel_styles", name, attr), "colour", colour,
+                                         list(brand.colors)))
+    return problems

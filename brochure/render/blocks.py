@@ -1,0 +1,259 @@
+"""Content blocks to flowables: a registry from block type to a function returning flowables.
+
+Each builder takes the block and a :class:`BlockContext` (brand, publication, styles of the
+panel it lands in, column width) and returns ReportLab flowables. Adding a block type is adding
+one function here and one model in ``model/publication.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as RLTable
+
+from ..model import publication as m
+from ..model.brand import Brand
+from ..model.layout import Spacing
+from ..text import escape, inline
+from .art import drawing
+from .styles import StyleSheet
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    brand: Brand
+    publication: m.Publication
+    styles: StyleSheet
+    spacing: Spacing
+    width: float
+
+
+Builder = Callable[[object, BlockContext], list[Flowable]]
+BUILDERS: dict[str, Builder] = {}
+
+
+def builds(kind: str) -> Callable[[Builder], Builder]:
+    def register(function: Builder) -> Builder:
+        BUILDERS[kind] = function
+        return function
+    return register
+
+
+def flowables(block: m.Block, ctx: BlockContext) -> list[Flowable]:
+    """The flowables that draw ``block``."""
+    return BUILDERS[block.type](block, ctx)
+
+
+class Linked(Flowable):
+    """A flowable whose whole area is a link to ``url`` (QR codes, logos)."""
+
+    def __init__(self, inner: Flowable, url: str):
+        super().__init__()
+        self.inner, self.url = inner, url
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.inner.wrap(available_width, available_height)
+        return self.width, self.height
+
+    def draw(self):
+        self.inner.drawOn(self.canv, 0, 0)
+        self.canv.linkURL(self.url, (0, 0, self.width, self.height), relative=1, thickness=0)
+
+
+@builds("heading")
+def _heading(block: m.Heading, ctx: BlockContext) -> list[Flowable]:
+    return [Paragraph(inline(block.text), ctx.styles[f"h{block.level}"])]
+
+
+@builds("paragraph")
+def _paragraph(block: m.Paragraph, ctx: BlockContext) -> list[Flowable]:
+    return [Paragraph(inline(block.text), ctx.styles[block.style])]
+
+
+@builds("bullets")
+def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
+    style = ctx.styles["bullet"]
+    items = [ListItem(Paragraph(inline(text), style), value="•") for text in block.items]
+    return [ListFlowable(items, bulletType="bullet", start="•",
+                         leftIndent=ctx.spacing.bullet_indent,
+                         bulletFontName=style.fontName, bulletFontSize=style.fontSize,
+                         bulletColor=ctx.styles.colour("accent"), spaceAfter=style.spaceAfter)]
+
+
+@builds("checklist")
+def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
+    style = ctx.styles["bullet"]
+    side = style.fontSize * 0.8
+    box = Drawing(side, side, Rect(0, 0, side, side, fillColor=None,
+                                   strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
+    indent = ctx.spacing.bullet_indent + side * 0.5
+    rows = [[box, Paragraph(inline(text), style)] for text in block.items]
+    table = RLTable(rows, colWidths=[indent, ctx.width - indent], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (0, -1), (style.leading - side) / 2 + 1),
+        ("TOPPADDING", (1, 0), (1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), style.spaceAfter),
+    ]))
+    return [table]
+
+
+def _boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str) -> Flowable:
+    """Content in a tinted box with a coloured bar on its left edge."""
+    pad = ctx.spacing.box_padding
+    table = RLTable([[content]], colWidths=[ctx.width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), ctx.styles.palette(background)),
+        ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.rule_width * 3, ctx.styles.palette(bar)),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.rule_width * 1.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ]))
+    table.spaceAfter = ctx.styles["body"].spaceAfter
+    return table
+
+
+@builds("statement")
+def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
+    text = ctx.publication.statements[block.ref]
+    return [_boxed([Paragraph(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
+
+
+@builds("callout")
+def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
+    content = [Paragraph(inline(block.title), ctx.styles["h3"])] if block.title else []
+    content.append(Paragraph(inline(block.text), ctx.styles["callout"]))
+    return [_boxed(content, ctx, "tint", "primary")]
+
+
+@builds("table")
+def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
+    head, cell = ctx.styles["table_head"], ctx.styles["table"]
+    rows = [[Paragraph(inline(text), head) for text in block.columns]]
+    rows += [[Paragraph(f"<b>{inline(text)}</b>" if i == 0 else inline(text), cell)
+              for i, text in enumerate(row)] for row in block.rows]
+    weights = block.column_widths or [1.0] * len(block.columns)
+    widths = [ctx.width * w / sum(weights) for w in weights]
+    pad, palette = ctx.spacing.table_padding, ctx.styles.palette
+    table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), palette("primary")),
+        ("LINEBELOW", (0, 1), (-1, -1), ctx.spacing.rule_width / 2, palette("rule")),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ]
+    commands += [("BACKGROUND", (0, r), (-1, r), palette("tint"))
+                 for r in range(2, len(rows), 2)]
+    table.setStyle(TableStyle(commands))
+    table.spaceAfter = ctx.styles["body"].spaceAfter
+    parts: list[Flowable] = [table]
+    if block.caption:
+        parts.append(Paragraph(inline(block.caption), ctx.styles["caption"]))
+    return parts
+
+
+@builds("figure")
+def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
+    art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
+    picture = drawing(art, ctx.width * block.width, ctx.styles.palette)
+    picture.hAlign = "CENTER"
+    parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
+    if block.caption:
+        parts.append(Paragraph(inline(block.caption), ctx.styles["caption"]))
+    return [KeepTogether(parts)]
+
+
+@builds("logo")
+def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
+    picture = drawing(ctx.brand.art[ctx.brand.logo], ctx.width * block.width, ctx.styles.palette)
+    picture.hAlign = "LEFT"
+    return [picture]
+
+
+@builds("cover")
+def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
+    pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
+    logo = drawing(brand.art[brand.logo], ctx.width * 0.3, styles.palette)
+    logo.hAlign = "LEFT"
+    return [
+        logo,
+        Spacer(1, ctx.spacing.figure_gap),
+        Paragraph(escape(brand.name), styles["h3"]),
+        Spacer(1, styles["cover_title"].leading * 2),
+        Paragraph(escape(pub.title), styles["cover_title"]),
+        _rule(ctx, ctx.width * 0.3),
+        Paragraph(escape(pub.subtitle), styles["cover_subtitle"]),
+        Spacer(1, styles["cover_title"].leading * 2),
+        Paragraph(escape(brand.tagline), styles["cover_tagline"]),
+    ]
+
+
+def _rule(ctx: BlockContext, length: float) -> Flowable:
+    thickness = ctx.spacing.rule_width * 3
+    gap = ctx.spacing.box_padding
+    rule = Drawing(length, thickness + 2 * gap,
+                   Rect(0, gap, length, thickness, fillColor=ctx.styles.colour("accent"),
+                        strokeColor=None, strokeWidth=0))
+    rule.hAlign = "LEFT"
+    return rule
+
+
+@builds("physician")
+def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
+    doctor = ctx.brand.physician(block.key or ctx.publication.physician)
+    styles = ctx.styles
+    return [
+        Paragraph(escape(block.heading), styles["h1"]),
+        Paragraph(escape(f"Dr. {doctor.name}, {doctor.credentials}"), styles["h3"]),
+        Paragraph(escape(doctor.title), styles["small"]),
+        Paragraph(escape(doctor.bio), styles["body"]),
+    ]
+
+
+@builds("contact")
+def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
+    contact, styles = ctx.brand.contact, ctx.styles
+    lines = [f"<b>{escape(ctx.brand.name)}</b>", *map(escape, contact.address),
+             f"<b>{escape(contact.phone)}</b>", escape(contact.web)]
+    if contact.hours:
+        lines.append(escape(contact.hours))
+    parts: list[Flowable] = []
+    if block.heading:
+        parts.append(Paragraph(escape(block.heading), styles["h2"]))
+    parts.append(Paragraph("<br/>".join(lines), styles["contact"]))
+    return parts
+
+
+@builds("qr")
+def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
+    url = block.url or str(ctx.brand.contact.booking_url)
+    side = ctx.width * block.size
+    ink = ctx.styles.colour("text")
+    widget = QrCodeWidget(url, barLevel="M", barFillColor=ink, barStrokeColor=ink,
+                          barStrokeWidth=0)
+    x0, y0, x1, y1 = widget.getBounds()
+    code = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    code.add(widget)
+    code.hAlign = "LEFT"
+    caption = f"<b>{escape(block.text)}</b><br/>{escape(url)}"
+    return [KeepTogether([Linked(code, url), Spacer(1, ctx.spacing.box_padding),
+                          Paragraph(caption, ctx.styles["small"])])]
+
+
+@builds("spacer")
+def _spacer(block: m.Spacer, ctx: BlockContext) -> list[Flowable]:
+    return [Spacer(1, block.height * ctx.styles.scale)]

@@ -1,0 +1,75 @@
+"""Fonts from ``fontpkg-*`` packages, registered with ReportLab once per process.
+
+Only TrueType files from installed font packages are used (never system folders), so every font
+is embedded; the base-14 fonts ReportLab would otherwise reference are never used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import fontpkg
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from ..errors import BrochureError, Problem
+from ..model.brand import FontChoice, Fonts
+
+
+@dataclass(frozen=True)
+class FontFamily:
+    """ReportLab names of one family's four faces."""
+
+    regular: str
+    bold: str
+    italic: str
+    bold_italic: str
+
+    def face(self, bold: bool = False, italic: bool = False) -> str:
+        if bold:
+            return self.bold_italic if italic else self.bold
+        return self.italic if italic else self.regular
+
+
+@dataclass(frozen=True)
+class FontSet:
+    body: FontFamily
+    heading: FontFamily
+
+    def family(self, role: str) -> FontFamily:
+        return self.heading if role == "heading" else self.body
+
+
+@cache
+def _register_face(family: str, weight: int, style: str) -> str:
+    try:
+        path = fontpkg.path(family, weight=weight, style=style, nearest=True)
+    except fontpkg.FontpkgError as exc:
+        raise BrochureError(Problem(
+            f"font family '{family}' ({weight} {style}) is not installed: {exc}; "
+            f"install its fontpkg-* package")) from None
+    name = f"{fontpkg.slugify(family)}-{weight}-{style}"
+    pdfmetrics.registerFont(TTFont(name, str(path)))
+    return name
+
+
+@cache
+def register_family(choice: FontChoice) -> FontFamily:
+    """Register a family's regular, bold, italic and bold italic faces; <b>/<i> map to them."""
+    family = FontFamily(
+        regular=_register_face(choice.family, choice.regular, "normal"),
+        bold=_register_face(choice.family, choice.bold, "normal"),
+        italic=_register_face(choice.family, choice.regular, "italic"),
+        bold_italic=_register_face(choice.family, choice.bold, "italic"),
+    )
+    for bold in (0, 1):
+        for italic in (0, 1):
+            addMapping(family.regular, bold, italic, family.face(bool(bold), bool(italic)))
+    return family
+
+
+def register_fonts(fonts: Fonts) -> FontSet:
+    """The brand's body and heading families, registered and ready to use."""
+    return FontSet(body=register_family(fonts.body), heading=register_family(fonts.heading))

@@ -1,0 +1,58 @@
+"""Paragraph styles built from a layout's type scale, the brand's fonts and a panel's colours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+
+from ..model.layout import PanelStyle, TextStyle
+from .colours import Palette
+from .fonts import FontSet
+
+_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+
+
+@dataclass(frozen=True)
+class StyleSheet:
+    """Paragraph styles by type-scale name, plus the colours of the panel they are for."""
+
+    styles: dict[str, ParagraphStyle]
+    panel: PanelStyle
+    palette: Palette
+    fonts: FontSet
+    scale: float = 1.0
+
+    def __getitem__(self, name: str) -> ParagraphStyle:
+        return self.styles[name]
+
+    def colour(self, role: str):
+        """The panel's colour for a role: text, heading, accent or background."""
+        return self.palette(getattr(self.panel, role))
+
+
+def build_styles(typography: dict[str, TextStyle], panel: PanelStyle, palette: Palette,
+                 fonts: FontSet, scale: float = 1.0) -> StyleSheet:
+    """Every style of the type scale, sized by ``scale`` (used when a layout allows shrinking)."""
+    styles = {name: _style(name, spec, panel, palette, fonts, scale)
+              for name, spec in typography.items()}
+    return StyleSheet(styles, panel, palette, fonts, scale)
+
+
+def _style(name: str, spec: TextStyle, panel: PanelStyle, palette: Palette, fonts: FontSet,
+           scale: float) -> ParagraphStyle:
+    colour_name = spec.color or getattr(panel, spec.role)
+    return ParagraphStyle(
+        name,
+        fontName=fonts.family(spec.font).face(spec.bold, spec.italic),
+        fontSize=spec.size * scale,
+        leading=spec.leading * scale,
+        spaceBefore=spec.space_before * scale,
+        spaceAfter=spec.space_after * scale,
+        alignment=_ALIGN[spec.align],
+        textColor=palette(colour_name),
+        bulletFontName=fonts.body.regular,
+        allowWidows=0,
+        allowOrphans=0,
+    )
