@@ -37,6 +37,8 @@ class Project:
     brands: dict[str, Loaded[Brand]] = field(default_factory=dict)
     layouts: dict[str, Loaded[Layout]] = field(default_factory=dict)
     publications: dict[str, Loaded[Publication]] = field(default_factory=dict)
+    invalid: set[str] = field(default_factory=set, repr=False)
+    """Names of files that exist but failed to load (not reported again as unknown names)."""
 
     def content_dir(self, publication: str) -> Path:
         return self.root / "content" / publication
@@ -47,9 +49,11 @@ def load_project(root: Path | str = ".") -> Project:
     problem found."""
     root = Path(root)
     project, problems = Project(root), []
-    _collect(root / "content" / "brands", "*.yaml", Brand, project.brands, problems)
-    _collect(root / "layouts", "*.yaml", Layout, project.layouts, problems)
-    _collect(root / "content", "*/publication.yaml", Publication, project.publications, problems)
+    for folder, pattern, model, into in (
+            (root / "content" / "brands", "*.yaml", Brand, project.brands),
+            (root / "layouts", "*.yaml", Layout, project.layouts),
+            (root / "content", "*/publication.yaml", Publication, project.publications)):
+        project.invalid |= _collect(folder, pattern, model, into, problems)
     if not project.publications and not problems:
         problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
                                 root / "content"))
@@ -63,7 +67,9 @@ def load_project(root: Path | str = ".") -> Project:
 
 
 def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[M]],
-             problems: list[Problem]) -> None:
+             problems: list[Problem]) -> set[str]:
+    """Load every matching file into ``into``; return the names of those that failed."""
+    failed = set()
     for path in sorted(folder.glob(pattern)):
         key = path.parent.name if path.name == "publication.yaml" else path.stem
         try:
@@ -71,6 +77,8 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
             into[key] = Loaded(validate(source, model), source)
         except SourceError as exc:
             problems += exc.problems
+            failed.add(key)
+    return failed
 
 
 def _relative(path: Path) -> Path:
@@ -103,13 +111,15 @@ def _check_publication(project: Project, loaded: Loaded[Publication]) -> list[Pr
     pub, source = loaded.model, loaded.source
     brand = project.brands.get(pub.brand)
     if brand is None:
+        if pub.brand in project.invalid:
+            return []
         return [_unknown(source, ("brand",), "brand", pub.brand, list(project.brands))]
     problems = _check_blocks(pub, brand.model, source)
     for i, name in enumerate(pub.layouts):
         layout = project.layouts.get(name)
-        if layout is None:
+        if layout is None and name not in project.invalid:
             problems.append(_unknown(source, ("layouts", i), "layout", name, list(project.layouts)))
-        else:
+        elif layout is not None:
             problems += _check_placement(pub, layout, brand.model)
     if pub.physician and pub.physician not in [p.key for p in brand.model.physicians]:
         problems.append(_unknown(source, ("physician",), "physician", pub.physician,

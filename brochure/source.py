@@ -16,6 +16,7 @@ import yaml
 from .errors import Problem, SourceError
 
 Loc = tuple[str | int, ...]
+_PLAIN = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
 
 @dataclass
@@ -54,6 +55,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, loc: Loc = ()) -> Any:
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN:
+            self._error(node, f"unsupported YAML tag {node.tag}; plain data only")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):

@@ -79,10 +79,11 @@ class Path(Paint):
         if not tokens or tokens[0].upper() != "M":
             raise ValueError("a path starts with M x y")
         command, count = None, 0
-        for token in tokens:
+        for token in [*tokens, "Z"]:
             if token.isalpha():
-                if command and count % max(_PATH_ARITY[command], 1):
-                    raise ValueError(f"command {command} takes {_PATH_ARITY[command]} numbers")
+                arity = _PATH_ARITY[command] if command else 0
+                if (arity and (count == 0 or count % arity)) or (not arity and count):
+                    raise ValueError(f"command {command} takes {arity} numbers, got {count}")
                 command, count = token.upper(), 0
             else:
                 count += 1

@@ -20,13 +20,20 @@ from .colours import Palette
 _CAPS = {"butt": 0, "round": 1, "square": 2}
 
 
-def drawing(art: m.Art, width: float, palette: Palette) -> Drawing:
+def canvas_drawing(width: float, height: float, font: str, *nodes, **options) -> Drawing:
+    """A Drawing whose default font is ``font``: ReportLab's graphics would otherwise set (and
+    so reference, unembedded) Helvetica even when nothing in the drawing is text."""
+    result = Drawing(width, height, *nodes, **options)
+    result.initialFontName = font
+    return result
+
+
+def drawing(art: m.Art, width: float, palette: Palette, font: str) -> Drawing:
     """A Drawing of ``art`` scaled to ``width`` points, keeping its aspect ratio."""
     scale = width / art.width
     group = Group(*(_shape(s, art.height, palette) for s in art.shapes))
     group.scale(scale, scale)
-    result = Drawing(width, art.height * scale, group)
-    return result
+    return canvas_drawing(width, art.height * scale, font, group)
 
 
 def _paint(shape, node, palette: Palette) -> object:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing, Rect
+from reportlab.graphics.shapes import Rect
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -27,7 +27,7 @@ from ..model import publication as m
 from ..model.brand import Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
-from .art import drawing
+from .art import canvas_drawing, drawing
 from .styles import StyleSheet
 
 
@@ -38,6 +38,11 @@ class BlockContext:
     styles: StyleSheet
     spacing: Spacing
     width: float
+
+    @property
+    def font(self) -> str:
+        """The default font for drawings (they show no text, but must not reference a base font)."""
+        return self.styles.fonts.body.regular
 
 
 Builder = Callable[[object, BlockContext], list[Flowable]]
@@ -72,6 +77,14 @@ class Linked(Flowable):
         self.canv.linkURL(self.url, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
+def _grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,
+          **options) -> RLTable:
+    """A ReportLab table whose cells default to our body font (not ReportLab's Helvetica)."""
+    table = RLTable(rows, colWidths=widths, hAlign="LEFT", **options)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), ctx.font), *commands]))
+    return table
+
+
 @builds("heading")
 def _heading(block: m.Heading, ctx: BlockContext) -> list[Flowable]:
     return [Paragraph(inline(block.text), ctx.styles[f"h{block.level}"])]
@@ -96,32 +109,31 @@ def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
 def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["bullet"]
     side = style.fontSize * 0.8
-    box = Drawing(side, side, Rect(0, 0, side, side, fillColor=None,
-                                   strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
+    box = canvas_drawing(side, side, ctx.font,
+                         Rect(0, 0, side, side, fillColor=None,
+                              strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
     indent = ctx.spacing.bullet_indent + side * 0.5
     rows = [[box, Paragraph(inline(text), style)] for text in block.items]
-    table = RLTable(rows, colWidths=[indent, ctx.width - indent], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table = _grid(rows, [indent, ctx.width - indent], [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (0, -1), (style.leading - side) / 2 + 1),
         ("TOPPADDING", (1, 0), (1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), style.spaceAfter),
-    ]))
+    ], ctx)
     return [table]
 
 
 def _boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str) -> Flowable:
     """Content in a tinted box with a coloured bar on its left edge."""
     pad = ctx.spacing.box_padding
-    table = RLTable([[content]], colWidths=[ctx.width], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table = _grid([[content]], [ctx.width], [
         ("BACKGROUND", (0, 0), (-1, -1), ctx.styles.palette(background)),
         ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.rule_width * 3, ctx.styles.palette(bar)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.rule_width * 1.5),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-    ]))
+    ], ctx)
     table.spaceAfter = ctx.styles["body"].spaceAfter
     return table
 
@@ -148,7 +160,6 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     weights = block.column_widths or [1.0] * len(block.columns)
     widths = [ctx.width * w / sum(weights) for w in weights]
     pad, palette = ctx.spacing.table_padding, ctx.styles.palette
-    table = RLTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), palette("primary")),
@@ -158,7 +169,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), palette("tint"))
                  for r in range(2, len(rows), 2)]
-    table.setStyle(TableStyle(commands))
+    table = _grid(rows, widths, commands, ctx, repeatRows=1)
     table.spaceAfter = ctx.styles["body"].spaceAfter
     parts: list[Flowable] = [table]
     if block.caption:
@@ -169,7 +180,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
 @builds("figure")
 def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
-    picture = drawing(art, ctx.width * block.width, ctx.styles.palette)
+    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font)
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
     if block.caption:
@@ -179,7 +190,8 @@ def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
 
 @builds("logo")
 def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
-    picture = drawing(ctx.brand.art[ctx.brand.logo], ctx.width * block.width, ctx.styles.palette)
+    logo = ctx.brand.art[ctx.brand.logo]
+    picture = drawing(logo, ctx.width * block.width, ctx.styles.palette, ctx.font)
     picture.hAlign = "LEFT"
     return [picture]
 
@@ -187,7 +199,7 @@ def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
 @builds("cover")
 def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
-    logo = drawing(brand.art[brand.logo], ctx.width * 0.3, styles.palette)
+    logo = drawing(brand.art[brand.logo], ctx.width * 0.3, styles.palette, ctx.font)
     logo.hAlign = "LEFT"
     return [
         logo,
@@ -205,9 +217,9 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
 def _rule(ctx: BlockContext, length: float) -> Flowable:
     thickness = ctx.spacing.rule_width * 3
     gap = ctx.spacing.box_padding
-    rule = Drawing(length, thickness + 2 * gap,
-                   Rect(0, gap, length, thickness, fillColor=ctx.styles.colour("accent"),
-                        strokeColor=None, strokeWidth=0))
+    rule = canvas_drawing(length, thickness + 2 * gap, ctx.font,
+                          Rect(0, gap, length, thickness, fillColor=ctx.styles.colour("accent"),
+                               strokeColor=None, strokeWidth=0))
     rule.hAlign = "LEFT"
     return rule
 
@@ -246,7 +258,8 @@ def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     widget = QrCodeWidget(url, barLevel="M", barFillColor=ink, barStrokeColor=ink,
                           barStrokeWidth=0)
     x0, y0, x1, y1 = widget.getBounds()
-    code = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    code = canvas_drawing(side, side, ctx.font,
+                          transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
     code.add(widget)
     code.hAlign = "LEFT"
     caption = f"<b>{escape(block.text)}</b><br/>{escape(url)}"

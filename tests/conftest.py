@@ -1,0 +1,37 @@
+"""Shared fixtures: the shipped project built once, copies of it to break, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``python -m brochure ARGS`` as a user would, capturing its output and exit code."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "brochure", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The output folder after ``brochure build`` of the shipped project."""
+    out = tmp_path_factory.mktemp("output")
+    result = run_cli("build", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A writable copy of the shipped content and layouts, to break on purpose."""
+    for folder in ("content", "layouts"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path

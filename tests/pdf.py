@@ -1,0 +1,79 @@
+"""Reading the PDFs we write, as a print shop or a reader would: boxes, text, fonts, metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject, IndirectObject
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
+def char_boxes(path: Path, page_number: int) -> list[tuple[str, Box]]:
+    """Every visible character on a page with its box, in PDF points (origin bottom left)."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[page_number].get_textpage()
+        chars = []
+        for i in range(text.count_chars()):
+            char = text.get_text_range(i, 1)
+            if char.strip():
+                chars.append((char, Box(*text.get_charbox(i))))
+        return chars
+    finally:
+        document.close()
+
+
+def find_text(path: Path, page_number: int, needle: str) -> Box | None:
+    """The bounding box of the first occurrence of ``needle`` on a page, or None."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[page_number].get_textpage()
+        found = text.search(needle, match_case=True).get_next()
+        if not found:
+            return None
+        start, count = found
+        boxes = [Box(*text.get_charbox(i)) for i in range(start, start + count)
+                 if text.get_text_range(i, 1).strip()]
+        return Box(min(b.left for b in boxes), min(b.bottom for b in boxes),
+                   max(b.right for b in boxes), max(b.top for b in boxes))
+    finally:
+        document.close()
+
+
+def page_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in PdfReader(path).pages]
+
+
+def fonts(path: Path) -> list[DictionaryObject]:
+    """Every font dictionary any page uses (descendant fonts of composite fonts included)."""
+    found = []
+    for page in PdfReader(path).pages:
+        resources = page.get("/Resources", {})
+        for ref in resources.get("/Font", {}).values():
+            font = _resolve(ref)
+            found.append(font)
+            found += [_resolve(d) for d in font.get("/DescendantFonts", [])]
+    return found
+
+
+def _resolve(obj):
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def is_embedded(font: DictionaryObject) -> bool:
+    if font.get("/Subtype") == "/Type0":
+        return all(is_embedded(_resolve(d)) for d in font["/DescendantFonts"])
+    descriptor = _resolve(font.get("/FontDescriptor"))
+    if descriptor is None:
+        return font.get("/Subtype") == "/Type3"
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))

@@ -1,0 +1,135 @@
+"""A user's mistakes: every problem named with file, line and column, exit 2, no traceback."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+
+PUBLICATION = "content/knee-stem-cell/publication.yaml"
+LAYOUT = "layouts/trifold-letter.yaml"
+BRAND = "content/brands/harbor.yaml"
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> int:
+    """Replace ``old`` (once) in a project file; return the 1-based line it was on."""
+    path = project / relative
+    text = path.read_text()
+    assert text.count(old) >= 1, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1))
+    return line
+
+
+def _errors(result) -> list[str]:
+    assert "Traceback" not in result.stderr
+    return [line for line in result.stderr.splitlines() if ": error: " in line]
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_malformed_yaml_names_the_position(project, command):
+    line = _edit(project, LAYOUT, "bleed: 0.125in", "bleed: [0.125in")
+    result = run_cli(command, cwd=project)
+    assert result.returncode == 2
+    errors = _errors(result)
+    assert len(errors) == 1
+    assert re.match(rf"{LAYOUT}:{line + 1}:\d+: error: malformed YAML", errors[0]), errors
+
+
+def test_unknown_key_suggests_the_right_one(project):
+    line = _edit(project, PUBLICATION, "subtitle:", "subtitel:")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    errors = _errors(result)
+    assert f"{PUBLICATION}:{line}:1: error: unknown key 'subtitel'; did you mean 'subtitle'?" \
+        in errors
+    assert any("missing required field 'subtitle'" in e for e in errors)
+
+
+def test_unknown_key_inside_a_block_is_placed_on_that_key(project):
+    line = _edit(project, PUBLICATION, "      caption: A right knee",
+                 "      captoin: A right knee")
+    errors = _errors(run_cli("check", cwd=project))
+    assert any(e.startswith(f"{PUBLICATION}:{line}:7: error: unknown key 'captoin'; did you mean "
+                            "'caption'?") for e in errors), errors
+
+
+def test_missing_field_is_named(project):
+    line = _edit(project, BRAND, "  phone: (555) 014-2200\n", "")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    errors = _errors(result)
+    assert any(re.match(rf"{BRAND}:{line}:\d+: error: missing required field 'contact.phone'", e)
+               for e in errors), errors
+
+
+def test_out_of_range_value_names_the_field_and_value(project):
+    line = _edit(project, BRAND, "cmyk: [0, 62, 70, 0]", "cmyk: [0, 162, 70, 0]")
+    errors = _errors(run_cli("check", cwd=project))
+    assert any(re.match(rf"{BRAND}:{line}:\d+: error: invalid value for 'colors.accent.cmyk'.*"
+                        r"percentage from 0 to 100", e) for e in errors), errors
+
+
+def test_wrong_length_unit_names_the_field(project):
+    line = _edit(project, LAYOUT, "bleed: 0.125in", "bleed: 0.125 inches")
+    errors = _errors(run_cli("check", cwd=project))
+    assert any(re.match(rf"{LAYOUT}:{line}:8: error: invalid value for 'bleed': expected a length",
+                        e) for e in errors), errors
+
+
+def test_every_problem_in_every_file_is_reported_at_once(project):
+    _edit(project, PUBLICATION, "subtitle:", "subtitel:")
+    _edit(project, BRAND, "tagline:", "tagln:")
+    _edit(project, LAYOUT, "safe_margin:", "safe_margn:")
+    errors = _errors(run_cli("check", cwd=project))
+    files = {e.split(":")[0] for e in errors}
+    assert files == {PUBLICATION, BRAND, LAYOUT}
+
+
+def test_duplicate_key_is_an_error(project):
+    line = _edit(project, PUBLICATION, "version: \"1\"", "version: \"1\"\nversion: \"2\"")
+    errors = _errors(run_cli("check", cwd=project))
+    assert f"{PUBLICATION}:{line + 1}:1: error: duplicate key 'version'; each key may appear once" \
+        in errors
+
+
+def test_a_section_the_layout_places_must_exist(project):
+    line = _edit(project, LAYOUT, "sections: [basics]", "sections: [basic]")
+    errors = _errors(run_cli("check", cwd=project))
+    assert any(e.startswith(f"{LAYOUT}:{line}:") and "unknown section" in e
+               and "did you mean 'basics'" in e for e in errors), errors
+
+
+def test_panel_widths_must_add_up_to_the_page(project):
+    _edit(project, LAYOUT, "width: 3.625in, style: flap", "width: 3.5in, style: flap")
+    errors = _errors(run_cli("check", cwd=project))
+    assert any("panel widths add up to" in e and e.startswith(LAYOUT) for e in errors), errors
+
+
+def test_an_overlong_block_is_a_fit_error_naming_block_panel_and_overflow(project):
+    long_text = " ".join(["The cells are taken from your own body and then injected."] * 40)
+    line = _edit(project, PUBLICATION, "      text: What happens on the day",
+                 "      text: What happens on the day\n"
+                 f"    - type: paragraph\n      text: {long_text}")
+    result = run_cli("build", "--out", str(project / "out"), cwd=project)
+    assert result.returncode == 2
+    errors = _errors(result)
+    assert len(errors) == 1
+    match = re.match(rf"{PUBLICATION}:{line + 1}:7: error: block 2 \(paragraph\) of section 'day' "
+                     r"does not fit panel 'inside-right': ([\d.]+) pt too tall", errors[0])
+    assert match, errors
+    assert float(match.group(1)) > 100
+    assert not (project / "out" / "knee-stem-cell" / "trifold-letter.pdf").exists()
+
+
+def test_unknown_publication_on_the_command_line(project):
+    result = run_cli("build", "knee-stemcell", cwd=project)
+    assert result.returncode == 2
+    assert "unknown publication 'knee-stemcell'; did you mean 'knee-stem-cell'?" in result.stderr
+
+
+def test_usage_error_exits_2():
+    assert run_cli("build", "--no-such-option").returncode == 2
