@@ -160,4 +160,8 @@ def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> 
             if colour and colour not in brand.colors:
                 problems.append(_unknown(source, ("panel_styles", name, attr), "colour", colour,
                                          list(brand.colors)))
+    problems += [_unknown(source, ("panel_styles", name, "art"), "brand art", style.art,
+                          list(brand.art))
+                 for name, style in layout.panel_styles.items()
+                 if style.art and style.art not in brand.art]
     return problems

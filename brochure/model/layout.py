@@ -40,6 +40,7 @@ class PanelStyle(Strict):
     accent: str = "accent"
     band: str | None = Field(None, description="a colour band across the panel's top")
     band_height: Length = 0
+    art: str | None = Field(None, description="brand art drawn across the panel's foot")
 
 
 class TextStyle(Strict):

@@ -12,6 +12,7 @@ from io import BytesIO
 from reportlab.platypus import Flowable, Frame, KeepTogether, Spacer
 
 from ..model import Brand, Layout, Panel, Publication
+from .art import drawing
 from .blocks import BlockContext, flowables
 from .colours import Palette
 from .document import Metadata, new_canvas
@@ -82,8 +83,10 @@ def _draw_panel(canvas, job: Job, panel: Panel, x: float) -> None:
     if style.band and style.band_height:
         canvas.setFillColor(job.palette(style.band))
         canvas.rect(x, height - style.band_height, panel.width, style.band_height, stroke=0, fill=1)
+    foot = _draw_art(canvas, job, style.art, x, panel.width)
     pad = layout.spacing.panel_padding
-    frame = Frame(x + pad, pad, panel.width - 2 * pad, height - 2 * pad - style.band_height,
+    frame = Frame(x + pad, pad + foot, panel.width - 2 * pad,
+                  height - 2 * pad - style.band_height - foot,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)
     items = _fitted(canvas, job, panel, frame._aW, frame._aH)
@@ -91,6 +94,15 @@ def _draw_panel(canvas, job: Job, panel: Panel, x: float) -> None:
     if leftover:  # pragma: no cover - measuring agrees with Frame; kept as a guard
         last = items[-1]
         raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
+
+
+def _draw_art(canvas, job: Job, key: str | None, x: float, width: float) -> float:
+    """Draw brand art across a panel's foot; return the height it takes."""
+    if key is None:
+        return 0.0
+    art = drawing(job.brand.art[key], width, job.palette, job.fonts.body.regular)
+    art.drawOn(canvas, x, 0)
+    return art.height
 
 
 def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list[Placed]:
