@@ -129,3 +129,24 @@ def test_booking_qr_code_is_a_link_to_the_booking_url(built):
     page = PdfReader(built / "knee-stem-cell/trifold-letter.pdf").pages[0]
     uris = [a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])]
     assert "https://harborknee.example/book" in uris
+
+
+def test_a_new_trifold_size_is_only_a_new_layout_file(project):
+    letter = (project / "layouts/trifold-letter.yaml").read_text()
+    for old, new in [("name: trifold-letter", "name: trifold-legal"),
+                     ("page: {width: 11in,", "page: {width: 14in,"),
+                     ("width: 3.625in", "width: 4.625in"), ("width: 3.6875in", "width: 4.6875in")]:
+        letter = letter.replace(old, new)
+    legal = letter
+    (project / "layouts/trifold-legal.yaml").write_text(legal)
+    publication = project / "content/knee-stem-cell/publication.yaml"
+    publication.write_text(publication.read_text().replace(
+        "layouts: [trifold-letter, trifold-a4]", "layouts: [trifold-a4, trifold-legal]"))
+    out = project / "out"
+    result = run_cli("build", "--layout", "trifold-legal", "--out", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(project / "out/knee-stem-cell/trifold-legal.pdf")
+    sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for p in reader.pages]
+    assert sizes == [(1008, 612), (1008, 612)]
+    assert not (project / "out/knee-stem-cell/trifold-letter.pdf").exists()
