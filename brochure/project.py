@@ -13,9 +13,13 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
 from .model.base import validate
+from .model.layout import SummaryLayout
+from .model.rules import Rules
+from .model.summary import SummaryContent
 from .source import Loc, Source, load
 
 M = TypeVar("M", bound=BaseModel)
@@ -36,7 +40,10 @@ class Project:
     root: Path
     brands: dict[str, Loaded[Brand]] = field(default_factory=dict)
     layouts: dict[str, Loaded[Layout]] = field(default_factory=dict)
+    summary_layouts: dict[str, Loaded[SummaryLayout]] = field(default_factory=dict)
     publications: dict[str, Loaded[Publication]] = field(default_factory=dict)
+    rules: dict[str, Loaded[Rules]] = field(default_factory=dict)
+    summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set, repr=False)
     """Names of files that exist but failed to load (not reported again as unknown names)."""
 
@@ -52,8 +59,11 @@ def load_project(root: Path | str = ".") -> Project:
     for folder, pattern, model, into in (
             (root / "content" / "brands", "*.yaml", Brand, project.brands),
             (root / "layouts", "*.yaml", Layout, project.layouts),
-            (root / "content", "*/publication.yaml", Publication, project.publications)):
+            (root / "content", "*/publication.yaml", Publication, project.publications),
+            (root / "content", "*/candidacy.yaml", Rules, project.rules),
+            (root / "content", "*/summary.yaml", SummaryContent, project.summaries)):
         project.invalid |= _collect(folder, pattern, model, into, problems)
+    _separate_summary_layouts(project)
     if not project.publications and not problems:
         problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
                                 root / "content"))
@@ -61,6 +71,11 @@ def load_project(root: Path | str = ".") -> Project:
         problems += _check_brand(brand)
     for publication in project.publications.values():
         problems += _check_publication(project, publication)
+    for name, rules in project.rules.items():
+        problems += check_rules(rules.model, rules.source)
+        problems += _check_rules_art(project, name, rules)
+    for name, summary in project.summaries.items():
+        problems += _check_summary(project, name, summary)
     if problems:
         raise SourceError(problems)
     return project
@@ -71,14 +86,26 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
     """Load every matching file into ``into``; return the names of those that failed."""
     failed = set()
     for path in sorted(folder.glob(pattern)):
-        key = path.parent.name if path.name == "publication.yaml" else path.stem
+        key = path.stem if folder.name in ("brands", "layouts") else path.parent.name
         try:
             source = load(_relative(path))
-            into[key] = Loaded(validate(source, model), source)
+            chosen = _layout_kind(source) if model is Layout else model
+            into[key] = Loaded(validate(source, chosen), source)
         except SourceError as exc:
             problems += exc.problems
             failed.add(key)
     return failed
+
+
+def _layout_kind(source: Source) -> type[BaseModel]:
+    """Layouts are tri-folds unless they say ``kind: summary``."""
+    data = source.data if isinstance(source.data, dict) else {}
+    return SummaryLayout if data.get("kind") == "summary" else Layout
+
+
+def _separate_summary_layouts(project: Project) -> None:
+    for name in [n for n, lay in project.layouts.items() if isinstance(lay.model, SummaryLayout)]:
+        project.summary_layouts[name] = project.layouts.pop(name)
 
 
 def _relative(path: Path) -> Path:
@@ -134,9 +161,7 @@ def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Proble
     for section, blocks in pub.sections.items():
         for i, block in enumerate(blocks):
             loc = ("sections", section, i)
-            if block.type == "statement" and block.ref not in pub.statements:
-                problems.append(_unknown(source, (*loc, "ref"), "statement", block.ref,
-                                         list(pub.statements)))
+            problems += _check_refs(source, loc, block, pub)
             if block.type == "figure" and block.art not in art:
                 problems.append(_unknown(source, (*loc, "art"), "art", block.art, art))
             if block.type == "physician" and block.key and block.key not in roster:
@@ -165,3 +190,59 @@ def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> 
                  for name, style in layout.panel_styles.items()
                  if style.art and style.art not in brand.art]
     return problems
+
+
+def _brand_of(project: Project, publication: str) -> Brand | None:
+    pub = project.publications.get(publication)
+    brand = project.brands.get(pub.model.brand) if pub else None
+    return brand.model if brand else None
+
+
+def _check_rules_art(project: Project, publication: str, loaded: Loaded[Rules]) -> list[Problem]:
+    """Verdict colours and icons must be the brand's."""
+    brand = _brand_of(project, publication)
+    if brand is None:
+        return []
+    problems = []
+    for i, verdict in enumerate(loaded.model.verdicts):
+        if verdict.tone not in brand.colors:
+            problems.append(_unknown(loaded.source, ("verdicts", i, "tone"), "colour",
+                                     verdict.tone, list(brand.colors)))
+        if verdict.icon not in brand.art:
+            problems.append(_unknown(loaded.source, ("verdicts", i, "icon"), "brand art",
+                                     verdict.icon, list(brand.art)))
+    return problems
+
+
+def _check_summary(project: Project, publication: str,
+                   loaded: Loaded[SummaryContent]) -> list[Problem]:
+    """Included sections and statements must exist; English is required; the layout exists."""
+    pub = project.publications.get(publication)
+    source, problems = loaded.source, []
+    if pub is None:
+        return [source.problem((), f"no publication.yaml beside this summary "
+                                   f"(content/{publication}/)")]
+    if "en" not in loaded.model.languages:
+        problems.append(source.problem(("languages",), "the English text ('en') is required"))
+    for language, text in loaded.model.languages.items():
+        for i, block in enumerate(text.blocks):
+            loc = ("languages", language, "blocks", i)
+            if block.type == "include" and block.section not in pub.model.sections:
+                problems.append(_unknown(source, (*loc, "section"), "section", block.section,
+                                         list(pub.model.sections)))
+            problems += _check_refs(source, loc, block, pub.model)
+    brand = project.brands.get(pub.model.brand)
+    if brand and brand.model.summary_layout not in project.summary_layouts:
+        problems.append(_unknown(brand.source, ("summary_layout",), "summary layout",
+                                 brand.model.summary_layout, list(project.summary_layouts)))
+    return problems
+
+
+def _check_refs(source: Source, loc: Loc, block, pub: Publication) -> list[Problem]:
+    """A statement block must name statements the publication has."""
+    refs = {"statement": lambda: [("ref", block.ref)],
+            "statements": lambda: [(("refs", i), ref) for i, ref in enumerate(block.refs)]}
+    found = refs.get(block.type, list)()
+    return [_unknown(source, (*loc, *(key if isinstance(key, tuple) else (key,))), "statement",
+                     ref, list(pub.statements))
+            for key, ref in found if ref not in pub.statements]

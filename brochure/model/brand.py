@@ -75,6 +75,7 @@ class Brand(Strict):
     contact: Contact
     physicians: list[Physician] = Field(min_length=1)
     art: dict[str, Art] = Field(default_factory=dict)
+    summary_layout: str = Field("summary-letter", description="layout of patient summaries")
 
     @model_validator(mode="after")
     def _references(self) -> Brand:

@@ -121,3 +121,62 @@ class Layout(Strict):
 
     def panels(self) -> list[Panel]:
         return [p for s in self.sides for p in s.panels]
+
+
+class Margins(Strict):
+    top: Length = Field(ge=0)
+    bottom: Length = Field(ge=0)
+    left: Length = Field(ge=0)
+    right: Length = Field(ge=0)
+
+
+class Header(Strict):
+    """The brand band across the top: taller on the first page."""
+
+    height: Length = Field(gt=0)
+    later_height: Length = Field(gt=0)
+    logo_size: Length = Field(gt=0)
+
+
+class Footer(Strict):
+    height: Length = Field(gt=0)
+
+
+class ScaleGeometry(Strict):
+    """Size of the 0–N scale pictures on a summary."""
+
+    height: Length = Field(gt=0)
+    gap: Length = Field(ge=0)
+    label_width: Length = Field(gt=0)
+
+
+SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")
+
+
+class SummaryLayout(Strict):
+    """A portrait page for the personalized summary: margins, header and footer, type scale."""
+
+    name: str = Field(pattern=r"^[a-z0-9-]+$")
+    kind: Literal["summary"]
+    description: str = ""
+    page: PageSize
+    margins: Margins
+    header: Header
+    footer: Footer
+    min_body_size: float = Field(12, gt=0, description="smallest body text allowed")
+    spacing: Spacing
+    colors: PanelStyle = PanelStyle()
+    scale: ScaleGeometry
+    typography: dict[str, TextStyle]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SummaryLayout:
+        missing = [n for n in SUMMARY_STYLE_NAMES if n not in self.typography]
+        if missing:
+            raise ValueError(f"typography lacks styles: {', '.join(missing)}")
+        small = [n for n in ("body", "bullet", "table", "callout")
+                 if self.typography[n].size < self.min_body_size]
+        if small:
+            raise ValueError(f"styles {', '.join(small)} are smaller than min_body_size "
+                             f"{self.min_body_size} pt")
+        return self

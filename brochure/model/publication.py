@@ -64,6 +64,13 @@ class Statement(Strict):
     ref: str
 
 
+class Statements(Strict):
+    """Several honest-claims statements in one box (where space is short)."""
+
+    type: Literal["statements"]
+    refs: list[str] = Field(min_length=1)
+
+
 class Callout(Strict):
     type: Literal["callout"]
     title: str | None = None
@@ -116,8 +123,8 @@ class Spacer(Strict):
 
 
 Block = Annotated[
-    Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Callout, Figure, PhysicianBio,
-          Cover, ContactBlock, QrCode, Logo, Spacer],
+    Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, Figure,
+          PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer],
     Field(discriminator="type"),
 ]
 

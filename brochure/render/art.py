@@ -37,7 +37,8 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str) -> Drawing:
 
 
 def _paint(shape, node, palette: Palette) -> object:
-    node.fillColor = palette(shape.fill)
+    if not isinstance(node, (Line, PolyLine)):
+        node.fillColor = palette(shape.fill)
     node.strokeColor = palette(shape.stroke)
     node.strokeWidth = shape.stroke_width if shape.stroke else 0
     node.strokeLineCap = _CAPS[shape.line_cap]

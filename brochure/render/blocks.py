@@ -61,6 +61,13 @@ def flowables(block: m.Block, ctx: BlockContext) -> list[Flowable]:
     return BUILDERS[block.type](block, ctx)
 
 
+def flat(items: list[Flowable]) -> list[Flowable]:
+    """Unwrap KeepTogether, for places that never split content (panels, table cells), where
+    KeepTogether cannot be measured."""
+    return [f for item in items
+            for f in (flat(item._content) if isinstance(item, KeepTogether) else [item])]
+
+
 class Linked(Flowable):
     """A flowable whose whole area is a link to ``url`` (QR codes, logos)."""
 
@@ -77,7 +84,7 @@ class Linked(Flowable):
         self.canv.linkURL(self.url, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
-def _grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,
+def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,
           **options) -> RLTable:
     """A ReportLab table whose cells default to our body font (not ReportLab's Helvetica)."""
     table = RLTable(rows, colWidths=widths, hAlign="LEFT", **options)
@@ -114,7 +121,7 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
                               strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
     indent = ctx.spacing.bullet_indent + side * 0.5
     rows = [[box, Paragraph(inline(text), style)] for text in block.items]
-    table = _grid(rows, [indent, ctx.width - indent], [
+    table = grid(rows, [indent, ctx.width - indent], [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (0, -1), (style.leading - side) / 2 + 1),
@@ -124,10 +131,17 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
     return [table]
 
 
-def _boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str) -> Flowable:
-    """Content in a tinted box with a coloured bar on its left edge."""
+def inner_width(ctx: BlockContext) -> float:
+    """The width left for content inside :func:`boxed`."""
+    return ctx.width - 2 * ctx.spacing.box_padding - ctx.spacing.rule_width * 1.5
+
+
+def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
+          frame: str | None = None) -> Flowable:
+    """Content in a tinted box with a coloured bar on its left edge (and an outline)."""
     pad = ctx.spacing.box_padding
-    table = _grid([[content]], [ctx.width], [
+    outline = [("BOX", (0, 0), (-1, -1), ctx.spacing.rule_width, ctx.styles.palette(frame))]
+    table = grid([[content]], [ctx.width], [*(outline if frame else []),
         ("BACKGROUND", (0, 0), (-1, -1), ctx.styles.palette(background)),
         ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.rule_width * 3, ctx.styles.palette(bar)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.rule_width * 1.5),
@@ -141,14 +155,23 @@ def _boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str
 @builds("statement")
 def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
     text = ctx.publication.statements[block.ref]
-    return [_boxed([Paragraph(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
+    return [boxed([Paragraph(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
+
+
+@builds("statements")
+def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
+    style = ctx.styles["callout"]
+    paragraphs = [Paragraph(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
+    for paragraph in paragraphs[:-1]:
+        paragraph.spaceAfter = style.leading * 0.4
+    return [boxed(paragraphs, ctx, "sand", "accent")]
 
 
 @builds("callout")
 def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
     content = [Paragraph(inline(block.title), ctx.styles["h3"])] if block.title else []
     content.append(Paragraph(inline(block.text), ctx.styles["callout"]))
-    return [_boxed(content, ctx, "tint", "primary")]
+    return [boxed(content, ctx, "tint", "primary")]
 
 
 @builds("table")
@@ -169,7 +192,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     ]
     commands += [("BACKGROUND", (0, r), (-1, r), palette("tint"))
                  for r in range(2, len(rows), 2)]
-    table = _grid(rows, widths, commands, ctx, repeatRows=1)
+    table = grid(rows, widths, commands, ctx, repeatRows=1)
     table.spaceAfter = ctx.styles["body"].spaceAfter
     parts: list[Flowable] = [table]
     if block.caption:

@@ -35,11 +35,16 @@ def _timestamp(date: dt.date) -> TimeStamp:
 
 
 def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
-               initial_font: str) -> Canvas:
+               initial_font: str, canvas_class: type[Canvas] = Canvas) -> Canvas:
     """A canvas writing to ``buffer`` whose default font is one of ours (ReportLab would
     otherwise reference unembedded Helvetica on every page)."""
-    canvas = Canvas(buffer, pagesize=size, invariant=1, pageCompression=1, lang=meta.language,
-                    initialFontName=initial_font, initialFontSize=10)
+    canvas = canvas_class(buffer, pagesize=size, invariant=1, pageCompression=1,
+                          lang=meta.language, initialFontName=initial_font, initialFontSize=10)
+    return describe(canvas, meta)
+
+
+def describe(canvas: Canvas, meta: Metadata) -> Canvas:
+    """Fill the document information and fix its dates to ``meta.date``."""
     canvas._doc._timeStamp = _timestamp(meta.date)
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
@@ -49,3 +54,27 @@ def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
     canvas.setProducer(f"brochure {__version__} (ReportLab)")
     canvas.setViewerPreference("DisplayDocTitle", "true")
     return canvas
+
+
+class DeferredPages(Canvas):
+    """A canvas that finishes every page at save time, when the page count is known, by
+    calling ``self.finish_page(canvas, page_number, page_count)`` on each."""
+
+    finish_page = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pending: list[dict] = []
+
+    def showPage(self):  # noqa: N802 - ReportLab's name
+        self._pending.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        count = len(self._pending)
+        for number, state in enumerate(self._pending, start=1):
+            self.__dict__.update(state)
+            if self.finish_page:
+                self.finish_page(self, number, count)
+            super().showPage()
+        super().save()

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
-from reportlab.platypus import Flowable, Frame, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Frame, Spacer
 
 from ..model import Brand, Layout, Panel, Publication
 from .art import drawing
-from .blocks import BlockContext, flowables
+from .blocks import BlockContext, flat, flowables
 from .colours import Palette
 from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
@@ -127,13 +127,7 @@ def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Pl
     return [Placed(f, section, i, block.type)
             for section in panel.sections
             for i, block in enumerate(job.publication.sections[section])
-            for f in _flat(flowables(block, ctx))]
-
-
-def _flat(items: list[Flowable]) -> list[Flowable]:
-    """Unwrap KeepTogether: a panel never splits content, and KeepTogether cannot be measured."""
-    return [f for item in items
-            for f in (_flat(item._content) if isinstance(item, KeepTogether) else [item])]
+            for f in flat(flowables(block, ctx))]
 
 
 def _heights(canvas, items: list[Placed], width: float) -> list[float]:

@@ -1,0 +1,89 @@
+"""The rule engine: a patient record and the rules (from YAML) → an :class:`Assessment`.
+
+Each rule's ``when`` is compiled once, in a sandboxed Jinja2 environment, as an expression over
+the record's fields; a rule naming a field that records do not have is a load-time error with
+its position. Every matching rule adds its reason; the strongest matching verdict wins; no match
+gives the default. A physician's override replaces the verdict and is shown as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .errors import Problem
+from .model.patient import RECORD_FIELDS, PatientRecord
+from .model.rules import Rules
+from .source import Source
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+
+
+@dataclass(frozen=True)
+class FiredRule:
+    id: str
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the rules say about one record (and whether a physician overrode it)."""
+
+    verdict: str
+    label: str
+    fired: tuple[FiredRule, ...]
+    computed_verdict: str
+    overridden: bool
+    override_reason: str | None
+    rules_version: str
+
+    @property
+    def reasons(self) -> list[str]:
+        return [rule.reason for rule in self.fired]
+
+
+@lru_cache(maxsize=256)
+def _compiled(expression: str):
+    return _ENV.compile_expression(expression, undefined_to_none=False)
+
+
+def check_rules(rules: Rules, source: Source) -> list[Problem]:
+    """Problems with the rules' expressions: syntax, and names that are not record fields."""
+    problems = []
+    for i, rule in enumerate(rules.rules):
+        loc = ("rules", i, "when")
+        try:
+            names = meta.find_undeclared_variables(_ENV.parse(f"{{{{ {rule.when} }}}}"))
+            _compiled(rule.when)
+        except TemplateSyntaxError as exc:
+            problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: {exc}"))
+            continue
+        for name in sorted(names - set(RECORD_FIELDS)):
+            problems.append(source.problem(
+                loc, f"rule {rule.id}: unknown field '{name}'; a rule may use: "
+                     f"{', '.join(RECORD_FIELDS)}"))
+    return problems
+
+
+def assess(record: PatientRecord, rules: Rules) -> Assessment:
+    """Apply every rule to ``record``; the strongest verdict among those that fire wins."""
+    values = record.model_dump()
+    language = record.language
+    fired = tuple(FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
+                  for rule in rules.rules if _compiled(rule.when)(**values))
+    computed = min((f.verdict for f in fired), key=rules.rank, default=rules.default)
+    verdict = record.override_verdict or computed
+    return Assessment(
+        verdict=verdict, label=_in(rules.info(verdict).label, language), fired=fired,
+        computed_verdict=computed, overridden=record.override_verdict is not None,
+        override_reason=record.override_reason, rules_version=rules.version)
+
+
+def _in(texts: dict[str, str], language: str) -> str:
+    """The text in ``language``; English when no translation exists yet."""
+    return texts.get(language) or texts["en"]
+

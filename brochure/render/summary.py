@@ -1,0 +1,188 @@
+"""The personalized candidacy summary: a flowing portrait document with a brand header band,
+a footer with "Page N of M", the confidentiality line and the versions that produced it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from io import BytesIO
+
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .. import __version__
+from ..candidacy import Assessment
+from ..model import Brand, Publication
+from ..model.layout import SummaryLayout
+from ..model.patient import PatientRecord
+from ..model.rules import Rules
+from ..model.summary import SummaryText
+from ..templates import fill
+from .art import drawing
+from .blocks import BlockContext
+from .colours import Palette
+from .document import DeferredPages, Metadata, describe
+from .fonts import FontSet, register_fonts
+from .styles import StyleSheet, build_styles
+from .summary_blocks import SummaryContext, summary_flowables
+
+
+@dataclass(frozen=True)
+class SummaryKit:
+    """Everything a summary needs that does not depend on the patient (built once, reused)."""
+
+    brand: Brand
+    publication: Publication
+    layout: SummaryLayout
+    rules: Rules
+    texts: dict[str, SummaryText]
+
+    @cached_property
+    def fonts(self) -> FontSet:
+        return register_fonts(self.brand.fonts)
+
+    @cached_property
+    def palette(self) -> Palette:
+        return Palette(self.brand, "rgb")
+
+    @cached_property
+    def styles(self) -> StyleSheet:
+        return build_styles(self.layout.typography, self.layout.colors, self.palette, self.fonts)
+
+    def text(self, language: str) -> SummaryText:
+        return self.texts.get(language) or self.texts["en"]
+
+
+def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bytes:
+    """The summary for one patient as PDF bytes."""
+    text = kit.text(record.language)
+    buffer = BytesIO()
+    doc = _document(kit, text, record, buffer)
+    ctx = _context(kit, text, record, assessment, doc.width)
+    story = [f for block in text.blocks for f in summary_flowables(block, ctx)]
+    doc.build(story, canvasmaker=_canvas_maker(kit, text, record))
+    return buffer.getvalue()
+
+
+def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Metadata:
+    """Nothing about the patient: the title is the document's kind, the date the content's."""
+    return Metadata(title=text.title, author=kit.brand.name, subject=text.subtitle,
+                    language=record.language, date=kit.publication.date,
+                    keywords=list(kit.publication.keywords))
+
+
+def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
+              buffer: BytesIO) -> BaseDocTemplate:
+    layout = kit.layout
+    page, margins, header = layout.page, layout.margins, layout.header
+    meta = _metadata(kit, text, record)
+    doc = BaseDocTemplate(
+        buffer, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
+        leftMargin=margins.left, rightMargin=margins.right, topMargin=margins.top,
+        bottomMargin=margins.bottom + layout.footer.height, title=meta.title,
+        author=meta.author, subject=meta.subject, creator=f"brochure {__version__}",
+        producer=f"brochure {__version__} (ReportLab)", keywords=meta.keywords,
+        lang=meta.language, initialFontName=kit.fonts.body.regular)
+    frame_height = lambda band: doc.height - band  # noqa: E731
+    first = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.height),
+                  id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    later = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.later_height),
+                  id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    decorate = _Header(kit, text)
+    doc.addPageTemplates([
+        PageTemplate("first", [first], onPage=decorate.first, autoNextPageTemplate="later"),
+        PageTemplate("later", [later], onPage=decorate.later),
+    ])
+    return doc
+
+
+def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessment: Assessment,
+             width: float) -> SummaryContext:
+    physician = kit.brand.physician(record.physician)
+    values = {**record.model_dump(), "words": text.words, "format_date": _date_formatter(text),
+              "physician": physician.model_dump(), "clinic": kit.brand.name,
+              "verdict": assessment.verdict}
+    block = BlockContext(kit.brand, kit.publication, kit.styles, kit.layout.spacing, width)
+    return SummaryContext(block, record, assessment, kit.rules, physician, values,
+                          kit.layout.scale)
+
+
+def _date_formatter(text: SummaryText):
+    months = text.words.get("months")
+    template = text.words.get("date_format")
+
+    def format_date(date: dt.date) -> str:
+        if not months or not template:
+            return date.isoformat()
+        return fill(str(template[0] if isinstance(template, list) else template),
+                    {"day": date.day, "month": months[date.month - 1], "year": date.year})
+    return format_date
+
+
+class _Header:
+    """Draws the brand band on each page: tall with the title on the first, slim after."""
+
+    def __init__(self, kit: SummaryKit, text: SummaryText):
+        self.kit, self.text = kit, text
+
+    def first(self, canvas, doc) -> None:
+        self._band(canvas, doc, self.kit.layout.header.height, full=True)
+
+    def later(self, canvas, doc) -> None:
+        self._band(canvas, doc, self.kit.layout.header.later_height, full=False)
+
+    def _band(self, canvas, doc, height: float, full: bool) -> None:
+        kit, styles = self.kit, self.kit.styles
+        page = kit.layout.page
+        canvas.saveState()
+        canvas.setFillColor(kit.palette("primary"))
+        canvas.rect(0, page.height - height, page.width, height, stroke=0, fill=1)
+        canvas.setFillColor(kit.palette("accent"))
+        canvas.rect(0, page.height - height - 3, page.width, 3, stroke=0, fill=1)
+        size = kit.layout.header.logo_size if full else height * 0.6
+        logo = drawing(kit.brand.art[kit.brand.logo], size, kit.palette, kit.fonts.body.regular)
+        left = kit.layout.margins.left
+        logo.drawOn(canvas, left, page.height - (height + size) / 2)
+        x = left + size + 12
+        title, subtitle = styles["cover_title"], styles["cover_subtitle"]
+        canvas.setFillColor(kit.palette("paper"))
+        if full:
+            canvas.setFont(title.fontName, title.fontSize)
+            canvas.drawString(x, page.height - height / 2 + 2, self.text.title)
+            canvas.setFont(subtitle.fontName, subtitle.fontSize)
+            canvas.drawString(x, page.height - height / 2 - subtitle.leading, kit.brand.name)
+        else:
+            canvas.setFont(subtitle.fontName, subtitle.fontSize)
+            canvas.drawString(x, page.height - height / 2 - subtitle.fontSize / 3,
+                              f"{kit.brand.name} · {self.text.title}")
+        canvas.restoreState()
+
+
+def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord):
+    meta = _metadata(kit, text, record)
+
+    def make(*args, **kwargs):
+        canvas = DeferredPages(*args, **kwargs)
+        canvas.finish_page = lambda c, number, count: _footer(kit, text, c, number, count)
+        return describe(canvas, meta)
+    return make
+
+
+def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int) -> None:
+    layout, style = kit.layout, kit.styles["footer"]
+    left, right = layout.margins.left, layout.page.width - layout.margins.right
+    y = layout.margins.bottom
+    canvas.saveState()
+    canvas.setStrokeColor(kit.palette("rule"))
+    canvas.setLineWidth(layout.spacing.rule_width / 2)
+    canvas.line(left, y + layout.footer.height, right, y + layout.footer.height)
+    canvas.setFillColor(style.textColor)
+    canvas.setFont(style.fontName, style.fontSize)
+    versions = (f"Rules {kit.rules.version} · Content {kit.publication.version} · "
+                f"brochure {__version__}")
+    canvas.drawString(left, y + style.leading * 0.2, versions)
+    canvas.drawRightString(right, y + style.leading * 0.2,
+                           fill(text.page_label, {"page": number, "pages": count}))
+    canvas.setFont(style.fontName, style.fontSize)
+    canvas.drawString(left, y + style.leading * 1.3, " ".join(text.confidential.split()))
+    canvas.restoreState()

@@ -1,0 +1,276 @@
+"""Summary-only blocks: the patient line, findings, scale pictures, verdict box, note, signature.
+
+Each builder takes the block and a :class:`SummaryContext` and returns flowables, like the
+publication blocks in :mod:`brochure.render.blocks` (which summaries also use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus.flowables import PageBreak
+
+from ..candidacy import Assessment
+from ..model import summary as m
+from ..model.brand import Physician
+from ..model.layout import ScaleGeometry
+from ..model.patient import PatientRecord
+from ..model.publication import Bullets, QrCode
+from ..model.rules import Rules
+from ..templates import fill
+from ..text import escape, inline
+from .art import drawing
+from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    """Everything a summary block may draw on, for one patient."""
+
+    block: BlockContext
+    record: PatientRecord
+    assessment: Assessment
+    rules: Rules
+    physician: Physician
+    values: dict
+    scale: ScaleGeometry
+
+    def fill(self, template: str) -> str:
+        return fill(template, self.values)
+
+
+SummaryBuilder = Callable[[object, SummaryContext], list[Flowable]]
+SUMMARY_BUILDERS: dict[str, SummaryBuilder] = {}
+
+
+def summary_builds(kind: str) -> Callable[[SummaryBuilder], SummaryBuilder]:
+    def register(function: SummaryBuilder) -> SummaryBuilder:
+        SUMMARY_BUILDERS[kind] = function
+        return function
+    return register
+
+
+def summary_flowables(block, ctx: SummaryContext) -> list[Flowable]:
+    """Flowables for a summary block; publication block types render as in brochures, with
+    their text filled from the record first."""
+    if block.type in SUMMARY_BUILDERS:
+        return SUMMARY_BUILDERS[block.type](block, ctx)
+    return BUILDERS[block.type](_filled(block, ctx), ctx.block)
+
+
+def _filled(block, ctx: SummaryContext):
+    """A copy of a text block whose templates are rendered (as plain text again)."""
+    if block.type in ("paragraph", "heading", "callout") and "{" in block.text:
+        return block.model_copy(update={"text": ctx.fill(block.text)})
+    if block.type == "bullets" and any("{" in item for item in block.items):
+        return block.model_copy(update={"items": [ctx.fill(item) for item in block.items]})
+    return block
+
+
+@summary_builds("patient")
+def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
+    styles, record, labels = ctx.block.styles, ctx.record, block.labels
+    date = ctx.values["format_date"]
+    name = f"{escape(labels['name'])}: <b>{escape(record.name)}</b>"
+    details = " · ".join([
+        f"{escape(labels['born'])} {escape(date(record.date_of_birth))}",
+        f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
+        f"{escape(labels['physician'])}: Dr. {escape(ctx.physician.name)}",
+        f"{escape(labels['knee'])}: {escape(ctx.values['words']['knee'][record.knee])}",
+    ])
+    return [boxed([Paragraph(name, styles["h3"]), Paragraph(details, styles["small"])],
+                  ctx.block, "tint", "primary")]
+
+
+@summary_builds("findings")
+def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
+    styles = ctx.block.styles
+    rows = [[Paragraph(f"<b>{escape(row.label)}</b>", styles["table"]),
+             Paragraph(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
+    palette, pad = styles.palette, ctx.block.spacing.table_padding
+    commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), ctx.block.spacing.rule_width / 2,
+                 palette("rule")),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
+    width = ctx.block.width
+    table = grid(rows, [width * 0.42, width * 0.58], commands, ctx.block)
+    return [Paragraph(escape(block.heading), styles["h2"]), table]
+
+
+class ScaleBar(Flowable):
+    """A row of numbered boxes 0…maximum with the patient's box filled and marked."""
+
+    def __init__(self, item: m.Scale, value: int | None, ctx: SummaryContext, you: str):
+        super().__init__()
+        self.item, self.value, self.you = item, value, you
+        self.geometry, self.styles = ctx.scale, ctx.block.styles
+        self.alt = ctx.fill(item.alt)  # what a screen reader says
+        small = self.styles["small"]
+        self.text_size, self.font = small.fontSize, small.fontName
+        self.height = self.geometry.height + 2.2 * self.text_size + self.geometry.gap * 2
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        return self.width, self.height
+
+    def draw(self):
+        canvas, g, styles = self.canv, self.geometry, self.styles
+        palette = styles.palette
+        boxes = self.item.maximum + 1
+        left = g.label_width
+        step = (self.width - left) / boxes
+        base = 1.1 * self.text_size + g.gap
+        canvas.setFillColor(styles.colour("text"))
+        canvas.setFont(self.styles["h3"].fontName, self.styles["h3"].fontSize)
+        canvas.drawString(0, base + g.height / 2 - self.text_size / 3, self.item.label)
+        for n in range(boxes):
+            chosen = n == self.value
+            canvas.setFillColor(palette("primary") if chosen else palette("scale-track"))
+            canvas.setStrokeColor(palette("rule"))
+            canvas.roundRect(left + n * step + g.gap / 2, base, step - g.gap, g.height, 3,
+                             stroke=0 if chosen else 1, fill=1)
+            canvas.setFillColor(palette("paper") if chosen else styles.colour("text"))
+            canvas.setFont(self.font, self.text_size)
+            canvas.drawCentredString(left + (n + 0.5) * step, base + g.height / 2 -
+                                     self.text_size / 3, str(n))
+        self._ends(canvas, left, step, boxes)
+
+    def _ends(self, canvas, left, step, boxes):
+        canvas.setFillColor(self.styles["caption"].textColor)
+        canvas.setFont(self.font, self.text_size * 0.9)
+        canvas.drawString(left + self.geometry.gap / 2, 0, self.item.low)
+        canvas.drawRightString(left + boxes * step - self.geometry.gap / 2, 0, self.item.high)
+        if self.value is None:
+            label = self.item.missing
+            x = left + boxes * step / 2
+        else:
+            label, x = self.you, left + (self.value + 0.5) * step
+        canvas.setFillColor(self.styles.palette("primary"))
+        canvas.setFont(self.styles["h3"].fontName, self.text_size)
+        canvas.drawCentredString(x, self.height - self.text_size, label)
+
+
+@summary_builds("scales")
+def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
+    heading = Paragraph(escape(block.heading), ctx.block.styles["h2"])
+    bars = [ScaleBar(item, getattr(ctx.record, item.field), ctx, block.you)
+            for item in block.items]
+    gap = ctx.scale.gap * 3
+    return [KeepTogether([heading, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
+
+
+@summary_builds("verdict")
+def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
+    styles, assessment = ctx.block.styles, ctx.assessment
+    info = ctx.rules.info(assessment.verdict)
+    tone = styles.palette(info.tone)
+    label_style = styles["verdict"].clone("verdict-tone", textColor=tone)
+    icon = drawing(ctx.block.brand.art[info.icon], styles["verdict"].fontSize * 1.6,
+                   styles.palette, ctx.block.font)
+    icon_column = icon.width + ctx.block.spacing.box_padding
+    head = grid([[icon, Paragraph(escape(assessment.label), label_style)]],
+                [icon_column, inner_width(ctx.block) - icon_column], [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
+                ctx.block)
+    content: list[Flowable] = [head, Spacer(1, ctx.block.spacing.box_padding)]
+    content += _override(block, ctx) + _reasons(block, ctx)
+    box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
+    return [KeepTogether([Paragraph(escape(block.heading), styles["h2"]), box])]
+
+
+def _override(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
+    assessment, styles = ctx.assessment, ctx.block.styles
+    if not assessment.overridden:
+        return []
+    text = f"<b>{inline(ctx.fill(block.override))}</b> {escape(assessment.override_reason or '')}"
+    return [Paragraph(text, styles["body"])]
+
+
+def _reasons(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
+    styles = ctx.block.styles
+    if not ctx.assessment.fired:
+        return [Paragraph(escape(block.no_reasons), styles["body"])]
+    bullets = Bullets(type="bullets", items=[r.reason for r in ctx.assessment.fired])
+    return [Paragraph(escape(block.reasons_heading), styles["h3"]),
+            *flowables(bullets, ctx.block)]
+
+
+@summary_builds("note")
+def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
+    if not ctx.record.notes:
+        return []
+    styles = ctx.block.styles
+    paragraphs = [Paragraph(escape(part), styles["body"])
+                  for part in ctx.record.notes.split("\n\n") if part.strip()]
+    return [KeepTogether([Paragraph(escape(block.heading), styles["h2"]),
+                          boxed(paragraphs, ctx.block, "sand", "accent")])]
+
+
+@summary_builds("signature")
+def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
+    """Signature details, then the booking link and its QR code, side by side."""
+    styles, doctor = ctx.block.styles, ctx.physician
+    lines = [f"<b>{escape(block.heading)}: Dr. {escape(doctor.name)}, "
+             f"{escape(doctor.credentials)}</b>, {escape(doctor.title)}",
+             f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>",
+             f"<br/>{'_' * 30} {escape(block.line_label)}"]
+    signed = [Paragraph("<br/>".join(lines), styles["contact"])]
+    url = str(ctx.block.brand.contact.booking_url)
+    caption = Paragraph(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
+    side = styles["contact"].leading * 4.5
+    code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
+                          replace(ctx.block, width=side)))[0]
+    text_width = ctx.block.width * 0.41
+    widths = [ctx.block.width - text_width - side, text_width, side]
+    table = grid([[signed, caption, code]], widths, [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (1, 0), (1, 0), ctx.block.spacing.box_padding),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx.block)
+    table.spaceBefore = styles["h2"].spaceBefore
+    return [table]
+
+
+@summary_builds("include")
+def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
+    blocks = ctx.block.publication.sections[block.section]
+    if block.skip_heading and blocks and blocks[0].type == "heading":
+        blocks = blocks[1:]
+    if block.only is not None:
+        blocks = [b for b in blocks if b.type in block.only]
+    return [f for b in blocks for f in flowables(b, ctx.block)]
+
+
+@summary_builds("verdict_steps")
+def _verdict_steps(block: m.VerdictSteps, ctx: SummaryContext) -> list[Flowable]:
+    items = [ctx.fill(item) for item in block.items.get(ctx.assessment.verdict, [])]
+    if not items:
+        return []
+    return [Paragraph(escape(block.heading), ctx.block.styles["h1"]),
+            *flowables(Bullets(type="bullets", items=items), ctx.block)]
+
+
+@summary_builds("columns")
+def _columns(block: m.Columns, ctx: SummaryContext) -> list[Flowable]:
+    gutter = ctx.block.spacing.box_padding * 2
+    width = (ctx.block.width - gutter * (len(block.columns) - 1)) / len(block.columns)
+    inner = replace(ctx, block=replace(ctx.block, width=width))
+    cells = [flat([f for b in column for f in summary_flowables(b, inner)])
+             for column in block.columns]
+    widths = [width + (gutter if i < len(cells) - 1 else 0) for i in range(len(cells))]
+    return [grid([cells], widths, [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), gutter),
+        ("RIGHTPADDING", (-1, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
+        ctx.block)]
+
+
+@summary_builds("page_break")
+def _page_break(block: m.PageBreak, ctx: SummaryContext) -> list[Flowable]:
+    return [PageBreak()]

@@ -1,0 +1,93 @@
+"""The physician's API: assess a record and render its summary (optionally encrypted, optionally
+followed by the publication as a patient packet).
+
+The project (content and layouts) is loaded once per process and reused, so each summary costs
+only its own layout and drawing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from .build import build_publication
+from .candidacy import Assessment
+from .candidacy import assess as assess_with
+from .errors import BrochureError, Problem
+from .finish import append, encrypt
+from .model.patient import PatientRecord
+from .project import Project, load_project
+from .records import to_record
+from .render.summary import SummaryKit, render_summary_pdf
+
+DEFAULT_PUBLICATION = "knee-stem-cell"
+
+
+@lru_cache(maxsize=8)
+def _project_at(root: str) -> Project:
+    return load_project(root)
+
+
+def default_project() -> Project:
+    """The project in ``$BROCHURE_ROOT`` (default: the current folder), loaded once."""
+    return _project_at(str(Path(os.environ.get("BROCHURE_ROOT", ".")).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _kit(project_id: int, publication: str) -> SummaryKit:
+    project = _KITS_PROJECTS[project_id]
+    if publication not in project.rules or publication not in project.summaries:
+        raise BrochureError(Problem(
+            f"publication '{publication}' has no candidacy.yaml and summary.yaml",
+            project.content_dir(publication)))
+    pub = project.publications[publication].model
+    brand = project.brands[pub.brand].model
+    return SummaryKit(brand=brand, publication=pub,
+                      layout=project.summary_layouts[brand.summary_layout].model,
+                      rules=project.rules[publication].model,
+                      texts=project.summaries[publication].model.languages)
+
+
+_KITS_PROJECTS: dict[int, Project] = {}
+
+
+def summary_kit(project: Project | None = None,
+                publication: str = DEFAULT_PUBLICATION) -> SummaryKit:
+    """What every summary of ``publication`` shares, built once per project."""
+    project = project or default_project()
+    _KITS_PROJECTS[id(project)] = project
+    return _kit(id(project), publication)
+
+
+def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
+           publication: str = DEFAULT_PUBLICATION) -> Assessment:
+    """The verdict, its label and every fired rule with its reason for one record."""
+    kit = summary_kit(project, publication)
+    return assess_with(to_record(record), kit.rules)
+
+
+def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
+                   with_brochure: bool = False, project: Project | None = None,
+                   publication: str = DEFAULT_PUBLICATION) -> bytes:
+    """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``)."""
+    project = project or default_project()
+    kit = summary_kit(project, publication)
+    record = to_record(record)
+    pdf = render_summary_pdf(kit, record, assess_with(record, kit.rules))
+    if with_brochure:
+        pdf = append(pdf, _brochure(project, publication, record.language))
+    return encrypt(pdf, password) if password else pdf
+
+
+@lru_cache(maxsize=8)
+def _brochure_bytes(project_id: int, publication: str, layout: str) -> bytes:
+    return build_publication(_KITS_PROJECTS[project_id], publication, layout)
+
+
+def _brochure(project: Project, publication: str, language: str) -> bytes:
+    """The publication's screen variant (its first layout) for the patient's packet."""
+    pub = project.publications[publication].model
+    _KITS_PROJECTS[id(project)] = project
+    return _brochure_bytes(id(project), publication, pub.layouts[0])
