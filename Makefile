@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)  ## render every publication in every layout into output/
 	$(BIN)/brochure build
+	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv --out output/summaries
 
 test: $(STAMP)  ## lint, then the test suite
 	$(BIN)/ruff check brochure tests benchmarks

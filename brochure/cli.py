@@ -60,3 +60,51 @@ def check(root: Path) -> None:
     from .commands.check import run_check
 
     sys.exit(run_check(root))
+
+
+_ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     default=Path("."), show_default=True,
+                     help="Project folder (content/, layouts/).")
+_PASSWORD = click.option("--password-env", metavar="VAR",
+                         help="Encrypt (AES-256) with the password held in environment "
+                              "variable VAR.")
+_PACKET = click.option("--with-brochure", is_flag=True,
+                       help="Append the brochure in the patient's language (one PDF).")
+
+
+@main.command()
+@click.argument("record", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="PDF to write. Default: output/summaries/<token>.pdf (no patient data in "
+                   "the name).")
+@_PASSWORD
+@_PACKET
+@_ROOT
+@_reports_errors
+def summary(record: Path, output: Path | None, password_env: str | None, with_brochure: bool,
+            root: Path) -> None:
+    """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV)."""
+    from .commands.summary import run_summary
+
+    run_summary(root, record, output, password_env, with_brochure)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("output/summaries"), show_default=True, help="Folder to write into.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes.")
+@_PASSWORD
+@_PACKET
+@_ROOT
+@_reports_errors
+def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | None,
+          with_brochure: bool, root: Path) -> None:
+    """Render a summary for every record in FILES (CSV, YAML or JSON); write a manifest.
+
+    Exit 1 if any record failed (each failure has a line in manifest.csv)."""
+    from .commands.batch import run_batch_command
+
+    sys.exit(run_batch_command(root, files, out, workers, password_env, with_brochure))

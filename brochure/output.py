@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 import tempfile
 from pathlib import Path
+
+from .model.patient import PatientRecord
+
+TOKEN_KEY_ENV = "BROCHURE_TOKEN_KEY"
 
 
 def publication_path(out: Path, publication: str, layout: str, language: str | None = None,
@@ -29,3 +36,27 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def token_key(out: Path) -> bytes:
+    """The secret that turns records into file names: ``$BROCHURE_TOKEN_KEY``, or a random key
+    kept (readable by the owner only) in the output folder, so re-runs give the same names."""
+    if os.environ.get(TOKEN_KEY_ENV):
+        return os.environ[TOKEN_KEY_ENV].encode()
+    path = out / ".token-key"
+    if not path.exists():
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    return path.read_text().strip().encode()
+
+
+def summary_token(record: PatientRecord, key: bytes) -> str:
+    """A file name stem that carries no name, birth date or record id, and cannot be traced
+    back to them without the key; the same record and visit always give the same token."""
+    message = f"{record.id}\x1f{record.visit_date.isoformat()}".encode()
+    return "s-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:16]

@@ -220,6 +220,8 @@ def _check_summary(project: Project, publication: str,
     pub = project.publications.get(publication)
     source, problems = loaded.source, []
     if pub is None:
+        if publication in project.invalid:
+            return []
         return [source.problem((), f"no publication.yaml beside this summary "
                                    f"(content/{publication}/)")]
     if "en" not in loaded.model.languages:

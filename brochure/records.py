@@ -37,7 +37,8 @@ def to_record(data: Mapping | PatientRecord, where: str = "record") -> PatientRe
     if not isinstance(data, Mapping):
         raise BrochureError(Problem("a patient record is a mapping of field names to values",
                                     where))
-    return validate(Source(Path(where), dict(data), {(): (None, None)}), PatientRecord)
+    return validate(Source(Path(where), dict(data), {(): (None, None)}), PatientRecord,
+                    reveal=False)
 
 
 def read_records(path: Path | str) -> list[RecordRow]:
@@ -62,7 +63,8 @@ def _row(source: Source, item, loc: tuple, number: int) -> RecordRow:
                      {k[len(loc):]: v for k, v in source.key_positions.items()
                       if k[:len(loc)] == loc})
     try:
-        return RecordRow(source.path, number, validate(shifted, PatientRecord), (), record_id)
+        return RecordRow(source.path, number, validate(shifted, PatientRecord, reveal=False), (),
+                         record_id)
     except SourceError as exc:
         return RecordRow(source.path, number, None, tuple(exc.problems), record_id)
 

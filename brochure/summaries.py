@@ -71,14 +71,24 @@ def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
 def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
                    with_brochure: bool = False, project: Project | None = None,
                    publication: str = DEFAULT_PUBLICATION) -> bytes:
-    """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``)."""
+    """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``;
+    followed by the publication, as one patient packet, if ``with_brochure``)."""
+    return summarize(record, password=password, with_brochure=with_brochure, project=project,
+                     publication=publication)[0]
+
+
+def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
+              with_brochure: bool = False, project: Project | None = None,
+              publication: str = DEFAULT_PUBLICATION) -> tuple[bytes, Assessment]:
+    """The summary's PDF bytes and the assessment it shows."""
     project = project or default_project()
     kit = summary_kit(project, publication)
     record = to_record(record)
-    pdf = render_summary_pdf(kit, record, assess_with(record, kit.rules))
+    assessment = assess_with(record, kit.rules)
+    pdf = render_summary_pdf(kit, record, assessment)
     if with_brochure:
         pdf = append(pdf, _brochure(project, publication, record.language))
-    return encrypt(pdf, password) if password else pdf
+    return (encrypt(pdf, password) if password else pdf), assessment
 
 
 @lru_cache(maxsize=8)

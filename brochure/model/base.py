@@ -40,15 +40,16 @@ Length = Annotated[float, BeforeValidator(_to_points)]
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(source: Source, model: type[M], data: Any = None) -> M:
-    """Validate ``source.data`` against ``model``; every problem is reported with its position."""
+def validate(source: Source, model: type[M], *, reveal: bool = True) -> M:
+    """Validate ``source.data`` against ``model``; every problem is reported with its position.
+    With ``reveal=False`` messages never quote the value given (patient data)."""
     try:
-        return model.model_validate(source.data if data is None else data)
+        return model.model_validate(source.data)
     except ValidationError as exc:
-        raise SourceError([_problem(source, model, err) for err in exc.errors()]) from None
+        raise SourceError([_problem(source, model, err, reveal) for err in exc.errors()]) from None
 
 
-def _problem(source: Source, model: type[BaseModel], err: dict) -> Problem:
+def _problem(source: Source, model: type[BaseModel], err: dict, reveal: bool) -> Problem:
     loc, parent = _resolve(model, err["loc"])
     field = ".".join(str(p) for p in loc) or "(top level)"
     kind = err["type"]
@@ -57,7 +58,7 @@ def _problem(source: Source, model: type[BaseModel], err: dict) -> Problem:
     if kind == "missing":
         return source.problem(loc[:-1], f"missing required field '{field}'")
     given = err.get("input")
-    shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"
+    shown = "" if isinstance(given, (dict, list)) or not reveal else f" (got {given!r})"
     message = err["msg"].removeprefix("Value error, ")
     return source.problem(loc, f"invalid value for '{field}': {message}{shown}")
 

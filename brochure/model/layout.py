@@ -56,6 +56,7 @@ class TextStyle(Strict):
     align: Literal["left", "center", "right"] = "left"
     color: str | None = Field(None, description="brand colour name; default from the panel style")
     role: Literal["text", "heading", "accent"] = "text"
+    keep_with_next: bool = Field(False, description="never end a page with this (headings)")
 
 
 class Fit(Strict):

@@ -53,6 +53,7 @@ def _style(name: str, spec: TextStyle, panel: PanelStyle, palette: Palette, font
         alignment=_ALIGN[spec.align],
         textColor=palette(colour_name),
         bulletFontName=fonts.body.regular,
+        keepWithNext=int(spec.keep_with_next),
         allowWidows=0,
         allowOrphans=0,
     )

@@ -108,14 +108,9 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
 
 
 def _date_formatter(text: SummaryText):
-    months = text.words.get("months")
-    template = text.words.get("date_format")
-
     def format_date(date: dt.date) -> str:
-        if not months or not template:
-            return date.isoformat()
-        return fill(str(template[0] if isinstance(template, list) else template),
-                    {"day": date.day, "month": months[date.month - 1], "year": date.year})
+        return fill(text.date_format,
+                    {"day": date.day, "month": text.months[date.month - 1], "year": date.year})
     return format_date
 
 
