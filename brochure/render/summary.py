@@ -76,7 +76,7 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     layout = kit.layout
     page, margins, header = layout.page, layout.margins, layout.header
     meta = _metadata(kit, text, record)
-    doc = BaseDocTemplate(
+    doc = _SummaryDoc(
         buffer, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
         leftMargin=margins.left, rightMargin=margins.right, topMargin=margins.top,
         bottomMargin=margins.bottom + layout.footer.height, title=meta.title,
@@ -94,6 +94,25 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         PageTemplate("later", [later], onPage=decorate.later),
     ])
     return doc
+
+
+class _SummaryDoc(BaseDocTemplate):
+    """Adds a bookmark for every section heading, so readers can jump between sections."""
+
+    OUTLINE_LEVELS = {"h1": 0, "h2": 0}
+
+    def afterFlowable(self, flowable):  # noqa: N802 - ReportLab's hook
+        level = self.OUTLINE_LEVELS.get(getattr(getattr(flowable, "style", None), "name", ""))
+        if level is None:
+            return
+        key = f"s{len(self._bookmarks)}"
+        self._bookmarks.append(key)
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.getPlainText(), key, level)
+
+    def build(self, flowables, **kwargs):
+        self._bookmarks: list[str] = []
+        super().build(flowables, **kwargs)
 
 
 def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessment: Assessment,

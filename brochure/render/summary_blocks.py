@@ -140,7 +140,7 @@ class ScaleBar(Flowable):
 
     def _ends(self, canvas, left, step, boxes):
         canvas.setFillColor(self.styles["caption"].textColor)
-        canvas.setFont(self.font, self.text_size * 0.9)
+        canvas.setFont(self.font, self.text_size)
         canvas.drawString(left + self.geometry.gap / 2, 0, self.item.low)
         canvas.drawRightString(left + boxes * step - self.geometry.gap / 2, 0, self.item.high)
         if self.value is None:

@@ -1,0 +1,72 @@
+"""Batches: every row rendered or reported in the manifest, atomically, repeatably."""
+
+from __future__ import annotations
+
+import csv
+
+from pypdf import PdfReader
+
+from .conftest import ROOT, run_cli
+
+HEADER = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()[0]
+
+
+def _manifest(folder):
+    with open(folder / "manifest.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_batch_with_bad_rows_renders_the_rest_and_reports_each(tmp_path):
+    good = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()[1:]
+    bad_pain = good[0].replace("HK-20001", "BAD-1").replace(",7,24,", ",70,24,")
+    no_name = good[1].replace("HK-20002,Jonas Lindqvist", "BAD-2,")
+    rows = [good[0], bad_pain, good[2], no_name, good[3]]
+    source = tmp_path / "day.csv"
+    source.write_text("\n".join([HEADER, *rows]) + "\n")
+    out = tmp_path / "out"
+    result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
+    assert result.returncode == 1
+    manifest = _manifest(out)
+    assert [r["id"] for r in manifest] == ["HK-20001", "BAD-1", "HK-20003", "BAD-2", "HK-20004"]
+    assert [r["status"] for r in manifest] == ["ok", "error", "ok", "error", "ok"]
+    assert "row 3" in manifest[1]["message"] and "'pain'" in manifest[1]["message"]
+    assert "row 5" in manifest[3]["message"] and "'name'" in manifest[3]["message"]
+    assert list(manifest[0]) == ["id", "file", "verdict", "status", "message"]
+    files = sorted(p.name for p in out.glob("*.pdf"))
+    assert files == sorted(r["file"] for r in manifest if r["status"] == "ok")
+    assert all("HK-" not in name and "Okafor" not in name for name in files)
+    assert not list(out.glob("*.tmp")), "no partial files are left"
+    verdicts = {r["id"]: r["verdict"] for r in manifest}
+    assert verdicts["HK-20001"] == "good" and verdicts["HK-20004"] == "less_likely"
+    assert "Okafor" not in result.stdout + result.stderr
+
+
+def test_rerunning_a_batch_gives_the_same_files(tmp_path):
+    out = tmp_path / "out"
+    source = ROOT / "content/patients/clinic-day.csv"
+    assert run_cli("batch", str(source), "--out", str(out)).returncode == 0
+    first = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    assert run_cli("batch", str(source), "--out", str(out), "--workers", "2").returncode == 0
+    second = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    assert first == second and len(first) == 6
+
+
+def test_batch_takes_yaml_files_and_writes_encrypted_packets(tmp_path, monkeypatch):
+    monkeypatch.setenv("PDF_PASSWORD", "open-sesame")
+    files = [str(ROOT / "content/patients" / n) for n in ("good-candidate.yaml",
+                                                          "less-likely.yaml")]
+    out = tmp_path / "out"
+    result = run_cli("batch", *files, "--out", str(out), "--password-env", "PDF_PASSWORD",
+                     "--with-brochure")
+    assert result.returncode == 0, result.stderr
+    for row in _manifest(out):
+        reader = PdfReader(out / row["file"])
+        assert reader.is_encrypted and reader.decrypt("open-sesame")
+        assert len(reader.pages) >= 4
+
+
+def test_a_missing_or_malformed_file_is_a_usage_error(tmp_path):
+    broken = tmp_path / "x.yaml"
+    broken.write_text("id: [1\n")
+    result = run_cli("batch", str(broken), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "x.yaml:2:1: error: malformed YAML" in result.stderr

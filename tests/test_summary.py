@@ -1,0 +1,200 @@
+"""The patient's summary as written: pages, text, verdict, privacy, encryption, determinism."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from brochure import BrochureError
+from brochure.summaries import assess, render_summary
+
+from .conftest import ROOT, run_cli
+from .pdf import fonts, is_embedded
+from .test_candidacy import BASE
+
+
+def _text(pdf: bytes, password: str | None = None) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    if password is not None:
+        reader.decrypt(password)
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.fixture(scope="module")
+def good_pdf() -> bytes:
+    return render_summary({**BASE, "notes": "Walk every day.\n\nBring your brace."})
+
+
+def test_a_good_candidate_gets_two_letter_pages(good_pdf):
+    reader = PdfReader(io.BytesIO(good_pdf))
+    assert len(reader.pages) == 2
+    assert all((round(float(p.mediabox.width)), round(float(p.mediabox.height))) == (612, 792)
+               for p in reader.pages)
+
+
+def test_the_summary_says_what_a_patient_needs(good_pdf):
+    text = _text(good_pdf)
+    for expected in [
+        "Prepared for: Test Patient", "Born May 5, 1955", "Visit November 2, 2026",
+        "Dr. Inés Marlow", "Grade 3 of 4: moderate arthritis", "5 of 10: moderate",
+        "Good candidate to discuss stem cell therapy",
+        "You have mild to moderate arthritis with some cartilage left.",
+        "Walk every day.", "Bring your brace.",
+        "No stem cell treatment is approved by the FDA", "American College of Rheumatology",
+        "not proven to grow back cartilage", "Insurance does not usually pay",
+        "Physical therapy", "Knee replacement", "second opinion",
+        "This summary is not a diagnosis or a promise of results.",
+        "Direct line: (555) 014-2210", "https://harborknee.example/book",
+        "Page 1 of 2", "Page 2 of 2", "Rules 2026.11-1", "Confidential",
+        "Get care the same day if",
+    ]:
+        assert expected in text, expected
+
+
+def test_body_text_is_at_least_12_pt_above_the_footer(good_pdf):
+    document = pdfium.PdfDocument(good_pdf)
+    footer_top = 0.5 * 72 + 0.38 * 72
+    checked = 0
+    for page in document:
+        text = page.get_textpage()
+        for i in range(text.count_chars()):
+            if not text.get_text_range(i, 1).strip():
+                continue
+            bottom = text.get_charbox(i)[1]
+            if bottom > footer_top + 1:
+                size = pdfium_c.FPDFText_GetFontSize(text.raw, i)
+                assert size >= 11.99, (text.get_text_range(max(0, i - 10), 20), size)
+                checked += 1
+    assert checked > 1500
+
+
+def test_fonts_embedded_and_no_base_font(good_pdf, tmp_path):
+    path = tmp_path / "s.pdf"
+    path.write_bytes(good_pdf)
+    assert all(is_embedded(f) for f in fonts(path))
+    assert b"/Helvetica" not in good_pdf
+
+
+@pytest.mark.parametrize("name", ["O'Brien <b>&amp; Sons</b>", "{{ 7*7 }} {% if 1 %}x{% endif %}",
+                                  "**Bold** *it* <img src=x/>", "<a href=\"javascript:alert(1)\">"])
+def test_names_and_notes_print_literally(name):
+    pdf = render_summary({**BASE, "name": name, "notes": f"Note: {name}"})
+    text = _text(pdf)
+    assert f"Prepared for: {name}" in text
+    assert f"Note: {name}" in text
+    assert "49" not in text.replace("2026", "")
+    assert b"/JavaScript" not in pdf and b"/URI (javascript" not in pdf
+
+
+def test_nothing_about_the_patient_is_in_the_metadata(good_pdf):
+    raw = good_pdf
+    reader = PdfReader(io.BytesIO(raw))
+    info = " ".join(str(v) for v in reader.metadata.values())
+    for secret in ("Test Patient", "T-1", "1955", "2026-11-02"):
+        assert secret not in info
+    assert reader.metadata.title == "Your knee treatment summary"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_the_same_record_gives_identical_bytes(good_pdf):
+    assert render_summary({**BASE, "notes": "Walk every day.\n\nBring your brace."}) == good_pdf
+
+
+def test_an_override_is_shown_with_its_reason():
+    pdf = render_summary({**BASE, "pain": 2, "override_verdict": "good",
+                          "override_reason": "Pain stops her from gardening."})
+    text = _text(pdf)
+    assert "Good candidate to discuss stem cell therapy" in text
+    assert "Your doctor changed this result after looking at your case: Pain stops her from " \
+           "gardening." in text
+    assert "Your pain is mild." in text
+
+
+def test_encrypted_summary_needs_its_password():
+    pdf = render_summary(BASE, password="s3cret-Pass")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.is_encrypted
+    assert reader.trailer["/Encrypt"]["/V"] == 5  # AES-256
+    assert b"Test Patient" not in pdf
+    with pytest.raises(Exception):  # noqa: B017 - any failure to read is the point
+        reader.pages[0].extract_text()
+    wrong = PdfReader(io.BytesIO(pdf))
+    assert not wrong.decrypt("wrong")
+    assert "Test Patient" in _text(pdf, password="s3cret-Pass")
+    permissions = int(reader.trailer["/Encrypt"]["/P"])
+    assert permissions & (1 << 9), "extraction for accessibility stays allowed"
+
+
+def test_patient_packet_appends_the_brochure_keeping_title_language_bookmarks():
+    summary = render_summary(BASE)
+    packet = render_summary(BASE, with_brochure=True)
+    reader, alone = PdfReader(io.BytesIO(packet)), PdfReader(io.BytesIO(summary))
+    assert len(reader.pages) == len(alone.pages) + 2
+    assert reader.metadata.title == "Your knee treatment summary"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert titles[: len(alone.outline)] == [o.title for o in alone.outline]
+    assert "What we found, in plain words" in titles
+    assert "Is it right for you?" in reader.pages[-2].extract_text()
+
+
+def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data(tmp_path):
+    record = ROOT / "content/patients/not-suitable.yaml"
+    result = run_cli("summary", str(record), "-o", str(tmp_path / "x.pdf"))
+    assert result.returncode == 0, result.stderr
+    assert "O'Brien" in _text((tmp_path / "x.pdf").read_bytes())
+    result = run_cli("summary", str(record), "--root", str(ROOT))
+    written = re.search(r"wrote (\S+)", result.stdout).group(1)
+    assert re.fullmatch(r".*/s-[0-9a-f]{16}\.pdf", written)
+    assert "O'Brien" not in result.stdout + result.stderr and "HK-10577" not in written
+
+
+def test_summary_password_comes_from_the_environment_only(tmp_path):
+    record = str(ROOT / "content/patients/good-candidate.yaml")
+    missing = run_cli("summary", record, "-o", str(tmp_path / "a.pdf"), "--password-env", "NOPE")
+    assert missing.returncode == 2 and "NOPE is empty or not set" in missing.stderr
+    assert run_cli("summary", record, "--password", "x").returncode == 2
+
+
+def test_summary_command_reports_a_bad_record_with_position(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "content/patients/good-candidate.yaml").read_text()
+                   .replace("pain: 6", "pain: 60"))
+    result = run_cli("summary", str(bad), "-o", str(tmp_path / "b.pdf"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(r"bad\.yaml:\d+:7: error: invalid value for 'pain'", result.stderr)
+    assert "60" not in result.stderr, "the value given is patient data and is not echoed"
+    assert not (tmp_path / "b.pdf").exists()
+
+
+_names = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80)
+_records = st.fixed_dictionaries({
+    **{k: st.just(v) for k, v in BASE.items()},
+    "name": _names,
+    "pain": st.one_of(st.integers(-5, 15), st.just("7"), st.just("")),
+    "kl_grade": st.one_of(st.none(), st.integers(-1, 6), st.just("")),
+    "bmi": st.one_of(st.none(), st.floats(allow_nan=True), st.just("abc")),
+    "symptom_months": st.one_of(st.integers(-1, 10**7), st.just(None)),
+    "notes": st.one_of(st.none(), st.text(max_size=400)),
+    "conditions": st.one_of(st.just("infection;unstable_knee"),
+                            st.lists(st.sampled_from(["infection", "immunosuppressed", "x"]))),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_records)
+def test_any_record_gives_a_pdf_or_a_clear_error(record):
+    try:
+        pdf = render_summary(record)
+    except BrochureError as exc:
+        assert exc.problems and all(": error: " in str(p) for p in exc.problems)
+        return
+    assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+    assert assess(record).verdict in {"good", "evaluation_needed", "less_likely", "not_suitable"}
