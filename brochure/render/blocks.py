@@ -7,11 +7,12 @@ one function here and one model in ``model/publication.py``.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Rect
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -28,6 +29,7 @@ from ..model.brand import Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
+from .qr import QrFlowable
 from .styles import StyleSheet
 
 
@@ -61,27 +63,42 @@ def flowables(block: m.Block, ctx: BlockContext) -> list[Flowable]:
     return BUILDERS[block.type](block, ctx)
 
 
+_PARSED: OrderedDict[tuple[str, int], tuple[ParagraphStyle, list]] = OrderedDict()
+_PARSED_LIMIT = 4096
+
+
+class Para(Paragraph):
+    """A Paragraph that remembers its line breaks for the last width it was wrapped to
+    (tables and page-fitting wrap the same paragraph several times at one width)."""
+
+    def wrap(self, available_width, available_height):
+        if getattr(self, "_wrapped_at", None) == available_width:
+            return self.width, self.height
+        size = super().wrap(available_width, available_height)
+        self._wrapped_at = available_width
+        return size
+
+
+def para(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of content text (never a patient's own words), parsed once per process:
+    the same text in the same style reuses the parsed fragments."""
+    key = (markup, id(style))
+    hit = _PARSED.get(key)
+    if hit is not None and hit[0] is style:
+        _PARSED.move_to_end(key)
+        return Para(markup, style, frags=hit[1])
+    paragraph = Para(markup, style)
+    _PARSED[key] = (style, paragraph.frags)
+    if len(_PARSED) > _PARSED_LIMIT:
+        _PARSED.popitem(last=False)
+    return paragraph
+
+
 def flat(items: list[Flowable]) -> list[Flowable]:
     """Unwrap KeepTogether, for places that never split content (panels, table cells), where
     KeepTogether cannot be measured."""
     return [f for item in items
             for f in (flat(item._content) if isinstance(item, KeepTogether) else [item])]
-
-
-class Linked(Flowable):
-    """A flowable whose whole area is a link to ``url`` (QR codes, logos)."""
-
-    def __init__(self, inner: Flowable, url: str):
-        super().__init__()
-        self.inner, self.url = inner, url
-
-    def wrap(self, available_width, available_height):
-        self.width, self.height = self.inner.wrap(available_width, available_height)
-        return self.width, self.height
-
-    def draw(self):
-        self.inner.drawOn(self.canv, 0, 0)
-        self.canv.linkURL(self.url, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
 def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,
@@ -94,18 +111,18 @@ def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: Bloc
 
 @builds("heading")
 def _heading(block: m.Heading, ctx: BlockContext) -> list[Flowable]:
-    return [Paragraph(inline(block.text), ctx.styles[f"h{block.level}"])]
+    return [para(inline(block.text), ctx.styles[f"h{block.level}"])]
 
 
 @builds("paragraph")
 def _paragraph(block: m.Paragraph, ctx: BlockContext) -> list[Flowable]:
-    return [Paragraph(inline(block.text), ctx.styles[block.style])]
+    return [para(inline(block.text), ctx.styles[block.style])]
 
 
 @builds("bullets")
 def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["bullet"]
-    items = [ListItem(Paragraph(inline(text), style), value="•") for text in block.items]
+    items = [ListItem(para(inline(text), style), value="•") for text in block.items]
     return [ListFlowable(items, bulletType="bullet", start="•",
                          leftIndent=ctx.spacing.bullet_indent,
                          bulletFontName=style.fontName, bulletFontSize=style.fontSize,
@@ -120,7 +137,7 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
                          Rect(0, 0, side, side, fillColor=None,
                               strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
     indent = ctx.spacing.bullet_indent + side * 0.5
-    rows = [[box, Paragraph(inline(text), style)] for text in block.items]
+    rows = [[box, para(inline(text), style)] for text in block.items]
     table = grid(rows, [indent, ctx.width - indent], [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -155,13 +172,13 @@ def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
 @builds("statement")
 def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
     text = ctx.publication.statements[block.ref]
-    return [boxed([Paragraph(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
+    return [boxed([para(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
 
 
 @builds("statements")
 def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["callout"]
-    paragraphs = [Paragraph(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
+    paragraphs = [para(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
     for paragraph in paragraphs[:-1]:
         paragraph.spaceAfter = style.leading * 0.4
     return [boxed(paragraphs, ctx, "sand", "accent")]
@@ -169,16 +186,16 @@ def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
 
 @builds("callout")
 def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
-    content = [Paragraph(inline(block.title), ctx.styles["h3"])] if block.title else []
-    content.append(Paragraph(inline(block.text), ctx.styles["callout"]))
+    content = [para(inline(block.title), ctx.styles["h3"])] if block.title else []
+    content.append(para(inline(block.text), ctx.styles["callout"]))
     return [boxed(content, ctx, "tint", "primary")]
 
 
 @builds("table")
 def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     head, cell = ctx.styles["table_head"], ctx.styles["table"]
-    rows = [[Paragraph(inline(text), head) for text in block.columns]]
-    rows += [[Paragraph(f"<b>{inline(text)}</b>" if i == 0 else inline(text), cell)
+    rows = [[para(inline(text), head) for text in block.columns]]
+    rows += [[para(f"<b>{inline(text)}</b>" if i == 0 else inline(text), cell)
               for i, text in enumerate(row)] for row in block.rows]
     weights = block.column_widths or [1.0] * len(block.columns)
     widths = [ctx.width * w / sum(weights) for w in weights]
@@ -196,7 +213,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     table.spaceAfter = ctx.styles["body"].spaceAfter
     parts: list[Flowable] = [table]
     if block.caption:
-        parts.append(Paragraph(inline(block.caption), ctx.styles["caption"]))
+        parts.append(para(inline(block.caption), ctx.styles["caption"]))
     return parts
 
 
@@ -207,7 +224,7 @@ def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
     if block.caption:
-        parts.append(Paragraph(inline(block.caption), ctx.styles["caption"]))
+        parts.append(para(inline(block.caption), ctx.styles["caption"]))
     return [KeepTogether(parts)]
 
 
@@ -252,10 +269,10 @@ def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
     doctor = ctx.brand.physician(block.key or ctx.publication.physician)
     styles = ctx.styles
     return [
-        Paragraph(escape(block.heading), styles["h1"]),
+        para(escape(block.heading), styles["h1"]),
         Paragraph(escape(f"Dr. {doctor.name}, {doctor.credentials}"), styles["h3"]),
         Paragraph(escape(doctor.title), styles["small"]),
-        Paragraph(escape(doctor.bio), styles["body"]),
+        para(escape(doctor.bio), styles["body"]),
     ]
 
 
@@ -269,25 +286,18 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
     parts: list[Flowable] = []
     if block.heading:
         parts.append(Paragraph(escape(block.heading), styles["h2"]))
-    parts.append(Paragraph("<br/>".join(lines), styles["contact"]))
+    parts.append(para("<br/>".join(lines), styles["contact"]))
     return parts
 
 
 @builds("qr")
 def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     url = block.url or str(ctx.brand.contact.booking_url)
-    side = ctx.width * block.size
-    ink = ctx.styles.colour("text")
-    widget = QrCodeWidget(url, barLevel="M", barFillColor=ink, barStrokeColor=ink,
-                          barStrokeWidth=0)
-    x0, y0, x1, y1 = widget.getBounds()
-    code = canvas_drawing(side, side, ctx.font,
-                          transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
-    code.add(widget)
+    code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"))
     code.hAlign = "LEFT"
     caption = f"<b>{escape(block.text)}</b><br/>{escape(url)}"
-    return [KeepTogether([Linked(code, url), Spacer(1, ctx.spacing.box_padding),
-                          Paragraph(caption, ctx.styles["small"])])]
+    return [KeepTogether([code, Spacer(1, ctx.spacing.box_padding),
+                          para(caption, ctx.styles["small"])])]
 
 
 @builds("spacer")

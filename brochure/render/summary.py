@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from io import BytesIO
+from typing import ClassVar
 
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -99,7 +100,7 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
 class _SummaryDoc(BaseDocTemplate):
     """Adds a bookmark for every section heading, so readers can jump between sections."""
 
-    OUTLINE_LEVELS = {"h1": 0, "h2": 0}
+    OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 
     def afterFlowable(self, flowable):  # noqa: N802 - ReportLab's hook
         level = self.OUTLINE_LEVELS.get(getattr(getattr(flowable, "style", None), "name", ""))

@@ -22,7 +22,7 @@ from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
 from .art import drawing
-from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width
+from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width, para
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,8 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
 @summary_builds("findings")
 def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
-    rows = [[Paragraph(f"<b>{escape(row.label)}</b>", styles["table"]),
-             Paragraph(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
+    rows = [[para(f"<b>{escape(row.label)}</b>", styles["table"]),
+             para(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
     palette, pad = styles.palette, ctx.block.spacing.table_padding
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), ctx.block.spacing.rule_width / 2,
@@ -97,7 +97,7 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
     width = ctx.block.width
     table = grid(rows, [width * 0.42, width * 0.58], commands, ctx.block)
-    return [Paragraph(escape(block.heading), styles["h2"]), table]
+    return [para(escape(block.heading), styles["h2"]), table]
 
 
 class ScaleBar(Flowable):
@@ -155,7 +155,7 @@ class ScaleBar(Flowable):
 
 @summary_builds("scales")
 def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
-    heading = Paragraph(escape(block.heading), ctx.block.styles["h2"])
+    heading = para(escape(block.heading), ctx.block.styles["h2"])
     bars = [ScaleBar(item, getattr(ctx.record, item.field), ctx, block.you)
             for item in block.items]
     gap = ctx.scale.gap * 3
@@ -180,7 +180,7 @@ def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     content: list[Flowable] = [head, Spacer(1, ctx.block.spacing.box_padding)]
     content += _override(block, ctx) + _reasons(block, ctx)
     box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
-    return [KeepTogether([Paragraph(escape(block.heading), styles["h2"]), box])]
+    return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
 
 def _override(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
@@ -194,9 +194,9 @@ def _override(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
 def _reasons(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
     if not ctx.assessment.fired:
-        return [Paragraph(escape(block.no_reasons), styles["body"])]
+        return [para(escape(block.no_reasons), styles["body"])]
     bullets = Bullets(type="bullets", items=[r.reason for r in ctx.assessment.fired])
-    return [Paragraph(escape(block.reasons_heading), styles["h3"]),
+    return [para(escape(block.reasons_heading), styles["h3"]),
             *flowables(bullets, ctx.block)]
 
 
@@ -207,7 +207,7 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
     paragraphs = [Paragraph(escape(part), styles["body"])
                   for part in ctx.record.notes.split("\n\n") if part.strip()]
-    return [KeepTogether([Paragraph(escape(block.heading), styles["h2"]),
+    return [KeepTogether([para(escape(block.heading), styles["h2"]),
                           boxed(paragraphs, ctx.block, "sand", "accent")])]
 
 
@@ -219,9 +219,9 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
              f"{escape(doctor.credentials)}</b>, {escape(doctor.title)}",
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>",
              f"<br/>{'_' * 30} {escape(block.line_label)}"]
-    signed = [Paragraph("<br/>".join(lines), styles["contact"])]
+    signed = [para("<br/>".join(lines), styles["contact"])]
     url = str(ctx.block.brand.contact.booking_url)
-    caption = Paragraph(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
+    caption = para(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
     side = styles["contact"].leading * 4.5
     code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
                           replace(ctx.block, width=side)))[0]
@@ -251,7 +251,7 @@ def _verdict_steps(block: m.VerdictSteps, ctx: SummaryContext) -> list[Flowable]
     items = [ctx.fill(item) for item in block.items.get(ctx.assessment.verdict, [])]
     if not items:
         return []
-    return [Paragraph(escape(block.heading), ctx.block.styles["h1"]),
+    return [para(escape(block.heading), ctx.block.styles["h1"]),
             *flowables(Bullets(type="bullets", items=items), ctx.block)]
 
 

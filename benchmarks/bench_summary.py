@@ -1,0 +1,105 @@
+"""Summary speed, run on demand (``make bench``), never as a test.
+
+Prints JSON lines:
+- warm: median (and p10/p90) ms per summary over 500 different records, after a warm-up, in one
+  process with the project loaded once (what a server or batch worker sees);
+- batch: 1,000 records through ``brochure batch`` with 1 and 2 workers (wall seconds,
+  summaries per second, and the speed-up of 2 workers);
+- memory: peak RSS after 2,000 and after 10,000 summaries (flat means no leak);
+- size: median summary file size in KB.
+Run ``../shared/reference-bench/run.sh`` right beside it and compare medians as ratios.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+
+from brochure.records import to_record  # noqa: E402
+from brochure.summaries import render_summary  # noqa: E402
+
+FIRST = ["Ana", "Bo", "Chen", "Dmitri", "Eleni", "Farah", "Grace", "Hiro", "Ines", "José"]
+LAST = ["Okafor", "Lindqvist", "Nguyen", "Brandt", "Raman", "O'Brien", "Silva", "Kowalczyk"]
+
+
+def record(i: int) -> dict:
+    rng = random.Random(i)
+    return dict(
+        id=f"B-{i:06d}", name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
+        date_of_birth=f"19{rng.randint(40, 75)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        visit_date="2026-11-02", knee=rng.choice(["left", "right", "both"]),
+        kl_grade=rng.choice([None, 0, 1, 2, 3, 3, 4]), cartilage_grade=rng.choice([None, 2, 3]),
+        pain=rng.randint(0, 10), symptom_months=rng.randint(1, 60), pt_weeks=rng.randint(0, 16),
+        bmi=round(rng.uniform(20, 40), 1),
+        conditions=rng.sample(["infection", "immunosuppressed", "unstable_knee"], rng.randint(0, 1)),
+        notes=rng.choice([None, "Keep walking every day.", "Bring your knee brace next time."]))
+
+
+def warm(n: int = 500, warmup: int = 20) -> dict:
+    records = [to_record(record(i)) for i in range(n)]
+    for i in range(warmup):
+        render_summary(record(100000 + i))
+    times, sizes = [], []
+    for r in records:
+        start = time.perf_counter()
+        pdf = render_summary(r)
+        times.append((time.perf_counter() - start) * 1000)
+        sizes.append(len(pdf))
+    times.sort()
+    return {"bench": "summary_warm", "n": n, "median_ms": round(statistics.median(times), 2),
+            "p10_ms": round(times[n // 10], 2), "p90_ms": round(times[n * 9 // 10], 2),
+            "size_kb_median": round(statistics.median(sizes) / 1024, 1)}
+
+
+def batch(n: int = 1000) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "records.csv"
+        rows = [record(i) for i in range(n)]
+        with open(source, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({**row, "conditions": ";".join(row["conditions"]),
+                                 "kl_grade": "" if row["kl_grade"] is None else row["kl_grade"],
+                                 "cartilage_grade": row["cartilage_grade"] or "",
+                                 "notes": row["notes"] or ""})
+        result = {"bench": "batch", "n": n}
+        for workers in (1, 2):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "brochure", "batch", str(source), "--out",
+                            str(Path(folder) / f"out{workers}"), "--workers", str(workers)],
+                           check=True, capture_output=True)
+            seconds = time.perf_counter() - start
+            result[f"workers{workers}_s"] = round(seconds, 2)
+            result[f"workers{workers}_per_s"] = round(n / seconds, 1)
+        result["speedup_2_vs_1"] = round(result["workers1_s"] / result["workers2_s"], 2)
+        return result
+
+
+def memory(total: int = 10000, checkpoint: int = 2000) -> dict:
+    peaks = {}
+    for i in range(total):
+        render_summary(record(i))
+        if i + 1 in (checkpoint, total):
+            peaks[i + 1] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"bench": "memory", f"rss_mb_after_{checkpoint}": round(peaks[checkpoint], 1),
+            f"rss_mb_after_{total}": round(peaks[total], 1)}
+
+
+if __name__ == "__main__":
+    parts = sys.argv[1:] or ["warm", "batch", "memory"]
+    for part in parts:
+        print(json.dumps({"warm": warm, "batch": batch, "memory": memory}[part]()), flush=True)

@@ -1,0 +1,57 @@
+"""QR codes drawn straight onto the canvas, their modules computed once per URL.
+
+ReportLab's QR widget encodes the data and builds a graphics tree on every draw, which costs
+more than the rest of a summary; a booking URL is the same on every page we make.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import lru_cache
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.platypus import Flowable
+
+QUIET_ZONE = 4  # modules of blank margin the QR standard asks for
+
+
+@lru_cache(maxsize=64)
+def dark_runs(data: str, level: str = "M") -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The module count and each horizontal run of dark modules as (row, column, length)."""
+    code = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
+    code.addData(data)
+    code.make()
+    runs = []
+    for row, modules in enumerate(code.modules):
+        column = 0
+        for dark, group in itertools.groupby(bool(m) for m in modules):
+            length = len(list(group))
+            if dark:
+                runs.append((row, column, length))
+            column += length
+    return code.getModuleCount(), tuple(runs)
+
+
+class QrFlowable(Flowable):
+    """A square QR code of side ``size`` points (quiet zone included), linking to ``data``."""
+
+    def __init__(self, data: str, size: float, colour, link: bool = True):
+        super().__init__()
+        self.data, self.size, self.colour, self.link = data, size, colour, link
+        self.width = self.height = size
+
+    def wrap(self, available_width, available_height):
+        return self.size, self.size
+
+    def draw(self):
+        count, runs = dark_runs(self.data)
+        module = self.size / (count + 2 * QUIET_ZONE)
+        canvas = self.canv
+        canvas.setFillColor(self.colour)
+        path = canvas.beginPath()
+        for row, column, length in runs:
+            path.rect((column + QUIET_ZONE) * module,
+                      self.size - (row + QUIET_ZONE + 1) * module, length * module, module)
+        canvas.drawPath(path, stroke=0, fill=1)
+        if self.link:
+            canvas.linkURL(self.data, (0, 0, self.size, self.size), relative=1, thickness=0)
