@@ -22,6 +22,7 @@ test: $(STAMP)  ## lint, then the test suite
 
 bench: $(STAMP)  ## benchmarks (on demand, not part of the tests)
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_summary.py
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache

@@ -1,18 +1,23 @@
 """brochure: YAML content + layouts + brand kit → print-ready brochures and patient summaries.
 
 The public API is small: :func:`build_publication` renders one publication in one layout to
-PDF bytes; :class:`BrochureError` is what every user mistake raises.
+PDF bytes; :func:`assess` and :func:`render_summary` give a patient's assessment and summary;
+:class:`BrochureError` is what every user mistake raises.
 """
 
 __version__ = "0.1.0"
 
 from .errors import BrochureError, FitError, SourceError
 
-__all__ = ["BrochureError", "FitError", "SourceError", "__version__", "build_publication"]
+__all__ = ["BrochureError", "FitError", "SourceError", "__version__", "assess",
+           "build_publication", "render_summary"]
+
+_LAZY = {"build_publication": "build", "assess": "summaries", "render_summary": "summaries"}
 
 
 def __getattr__(name: str):
-    if name == "build_publication":
-        from .build import build_publication
-        return build_publication
+    """The public functions, imported when first used (the command line starts faster)."""
+    if name in _LAZY:
+        from importlib import import_module
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(name)
