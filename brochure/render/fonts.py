@@ -59,7 +59,8 @@ def _register_face(family: str, weight: int, style: str) -> str:
             f"font family '{family}' ({weight} {style}) is not installed: {exc}; "
             f"install its fontpkg-* package")) from None
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
-    pdfmetrics.registerFont(TTFont(name, _without_hinting(path)))
+    # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
+    pdfmetrics.registerFont(TTFont(name, _without_hinting(path), asciiReadable=False))
     return name
 
 
