@@ -198,3 +198,13 @@ def test_any_record_gives_a_pdf_or_a_clear_error(record):
         return
     assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) >= 2
     assert assess(record).verdict in {"good", "evaluation_needed", "less_likely", "not_suitable"}
+
+
+def test_output_does_not_depend_on_what_was_rendered_before():
+    from brochure.project import load_project
+    fresh = render_summary(BASE, project=load_project(ROOT))
+    busy = load_project(ROOT)
+    for i, verdict_change in enumerate([{"pain": 1}, {"kl_grade": 4}, {"conditions": ["infection"]},
+                                        {"kl_grade": None}, {"name": "Ünïcödé Ñame"}] * 3):
+        render_summary({**BASE, **verdict_change, "id": f"X-{i}"}, project=busy)
+    assert render_summary(BASE, project=busy) == fresh

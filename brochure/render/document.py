@@ -61,9 +61,11 @@ def describe(canvas: Canvas, meta: Metadata) -> Canvas:
 
 class DeferredPages(Canvas):
     """A canvas that finishes every page at save time, when the page count is known, by
-    calling ``self.finish_page(canvas, page_number, page_count)`` on each."""
+    calling ``self.finish_page(canvas, page_number, page_count)`` on each (and
+    ``self.before_save(canvas)`` once, while the document's font usage is still known)."""
 
     finish_page = None
+    before_save = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,4 +82,6 @@ class DeferredPages(Canvas):
             if self.finish_page:
                 self.finish_page(self, number, count)
             super().showPage()
+        if self.before_save:
+            self.before_save(self)
         super().save()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import fontTools
 from fontTools import subset, ttLib
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfdoc import PDFName
 from reportlab.pdfbase.ttfonts import TTFont
 
 from ..errors import BrochureError, Problem
@@ -60,8 +62,34 @@ def _register_face(family: str, weight: int, style: str) -> str:
             f"install its fontpkg-* package")) from None
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
-    pdfmetrics.registerFont(TTFont(name, _without_hinting(path), asciiReadable=False))
+    font = TTFont(name, _without_hinting(path), asciiReadable=False)
+    _reuse_subsets(font.face)
+    pdfmetrics.registerFont(font)
     return name
+
+
+def _reuse_subsets(face) -> None:
+    """Embed each distinct glyph subset from a cache: building and compressing a subset is
+    the costliest part of writing a summary, and most summaries use the same glyphs."""
+    make_subset, add_objects = face.makeSubset, face.addSubsetObjects
+
+    @lru_cache(maxsize=256)
+    def raw(subset: tuple[int, ...]) -> bytes:
+        return make_subset(list(subset))
+
+    @lru_cache(maxsize=256)
+    def compressed(subset: tuple[int, ...]) -> bytes:
+        return zlib.compress(raw(subset))
+
+    def add_subset_objects(doc, fontname, subset):
+        reference = add_objects(doc, fontname, subset)  # Length1 from the cached raw subset
+        stream = doc.idToObject[f"fontFile:{face.filename}({fontname})"]
+        stream.content = compressed(tuple(subset))
+        stream.dictionary["Filter"] = PDFName("FlateDecode")
+        return reference
+
+    face.makeSubset = lambda subset: raw(tuple(subset))
+    face.addSubsetObjects = add_subset_objects
 
 
 def _without_hinting(path) -> BytesIO:

@@ -9,7 +9,7 @@ from functools import cached_property
 from io import BytesIO
 from typing import ClassVar
 
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate
 
 from .. import __version__
 from ..candidacy import Assessment
@@ -24,6 +24,7 @@ from .blocks import BlockContext
 from .colours import Palette
 from .document import DeferredPages, Metadata, describe
 from .fonts import FontSet, register_fonts
+from .replay import FontSeed, Recorded, replay
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, summary_flowables
 
@@ -53,16 +54,67 @@ class SummaryKit:
     def text(self, language: str) -> SummaryText:
         return self.texts.get(language) or self.texts["en"]
 
+    @cached_property
+    def recordings(self) -> dict:
+        """Recorded static flowables by (language, block, variant)."""
+        return {}
+
+    @cached_property
+    def seeds(self) -> dict[str, FontSeed]:
+        return {}
+
+    def seed(self, language: str) -> FontSeed:
+        """The glyph numbering every summary in ``language`` starts with, learnt from one
+        calibration summary per verdict (fixed, so output never depends on what ran before)."""
+        if language not in self.seeds:
+            seed = FontSeed()
+            for verdict in self.rules.verdicts:
+                _render(self, _CALIBRATION.model_copy(update={"language": language}),
+                        _calibration_assessment(self, verdict.id, language), None, seed)
+            self.seeds[language] = seed
+        return self.seeds[language]
+
 
 def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bytes:
     """The summary for one patient as PDF bytes."""
+    return _render(kit, record, assessment, kit.seed(record.language))
+
+
+def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+            seed: FontSeed | None, learner: FontSeed | None = None) -> bytes:
+    """Build one summary; with a seed, static parts are recorded once and replayed; a
+    learner (calibration) notes the glyphs the summary used."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
     ctx = _context(kit, text, record, assessment, doc.width)
-    story = [f for block in text.blocks for f in summary_flowables(block, ctx)]
-    doc.build(story, canvasmaker=_canvas_maker(kit, text, record))
+    story = [f for index, block in enumerate(text.blocks)
+             for f in _block_flowables(kit, ctx, index, block, seed is not None)]
+    doc.build(story, canvasmaker=_canvas_maker(kit, text, record, seed, learner))
     return buffer.getvalue()
+
+
+_STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement", "statements",
+           "callout", "include", "verdict_steps", "columns", "page_break"}
+
+
+def _is_static(block) -> bool:
+    """A block that draws the same for every patient (given language and verdict)."""
+    if block.type == "columns":
+        return all(_is_static(b) for column in block.columns for b in column)
+    texts = [getattr(block, "text", ""), *(getattr(block, "items", None) or [])]
+    return block.type in _STATIC and not any("{" in str(t) for t in texts)
+
+
+def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
+                     replay: bool) -> list:
+    if not replay or not _is_static(block):
+        return summary_flowables(block, ctx)
+    key = (ctx.record.language, index, ctx.assessment.verdict)
+    if key not in kit.recordings:
+        kit.recordings[key] = [(f, {}, {}) for f in summary_flowables(block, ctx)]
+    return [f if isinstance(f, (KeepTogether, PageBreak)) else Recorded(f, store, sizes)
+            for f, store, sizes in kit.recordings[key]]
 
 
 def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Metadata:
@@ -141,12 +193,19 @@ class _Header:
         self.kit, self.text = kit, text
 
     def first(self, canvas, doc) -> None:
-        self._band(canvas, doc, self.kit.layout.header.height, full=True)
+        self._replayed(canvas, self.kit.layout.header.height, True)
 
     def later(self, canvas, doc) -> None:
-        self._band(canvas, doc, self.kit.layout.header.later_height, full=False)
+        self._replayed(canvas, self.kit.layout.header.later_height, False)
 
-    def _band(self, canvas, doc, height: float, full: bool) -> None:
+    def _replayed(self, canvas, height: float, full: bool) -> None:
+        """The band is the same on every summary: drawn once, then replayed."""
+        if not getattr(canvas, "replaying", False):
+            return self._band(canvas, height, full)
+        replay(canvas, self.kit.recordings, ("header", self.text.title, full),
+               lambda c: self._band(c, height, full))
+
+    def _band(self, canvas, height: float, full: bool) -> None:
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
         canvas.saveState()
@@ -173,17 +232,52 @@ class _Header:
         canvas.restoreState()
 
 
-def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord):
+def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
+                  seed: FontSeed | None, learner: FontSeed | None):
     meta = _metadata(kit, text, record)
 
     def make(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)
         canvas.finish_page = lambda c, number, count: _footer(kit, text, c, number, count)
+        if seed is not None:
+            seed.apply(canvas._doc)
+            canvas.replaying = True
+        if learner is not None:
+            canvas.before_save = lambda c: learner.learn(c._doc)
         return describe(canvas, meta)
     return make
 
 
+_CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth="1950-01-01",
+                             visit_date="2026-01-01", knee="left", pain=5, symptom_months=12)
+
+
+def _calibration_assessment(kit: SummaryKit, verdict: str, language: str) -> Assessment:
+    label = kit.rules.info(verdict).label
+    return Assessment(verdict=verdict, label=label.get(language) or label["en"], fired=(),
+                      computed_verdict=verdict, overridden=False, override_reason=None,
+                      rules_version=kit.rules.version)
+
+
 def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int) -> None:
+    """The rule, confidentiality line and versions (the same on every page, replayed), then
+    "Page N of M"."""
+    if getattr(canvas, "replaying", False):
+        replay(canvas, kit.recordings, ("footer", text.confidential),
+               lambda c: _footer_fixed(kit, text, c))
+    else:
+        _footer_fixed(kit, text, canvas)
+    layout, style = kit.layout, kit.styles["footer"]
+    right = layout.page.width - layout.margins.right
+    canvas.saveState()
+    canvas.setFillColor(style.textColor)
+    canvas.setFont(style.fontName, style.fontSize)
+    canvas.drawRightString(right, layout.margins.bottom + style.leading * 0.2,
+                           fill(text.page_label, {"page": number, "pages": count}))
+    canvas.restoreState()
+
+
+def _footer_fixed(kit: SummaryKit, text: SummaryText, canvas) -> None:
     layout, style = kit.layout, kit.styles["footer"]
     left, right = layout.margins.left, layout.page.width - layout.margins.right
     y = layout.margins.bottom
@@ -196,8 +290,5 @@ def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int)
     versions = (f"Rules {kit.rules.version} · Content {kit.publication.version} · "
                 f"brochure {__version__}")
     canvas.drawString(left, y + style.leading * 0.2, versions)
-    canvas.drawRightString(right, y + style.leading * 0.2,
-                           fill(text.page_label, {"page": number, "pages": count}))
-    canvas.setFont(style.fontName, style.fontSize)
     canvas.drawString(left, y + style.leading * 1.3, " ".join(text.confidential.split()))
     canvas.restoreState()

@@ -1,0 +1,115 @@
+"""Drawing the same content into many documents: draw it once, then replay its PDF operators.
+
+Most of a summary is the same for every patient (what the treatment is, the options, risks,
+next steps for a verdict). Its drawing operators can be recorded once and copied into later
+documents, provided the text inside encodes the same way everywhere. ReportLab numbers each
+font's glyphs per document in order of first use; a :class:`FontSeed` gives every document the
+same numbering up front (taken from calibration documents), so recorded text stays valid. A
+recording is kept only if drawing it added no glyph, font or annotation to the document; the
+output is the same, byte for byte, with or without recordings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable
+
+
+@dataclass
+class FontSeed:
+    """For each font (in the order documents first use them), its glyph codes by character."""
+
+    order: list[str] = field(default_factory=list)
+    chars: dict[str, list[int]] = field(default_factory=dict)
+
+    def learn(self, doc) -> None:
+        """Add the characters a finished calibration document used, keeping first-use order."""
+        for name in _fonts_in_use(doc):
+            font = pdfmetrics.getFont(name)
+            if name not in self.chars:
+                self.order.append(name)
+                self.chars[name] = []
+            state = font.state[doc]
+            known = set(self.chars[name])
+            used = sorted((code, char) for char, code in state.assignments.items() if code)
+            self.chars[name] += [char for _, char in used if char not in known]
+
+    def apply(self, doc) -> None:
+        """Give a new document the seeded numbering and font names, before anything is drawn."""
+        for name in self.order:
+            font = pdfmetrics.getFont(name)
+            font.splitString("".join(map(chr, self.chars[name])), doc)
+            font.getSubsetInternalName(0, doc)
+
+
+def _fonts_in_use(doc) -> list[str]:
+    """TrueType fonts of ``doc`` in the order it named them (F1, F2, …)."""
+    names = sorted(doc.fontMapping.items(), key=lambda item: int(item[1][2:].split("+")[0]))
+    return [name for name, _ in names if isinstance(pdfmetrics.getFont(name), TTFont)]
+
+
+def _footprint(doc, canvas) -> tuple:
+    """What drawing may add to a document besides operators: glyphs, fonts, annotations."""
+    codes = tuple(font.state[doc].nextCode for font in map(pdfmetrics.getFont, doc.fontMapping)
+                  if isinstance(font, TTFont) and doc in font.state)
+    return codes, len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
+
+
+class Recorded(Flowable):
+    """Wraps a flowable whose drawing is the same in every document; records and replays it."""
+
+    def __init__(self, inner: Flowable, store: dict, sizes: dict):
+        """``store`` (recordings by width) and ``sizes`` (by width) are shared by the wrappers
+        of one flowable across documents; each document gets a fresh wrapper, since platypus
+        leaves marks on the flowables it places."""
+        super().__init__()
+        self.inner, self.store, self._sizes = inner, store, sizes
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    # what platypus asks of a flowable, answered by the wrapped one
+    def __getattr__(self, name):
+        if name in ("inner", "store", "_sizes"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's names
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):  # noqa: N802
+        return self.inner.getSpaceAfter()
+
+    def getKeepWithNext(self):  # noqa: N802
+        return self.inner.getKeepWithNext()
+
+    def wrap(self, available_width, available_height):
+        if available_width not in self._sizes:
+            self._sizes[available_width] = self.inner.wrapOn(self.canv, available_width,
+                                                             available_height)
+        self.width, self.height = self._sizes[available_width]
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return self.inner.splitOn(self.canv, available_width, available_height)
+
+    def draw(self):
+        def draw_inner(canvas):
+            self.inner.wrapOn(canvas, self.width, self.height)
+            self.inner.drawOn(canvas, 0, 0)
+        replay(self.canv, self.store, self.width, draw_inner)
+
+
+def replay(canvas, store: dict, key, draw) -> None:
+    """``draw(canvas)``, or the operators it wrote last time under ``key`` in ``store``.
+    Only drawing that added nothing to the document but operators is recorded."""
+    recording = store.get(key)
+    if recording:
+        canvas._code.extend(recording)
+        return
+    before, start = _footprint(canvas._doc, canvas), len(canvas._code)
+    draw(canvas)
+    if key not in store:
+        clean = _footprint(canvas._doc, canvas) == before
+        store[key] = list(canvas._code[start:]) if clean else None
