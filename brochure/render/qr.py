@@ -12,6 +12,8 @@ from functools import lru_cache
 from reportlab.graphics.barcode import qrencoder
 from reportlab.platypus import Flowable
 
+from .replay import replay
+
 QUIET_ZONE = 4  # modules of blank margin the QR standard asks for
 
 
@@ -44,14 +46,23 @@ class QrFlowable(Flowable):
         return self.size, self.size
 
     def draw(self):
+        canvas = self.canv
+        canvas.saveState()
+        key = (self.data, self.size, repr(self.colour))
+        replay(canvas, _DRAWN, key, self._modules)  # no text: the same in any document
+        canvas.restoreState()
+        if self.link:
+            canvas.linkURL(self.data, (0, 0, self.size, self.size), relative=1, thickness=0)
+
+    def _modules(self, canvas) -> None:
         count, runs = dark_runs(self.data)
         module = self.size / (count + 2 * QUIET_ZONE)
-        canvas = self.canv
         canvas.setFillColor(self.colour)
         path = canvas.beginPath()
         for row, column, length in runs:
             path.rect((column + QUIET_ZONE) * module,
                       self.size - (row + QUIET_ZONE + 1) * module, length * module, module)
         canvas.drawPath(path, stroke=0, fill=1)
-        if self.link:
-            canvas.linkURL(self.data, (0, 0, self.size, self.size), relative=1, thickness=0)
+
+
+_DRAWN: dict = {}

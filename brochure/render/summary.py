@@ -4,7 +4,7 @@ a footer with "Page N of M", the confidentiality line and the versions that prod
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from io import BytesIO
 from typing import ClassVar
@@ -88,6 +88,8 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
     ctx = _context(kit, text, record, assessment, doc.width)
+    if seed is not None:
+        ctx = replace(ctx, recordings=kit.recordings)
     story = [f for index, block in enumerate(text.blocks)
              for f in _block_flowables(kit, ctx, index, block, seed is not None)]
     doc.build(story, canvasmaker=_canvas_maker(kit, text, record, seed, learner))

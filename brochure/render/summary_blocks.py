@@ -23,6 +23,7 @@ from ..templates import fill
 from ..text import escape, inline
 from .art import drawing
 from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width, para
+from .replay import replay
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class SummaryContext:
     physician: Physician
     values: dict
     scale: ScaleGeometry
+    recordings: dict | None = None
+    """Where drawings that depend on few values (scales) are recorded, when replaying."""
 
     def fill(self, template: str) -> str:
         return fill(template, self.values)
@@ -106,6 +109,7 @@ class ScaleBar(Flowable):
     def __init__(self, item: m.Scale, value: int | None, ctx: SummaryContext, you: str):
         super().__init__()
         self.item, self.value, self.you = item, value, you
+        self.recordings = ctx.recordings
         self.geometry, self.styles = ctx.scale, ctx.block.styles
         self.alt = ctx.fill(item.alt)  # what a screen reader says
         small = self.styles["small"]
@@ -117,7 +121,13 @@ class ScaleBar(Flowable):
         return self.width, self.height
 
     def draw(self):
-        canvas, g, styles = self.canv, self.geometry, self.styles
+        if self.recordings is None:
+            return self._draw(self.canv)
+        key = ("scale", self.item.field, self.item.label, self.value, self.you, self.width)
+        replay(self.canv, self.recordings, key, self._draw)
+
+    def _draw(self, canvas):
+        g, styles = self.geometry, self.styles
         palette = styles.palette
         boxes = self.item.maximum + 1
         left = g.label_width
