@@ -44,7 +44,8 @@ def record(i: int) -> dict:
         kl_grade=rng.choice([None, 0, 1, 2, 3, 3, 4]), cartilage_grade=rng.choice([None, 2, 3]),
         pain=rng.randint(0, 10), symptom_months=rng.randint(1, 60), pt_weeks=rng.randint(0, 16),
         bmi=round(rng.uniform(20, 40), 1),
-        conditions=rng.sample(["infection", "immunosuppressed", "unstable_knee"], rng.randint(0, 1)),
+        conditions=rng.sample(["infection", "immunosuppressed", "unstable_knee"],
+                              rng.randint(0, 1)),
         notes=rng.choice([None, "Keep walking every day.", "Bring your knee brace next time."]))
 
 
