@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from .errors import FitError
+from .finish import declare_pdfx
 from .project import Project
-from .render.trifold import PanelOverflow, render_trifold
+from .render.images import ImageLoader
+from .render.panels import PanelOverflow, render_panels
+from .render.sheets import Variant
 
 
-def build_publication(project: Project, publication: str, layout: str) -> bytes:
-    """The named publication rendered in the named layout (screen variant) as PDF bytes.
+def build_publication(project: Project, publication: str, layout: str,
+                      variant: Variant = "screen") -> bytes:
+    """The named publication rendered in the named layout as PDF bytes: the ``screen``
+    variant, or the ``print`` variant declared as PDF/X-1a for the print shop.
 
     Raises :class:`FitError` naming the block, its position in the content file, the panel and
     the overflow in points when content does not fit.
@@ -16,8 +21,10 @@ def build_publication(project: Project, publication: str, layout: str) -> bytes:
     pub = project.publications[publication]
     brand = project.brands[pub.model.brand].model
     lay = project.layouts[layout]
+    images = ImageLoader(project.content_dir(publication))
     try:
-        return render_trifold(brand, pub.model, lay.model)
+        pdf = render_panels(brand, pub.model, lay.model, images, variant)
     except PanelOverflow as exc:
         loc = ("sections", exc.section, exc.index) if exc.section else ("sections",)
         raise FitError(pub.source.problem(loc, f"{exc} (layout {lay.source.path})")) from None
+    return declare_pdfx(pdf, lay.model) if variant == "print" else pdf

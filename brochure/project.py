@@ -20,6 +20,7 @@ from .model.base import validate
 from .model.layout import SummaryLayout
 from .model.rules import Rules
 from .model.summary import SummaryContent
+from .render.images import confined
 from .source import Loc, Source, load
 
 M = TypeVar("M", bound=BaseModel)
@@ -142,6 +143,7 @@ def _check_publication(project: Project, loaded: Loaded[Publication]) -> list[Pr
             return []
         return [_unknown(source, ("brand",), "brand", pub.brand, list(project.brands))]
     problems = _check_blocks(pub, brand.model, source)
+    problems += _check_images(pub, source, project.content_dir(pub.id))
     for i, name in enumerate(pub.layouts):
         layout = project.layouts.get(name)
         if layout is None and name not in project.invalid:
@@ -248,3 +250,33 @@ def _check_refs(source: Source, loc: Loc, block, pub: Publication) -> list[Probl
     return [_unknown(source, (*loc, *(key if isinstance(key, tuple) else (key,))), "statement",
                      ref, list(pub.statements))
             for key, ref in found if ref not in pub.statements]
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def _check_images(pub: Publication, source: Source, folder: Path) -> list[Problem]:
+    """Image paths must name a JPEG or PNG file inside the publication's folder."""
+    problems = []
+    for section, blocks in pub.sections.items():
+        for i, block in enumerate(blocks):
+            if block.type != "image":
+                continue
+            loc = ("sections", section, i, "path")
+            problem = _image_problem(block.path, folder)
+            if problem:
+                problems.append(source.problem(loc, problem))
+    return problems
+
+
+def _image_problem(relative: str, folder: Path) -> str | None:
+    try:
+        path = confined(folder, relative)
+    except ValueError:
+        return f"image '{relative}' is outside the publication folder {folder}; expected a " \
+               "path inside it"
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"image '{relative}' is not a JPEG or PNG file"
+    if not path.is_file():
+        return f"image '{relative}' not found in {folder}"
+    return None

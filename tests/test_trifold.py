@@ -132,21 +132,22 @@ def test_booking_qr_code_is_a_link_to_the_booking_url(built):
 
 
 def test_a_new_trifold_size_is_only_a_new_layout_file(project):
+    """A tabloid tri-fold (17 x 11 in), made by copying a layout and changing its sizes."""
     letter = (project / "layouts/trifold-letter.yaml").read_text()
-    for old, new in [("name: trifold-letter", "name: trifold-legal"),
-                     ("page: {width: 11in,", "page: {width: 14in,"),
-                     ("width: 3.625in", "width: 4.625in"), ("width: 3.6875in", "width: 4.6875in")]:
+    for old, new in [("name: trifold-letter", "name: trifold-tabloid"),
+                     ("page: {width: 11in, height: 8.5in}", "page: {width: 17in, height: 11in}"),
+                     ("width: 3.625in", "width: 5.625in"), ("width: 3.6875in", "width: 5.6875in")]:
         letter = letter.replace(old, new)
-    legal = letter
-    (project / "layouts/trifold-legal.yaml").write_text(legal)
+    tabloid = letter
+    (project / "layouts/trifold-tabloid.yaml").write_text(tabloid)
     publication = project / "content/knee-stem-cell/publication.yaml"
     publication.write_text(publication.read_text().replace(
-        "layouts: [trifold-letter, trifold-a4]", "layouts: [trifold-a4, trifold-legal]"))
+        "layouts: [trifold-letter, trifold-a4]", "layouts: [trifold-a4, trifold-tabloid]"))
     out = project / "out"
-    result = run_cli("build", "--layout", "trifold-legal", "--out", str(out), cwd=project)
+    result = run_cli("build", "--layout", "trifold-tabloid", "--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr
-    reader = PdfReader(project / "out/knee-stem-cell/trifold-legal.pdf")
+    reader = PdfReader(project / "out/knee-stem-cell/trifold-tabloid.pdf")
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
              for p in reader.pages]
-    assert sizes == [(1008, 612), (1008, 612)]
+    assert sizes == [(1224, 792), (1224, 792)]
     assert not (project / "out/knee-stem-cell/trifold-letter.pdf").exists()

@@ -14,7 +14,7 @@ from ..project import load_project
 
 
 def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
-              out: Path) -> None:
+              out: Path, print_only: bool = False) -> None:
     project = load_project(root)
     names = list(publications) or sorted(project.publications)
     _require_known(names, list(project.publications), "publication")
@@ -22,9 +22,11 @@ def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...
     for name in names:
         pub = project.publications[name].model
         for layout in [lay for lay in pub.layouts if not layouts or lay in layouts]:
-            path = publication_path(out, name, layout, pub.language)
-            write_atomic(path, build_publication(project, name, layout))
-            click.echo(f"wrote {path}")
+            for variant in ("print",) if print_only else ("screen", "print"):
+                path = publication_path(out, name, layout, pub.language,
+                                        "print" if variant == "print" else None)
+                write_atomic(path, build_publication(project, name, layout, variant))
+                click.echo(f"wrote {path}")
 
 
 def _require_known(names: list[str], known: list[str], what: str) -> None:

@@ -78,15 +78,45 @@ class Spacing(Strict):
     figure_gap: Length = 6
 
 
+class Marks(Strict):
+    """Crop and fold marks of a print file, drawn in black (K only) outside the bleed."""
+
+    offset: Length = Field(6, ge=0, description="gap between the bleed edge and each mark")
+    length: Length = Field(18, gt=0)
+    weight: float = Field(0.25, gt=0, le=2, description="line width in points")
+
+
+class Press(Strict):
+    """What the print file declares and carries for the print shop (PDF/X-1a:2003)."""
+
+    output_condition: str = Field(description="registered characterization, e.g. FOGRA39")
+    output_condition_info: str = ""
+    registry: str = "http://www.color.org"
+    marks: Marks = Marks()
+    min_image_ppi: float = Field(300, gt=0)
+
+    def slug(self, bleed: float) -> float:
+        """Space from the trim edge to the media edge: bleed, gap, mark, a little air."""
+        return bleed + self.marks.offset + self.marks.length + self.marks.offset
+
+
+class Folio(Strict):
+    """Page numbers (booklets): drawn at the foot of each page, on its outer side."""
+
+    style: str = "small"
+    rise: Length = Field(0.3 * 72, ge=0, description="baseline height above the trim")
+
+
 TEXT_STYLE_NAMES = ("cover_title", "cover_subtitle", "cover_tagline", "h1", "h2", "h3", "body",
                     "bullet", "small", "table", "table_head", "callout", "caption", "contact")
 
 
 class Layout(Strict):
-    """A page layout: a tri-fold's sides and panels, margins, and the type scale."""
+    """A page layout made of panels: a tri-fold's two sides of three panels, or a booklet's
+    pages (one panel each, in reading order), with margins and the type scale."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
-    kind: Literal["trifold"]
+    kind: Literal["trifold", "booklet"]
     description: str = ""
     page: PageSize
     bleed: Length = Field(ge=0)
@@ -97,6 +127,8 @@ class Layout(Strict):
     typography: dict[str, TextStyle]
     panel_styles: dict[str, PanelStyle] = Field(default_factory=lambda: {"plain": PanelStyle()})
     fit: Fit = Fit()
+    press: Press
+    folio: Folio | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Layout:
@@ -114,6 +146,10 @@ class Layout(Strict):
         missing = [n for n in TEXT_STYLE_NAMES if n not in self.typography]
         if missing:
             raise ValueError(f"typography lacks styles: {', '.join(missing)}")
+        if self.kind == "booklet" and (len(self.sides) % 4 or any(
+                len(side.panels) != 1 or not side.panels[0].sections for side in self.sides)):
+            raise ValueError("a saddle-stitched booklet has a multiple of 4 pages, each one "
+                             "panel with content (design the extra pages; none is left blank)")
         names = [p.name for s in self.sides for p in s.panels]
         unknown = [n for n in self.reading_order if n not in names]
         if unknown:

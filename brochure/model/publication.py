@@ -84,6 +84,16 @@ class Figure(Strict):
     width: float = Field(1.0, gt=0, le=1, description="fraction of the column width")
 
 
+class Image(Strict):
+    """A raster image (JPEG or PNG) from the publication's folder."""
+
+    type: Literal["image"]
+    path: str = Field(description="relative to the publication's folder; must stay inside it")
+    alt: str = Field(min_length=1, description="what the picture shows, for screen readers")
+    caption: str | None = None
+    width: float = Field(1.0, gt=0, le=1, description="fraction of the column width")
+
+
 class PhysicianBio(Strict):
     type: Literal["physician"]
     key: str | None = None
@@ -124,6 +134,7 @@ class Spacer(Strict):
 
 Block = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, Figure,
+          Image,
           PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer],
     Field(discriminator="type"),
 ]

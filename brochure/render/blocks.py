@@ -29,6 +29,7 @@ from ..model.brand import Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
+from .images import ImageLoader
 from .qr import QrFlowable
 from .styles import StyleSheet
 
@@ -40,6 +41,7 @@ class BlockContext:
     styles: StyleSheet
     spacing: Spacing
     width: float
+    images: ImageLoader | None = None
 
     @property
     def font(self) -> str:
@@ -228,6 +230,32 @@ def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     return [KeepTogether(parts)]
 
 
+class RasterImage(Flowable):
+    """A raster image scaled to a width, keeping its aspect ratio."""
+
+    def __init__(self, reader, pixels: tuple[int, int], width: float):
+        super().__init__()
+        self.reader, self.width = reader, width
+        self.height = width * pixels[1] / pixels[0]
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
+
+
+@builds("image")
+def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
+    reader, pixels = ctx.images(block.path, ctx.styles.palette.mode)
+    picture = RasterImage(reader, pixels, ctx.width * block.width)
+    picture.hAlign = "CENTER"
+    parts: list[Flowable] = [picture]
+    if block.caption:
+        parts.append(para(inline(block.caption), ctx.styles["caption"]))
+    return [KeepTogether(parts)]
+
+
 @builds("logo")
 def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
     logo = ctx.brand.art[ctx.brand.logo]
@@ -245,12 +273,13 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
         logo,
         Spacer(1, ctx.spacing.figure_gap),
         Paragraph(escape(brand.name), styles["h3"]),
-        Spacer(1, styles["cover_title"].leading * 2),
+        Spacer(1, styles["cover_title"].leading * 1.5),
         Paragraph(escape(pub.title), styles["cover_title"]),
         _rule(ctx, ctx.width * 0.3),
         Paragraph(escape(pub.subtitle), styles["cover_subtitle"]),
-        Spacer(1, styles["cover_title"].leading * 2),
+        Spacer(1, styles["cover_title"].leading),
         Paragraph(escape(brand.tagline), styles["cover_tagline"]),
+        Spacer(1, styles["cover_title"].leading * 0.5),
     ]
 
 

@@ -38,11 +38,13 @@ def _timestamp(date: dt.date) -> TimeStamp:
 
 
 def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
-               initial_font: str, canvas_class: type[Canvas] = Canvas) -> Canvas:
+               initial_font: str, canvas_class: type[Canvas] = Canvas, **options) -> Canvas:
     """A canvas writing to ``buffer`` whose default font is one of ours (ReportLab would
-    otherwise reference unembedded Helvetica on every page)."""
+    otherwise reference unembedded Helvetica on every page); ``options`` go to the canvas
+    (page boxes, colour space enforcement)."""
     canvas = canvas_class(buffer, pagesize=size, invariant=1, pageCompression=1,
-                          lang=meta.language, initialFontName=initial_font, initialFontSize=10)
+                          lang=meta.language, initialFontName=initial_font, initialFontSize=10,
+                          **options)
     return describe(canvas, meta)
 
 

@@ -1,4 +1,5 @@
-"""A tri-fold brochure: each side a page, each panel a frame filled with its sections' blocks.
+"""Publications laid out in panels: a tri-fold (each side a page, each panel a frame) or a
+booklet (each page one panel), for screen (RGB, trim size) or print (CMYK, bleed, marks, boxes).
 
 Content never flows from one panel to the next: a panel whose blocks are taller than the panel
 raises :class:`PanelOverflow` (or shrinks its type, down to the layout's stated minimum).
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
+from reportlab.lib.colors import CMYKColor
 from reportlab.platypus import Flowable, Frame, Spacer
 
 from ..model import Brand, Layout, Panel, Publication
@@ -17,7 +19,11 @@ from .blocks import BlockContext, flat, flowables
 from .colours import Palette
 from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
+from .images import ImageLoader
+from .sheets import Sheet, Slot, Variant, sheets
 from .styles import StyleSheet, build_styles
+
+MARK_COLOUR = CMYKColor(0, 0, 0, 1)  # marks in black only, never in a process mix
 
 
 class PanelOverflow(Exception):  # noqa: N818 - reads as what happened
@@ -48,23 +54,49 @@ class Job:
     layout: Layout
     fonts: FontSet
     palette: Palette
+    images: ImageLoader
+    variant: Variant
+
+    @property
+    def bleed(self) -> float:
+        return self.layout.bleed if self.variant == "print" else 0.0
+
+    @property
+    def slug(self) -> float:
+        """Distance from the media edge to the trim edge (room for bleed and marks)."""
+        return self.layout.press.slug(self.layout.bleed) if self.variant == "print" else 0.0
 
 
-def render_trifold(brand: Brand, publication: Publication, layout: Layout) -> bytes:
-    """The publication in a tri-fold layout, as PDF bytes (screen variant, RGB)."""
+def render_panels(brand: Brand, publication: Publication, layout: Layout, images: ImageLoader,
+                  variant: Variant = "screen") -> bytes:
+    """The publication in a panel layout as PDF bytes: ``screen`` is RGB at trim size in
+    reading order; ``print`` is CMYK with bleed, crop and fold marks and trim/bleed boxes
+    (booklets imposed for saddle stitching)."""
     fonts = register_fonts(brand.fonts)
-    job = Job(brand, publication, layout, fonts, Palette(brand, "rgb"))
+    palette = Palette(brand, "cmyk" if variant == "print" else "rgb")
+    job = Job(brand, publication, layout, fonts, palette, images, variant)
     buffer = BytesIO()
-    canvas = new_canvas(buffer, (layout.page.width, layout.page.height), _metadata(job),
-                        fonts.body.regular)
-    for side in layout.sides:
-        x = 0.0
-        for panel in side.panels:
-            _draw_panel(canvas, job, panel, x)
-            x += panel.width
+    laid_out = sheets(layout, variant)
+    canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
+                        **_print_options(job, laid_out[0]))
+    for sheet in laid_out:
+        _draw_sheet(canvas, job, sheet)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _media(job: Job, sheet: Sheet) -> tuple[float, float]:
+    return sheet.width + 2 * job.slug, job.layout.page.height + 2 * job.slug
+
+
+def _print_options(job: Job, sheet: Sheet) -> dict:
+    if job.variant != "print":
+        return {}
+    slug, bleed, height = job.slug, job.bleed, job.layout.page.height
+    trim = (slug, slug, slug + sheet.width, slug + height)
+    bleed_box = (trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed)
+    return {"trimBox": trim, "bleedBox": bleed_box, "enforceColorSpace": "cmyk"}
 
 
 def _metadata(job: Job) -> Metadata:
@@ -73,17 +105,52 @@ def _metadata(job: Job) -> Metadata:
                     language=pub.language, date=pub.date, keywords=pub.keywords)
 
 
-def _draw_panel(canvas, job: Job, panel: Panel, x: float) -> None:
-    layout = job.layout
+def _draw_sheet(canvas, job: Job, sheet: Sheet) -> None:
+    if job.variant == "print":
+        _draw_marks(canvas, job, sheet)
+    canvas.saveState()
+    canvas.translate(job.slug, job.slug)
+    for slot in sheet.slots:
+        _draw_panel(canvas, job, slot)
+    canvas.restoreState()
+
+
+def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
+    """Crop marks at the trim corners and fold marks at the folds, all outside the bleed."""
+    marks, slug, bleed = job.layout.press.marks, job.slug, job.bleed
+    left, bottom = slug, slug
+    right, top = slug + sheet.width, slug + job.layout.page.height
+    near, far = bleed + marks.offset, bleed + marks.offset + marks.length
+    canvas.saveState()
+    canvas.setStrokeColor(MARK_COLOUR)
+    canvas.setLineWidth(marks.weight)
+    for x, sign_x in ((left, -1), (right, 1)):
+        for y, sign_y in ((bottom, -1), (top, 1)):
+            canvas.line(x + sign_x * near, y, x + sign_x * far, y)
+            canvas.line(x, y + sign_y * near, x, y + sign_y * far)
+    canvas.setDash(3, 2)
+    for fold in sheet.folds:
+        canvas.line(left + fold, top + near, left + fold, top + far)
+        canvas.line(left + fold, bottom - near, left + fold, bottom - far)
+    canvas.restoreState()
+
+
+def _draw_panel(canvas, job: Job, slot: Slot) -> None:
+    layout, panel, x = job.layout, slot.panel, slot.x
     style = layout.panel_styles[panel.style]
-    height = layout.page.height
+    height, bleed = layout.page.height, job.bleed
+    grow_left = bleed if slot.outer_left else 0.0
+    grow_right = bleed if slot.outer_right else 0.0
     if style.background:
         canvas.setFillColor(job.palette(style.background))
-        canvas.rect(x, 0, panel.width, height, stroke=0, fill=1)
+        canvas.rect(x - grow_left, -bleed, panel.width + grow_left + grow_right,
+                    height + 2 * bleed, stroke=0, fill=1)
     if style.band and style.band_height:
         canvas.setFillColor(job.palette(style.band))
-        canvas.rect(x, height - style.band_height, panel.width, style.band_height, stroke=0, fill=1)
-    foot = _draw_art(canvas, job, style.art, x, panel.width)
+        canvas.rect(x - grow_left, height - style.band_height,
+                    panel.width + grow_left + grow_right, style.band_height + bleed,
+                    stroke=0, fill=1)
+    foot = _draw_art(canvas, job, style.art, x - grow_left, panel.width + grow_left + grow_right)
     pad = layout.spacing.panel_padding
     frame = Frame(x + pad, pad + foot, panel.width - 2 * pad,
                   height - 2 * pad - style.band_height - foot,
@@ -94,15 +161,35 @@ def _draw_panel(canvas, job: Job, panel: Panel, x: float) -> None:
     if leftover:  # pragma: no cover - measuring agrees with Frame; kept as a guard
         last = items[-1]
         raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
+    if slot.folio is not None and layout.folio:
+        _draw_folio(canvas, job, slot)
+
+
+def _draw_folio(canvas, job: Job, slot: Slot) -> None:
+    """The page number at the foot of the page, on its outer side (right on odd pages)."""
+    layout = job.layout
+    style = build_styles(layout.typography, layout.panel_styles[slot.panel.style], job.palette,
+                         job.fonts)[layout.folio.style]
+    pad = layout.spacing.panel_padding
+    canvas.saveState()
+    canvas.setFillColor(style.textColor)
+    canvas.setFont(style.fontName, style.fontSize)
+    if slot.folio % 2:
+        canvas.drawRightString(slot.x + slot.panel.width - pad, layout.folio.rise,
+                               str(slot.folio))
+    else:
+        canvas.drawString(slot.x + pad, layout.folio.rise, str(slot.folio))
+    canvas.restoreState()
 
 
 def _draw_art(canvas, job: Job, key: str | None, x: float, width: float) -> float:
-    """Draw brand art across a panel's foot; return the height it takes."""
+    """Draw brand art across a panel's foot (into the bleed, in print); return the height it
+    takes above the trim."""
     if key is None:
         return 0.0
     art = drawing(job.brand.art[key], width, job.palette, job.fonts.body.regular)
-    art.drawOn(canvas, x, 0)
-    return art.height
+    art.drawOn(canvas, x, -job.bleed)
+    return art.height - job.bleed
 
 
 def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list[Placed]:
@@ -123,7 +210,8 @@ def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list
 
 
 def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Placed]:
-    ctx = BlockContext(job.brand, job.publication, styles, job.layout.spacing, width)
+    ctx = BlockContext(job.brand, job.publication, styles, job.layout.spacing, width,
+                       job.images)
     return [Placed(f, section, i, block.type)
             for section in panel.sections
             for i, block in enumerate(job.publication.sections[section])

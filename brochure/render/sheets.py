@@ -1,0 +1,64 @@
+"""Where panels land on printed sheets: screen pages, print sheets, and booklet imposition.
+
+A *sheet* is one PDF page: for a tri-fold, one side with its three panels; for a booklet on
+screen, one page; for a booklet in print, two pages side by side in saddle-stitch order
+(8 pages: 8|1, 2|7, 6|3, 4|5), folded at the middle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..model.layout import Layout, Panel
+
+Variant = Literal["screen", "print"]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A panel at ``x`` (from the sheet's left trim edge) and, for booklets, its page number."""
+
+    panel: Panel
+    x: float
+    folio: int | None
+    outer_left: bool
+    outer_right: bool
+
+
+@dataclass(frozen=True)
+class Sheet:
+    slots: tuple[Slot, ...]
+    width: float
+
+    @property
+    def folds(self) -> list[float]:
+        """Positions of the folds between panels, from the left trim edge."""
+        return [slot.x for slot in self.slots[1:]]
+
+
+def sheets(layout: Layout, variant: Variant) -> list[Sheet]:
+    """The sheets of a layout in file order."""
+    numbered = layout.kind == "booklet"
+    pages = [[(p, i + 1 if numbered else None) for p in side.panels]
+             for i, side in enumerate(layout.sides)]
+    if numbered and variant == "print":
+        pages = [pages[a - 1] + pages[b - 1] for a, b in saddle_stitch(len(pages))]
+    return [_sheet(row) for row in pages]
+
+
+def saddle_stitch(count: int) -> list[tuple[int, int]]:
+    """Page pairs (left, right) of each sheet side, outside then inside, sheet by sheet."""
+    order = []
+    for sheet in range(count // 4):
+        outer, inner = count - 2 * sheet, 2 * sheet + 1
+        order += [(outer, inner), (inner + 1, outer - 1)]
+    return order
+
+
+def _sheet(row: list[tuple[Panel, int | None]]) -> Sheet:
+    slots, x = [], 0.0
+    for index, (panel, folio) in enumerate(row):
+        slots.append(Slot(panel, x, folio, index == 0, index == len(row) - 1))
+        x += panel.width
+    return Sheet(tuple(slots), x)
