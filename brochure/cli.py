@@ -56,14 +56,18 @@ def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path, pr
 
 
 @main.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Where to find print files when no FILES are given.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Project folder (content/, layouts/).")
 @_reports_errors
-def check(root: Path) -> None:
-    """Validate every content, layout and brand file; report every problem."""
+def check(files: tuple[Path, ...], out: Path, root: Path) -> None:
+    """Validate every content, layout and brand file (exit 2 on problems), then preflight
+    FILES (default: every print file in OUT) as a print shop would: exit 1 on findings."""
     from .commands.check import run_check
 
-    sys.exit(run_check(root))
+    sys.exit(run_check(root, files, out))
 
 
 _ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -1,4 +1,4 @@
-"""``brochure check``: load and validate every input file; report every problem at once."""
+"""``brochure check``: validate every input file; preflight print files like a print shop."""
 
 from __future__ import annotations
 
@@ -6,12 +6,30 @@ from pathlib import Path
 
 import click
 
+from ..errors import BrochureError, Problem
 from ..project import load_project
 
 
-def run_check(root: Path) -> int:
-    """0 when every file is valid. Invalid files raise (exit 2) before this returns."""
+def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
+    """0 when everything is clean, 1 when a print file has findings. Invalid input files raise
+    (exit 2) before this returns."""
     project = load_project(root)
     click.echo(f"ok: {len(project.publications)} publication(s), {len(project.layouts)} "
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
-    return 0
+    targets = list(files) or sorted(out.glob("*/*-print.pdf"))
+    return _preflight(targets, {name: lay.model for name, lay in project.layouts.items()})
+
+
+def _preflight(paths: list[Path], layouts: dict) -> int:
+    from ..preflight import preflight
+
+    findings = []
+    for path in paths:
+        if not path.is_file():
+            raise BrochureError(Problem("no such PDF file", path))
+        found = preflight(path, layouts)
+        findings += found
+        click.echo(f"{path}: {'ok' if not found else f'{len(found)} finding(s)'}")
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    return 1 if findings else 0

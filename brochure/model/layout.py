@@ -105,6 +105,7 @@ class Folio(Strict):
 
     style: str = "small"
     rise: Length = Field(0.3 * 72, ge=0, description="baseline height above the trim")
+    skip: list[int] = Field(default_factory=list, description="pages without a number (covers)")
 
 
 TEXT_STYLE_NAMES = ("cover_title", "cover_subtitle", "cover_tagline", "h1", "h2", "h3", "body",

@@ -161,7 +161,7 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> None:
     if leftover:  # pragma: no cover - measuring agrees with Frame; kept as a guard
         last = items[-1]
         raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
-    if slot.folio is not None and layout.folio:
+    if slot.folio is not None and layout.folio and slot.folio not in layout.folio.skip:
         _draw_folio(canvas, job, slot)
 
 

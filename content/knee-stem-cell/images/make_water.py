@@ -1,13 +1,13 @@
 # A photographic-style texture: sunlight caustics on shallow water, in the brand's teal.
 import math, random
 from PIL import Image, ImageFilter
-W, H = 1200, 560
+W, H = 1560, 728
 random.seed(11)
 waves = [(random.uniform(0.015, 0.05), random.uniform(-1, 1), random.uniform(0, 6.28)) for _ in range(7)]
 img = Image.new("RGB", (W, H)); px = img.load()
 for y in range(H):
     for x in range(W):
-        v = sum(math.sin(f * (x * math.cos(a) + y * math.sin(a)) + p) for f, a, p in waves)
+        v = sum(math.sin(f * (x * math.cos(a) + y * math.sin(a)) * 1200 / W + p) for f, a, p in waves)
         c = (1 - abs(math.sin(v * 0.9))) ** 6        # bright caustic lines
         d = 0.35 + 0.25 * math.sin(v * 0.45)          # slow depth variation
         k = y / H
