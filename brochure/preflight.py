@@ -161,6 +161,7 @@ class _Scan:
     def run(self, holder, resources, ctm: Matrix = IDENTITY) -> None:
         resources = _resolve(resources) or {}
         self._transparency(resources)
+        self._fonts(resources)
         stack, spaces = [], {"fill": "/DeviceGray", "stroke": "/DeviceGray"}
         content = holder.get_contents() if hasattr(holder, "get_contents") else holder
         if content is None:
@@ -211,6 +212,19 @@ class _Scan:
                 self._finding("transparency", f"ExtGState {name}", "soft mask")
             if state.get("/BM") not in (None, "/Normal", "/Compatible"):
                 self._finding("transparency", f"ExtGState {name}", f"blend mode {state['/BM']}")
+
+    # fonts
+    def _fonts(self, resources) -> None:
+        for name, font in (_resolve(resources.get("/Font", {})) or {}).items():
+            font = _resolve(font)
+            parts = [_resolve(d) for d in font.get("/DescendantFonts", [])] or [font]
+            for part in parts:
+                descriptor = _resolve(part.get("/FontDescriptor"))
+                embedded = descriptor is not None and any(
+                    key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                if not embedded and part.get("/Subtype") != "/Type3":
+                    self._finding("fonts", f"font {name} ({part.get('/BaseFont')})",
+                                  "not embedded")
 
     # geometry: filled art touching the trim must reach the bleed
     def _geometry(self, op: str, operands, ctm: Matrix) -> None:
