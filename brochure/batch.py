@@ -36,6 +36,7 @@ class Outcome:
     index: int
     verdict: str = ""
     error: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,10 @@ def _init(options: Options) -> None:
 def _render_one(task: Task) -> Outcome:
     from .summaries import summarize
     try:
-        pdf, assessment = summarize(task.record, password=_OPTIONS.password,
-                                    with_brochure=_OPTIONS.with_brochure, project=_PROJECT)
-        write_atomic(Path(task.path), pdf)
-        return Outcome(task.index, verdict=assessment.verdict)
+        result = summarize(task.record, password=_OPTIONS.password,
+                           with_brochure=_OPTIONS.with_brochure, project=_PROJECT)
+        write_atomic(Path(task.path), result.pdf)
+        return Outcome(task.index, verdict=result.assessment.verdict, warnings=result.warnings)
     except BrochureError as exc:
         return Outcome(task.index, error="; ".join(str(p) for p in exc.problems))
     except Exception as exc:
@@ -116,7 +117,9 @@ def _manifest_row(index: int, row: RecordRow, name: str, outcome: Outcome | None
         detail = outcome.error if outcome else "not rendered"
         return dict(id=row.record_id, file="", verdict="", status="error",
                     message=f"{where}: {detail}")
-    return dict(id=row.record_id, file=name, verdict=outcome.verdict, status="ok", message="")
+    message = "; ".join(f"warning: {w}" for w in outcome.warnings)
+    return dict(id=row.record_id, file=name, verdict=outcome.verdict, status="ok",
+                message=f"{where}: {message}" if message else "")
 
 
 def _csv(rows: list[dict]) -> bytes:

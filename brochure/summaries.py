@@ -8,7 +8,10 @@ only its own layout and drawing.
 from __future__ import annotations
 
 import os
+import unicodedata
+import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from .finish import append, encrypt
 from .model.patient import PatientRecord
 from .project import Project, load_project
 from .records import to_record
+from .render.fonts import uncovered
 from .render.summary import SummaryKit, render_summary_pdf
 
 DEFAULT_PUBLICATION = "knee-stem-cell"
@@ -68,19 +72,35 @@ def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
     return assess_with(to_record(record), kit.rules)
 
 
+class MissingGlyphWarning(UserWarning):
+    """A character of the record that no available font can draw (it prints as a box)."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    pdf: bytes
+    assessment: Assessment
+    warnings: tuple[str, ...] = ()
+
+
 def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
                    with_brochure: bool = False, project: Project | None = None,
                    publication: str = DEFAULT_PUBLICATION) -> bytes:
     """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``;
-    followed by the publication, as one patient packet, if ``with_brochure``)."""
-    return summarize(record, password=password, with_brochure=with_brochure, project=project,
-                     publication=publication)[0]
+    followed by the publication, as one patient packet, if ``with_brochure``). Characters no
+    font can draw are reported as :class:`MissingGlyphWarning`."""
+    result = summarize(record, password=password, with_brochure=with_brochure, project=project,
+                       publication=publication)
+    for message in result.warnings:
+        warnings.warn(message, MissingGlyphWarning, stacklevel=2)
+    return result.pdf
 
 
 def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
               with_brochure: bool = False, project: Project | None = None,
-              publication: str = DEFAULT_PUBLICATION) -> tuple[bytes, Assessment]:
-    """The summary's PDF bytes and the assessment it shows."""
+              publication: str = DEFAULT_PUBLICATION) -> Summary:
+    """The summary's PDF bytes, the assessment it shows, and warnings about characters no
+    available font can draw (named by code point, never with the text around them)."""
     project = project or default_project()
     kit = summary_kit(project, publication)
     record = to_record(record)
@@ -88,7 +108,19 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     pdf = render_summary_pdf(kit, record, assessment)
     if with_brochure:
         pdf = append(pdf, _brochure(project, publication, record.language))
-    return (encrypt(pdf, password) if password else pdf), assessment
+    return Summary(encrypt(pdf, password) if password else pdf, assessment,
+                   _glyph_warnings(record, kit))
+
+
+def _glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
+    face = kit.fonts.body.regular
+    found = []
+    for field in ("name", "notes", "override_reason"):
+        for char in uncovered(getattr(record, field) or "", face):
+            name = unicodedata.name(char, "unnamed character")
+            found.append(f"the record's {field} has U+{ord(char):04X} {name}, which no "
+                         "available font can draw; it will print as an empty box")
+    return tuple(found)
 
 
 @lru_cache(maxsize=8)

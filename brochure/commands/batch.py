@@ -20,6 +20,10 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
     with _progress(total) as advance:
         manifest = run_batch(files, out, options, workers, advance)
     failed = sum(1 for row in manifest if row["status"] == "error")
+    warned = sum(1 for row in manifest if row["status"] == "ok" and row["message"])
+    if warned:
+        click.echo(f"{warned} summaries have characters no font can draw; see the manifest",
+                   err=True)
     click.echo(f"{len(manifest) - failed} summaries written to {out}, {failed} failed; "
                f"see {out / 'manifest.csv'}", err=True)
     return 1 if failed else 0

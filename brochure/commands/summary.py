@@ -11,7 +11,7 @@ from ..errors import BrochureError, Problem
 from ..output import summary_token, token_key, write_atomic
 from ..project import load_project
 from ..records import read_records
-from ..summaries import render_summary
+from ..summaries import summarize
 
 
 def password_from(variable: str | None) -> str | None:
@@ -35,8 +35,11 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
         raise BrochureError(list(rows[0].problems))
     record = rows[0].record
     password = password_from(password_env)
-    pdf = render_summary(record, password=password, with_brochure=with_brochure,
-                         project=load_project(root))
+    result = summarize(record, password=password, with_brochure=with_brochure,
+                       project=load_project(root))
+    for warning in result.warnings:
+        click.echo(f"{record_file}: warning: {warning}", err=True)
+    pdf = result.pdf
     out = output or root / "output" / "summaries" / "_"
     if output is None:
         out = out.parent / f"{summary_token(record, token_key(out.parent))}.pdf"

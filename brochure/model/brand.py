@@ -44,6 +44,9 @@ class FontChoice(Strict):
 class Fonts(Strict):
     body: FontChoice
     heading: FontChoice
+    fallback: list[FontChoice] = Field(
+        default_factory=lambda: [FontChoice(family="Noto Sans")],
+        description="families tried, in order, for characters the body or heading font lacks")
 
 
 class Contact(Strict):

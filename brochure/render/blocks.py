@@ -27,8 +27,9 @@ from reportlab.platypus import Table as RLTable
 from ..model import publication as m
 from ..model.brand import Brand
 from ..model.layout import Spacing
-from ..text import escape, inline
+from ..text import escape, fallback_runs, inline
 from .art import canvas_drawing, drawing
+from .fonts import font_for
 from .images import ImageLoader
 from .qr import QrFlowable
 from .styles import StyleSheet
@@ -81,15 +82,23 @@ class Para(Paragraph):
         return size
 
 
+def fresh(markup: str, style: ParagraphStyle) -> Paragraph:
+    """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
+    font (a patient's name in any script)."""
+    if not markup.isascii():
+        markup = fallback_runs(markup, font_for(style.fontName))
+    return Para(markup, style)
+
+
 def para(markup: str, style: ParagraphStyle) -> Paragraph:
-    """A Paragraph of content text (never a patient's own words), parsed once per process:
-    the same text in the same style reuses the parsed fragments."""
+    """Like :func:`fresh`, for content text (never a patient's own words): parsed once per
+    process, so the same text in the same style reuses the parsed fragments."""
     key = (markup, id(style))
     hit = _PARSED.get(key)
     if hit is not None and hit[0] is style:
         _PARSED.move_to_end(key)
         return Para(markup, style, frags=hit[1])
-    paragraph = Para(markup, style)
+    paragraph = fresh(markup, style)
     _PARSED[key] = (style, paragraph.frags)
     if len(_PARSED) > _PARSED_LIMIT:
         _PARSED.popitem(last=False)
@@ -272,13 +281,13 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     return [
         logo,
         Spacer(1, ctx.spacing.figure_gap),
-        Paragraph(escape(brand.name), styles["h3"]),
+        fresh(escape(brand.name), styles["h3"]),
         Spacer(1, styles["cover_title"].leading * 1.5),
-        Paragraph(escape(pub.title), styles["cover_title"]),
+        fresh(escape(pub.title), styles["cover_title"]),
         _rule(ctx, ctx.width * 0.3),
-        Paragraph(escape(pub.subtitle), styles["cover_subtitle"]),
+        fresh(escape(pub.subtitle), styles["cover_subtitle"]),
         Spacer(1, styles["cover_title"].leading),
-        Paragraph(escape(brand.tagline), styles["cover_tagline"]),
+        fresh(escape(brand.tagline), styles["cover_tagline"]),
         Spacer(1, styles["cover_title"].leading * 0.5),
     ]
 
@@ -299,8 +308,8 @@ def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
     styles = ctx.styles
     return [
         para(escape(block.heading), styles["h1"]),
-        Paragraph(escape(f"Dr. {doctor.name}, {doctor.credentials}"), styles["h3"]),
-        Paragraph(escape(doctor.title), styles["small"]),
+        fresh(escape(f"Dr. {doctor.name}, {doctor.credentials}"), styles["h3"]),
+        fresh(escape(doctor.title), styles["small"]),
         para(escape(doctor.bio), styles["body"]),
     ]
 
@@ -314,7 +323,7 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
         lines.append(escape(contact.hours))
     parts: list[Flowable] = []
     if block.heading:
-        parts.append(Paragraph(escape(block.heading), styles["h2"]))
+        parts.append(fresh(escape(block.heading), styles["h2"]))
     parts.append(para("<br/>".join(lines), styles["contact"]))
     return parts
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import fontpkg
 import fontTools
 from fontTools import subset, ttLib
+from fontTools.varLib import instancer
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFName
@@ -47,22 +48,64 @@ class FontFamily:
 class FontSet:
     body: FontFamily
     heading: FontFamily
+    fallbacks: tuple[FontFamily, ...] = ()
 
     def family(self, role: str) -> FontFamily:
         return self.heading if role == "heading" else self.body
 
 
+_FALLBACKS: dict[str, tuple[str, ...]] = {}
+"""For each registered face, the faces (same weight and slant) tried for characters it lacks."""
+
+
+@cache
+def coverage(face: str) -> frozenset[int]:
+    """The code points a registered face has glyphs for."""
+    return frozenset(pdfmetrics.getFont(face).face.charToGlyph)
+
+
+def font_for(face: str, missing: set[str] | None = None):
+    """A chooser for :func:`brochure.text.fallback_runs`: None when ``face`` has the
+    character, else the first fallback face that has it; characters no font has are added to
+    ``missing`` (they would print as empty boxes)."""
+    own, chain = coverage(face), _FALLBACKS.get(face, ())
+
+    def choose(char: str) -> str | None:
+        code = ord(char)
+        if code in own:
+            return None
+        for other in chain:
+            if code in coverage(other):
+                return other
+        if missing is not None:
+            missing.add(char)
+        return None
+    return choose
+
+
+def uncovered(text: str, face: str) -> list[str]:
+    """Characters of ``text`` that neither ``face`` nor its fallbacks can draw."""
+    missing: set[str] = set()
+    choose = font_for(face, missing)
+    for char in set(text):
+        if not char.isspace() and char.isprintable():
+            choose(char)
+    return sorted(missing)
+
+
 @cache
 def _register_face(family: str, weight: int, style: str) -> str:
     try:
-        path = fontpkg.path(family, weight=weight, style=style, nearest=True)
+        chosen = fontpkg.select_file(fontpkg.family(family), fontpkg.normalize_weight(weight),
+                                     fontpkg.normalize_style(style), True)
     except fontpkg.FontpkgError as exc:
         raise BrochureError(Problem(
             f"font family '{family}' ({weight} {style}) is not installed: {exc}; "
             f"install its fontpkg-* package")) from None
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
+    axes = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
-    font = TTFont(name, _without_hinting(path), asciiReadable=False)
+    font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
     _reuse_subsets(font.face)
     pdfmetrics.registerFont(font)
     return name
@@ -92,16 +135,17 @@ def _reuse_subsets(face) -> None:
     face.addSubsetObjects = add_subset_objects
 
 
-def _without_hinting(path) -> BytesIO:
-    """The font with its hinting removed (instructions, fpgm, prep, cvt): PDF viewers and
-    printers rasterise at high resolution without it, and every embedded subset is about a
-    third smaller and quicker to write. Kept in a cache folder, since it takes a while."""
+def _prepared(path, axes: dict[str, float]) -> BytesIO:
+    """The font ready to embed: a static instance at ``axes`` if it is a variable font
+    (ReportLab draws only static outlines), without hinting (instructions, fpgm, prep, cvt;
+    PDF viewers and printers rasterise at high resolution without it, and every embedded
+    subset is about a third smaller and quicker to write). Kept in a cache folder."""
     original = Path(path).read_bytes()
-    digest = hashlib.sha256(original + fontTools.version.encode()).hexdigest()[:24]
-    cached = _cache_dir() / f"{digest}.ttf"
+    key = original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
+    cached = _cache_dir() / f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
     if cached.exists():
         return BytesIO(cached.read_bytes())
-    stripped = _strip(BytesIO(original))
+    stripped = _strip(BytesIO(original), axes)
     with contextlib.suppress(OSError):  # a read-only home still renders, only slower to start
         write_atomic(cached, stripped)
     return BytesIO(stripped)
@@ -113,8 +157,12 @@ def _cache_dir() -> Path:
     return (base if os.environ.get("BROCHURE_CACHE") else base / "brochure") / "fonts"
 
 
-def _strip(source: BytesIO) -> bytes:
+def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     font = ttLib.TTFont(source, lazy=False, recalcTimestamp=False)
+    if axes and "fvar" in font:
+        defaults = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
+        font = instancer.instantiateVariableFont(font, {**defaults, **axes}, inplace=True,
+                                                 updateFontNames=False)
     options = subset.Options()
     options.hinting = False
     options.name_IDs = ["*"]
@@ -146,5 +194,12 @@ def register_family(choice: FontChoice) -> FontFamily:
 
 
 def register_fonts(fonts: Fonts) -> FontSet:
-    """The brand's body and heading families, registered and ready to use."""
-    return FontSet(body=register_family(fonts.body), heading=register_family(fonts.heading))
+    """The brand's body and heading families and their fallbacks, registered and ready."""
+    fallbacks = tuple(register_family(choice) for choice in fonts.fallback)
+    body, heading = register_family(fonts.body), register_family(fonts.heading)
+    for family in (body, heading):
+        for bold in (False, True):
+            for italic in (False, True):
+                _FALLBACKS[family.face(bold, italic)] = tuple(f.face(bold, italic)
+                                                              for f in fallbacks)
+    return FontSet(body=body, heading=heading, fallbacks=fallbacks)

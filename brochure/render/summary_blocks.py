@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.flowables import PageBreak
 
 from ..candidacy import Assessment
@@ -22,7 +22,7 @@ from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
 from .art import drawing
-from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width, para
+from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, fresh, grid, inner_width, para
 from .replay import replay
 
 
@@ -83,7 +83,7 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
         f"{escape(labels['physician'])}: Dr. {escape(ctx.physician.name)}",
         f"{escape(labels['knee'])}: {escape(ctx.values['words']['knee'][record.knee])}",
     ])
-    return [boxed([Paragraph(name, styles["h3"]), Paragraph(details, styles["small"])],
+    return [boxed([fresh(name, styles["h3"]), fresh(details, styles["small"])],
                   ctx.block, "tint", "primary")]
 
 
@@ -181,7 +181,7 @@ def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     icon = drawing(ctx.block.brand.art[info.icon], styles["verdict"].fontSize * 1.6,
                    styles.palette, ctx.block.font)
     icon_column = icon.width + ctx.block.spacing.box_padding
-    head = grid([[icon, Paragraph(escape(assessment.label), label_style)]],
+    head = grid([[icon, fresh(escape(assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -198,7 +198,7 @@ def _override(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     if not assessment.overridden:
         return []
     text = f"<b>{inline(ctx.fill(block.override))}</b> {escape(assessment.override_reason or '')}"
-    return [Paragraph(text, styles["body"])]
+    return [fresh(text, styles["body"])]
 
 
 def _reasons(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
@@ -215,7 +215,7 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if not ctx.record.notes:
         return []
     styles = ctx.block.styles
-    paragraphs = [Paragraph(escape(part), styles["body"])
+    paragraphs = [fresh(escape(part), styles["body"])
                   for part in ctx.record.notes.split("\n\n") if part.strip()]
     return [KeepTogether([para(escape(block.heading), styles["h2"]),
                           boxed(paragraphs, ctx.block, "sand", "accent")])]
