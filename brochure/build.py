@@ -11,14 +11,15 @@ from .render.sheets import Variant
 
 
 def build_publication(project: Project, publication: str, layout: str,
-                      variant: Variant = "screen") -> bytes:
+                      variant: Variant = "screen", language: str | None = None) -> bytes:
     """The named publication rendered in the named layout as PDF bytes: the ``screen``
     variant, or the ``print`` variant declared as PDF/X-1a for the print shop.
 
     Raises :class:`FitError` naming the block, its position in the content file, the panel and
     the overflow in points when content does not fit.
     """
-    pub = project.publications[publication]
+    pub = (project.edition(publication, language) if language
+           else project.publications[publication])
     brand = project.brands[pub.model.brand].model
     lay = project.layouts[layout]
     images = ImageLoader(project.content_dir(publication))

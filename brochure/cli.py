@@ -41,18 +41,20 @@ def main() -> None:
               help="Only this layout (repeatable). Default: every layout the publication lists.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Folder to write into.")
+@click.option("--lang", "languages", multiple=True, metavar="CODE",
+              help="Only this language edition (repeatable), e.g. --lang es. Default: all.")
 @click.option("--print", "print_only", is_flag=True,
               help="Only the print files (CMYK, bleed, marks, PDF/X-1a). Default: both.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Project folder (content/, layouts/).")
 @_reports_errors
-def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path, print_only: bool,
-          root: Path) -> None:
-    """Render PUBLICATIONS (default: all) in each of their layouts, for screen and print:
-    OUT/<publication>/<layout>.pdf and OUT/<publication>/<layout>-print.pdf."""
+def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
+          languages: tuple[str, ...], print_only: bool, root: Path) -> None:
+    """Render PUBLICATIONS (default: all) in each of their languages and layouts, for screen
+    and print: OUT/<publication>/<layout>[-<lang>][-print].pdf."""
     from .commands.build import run_build
 
-    run_build(root, publications, layouts, out, print_only)
+    run_build(root, publications, layouts, out, print_only, languages)
 
 
 @main.command()

@@ -14,6 +14,9 @@ class Problem:
     path: Path | str | None = None
     line: int | None = None
     column: int | None = None
+    level: str = "error"
+    """'error' for input that cannot be used (exit 2); 'finding' for a check that failed
+    (exit 1)."""
 
     def __str__(self) -> str:
         where = [str(self.path)] if self.path else []
@@ -22,7 +25,8 @@ class Problem:
             if self.column is not None:
                 where.append(str(self.column))
         prefix = ":".join(where)
-        return f"{prefix}: error: {self.message}" if prefix else f"error: {self.message}"
+        return f"{prefix}: {self.level}: {self.message}" if prefix else \
+            f"{self.level}: {self.message}"
 
 
 class BrochureError(Exception):

@@ -43,6 +43,9 @@ class Project:
     layouts: dict[str, Loaded[Layout]] = field(default_factory=dict)
     summary_layouts: dict[str, Loaded[SummaryLayout]] = field(default_factory=dict)
     publications: dict[str, Loaded[Publication]] = field(default_factory=dict)
+    translations: dict[str, Loaded[Publication]] = field(default_factory=dict)
+    """Other-language editions, keyed '<publication>.<language>'
+    (from content/<publication>/publication.<language>.yaml)."""
     rules: dict[str, Loaded[Rules]] = field(default_factory=dict)
     summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
     invalid: set[str] = field(default_factory=set, repr=False)
@@ -50,6 +53,20 @@ class Project:
 
     def content_dir(self, publication: str) -> Path:
         return self.root / "content" / publication
+
+    def editions(self, publication: str) -> dict[str, Loaded[Publication]]:
+        """The publication in each language it exists in, its own language first."""
+        primary = self.publications[publication]
+        found = {primary.model.language: primary}
+        for key, loaded in sorted(self.translations.items()):
+            if key.split(".")[0] == publication:
+                found.setdefault(loaded.model.language, loaded)
+        return found
+
+    def edition(self, publication: str, language: str) -> Loaded[Publication]:
+        """The publication in ``language``, or in its own language when not translated."""
+        editions = self.editions(publication)
+        return editions.get(language) or self.publications[publication]
 
 
 def load_project(root: Path | str = ".") -> Project:
@@ -61,6 +78,7 @@ def load_project(root: Path | str = ".") -> Project:
             (root / "content" / "brands", "*.yaml", Brand, project.brands),
             (root / "layouts", "*.yaml", Layout, project.layouts),
             (root / "content", "*/publication.yaml", Publication, project.publications),
+            (root / "content", "*/publication.*.yaml", Publication, project.translations),
             (root / "content", "*/candidacy.yaml", Rules, project.rules),
             (root / "content", "*/summary.yaml", SummaryContent, project.summaries)):
         project.invalid |= _collect(folder, pattern, model, into, problems)
@@ -72,6 +90,8 @@ def load_project(root: Path | str = ".") -> Project:
         problems += _check_brand(brand)
     for publication in project.publications.values():
         problems += _check_publication(project, publication)
+    for key, translation in project.translations.items():
+        problems += _check_translation(project, key, translation)
     for name, rules in project.rules.items():
         problems += check_rules(rules.model, rules.source)
         problems += _check_rules_art(project, name, rules)
@@ -87,7 +107,7 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
     """Load every matching file into ``into``; return the names of those that failed."""
     failed = set()
     for path in sorted(folder.glob(pattern)):
-        key = path.stem if folder.name in ("brands", "layouts") else path.parent.name
+        key = _key(path, folder)
         try:
             source = load(_relative(path))
             chosen = _layout_kind(source) if model is Layout else model
@@ -96,6 +116,15 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
             problems += exc.problems
             failed.add(key)
     return failed
+
+
+def _key(path: Path, folder: Path) -> str:
+    """brands/x.yaml and layouts/x.yaml → 'x'; content/p/<file>.yaml → 'p', and
+    content/p/publication.es.yaml → 'p.es'."""
+    if folder.name in ("brands", "layouts"):
+        return path.stem
+    language = path.name.removeprefix("publication").removesuffix(".yaml")
+    return path.parent.name + (language if path.name.startswith("publication.") else "")
 
 
 def _layout_kind(source: Source) -> type[BaseModel]:
@@ -280,3 +309,27 @@ def _image_problem(relative: str, folder: Path) -> str | None:
     if not path.is_file():
         return f"image '{relative}' not found in {folder}"
     return None
+
+
+def _check_translation(project: Project, key: str, loaded: Loaded[Publication]) -> list[Problem]:
+    """An edition must be of a known publication, in the language its file name says, and
+    hold the same sections and statements as the original (checked like the original)."""
+    folder, language = key.split(".", 1)
+    pub, source = loaded.model, loaded.source
+    original = project.publications.get(folder)
+    if original is None:
+        return [] if folder in project.invalid else [
+            source.problem((), f"no publication.yaml beside this translation (content/{folder}/)")]
+    problems = []
+    if pub.language != language:
+        problems.append(source.problem(("language",), f"language is '{pub.language}' but the "
+                                       f"file name says '{language}'"))
+    if pub.id != original.model.id:
+        problems.append(source.problem(("id",), f"id '{pub.id}' differs from the original's "
+                                       f"'{original.model.id}'"))
+    for what in ("sections", "statements"):
+        missing = set(getattr(original.model, what)) - set(getattr(pub, what))
+        if missing:
+            problems.append(source.problem((what,), f"{what} missing from this translation: "
+                                           f"{', '.join(sorted(missing))}"))
+    return problems + _check_publication(project, loaded)

@@ -38,9 +38,10 @@ class Source:
             loc = loc[:-1]
         return self.positions.get(loc, (None, None))
 
-    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+    def problem(self, loc: Loc, message: str, *, key: bool = False,
+                level: str = "error") -> Problem:
         line, column = self.where(loc, key=key)
-        return Problem(message, self.path, line, column)
+        return Problem(message, self.path, line, column, level)
 
 
 class _Builder:

@@ -124,12 +124,15 @@ def _glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
-def _brochure_bytes(project_id: int, publication: str, layout: str) -> bytes:
-    return build_publication(_KITS_PROJECTS[project_id], publication, layout)
+def _brochure_bytes(project_id: int, publication: str, layout: str, language: str) -> bytes:
+    return build_publication(_KITS_PROJECTS[project_id], publication, layout, "screen", language)
 
 
 def _brochure(project: Project, publication: str, language: str) -> bytes:
-    """The publication's screen variant (its first layout) for the patient's packet."""
-    pub = project.publications[publication].model
+    """The publication in the patient's language (screen variant; the booklet when the
+    publication has one, since it reads in page order) for the patient's packet."""
+    edition = project.edition(publication, language).model
+    layout = next((name for name in edition.layouts if project.layouts[name].model.kind ==
+                   "booklet"), edition.layouts[0])
     _KITS_PROJECTS[id(project)] = project
-    return _brochure_bytes(id(project), publication, pub.layouts[0])
+    return _brochure_bytes(id(project), publication, layout, edition.language)

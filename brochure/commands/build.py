@@ -14,19 +14,24 @@ from ..project import load_project
 
 
 def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
-              out: Path, print_only: bool = False) -> None:
+              out: Path, print_only: bool = False, languages: tuple[str, ...] = ()) -> None:
     project = load_project(root)
     names = list(publications) or sorted(project.publications)
     _require_known(names, list(project.publications), "publication")
     _require_known(list(layouts), list(project.layouts), "layout")
     for name in names:
-        pub = project.publications[name].model
-        for layout in [lay for lay in pub.layouts if not layouts or lay in layouts]:
-            for variant in ("print",) if print_only else ("screen", "print"):
-                path = publication_path(out, name, layout, pub.language,
-                                        "print" if variant == "print" else None)
-                write_atomic(path, build_publication(project, name, layout, variant))
-                click.echo(f"wrote {path}")
+        editions = project.editions(name)
+        _require_known(list(languages), list(editions), f"language of '{name}'")
+        for language, edition in editions.items():
+            if languages and language not in languages:
+                continue
+            for layout in [lay for lay in edition.model.layouts if not layouts or lay in layouts]:
+                for variant in ("print",) if print_only else ("screen", "print"):
+                    path = publication_path(out, name, layout, language,
+                                            "print" if variant == "print" else None)
+                    pdf = build_publication(project, name, layout, variant, language)
+                    write_atomic(path, pdf)
+                    click.echo(f"wrote {path}")
 
 
 def _require_known(names: list[str], known: list[str], what: str) -> None:

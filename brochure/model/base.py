@@ -37,6 +37,17 @@ def _to_points(value: Any) -> Any:
 Length = Annotated[float, BeforeValidator(_to_points)]
 """A length in points, written in YAML as a number (points) or with a unit: pt, in, mm, cm."""
 
+Localized = str | dict[str, str]
+"""Text that may differ by language: one string for all, or a mapping from language code."""
+
+
+def localize(value: Localized | None, language: str) -> str:
+    """``value`` in ``language``, else in English, else the first one given."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    return value.get(language) or value.get("en") or next(iter(value.values()), "")
+
+
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -7,7 +7,7 @@ import re
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from .art import Art
-from .base import Strict
+from .base import Localized, Strict, localize
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -55,23 +55,28 @@ class Contact(Strict):
     web: str
     booking_url: HttpUrl
     address: list[str] = Field(min_length=1)
-    hours: str | None = None
+    hours: Localized | None = None
 
 
 class Physician(Strict):
     key: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
     credentials: str
-    title: str
-    bio: str
+    honorific: Localized = "Dr."
+    title: Localized
+    bio: Localized
     direct_phone: str
+
+    def display_name(self, language: str) -> str:
+        """How the patient addresses the physician: "Dr. Inés Marlow", "Dra. Inés Marlow"."""
+        return f"{localize(self.honorific, language)} {self.name}"
 
 
 class Brand(Strict):
     """Everything that makes documents look like one clinic's."""
 
     name: str
-    tagline: str
+    tagline: Localized
     logo: str = Field(description="the key in `art` of the clinic's logo")
     colors: dict[str, Colour]
     fonts: Fonts

@@ -130,6 +130,8 @@ class Layout(Strict):
     fit: Fit = Fit()
     press: Press
     folio: Folio | None = None
+    min_body_size: float = Field(10.5, gt=0, description="smallest body text this layout allows "
+                                 "(brochure check enforces it, shrinking included)")
 
     @model_validator(mode="after")
     def _consistent(self) -> Layout:
@@ -189,6 +191,8 @@ class ScaleGeometry(Strict):
 
 
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")
+BODY_STYLES = ("body", "bullet", "table", "callout")
+"""The styles that carry running text: never below a layout's ``min_body_size``."""
 
 
 class SummaryLayout(Strict):
@@ -212,9 +216,4 @@ class SummaryLayout(Strict):
         missing = [n for n in SUMMARY_STYLE_NAMES if n not in self.typography]
         if missing:
             raise ValueError(f"typography lacks styles: {', '.join(missing)}")
-        small = [n for n in ("body", "bullet", "table", "callout")
-                 if self.typography[n].size < self.min_body_size]
-        if small:
-            raise ValueError(f"styles {', '.join(small)} are smaller than min_body_size "
-                             f"{self.min_body_size} pt")
         return self

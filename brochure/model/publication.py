@@ -140,6 +140,18 @@ Block = Annotated[
 ]
 
 
+class Claims(Strict):
+    """Honest-claims rules: statements every output must show, phrases none may contain."""
+
+    required: list[str] | None = Field(None, description="statement ids; default: all of them")
+    banned: list[str] | None = Field(None, description="default: the project's list for the "
+                                     "publication's language (content/claims.yaml)")
+
+
+class Readability(Strict):
+    max_grade: float = Field(8, gt=0, le=20, description="per section, US school grade")
+
+
 class Publication(Strict):
     """One brochure's content, independent of page size."""
 
@@ -155,5 +167,7 @@ class Publication(Strict):
     physician: str | None = None
     layouts: list[str] = Field(min_length=1)
     statements: dict[str, str] = Field(default_factory=dict)
+    claims: Claims = Claims()
+    readability: Readability = Readability()
     art: dict[str, Art] = Field(default_factory=dict)
     sections: dict[str, list[Block]]

@@ -25,6 +25,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as RLTable
 
 from ..model import publication as m
+from ..model.base import localize
 from ..model.brand import Brand
 from ..model.layout import Spacing
 from ..text import escape, fallback_runs, inline
@@ -287,7 +288,7 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
         _rule(ctx, ctx.width * 0.3),
         fresh(escape(pub.subtitle), styles["cover_subtitle"]),
         Spacer(1, styles["cover_title"].leading),
-        fresh(escape(brand.tagline), styles["cover_tagline"]),
+        fresh(escape(localize(brand.tagline, pub.language)), styles["cover_tagline"]),
         Spacer(1, styles["cover_title"].leading * 0.5),
     ]
 
@@ -305,12 +306,12 @@ def _rule(ctx: BlockContext, length: float) -> Flowable:
 @builds("physician")
 def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
     doctor = ctx.brand.physician(block.key or ctx.publication.physician)
-    styles = ctx.styles
+    styles, language = ctx.styles, ctx.publication.language
     return [
         para(escape(block.heading), styles["h1"]),
-        fresh(escape(f"Dr. {doctor.name}, {doctor.credentials}"), styles["h3"]),
-        fresh(escape(doctor.title), styles["small"]),
-        para(escape(doctor.bio), styles["body"]),
+        fresh(escape(f"{doctor.display_name(language)}, {doctor.credentials}"), styles["h3"]),
+        fresh(escape(localize(doctor.title, language)), styles["small"]),
+        para(escape(localize(doctor.bio, language)), styles["body"]),
     ]
 
 
@@ -320,7 +321,7 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
     lines = [f"<b>{escape(ctx.brand.name)}</b>", *map(escape, contact.address),
              f"<b>{escape(contact.phone)}</b>", escape(contact.web)]
     if contact.hours:
-        lines.append(escape(contact.hours))
+        lines.append(escape(localize(contact.hours, ctx.publication.language)))
     parts: list[Flowable] = []
     if block.heading:
         parts.append(fresh(escape(block.heading), styles["h2"]))

@@ -14,6 +14,7 @@ from reportlab.platypus.flowables import PageBreak
 
 from ..candidacy import Assessment
 from ..model import summary as m
+from ..model.base import localize
 from ..model.brand import Physician
 from ..model.layout import ScaleGeometry
 from ..model.patient import PatientRecord
@@ -80,7 +81,8 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
     details = " · ".join([
         f"{escape(labels['born'])} {escape(date(record.date_of_birth))}",
         f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
-        f"{escape(labels['physician'])}: Dr. {escape(ctx.physician.name)}",
+        f"{escape(labels['physician'])}: "
+        f"{escape(ctx.physician.display_name(record.language))}",
         f"{escape(labels['knee'])}: {escape(ctx.values['words']['knee'][record.knee])}",
     ])
     return [boxed([fresh(name, styles["h3"]), fresh(details, styles["small"])],
@@ -225,8 +227,9 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
 def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     """Signature details, then the booking link and its QR code, side by side."""
     styles, doctor = ctx.block.styles, ctx.physician
-    lines = [f"<b>{escape(block.heading)}: Dr. {escape(doctor.name)}, "
-             f"{escape(doctor.credentials)}</b>, {escape(doctor.title)}",
+    language = ctx.record.language
+    lines = [f"<b>{escape(block.heading)}: {escape(doctor.display_name(language))}, "
+             f"{escape(doctor.credentials)}</b>, {escape(localize(doctor.title, language))}",
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>",
              f"<br/>{'_' * 30} {escape(block.line_label)}"]
     signed = [para("<br/>".join(lines), styles["contact"])]
