@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
-from .model.base import validate
+from .model.base import Strict, validate
 from .model.layout import SummaryLayout
 from .model.rules import Rules
 from .model.summary import SummaryContent
@@ -48,6 +48,8 @@ class Project:
     (from content/<publication>/publication.<language>.yaml)."""
     rules: dict[str, Loaded[Rules]] = field(default_factory=dict)
     summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
+    banned: dict[str, list[str]] = field(default_factory=dict)
+    """Phrases no output may contain, by language (content/claims.yaml)."""
     invalid: set[str] = field(default_factory=set, repr=False)
     """Names of files that exist but failed to load (not reported again as unknown names)."""
 
@@ -83,6 +85,7 @@ def load_project(root: Path | str = ".") -> Project:
             (root / "content", "*/summary.yaml", SummaryContent, project.summaries)):
         project.invalid |= _collect(folder, pattern, model, into, problems)
     _separate_summary_layouts(project)
+    problems += _load_banned(project)
     if not project.publications and not problems:
         problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
                                 root / "content"))
@@ -116,6 +119,23 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
             problems += exc.problems
             failed.add(key)
     return failed
+
+
+class BannedPhrases(Strict):
+    """content/claims.yaml: phrases no output may contain, by language."""
+
+    banned: dict[str, list[str]]
+
+
+def _load_banned(project: Project) -> list[Problem]:
+    path = project.root / "content" / "claims.yaml"
+    if not path.exists():
+        return []
+    try:
+        project.banned = validate(load(_relative(path)), BannedPhrases).banned
+    except SourceError as exc:
+        return exc.problems
+    return []
 
 
 def _key(path: Path, folder: Path) -> str:

@@ -16,8 +16,25 @@ def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
     project = load_project(root)
     click.echo(f"ok: {len(project.publications)} publication(s), {len(project.layouts)} "
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
-    targets = list(files) or sorted(out.glob("*/*-print.pdf"))
-    return _preflight(targets, {name: lay.model for name, lay in project.layouts.items()})
+    if files:
+        return _preflight(list(files), _layouts(project))
+    found = _content(project)
+    return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)))
+
+
+def _layouts(project) -> dict:
+    return {name: lay.model for name, lay in project.layouts.items()}
+
+
+def _content(project) -> int:
+    """Reading level, body size, contrast, glyphs and honest claims of every edition."""
+    from ..checks import content_findings, output_findings
+
+    findings = content_findings(project) + output_findings(project)
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    click.echo("content: ok" if not findings else f"content: {len(findings)} finding(s)")
+    return 1 if findings else 0
 
 
 def _preflight(paths: list[Path], layouts: dict) -> int:

@@ -1,0 +1,306 @@
+"""Checks on content and on what it renders to (``brochure check``): reading level per
+section, honest claims in every output, body text size, colour contrast, and characters no
+font can draw. Each failure is a :class:`Problem` at level 'finding' (exit 1), placed in the
+file that can fix it."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from pypdf import PdfReader
+
+from .errors import Problem
+from .model import Brand, Layout, Publication
+from .model.base import localize
+from .model.layout import BODY_STYLES, SummaryLayout
+from .project import Loaded, Project
+from .readability import as_sentences, reading
+from .text import plain
+
+MIN_CONTRAST = 4.5
+
+
+def content_findings(project: Project) -> list[Problem]:
+    """Every finding about the inputs, without rendering."""
+    findings: list[Problem] = []
+    for name in project.publications:
+        for edition in project.editions(name).values():
+            findings += readability_findings(edition, project)
+            findings += glyph_findings(edition, project)
+    for loaded in [*project.layouts.values(), *project.summary_layouts.values()]:
+        findings += size_findings(loaded)
+        for brand in project.brands.values():
+            findings += contrast_findings(loaded, brand.model, project)
+    return findings
+
+
+def output_findings(project: Project) -> list[Problem]:
+    """Honest-claims findings on every layout of every edition, as rendered."""
+    from .build import build_publication
+
+    findings: list[Problem] = []
+    for name in project.publications:
+        for language, edition in project.editions(name).items():
+            for layout in edition.model.layouts:
+                pdf = build_publication(project, name, layout, "screen", language)
+                findings += claims_findings(edition, project, layout, page_texts(pdf))
+    return findings
+
+
+# -- readability ------------------------------------------------------------------------------
+
+def block_texts(block, pub: Publication, brand: Brand | None) -> list[str]:
+    """The words a block shows a reader."""
+    texts = [getattr(block, name, None) for name in ("text", "title", "caption", "heading")]
+    texts += list(getattr(block, "items", None) or [])
+    if block.type == "table":
+        texts += [*block.columns, *(cell for row in block.rows for cell in row)]
+    refs = [block.ref] if block.type == "statement" else getattr(block, "refs", [])
+    texts += [pub.statements[ref] for ref in refs if block.type in ("statement", "statements")]
+    if block.type == "physician" and brand is not None:
+        texts.append(localize(brand.physician(block.key or pub.physician).bio, pub.language))
+    return [plain(t) for t in texts if isinstance(t, str) and t]
+
+
+def readability_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:
+    pub, source = loaded.model, loaded.source
+    brand = project.brands.get(pub.brand)
+    limit = pub.readability.max_grade
+    findings = []
+    for section, blocks in pub.sections.items():
+        text = as_sentences([t for b in blocks for t in block_texts(b, pub, brand and
+                                                                      brand.model)])
+        result = reading(text, pub.language)
+        if result.words and result.grade > limit:
+            findings.append(source.problem(
+                ("sections", section), f"section '{section}' reads at grade {result.grade:.1f} "
+                f"({result.measure}, {result.words} words); the limit is {limit:g}: use shorter "
+                "sentences and everyday words", level="finding"))
+    return findings
+
+
+# -- glyphs -----------------------------------------------------------------------------------
+
+def glyph_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:
+    from .render.fonts import register_fonts, uncovered
+
+    pub, source = loaded.model, loaded.source
+    brand = project.brands.get(pub.brand)
+    if brand is None:
+        return []
+    face = register_fonts(brand.model.fonts).body.regular
+    findings = []
+    for section, blocks in pub.sections.items():
+        for i, block in enumerate(blocks):
+            for char in uncovered(" ".join(block_texts(block, pub, brand.model)), face):
+                findings.append(source.problem(
+                    ("sections", section, i), f"U+{ord(char):04X} "
+                    f"{unicodedata.name(char, 'unnamed character')} is in no available font; "
+                    "it would print as an empty box", level="finding"))
+    return findings
+
+
+# -- body size --------------------------------------------------------------------------------
+
+def size_findings(loaded: Loaded[Layout] | Loaded[SummaryLayout]) -> list[Problem]:
+    layout, source = loaded.model, loaded.source
+    least = layout.min_body_size
+    findings = [source.problem(("typography", name, "size"),
+                               f"style '{name}' is {layout.typography[name].size:g} pt; body text "
+                               f"in this layout is at least {least:g} pt (min_body_size)",
+                               level="finding")
+                for name in BODY_STYLES if layout.typography[name].size < least - 1e-9]
+    fit = getattr(layout, "fit", None)
+    if fit is not None and fit.shrink and fit.min_body_size < least - 1e-9:
+        findings.append(source.problem(("fit", "min_body_size"),
+                                       f"shrinking may reach {fit.min_body_size:g} pt, below the "
+                                       f"layout's min_body_size of {least:g} pt",
+                                       level="finding"))
+    return findings
+
+
+# -- contrast ---------------------------------------------------------------------------------
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two hex colours."""
+    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_findings(loaded, brand: Brand, project: Project) -> list[Problem]:
+    layout, source = loaded.model, loaded.source
+    placed = (_summary_blocks(layout, project) if isinstance(layout, SummaryLayout)
+              else _panel_blocks(layout, project))
+    findings, seen = [], set()
+    for where, loc, text, background in [*_colour_pairs(layout, placed),
+                                         *_fixed_pairs(layout, project)]:
+        if (loc, text, background) in seen:
+            continue
+        seen.add((loc, text, background))
+        if text not in brand.colors or background not in brand.colors:
+            continue
+        ratio = contrast(brand.colors[text].rgb, brand.colors[background].rgb)
+        if ratio < MIN_CONTRAST - 1e-9:
+            findings.append(source.problem(loc, f"{where}: '{text}' on '{background}' has a "
+                                           f"contrast of {ratio:.2f}:1; at least "
+                                           f"{MIN_CONTRAST}:1 is needed", level="finding"))
+    return findings
+
+
+USES: dict[str, list[tuple[str, str | None]]] = {
+    "heading": [], "paragraph": [], "bullets": [("bullet", None)],
+    "checklist": [("bullet", None)],
+    "table": [("table", None), ("table", "tint"), ("table_head", "primary")],
+    "statement": [("callout", "sand")], "statements": [("callout", "sand")],
+    "callout": [("callout", "tint"), ("h3", "tint")], "figure": [("caption", None)],
+    "image": [("caption", None)], "qr": [("small", None)], "logo": [], "spacer": [],
+    "physician": [("h1", None), ("h3", None), ("small", None), ("body", None)],
+    "cover": [("h3", None), ("cover_title", None), ("cover_subtitle", None),
+              ("cover_tagline", None)],
+    "contact": [("h2", None), ("contact", None)],
+    "patient": [("h3", "tint"), ("small", "tint")], "findings": [("h2", None), ("table", None)],
+    "scales": [("h2", None), ("h3", None), ("small", None), ("caption", None)],
+    "verdict": [("h2", None), ("h3", None), ("body", None), ("bullet", None)],
+    "note": [("h2", None), ("body", "sand")], "signature": [("contact", None), ("small", None)],
+    "verdict_steps": [("h1", None), ("bullet", None)], "page_break": [],
+}
+"""The type-scale styles each block type draws text in, and the box colour it puts them on
+(None: the panel's own background)."""
+
+
+def _styles_of(block) -> list[tuple[str, str | None]]:
+    if block.type == "heading":
+        return [(f"h{block.level}", None)]
+    if block.type == "paragraph":
+        return [(block.style, None)]
+    if block.type in ("figure", "image") and not block.caption:
+        return []
+    return USES.get(block.type, [])
+
+
+def _colour_pairs(layout, blocks_by_panel) -> Iterator[tuple[str, tuple, str, str]]:
+    """(where, position, text colour, background) for the text each panel really shows."""
+    for panel_name, panel, blocks in blocks_by_panel:
+        background = panel.background or "paper"
+        for block in blocks:
+            for style, box in _styles_of(block):
+                spec = layout.typography[style]
+                yield (f"style '{style}' ({block.type}) in '{panel_name}'" +
+                       (f" on a {box} box" if box else ""), ("typography", style),
+                       spec.color or getattr(panel, spec.role), box or background)
+
+
+def _panel_blocks(layout, project: Project):
+    """(panel name, panel style, blocks placed there) for a panel layout, every edition."""
+    for side in layout.sides:
+        for panel in side.panels:
+            blocks = [b for name in project.publications
+                      for edition in project.editions(name).values()
+                      if layout.name in edition.model.layouts
+                      for section in panel.sections
+                      for b in edition.model.sections.get(section, [])]
+            yield panel.name, layout.panel_styles[panel.style], blocks
+
+
+def _summary_blocks(layout, project: Project):
+    """The summary page: its blocks (included sections and columns opened up)."""
+    blocks = []
+    for name, summary in project.summaries.items():
+        pub = project.publications.get(name)
+        for text in summary.model.languages.values():
+            blocks += _opened(text.blocks, pub.model if pub else None)
+    yield "page", layout.colors, blocks
+
+
+def _opened(blocks, pub) -> list:
+    opened = []
+    for block in blocks:
+        if block.type == "columns":
+            opened += _opened([b for column in block.columns for b in column], pub)
+        elif block.type == "include" and pub is not None:
+            opened += pub.sections.get(block.section, [])
+        else:
+            opened.append(block)
+    return opened
+
+
+def _fixed_pairs(layout, project: Project) -> Iterator[tuple[str, tuple, str, str]]:
+    """Text drawn outside blocks: a summary's header band, footer and verdict labels; a
+    booklet's page numbers."""
+    if isinstance(layout, SummaryLayout):
+        for style in ("cover_title", "cover_subtitle"):
+            yield (f"style '{style}' in the header band", ("typography", style),
+                   layout.typography[style].color or "paper", "primary")
+        yield ("style 'footer'", ("typography", "footer"),
+               layout.typography["footer"].color or layout.colors.text, "paper")
+        for rules in project.rules.values():
+            for verdict in rules.model.verdicts:
+                yield (f"verdict '{verdict.id}' label", ("typography", "verdict"),
+                       verdict.tone, "paper")
+    elif layout.folio:
+        spec = layout.typography[layout.folio.style]
+        for number, side in enumerate(layout.sides, start=1):
+            for panel in side.panels if number not in layout.folio.skip else ():
+                style = layout.panel_styles[panel.style]
+                yield (f"page number in '{panel.name}'", ("folio",),
+                       spec.color or style.text, style.background or "paper")
+
+
+# -- honest claims ----------------------------------------------------------------------------
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, with whitespace made single spaces."""
+    return [" ".join((page.extract_text() or "").split())
+            for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def claims_findings(loaded: Loaded[Publication], project: Project, layout: str,
+                    pages: list[str]) -> list[Problem]:
+    pub, source = loaded.model, loaded.source
+    whole = " ".join(pages)
+    required = pub.claims.required if pub.claims.required is not None else list(pub.statements)
+    findings = []
+    for i, ref in enumerate(required):
+        text = " ".join(plain(pub.statements.get(ref, "")).split())
+        if text and text not in whole:
+            loc = ("claims", "required", i) if pub.claims.required is not None else \
+                ("statements", ref)
+            findings.append(source.problem(loc, f"layout {layout}: the required statement "
+                                           f"'{ref}' is not in the output", level="finding"))
+    for phrase in banned_phrases(pub, project):
+        pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.IGNORECASE)
+        for number, text in enumerate(pages, start=1):
+            match = pattern.search(text)
+            if match:
+                context = text[max(0, match.start() - 30):match.end() + 30]
+                findings.append(source.problem(
+                    _where_written(pub, pattern), f"layout {layout}, page {number}: banned "
+                    f"phrase '{phrase}' in '…{context}…'", level="finding"))
+    return findings
+
+
+def banned_phrases(pub: Publication, project: Project) -> list[str]:
+    if pub.claims.banned is not None:
+        return pub.claims.banned
+    return project.banned.get(pub.language, [])
+
+
+def _where_written(pub: Publication, pattern: re.Pattern) -> tuple:
+    """The block (or statement) whose text holds the phrase, for the finding's position."""
+    for ref, text in pub.statements.items():
+        if pattern.search(text):
+            return ("statements", ref)
+    for section, blocks in pub.sections.items():
+        for i, block in enumerate(blocks):
+            if any(pattern.search(t) for t in block_texts(block, pub, None)):
+                return ("sections", section, i)
+    return ()
