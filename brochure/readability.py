@@ -1,7 +1,9 @@
 """Reading level of plain-language text, per section, in English and Spanish.
 
-English: Flesch–Kincaid grade. Spanish: Fernández-Huerta reading ease, shown on the same grade
-scale through Flesch's table (ease 90–100 ≈ grade 5, 60–70 ≈ grade 8–9, about one grade per 10
+English: Flesch–Kincaid grade. Spanish: Fernández-Huerta reading ease (in its corrected
+form, 206.84 − 60 × syllables per word − 1.02 × words per sentence, as Law and textstat use
+it: the form published with "sentences per 100 words" scores short sentences as harder), on
+the same grade scale through Flesch's table (ease 90–100 ≈ grade 5, 60–70 ≈ grade 8–9, about one grade per 10
 points: grade ≈ 5 + (95 − ease) / 10), so one limit (grade 8 by default) serves both.
 
 Syllables: Spanish words are split with pyphen's bundled Spanish dictionary (Spanish
@@ -48,7 +50,7 @@ def reading(text: str, language: str) -> Reading:
     syllables = sum(count(w.lower()) for w in words)
     per_word, per_sentence = syllables / len(words), len(words) / sentences
     if language.startswith("es"):
-        ease = 206.84 - 60 * per_word - 102 / per_sentence
+        ease = 206.84 - 60 * per_word - 1.02 * per_sentence
         grade = 5 + (95 - ease) / 10
         return Reading(len(words), sentences, syllables, round(grade, 1),
                        f"Fernández-Huerta ease {ease:.0f}")

@@ -14,6 +14,7 @@ from reportlab.lib.colors import CMYKColor
 from reportlab.platypus import Flowable, Frame, Spacer
 
 from ..model import Brand, Layout, Panel, Publication
+from ..text import plain
 from .art import drawing
 from .blocks import BlockContext, flat, flowables
 from .colours import Palette
@@ -45,6 +46,7 @@ class Placed:
     section: str
     index: int
     kind: str
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,47 @@ def render_panels(brand: Brand, publication: Publication, layout: Layout, images
     laid_out = sheets(layout, variant)
     canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
                         **_print_options(job, laid_out[0]))
-    for sheet in laid_out:
-        _draw_sheet(canvas, job, sheet)
+    marks: list[Bookmark] = []
+    for number, sheet in enumerate(laid_out):
+        canvas.addPageLabel(number, prefix=sheet.label)
+        marks += _draw_sheet(canvas, job, sheet)
         canvas.showPage()
+    _outline(canvas, layout, marks)
     canvas.save()
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class Bookmark:
+    panel: str
+    key: str
+    title: str
+
+
+class Anchor(Flowable):
+    """Marks where a heading starts, for a bookmark (drawn nothing, takes no room)."""
+
+    def __init__(self, panel: str, title: str, found: list[Bookmark]):
+        super().__init__()
+        self.panel, self.title, self.found = panel, title, found
+        self.width = self.height = 0
+
+    def draw(self):
+        key = f"{self.panel}-{len(self.found)}"
+        self.canv.bookmarkHorizontal(key, 0, 0)
+        self.found.append(Bookmark(self.panel, key, self.title))
+
+
+def _outline(canvas, layout: Layout, marks: list[Bookmark]) -> None:
+    """Bookmarks for every section heading, in the layout's reading order (a tri-fold's
+    panels are not read in page order)."""
+    order = {name: i for i, name in enumerate(_reading_order(layout))}
+    for mark in sorted(marks, key=lambda m: order.get(m.panel, len(order))):
+        canvas.addOutlineEntry(mark.title, mark.key, 0)
+
+
+def _reading_order(layout: Layout) -> list[str]:
+    return layout.reading_order or [p.name for p in layout.panels()]
 
 
 def _media(job: Job, sheet: Sheet) -> tuple[float, float]:
@@ -105,14 +143,18 @@ def _metadata(job: Job) -> Metadata:
                     language=pub.language, date=pub.date, keywords=pub.keywords)
 
 
-def _draw_sheet(canvas, job: Job, sheet: Sheet) -> None:
+def _draw_sheet(canvas, job: Job, sheet: Sheet) -> list[Bookmark]:
+    """Draw a sheet's panels in reading order (so text is extracted in that order)."""
     if job.variant == "print":
         _draw_marks(canvas, job, sheet)
     canvas.saveState()
     canvas.translate(job.slug, job.slug)
-    for slot in sheet.slots:
-        _draw_panel(canvas, job, slot)
+    order = {name: i for i, name in enumerate(_reading_order(job.layout))}
+    marks: list[Bookmark] = []
+    for slot in sorted(sheet.slots, key=lambda s: order.get(s.panel.name, len(order))):
+        marks += _draw_panel(canvas, job, slot)
     canvas.restoreState()
+    return marks
 
 
 def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
@@ -135,7 +177,7 @@ def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
     canvas.restoreState()
 
 
-def _draw_panel(canvas, job: Job, slot: Slot) -> None:
+def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
     layout, panel, x = job.layout, slot.panel, slot.x
     style = layout.panel_styles[panel.style]
     height, bleed = layout.page.height, job.bleed
@@ -157,12 +199,22 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> None:
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)
     items = _fitted(canvas, job, panel, frame._aW, frame._aH)
-    leftover = frame.addFromList([p.flowable for p in items], canvas) or []
+    marks: list[Bookmark] = []
+    story = [f for p in items for f in _anchored(p, panel.name, marks)]
+    leftover = frame.addFromList(story, canvas) or []
     if leftover:  # pragma: no cover - measuring agrees with Frame; kept as a guard
         last = items[-1]
         raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
     if slot.folio is not None and layout.folio and slot.folio not in layout.folio.skip:
         _draw_folio(canvas, job, slot)
+    return marks
+
+
+def _anchored(placed: Placed, panel: str, marks: list[Bookmark]) -> list[Flowable]:
+    """A heading's flowable with an anchor before it, so the heading gets a bookmark."""
+    if placed.title:
+        return [Anchor(panel, placed.title, marks), placed.flowable]
+    return [placed.flowable]
 
 
 def _draw_folio(canvas, job: Job, slot: Slot) -> None:
@@ -212,10 +264,21 @@ def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list
 def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Placed]:
     ctx = BlockContext(job.brand, job.publication, styles, job.layout.spacing, width,
                        job.images)
-    return [Placed(f, section, i, block.type)
+    return [Placed(f, section, i, block.type, _bookmark_title(block, job.publication) if n == 0
+                   else "")
             for section in panel.sections
             for i, block in enumerate(job.publication.sections[section])
-            for f in flat(flowables(block, ctx))]
+            for n, f in enumerate(flat(flowables(block, ctx)))]
+
+
+def _bookmark_title(block, pub: Publication) -> str:
+    """The bookmark a block starts, if it starts a section: top headings, the doctor's
+    profile, the contact details, the cover."""
+    if block.type == "heading":
+        return plain(block.text) if block.level == 1 else ""
+    if block.type in ("physician", "contact"):
+        return block.heading or ""
+    return pub.title if block.type == "cover" else ""
 
 
 def _heights(canvas, items: list[Placed], width: float) -> list[float]:

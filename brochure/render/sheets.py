@@ -30,6 +30,8 @@ class Slot:
 class Sheet:
     slots: tuple[Slot, ...]
     width: float
+    label: str = ""
+    """The page label a viewer shows: the side's name, or the booklet page numbers."""
 
     @property
     def folds(self) -> list[float]:
@@ -43,8 +45,11 @@ def sheets(layout: Layout, variant: Variant) -> list[Sheet]:
     pages = [[(p, i + 1 if numbered else None) for p in side.panels]
              for i, side in enumerate(layout.sides)]
     if numbered and variant == "print":
-        pages = [pages[a - 1] + pages[b - 1] for a, b in saddle_stitch(len(pages))]
-    return [_sheet(row) for row in pages]
+        return [_sheet(pages[a - 1] + pages[b - 1], f"{a}|{b}")
+                for a, b in saddle_stitch(len(pages))]
+    labels = [str(i + 1) if numbered else side.name.capitalize()
+              for i, side in enumerate(layout.sides)]
+    return [_sheet(row, label) for row, label in zip(pages, labels, strict=True)]
 
 
 def saddle_stitch(count: int) -> list[tuple[int, int]]:
@@ -56,9 +61,9 @@ def saddle_stitch(count: int) -> list[tuple[int, int]]:
     return order
 
 
-def _sheet(row: list[tuple[Panel, int | None]]) -> Sheet:
+def _sheet(row: list[tuple[Panel, int | None]], label: str) -> Sheet:
     slots, x = [], 0.0
     for index, (panel, folio) in enumerate(row):
         slots.append(Slot(panel, x, folio, index == 0, index == len(row) - 1))
         x += panel.width
-    return Sheet(tuple(slots), x)
+    return Sheet(tuple(slots), x, label)
