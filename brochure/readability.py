@@ -3,8 +3,9 @@
 English: Flesch–Kincaid grade. Spanish: Fernández-Huerta reading ease (in its corrected
 form, 206.84 − 60 × syllables per word − 1.02 × words per sentence, as Law and textstat use
 it: the form published with "sentences per 100 words" scores short sentences as harder), on
-the same grade scale through Flesch's table (ease 90–100 ≈ grade 5, 60–70 ≈ grade 8–9, about one grade per 10
-points: grade ≈ 5 + (95 − ease) / 10), so one limit (grade 8 by default) serves both.
+the same grade scale through Flesch's table (ease 90–100 ≈ grade 5, 60–70 ≈ grade 8–9, about
+one grade per 10 points: grade ≈ 5 + (95 − ease) / 10), so one limit (grade 8 by default)
+serves both.
 
 Syllables: Spanish words are split with pyphen's bundled Spanish dictionary (Spanish
 hyphenation follows its syllables); English words by vowel groups with the usual corrections

@@ -48,7 +48,9 @@ def _kit(project_id: int, publication: str) -> SummaryKit:
             project.content_dir(publication)))
     pub = project.publications[publication].model
     brand = project.brands[pub.brand].model
-    return SummaryKit(brand=brand, publication=pub,
+    editions = {language: loaded.model
+                for language, loaded in project.editions(publication).items()}
+    return SummaryKit(brand=brand, publication=pub, editions=editions,
                       layout=project.summary_layouts[brand.summary_layout].model,
                       rules=project.rules[publication].model,
                       texts=project.summaries[publication].model.languages)

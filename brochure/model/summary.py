@@ -140,6 +140,8 @@ class SummaryText(Strict):
     subtitle: str
     confidential: str
     page_label: str = Field(description="template with `page` and `pages`")
+    versions_label: str = Field(description="template with `rules`, `content` and `tool`, the "
+                                "versions that produced the summary")
     date_format: str = Field(description="template with `day`, `month` (a name) and `year`")
     months: list[str] = Field(min_length=12, max_length=12)
     words: dict[str, list[str] | dict[str, str]] = Field(

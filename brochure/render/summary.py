@@ -35,6 +35,8 @@ class SummaryKit:
 
     brand: Brand
     publication: Publication
+    editions: dict[str, Publication]
+    """The publication in each language (statements and reused sections come from these)."""
     layout: SummaryLayout
     rules: Rules
     texts: dict[str, SummaryText]
@@ -53,6 +55,9 @@ class SummaryKit:
 
     def text(self, language: str) -> SummaryText:
         return self.texts.get(language) or self.texts["en"]
+
+    def edition(self, language: str) -> Publication:
+        return self.editions.get(language) or self.publication
 
     @cached_property
     def recordings(self) -> dict:
@@ -123,7 +128,7 @@ def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Meta
     """Nothing about the patient: the title is the document's kind, the date the content's."""
     return Metadata(title=text.title, author=kit.brand.name, subject=text.subtitle,
                     language=record.language, date=kit.publication.date,
-                    keywords=list(kit.publication.keywords))
+                    keywords=list(kit.edition(record.language).keywords))
 
 
 def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
@@ -176,7 +181,8 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
     values = {**record.model_dump(), "words": text.words, "format_date": _date_formatter(text),
               "physician": physician.model_dump(), "clinic": kit.brand.name,
               "verdict": assessment.verdict}
-    block = BlockContext(kit.brand, kit.publication, kit.styles, kit.layout.spacing, width)
+    block = BlockContext(kit.brand, kit.edition(record.language), kit.styles,
+                         kit.layout.spacing, width)
     return SummaryContext(block, record, assessment, kit.rules, physician, values,
                           kit.layout.scale)
 
@@ -289,8 +295,8 @@ def _footer_fixed(kit: SummaryKit, text: SummaryText, canvas) -> None:
     canvas.line(left, y + layout.footer.height, right, y + layout.footer.height)
     canvas.setFillColor(style.textColor)
     canvas.setFont(style.fontName, style.fontSize)
-    versions = (f"Rules {kit.rules.version} · Content {kit.publication.version} · "
-                f"brochure {__version__}")
+    versions = fill(text.versions_label, {"rules": kit.rules.version, "tool": __version__,
+                                          "content": kit.publication.version})
     canvas.drawString(left, y + style.leading * 0.2, versions)
     canvas.drawString(left, y + style.leading * 1.3, " ".join(text.confidential.split()))
     canvas.restoreState()
