@@ -118,3 +118,16 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
     from .commands.batch import run_batch_command
 
     sys.exit(run_batch_command(root, files, out, workers, password_env, with_brochure))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (loopback: only this machine).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@_ROOT
+@_reports_errors
+def serve(host: str, port: int, root: Path) -> None:
+    """Serve the physician's web form and the JSON API (docs at /docs)."""
+    from .commands.serve import run_serve
+
+    run_serve(root, host, port)

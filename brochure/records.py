@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from .errors import BrochureError, Problem, SourceError
 from .model.base import validate
 from .model.patient import PatientRecord
@@ -39,6 +41,20 @@ def to_record(data: Mapping | PatientRecord, where: str = "record") -> PatientRe
                                     where))
     return validate(Source(Path(where), dict(data), {(): (None, None)}), PatientRecord,
                     reveal=False)
+
+
+def field_errors(data: Mapping) -> dict[str, str]:
+    """Each field's first problem, for showing next to the field in a form ('' for problems of
+    the record as a whole). Empty when the record is valid."""
+    try:
+        PatientRecord.model_validate(dict(data))
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else ""
+            errors.setdefault(field, err["msg"].removeprefix("Value error, "))
+        return errors
+    return {}
 
 
 def read_records(path: Path | str) -> list[RecordRow]:

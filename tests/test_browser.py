@@ -1,0 +1,129 @@
+"""The web form in a real browser: Debian's Chromium driven by Playwright against
+``brochure serve`` started as its own process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = ROOT / "docs"
+NAME = "Zoë Ramírez-Okafor"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port", str(port)],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/api/health", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"brochure serve exited: {process.stderr.read()}")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    _, errors = process.communicate(timeout=10)
+    assert "brochure serving on" in errors
+    assert NAME not in errors and "Ramírez" not in errors, "no patient data in the logs"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield chromium
+        chromium.close()
+
+
+def _shot(page, name: str, tmp_path: Path) -> None:
+    """Screenshots land in tmp; with UPDATE_SCREENSHOTS=1 they replace the ones in docs/."""
+    target = tmp_path / name
+    page.screenshot(path=str(target), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS"):
+        shutil.copy(target, SCREENSHOTS / name)
+
+
+def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
+        server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+    page.goto(server)
+    page.get_by_label("Name, as the patient writes it").fill(NAME)
+    page.get_by_label("Record number").fill("HK-30001")
+    page.get_by_label("Date of birth").fill("1956-03-14")
+    page.get_by_label("Knee", exact=True).select_option("right")
+    page.get_by_label("X-ray grade (Kellgren–Lawrence)").select_option("3")
+    page.get_by_label("Cartilage grade (ICRS, MRI)").select_option("2")
+    page.get_by_label("Pain today (0 = none, 10 = worst)").fill("6")
+    page.get_by_label("Months with symptoms").fill("14")
+    page.get_by_label("Weeks of physical therapy done").fill("10")
+    page.get_by_label("Your words, printed exactly as written (optional)").fill(
+        "Keep walking every day.")
+    _shot(page, "web-form-filled.png", tmp_path)
+    page.get_by_label("Weeks of physical therapy done").press("Enter")  # keyboard submits
+    page.wait_for_selector("#result")
+    assert page.locator("#verdict-label").inner_text() == \
+        "Good candidate to discuss stem cell therapy"
+    assert page.locator("#reasons li").all_inner_texts() == [
+        "You have mild to moderate arthritis with some cartilage left."]
+    assert page.get_by_label("Name, as the patient writes it").input_value() == NAME
+    _shot(page, "web-form-result.png", tmp_path)
+    with page.expect_download() as download:
+        page.locator("#download").click()
+    pdf = tmp_path / "summary.pdf"
+    download.value.save_as(pdf)
+    assert download.value.suggested_filename == "candidacy-summary.pdf"
+    text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
+    assert f"Prepared for: {NAME}" in text
+    assert "Good candidate to discuss stem cell therapy" in text
+
+
+def test_an_invalid_pain_score_is_shown_beside_its_field(server, browser, tmp_path):
+    page = browser.new_page()
+    page.goto(server)
+    page.get_by_label("Name, as the patient writes it").fill(NAME)
+    page.get_by_label("Record number").fill("HK-30002")
+    page.get_by_label("Date of birth").fill("1956-03-14")
+    page.get_by_label("Knee", exact=True).select_option("left")
+    page.get_by_label("Pain today (0 = none, 10 = worst)").fill("14")
+    page.get_by_label("Months with symptoms").fill("14")
+    page.locator("#assess").click()
+    message = page.locator(".field:has(#pain) #err-pain")
+    message.wait_for()
+    assert "less than or equal to 10" in message.inner_text()
+    assert page.locator("#pain").get_attribute("aria-invalid") == "true"
+    assert page.locator("#pain").input_value() == "14"
+    assert page.get_by_label("Name, as the patient writes it").input_value() == NAME
+    assert page.locator("#result").count() == 0
+    _shot(page, "web-form-error.png", tmp_path)
