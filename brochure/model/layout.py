@@ -57,6 +57,8 @@ class TextStyle(Strict):
     color: str | None = Field(None, description="brand colour name; default from the panel style")
     role: Literal["text", "heading", "accent"] = "text"
     keep_with_next: bool = Field(False, description="never end a page with this (headings)")
+    tag: Literal["P", "H1", "H2", "H3", "H4", "H5", "H6"] = Field(
+        "P", description="structure role in the tagged PDF (headings must not skip levels)")
 
 
 class Fit(Strict):

@@ -33,7 +33,9 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str) -> Drawing:
     scale = width / art.width
     group = Group(*(_shape(s, art.height, palette) for s in art.shapes))
     group.scale(scale, scale)
-    return canvas_drawing(width, art.height * scale, font, group)
+    result = canvas_drawing(width, art.height * scale, font, group)
+    result._tag_alt = None if art.decorative else art.alt
+    return result
 
 
 def _paint(shape, node, palette: Palette) -> object:

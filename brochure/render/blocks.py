@@ -16,8 +16,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
-    ListFlowable,
-    ListItem,
     Paragraph,
     Spacer,
     TableStyle,
@@ -34,6 +32,7 @@ from .fonts import font_for
 from .images import ImageLoader
 from .qr import QrFlowable
 from .styles import StyleSheet
+from .tagging import artifact
 
 
 @dataclass(frozen=True)
@@ -83,23 +82,23 @@ class Para(Paragraph):
         return size
 
 
-def fresh(markup: str, style: ParagraphStyle) -> Paragraph:
+def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
     """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
     font (a patient's name in any script)."""
     if not markup.isascii():
         markup = fallback_runs(markup, font_for(style.fontName))
-    return Para(markup, style)
+    return Para(markup, style, bulletText=bullet)
 
 
-def para(markup: str, style: ParagraphStyle) -> Paragraph:
+def para(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
     """Like :func:`fresh`, for content text (never a patient's own words): parsed once per
     process, so the same text in the same style reuses the parsed fragments."""
-    key = (markup, id(style))
+    key = (markup, id(style), bullet)
     hit = _PARSED.get(key)
     if hit is not None and hit[0] is style:
         _PARSED.move_to_end(key)
-        return Para(markup, style, frags=hit[1])
-    paragraph = fresh(markup, style)
+        return Para(markup, style, bulletText=bullet, frags=hit[1])
+    paragraph = fresh(markup, style, bullet)
     _PARSED[key] = (style, paragraph.frags)
     if len(_PARSED) > _PARSED_LIMIT:
         _PARSED.popitem(last=False)
@@ -113,10 +112,20 @@ def flat(items: list[Flowable]) -> list[Flowable]:
             for f in (flat(item._content) if isinstance(item, KeepTogether) else [item])]
 
 
+class TaggedTable(RLTable):
+    """A table whose backgrounds and rules are artifacts in a tagged document."""
+
+    def _drawBkgrnd(self):  # noqa: N802 - ReportLab's names
+        artifact(self.canv, lambda c: super(TaggedTable, self)._drawBkgrnd())
+
+    def _drawLines(self):  # noqa: N802
+        artifact(self.canv, lambda c: super(TaggedTable, self)._drawLines())
+
+
 def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,
-          **options) -> RLTable:
-    """A ReportLab table whose cells default to our body font (not ReportLab's Helvetica)."""
-    table = RLTable(rows, colWidths=widths, hAlign="LEFT", **options)
+         **options) -> RLTable:
+    """A table whose cells default to our body font (not ReportLab's Helvetica)."""
+    table = TaggedTable(rows, colWidths=widths, hAlign="LEFT", **options)
     table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), ctx.font), *commands]))
     return table
 
@@ -131,14 +140,29 @@ def _paragraph(block: m.Paragraph, ctx: BlockContext) -> list[Flowable]:
     return [para(inline(block.text), ctx.styles[block.style])]
 
 
+_BULLET_STYLES: dict[tuple, tuple[ParagraphStyle, ParagraphStyle]] = {}
+
+
+def _bullet_style(style: ParagraphStyle, indent: float, colour) -> ParagraphStyle:
+    """``style`` with a hanging bullet in ``colour`` (one object per combination, so parsed
+    paragraphs are reused)."""
+    key = (id(style), indent, repr(colour))
+    if key not in _BULLET_STYLES:
+        _BULLET_STYLES[key] = (style, style.clone(f"{style.name}-item", leftIndent=indent,
+                                                  bulletIndent=0, bulletColor=colour,
+                                                  bulletFontSize=style.fontSize))
+    return _BULLET_STYLES[key][1]
+
+
 @builds("bullets")
 def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
-    style = ctx.styles["bullet"]
-    items = [ListItem(para(inline(text), style), value="•") for text in block.items]
-    return [ListFlowable(items, bulletType="bullet", start="•",
-                         leftIndent=ctx.spacing.bullet_indent,
-                         bulletFontName=style.fontName, bulletFontSize=style.fontSize,
-                         bulletColor=ctx.styles.colour("accent"), spaceAfter=style.spaceAfter)]
+    """One paragraph per item with a hanging bullet (tagged as a list: L, LI, LBody)."""
+    style = _bullet_style(ctx.styles["bullet"], ctx.spacing.bullet_indent,
+                          ctx.styles.colour("accent"))
+    items = [para(inline(text), style, bullet="•") for text in block.items]
+    for item in items:
+        item._tag_list = True
+    return items
 
 
 @builds("checklist")
@@ -157,6 +181,7 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
         ("TOPPADDING", (1, 0), (1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), style.spaceAfter),
     ], ctx)
+    table._tag_rows_as_list = True
     return [table]
 
 
@@ -222,6 +247,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     commands += [("BACKGROUND", (0, r), (-1, r), palette("tint"))
                  for r in range(2, len(rows), 2)]
     table = grid(rows, widths, commands, ctx, repeatRows=1)
+    table._tag_table = {"header_row": True, "header_column": True}
     table.spaceAfter = ctx.styles["body"].spaceAfter
     parts: list[Flowable] = [table]
     if block.caption:
@@ -259,6 +285,7 @@ class RasterImage(Flowable):
 def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
     reader, pixels = ctx.images(block.path, ctx.styles.palette.mode)
     picture = RasterImage(reader, pixels, ctx.width * block.width)
+    picture._tag_alt = block.alt
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [picture]
     if block.caption:
@@ -332,7 +359,7 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
 @builds("qr")
 def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     url = block.url or str(ctx.brand.contact.booking_url)
-    code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"))
+    code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text)
     code.hAlign = "LEFT"
     caption = f"<b>{escape(block.text)}</b><br/>{escape(url)}"
     return [KeepTogether([code, Spacer(1, ctx.spacing.box_padding),

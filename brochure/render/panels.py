@@ -23,6 +23,7 @@ from .fonts import FontSet, register_fonts
 from .images import ImageLoader
 from .sheets import Sheet, Slot, Variant, sheets
 from .styles import StyleSheet, build_styles
+from .tagging import Tagger, artifact, tag_flowables
 
 MARK_COLOUR = CMYKColor(0, 0, 0, 1)  # marks in black only, never in a process mix
 
@@ -81,12 +82,14 @@ def render_panels(brand: Brand, publication: Publication, layout: Layout, images
     laid_out = sheets(layout, variant)
     canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
                         **_print_options(job, laid_out[0]))
+    canvas.tagger = Tagger(publication.title, publication.language)
     marks: list[Bookmark] = []
     for number, sheet in enumerate(laid_out):
         canvas.addPageLabel(number, prefix=sheet.label)
         marks += _draw_sheet(canvas, job, sheet)
         canvas.showPage()
     _outline(canvas, layout, marks)
+    canvas.tagger.finish(canvas, [_panel_step(n)[0] for n in _reading_order(layout)])
     canvas.save()
     return buffer.getvalue()
 
@@ -100,6 +103,8 @@ class Bookmark:
 
 class Anchor(Flowable):
     """Marks where a heading starts, for a bookmark (drawn nothing, takes no room)."""
+
+    _draws = False
 
     def __init__(self, panel: str, title: str, found: list[Bookmark]):
         super().__init__()
@@ -146,7 +151,7 @@ def _metadata(job: Job) -> Metadata:
 def _draw_sheet(canvas, job: Job, sheet: Sheet) -> list[Bookmark]:
     """Draw a sheet's panels in reading order (so text is extracted in that order)."""
     if job.variant == "print":
-        _draw_marks(canvas, job, sheet)
+        artifact(canvas, lambda c: _draw_marks(c, job, sheet))
     canvas.saveState()
     canvas.translate(job.slug, job.slug)
     order = {name: i for i, name in enumerate(_reading_order(job.layout))}
@@ -183,15 +188,17 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
     height, bleed = layout.page.height, job.bleed
     grow_left = bleed if slot.outer_left else 0.0
     grow_right = bleed if slot.outer_right else 0.0
-    if style.background:
-        canvas.setFillColor(job.palette(style.background))
-        canvas.rect(x - grow_left, -bleed, panel.width + grow_left + grow_right,
-                    height + 2 * bleed, stroke=0, fill=1)
-    if style.band and style.band_height:
-        canvas.setFillColor(job.palette(style.band))
-        canvas.rect(x - grow_left, height - style.band_height,
-                    panel.width + grow_left + grow_right, style.band_height + bleed,
-                    stroke=0, fill=1)
+    def decoration(canvas) -> None:
+        if style.background:
+            canvas.setFillColor(job.palette(style.background))
+            canvas.rect(x - grow_left, -bleed, panel.width + grow_left + grow_right,
+                        height + 2 * bleed, stroke=0, fill=1)
+        if style.band and style.band_height:
+            canvas.setFillColor(job.palette(style.band))
+            canvas.rect(x - grow_left, height - style.band_height,
+                        panel.width + grow_left + grow_right, style.band_height + bleed,
+                        stroke=0, fill=1)
+    artifact(canvas, decoration)
     foot = _draw_art(canvas, job, style.art, x - grow_left, panel.width + grow_left + grow_right)
     pad = layout.spacing.panel_padding
     frame = Frame(x + pad, pad + foot, panel.width - 2 * pad,
@@ -206,7 +213,7 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
         last = items[-1]
         raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
     if slot.folio is not None and layout.folio and slot.folio not in layout.folio.skip:
-        _draw_folio(canvas, job, slot)
+        artifact(canvas, lambda c: _draw_folio(c, job, slot))
     return marks
 
 
@@ -240,7 +247,7 @@ def _draw_art(canvas, job: Job, key: str | None, x: float, width: float) -> floa
     if key is None:
         return 0.0
     art = drawing(job.brand.art[key], width, job.palette, job.fonts.body.regular)
-    art.drawOn(canvas, x, -job.bleed)
+    artifact(canvas, lambda c: art.drawOn(c, x, -job.bleed))
     return art.height - job.bleed
 
 
@@ -264,11 +271,19 @@ def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list
 def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Placed]:
     ctx = BlockContext(job.brand, job.publication, styles, job.layout.spacing, width,
                        job.images)
+    roles = {name: spec.tag for name, spec in job.layout.typography.items()}
+    base = (_panel_step(panel.name),)
     return [Placed(f, section, i, block.type, _bookmark_title(block, job.publication) if n == 0
                    else "")
             for section in panel.sections
             for i, block in enumerate(job.publication.sections[section])
-            for n, f in enumerate(flat(flowables(block, ctx)))]
+            for n, f in enumerate(tag_flowables(flat(flowables(block, ctx)), base, roles,
+                                                f"{section}.{i}"))]
+
+
+def _panel_step(name: str) -> tuple[str, str, tuple]:
+    """The structure element of a panel: a section, put in reading order at the end."""
+    return (f"panel:{name}", "Sect", ())
 
 
 def _bookmark_title(block, pub: Publication) -> str:

@@ -37,10 +37,13 @@ def dark_runs(data: str, level: str = "M") -> tuple[int, tuple[tuple[int, int, i
 class QrFlowable(Flowable):
     """A square QR code of side ``size`` points (quiet zone included), linking to ``data``."""
 
-    def __init__(self, data: str, size: float, colour, link: bool = True):
+    def __init__(self, data: str, size: float, colour, link: bool = True, label: str = ""):
         super().__init__()
         self.data, self.size, self.colour, self.link = data, size, colour, link
         self.width = self.height = size
+        self._tag_alt = f"QR code: {label} ({data})" if label else f"QR code: {data}"
+        self._link_url = data if link else None
+        self._link_path = None
 
     def wrap(self, available_width, available_height):
         return self.size, self.size
@@ -51,8 +54,12 @@ class QrFlowable(Flowable):
         key = (self.data, self.size, repr(self.colour))
         replay(canvas, _DRAWN, key, self._modules)  # no text: the same in any document
         canvas.restoreState()
-        if self.link:
-            canvas.linkURL(self.data, (0, 0, self.size, self.size), relative=1, thickness=0)
+        tagger = getattr(canvas, "tagger", None)
+        rect = (0, 0, self.size, self.size)
+        if self.link and tagger is not None and self._link_path:
+            tagger.link(canvas, self._link_path, self.data, rect, self._tag_alt)
+        elif self.link:
+            canvas.linkURL(self.data, rect, relative=1, thickness=0)
 
     def _modules(self, canvas) -> None:
         count, runs = dark_runs(self.data)

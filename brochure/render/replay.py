@@ -104,12 +104,20 @@ class Recorded(Flowable):
 def replay(canvas, store: dict, key, draw) -> None:
     """``draw(canvas)``, or the operators it wrote last time under ``key`` in ``store``.
     Only drawing that added nothing to the document but operators is recorded."""
+    tagger = getattr(canvas, "tagger", None)
     recording = store.get(key)
     if recording:
-        canvas._code.extend(recording)
+        ops, paths = recording
+        canvas._code.extend(tagger.renumber(canvas, ops, paths) if paths and tagger else ops)
         return
     before, start = _footprint(canvas._doc, canvas), len(canvas._code)
+    outer = tagger.journal if tagger else None
+    if tagger:
+        tagger.journal = []
     draw(canvas)
+    paths = tagger.journal if tagger else []
+    if tagger:
+        tagger.journal = outer if outer is None else [*outer, *paths]
     if key not in store:
         clean = _footprint(canvas._doc, canvas) == before
-        store[key] = list(canvas._code[start:]) if clean else None
+        store[key] = (list(canvas._code[start:]), list(paths)) if clean else None

@@ -27,6 +27,7 @@ from .fonts import FontSet, register_fonts
 from .replay import FontSeed, Recorded, replay
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, summary_flowables
+from .tagging import Tagger, artifact, tag_flowables
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,17 @@ def _is_static(block) -> bool:
 
 def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
                      replay: bool) -> list:
+    """A block's flowables, tagged for the structure tree; static ones built once and
+    replayed."""
+    roles = {name: spec.tag for name, spec in kit.layout.typography.items()}
+
+    def built() -> list:
+        return tag_flowables(summary_flowables(block, ctx), (), roles, f"b{index}")
     if not replay or not _is_static(block):
-        return summary_flowables(block, ctx)
+        return built()
     key = (ctx.record.language, index, ctx.assessment.verdict)
     if key not in kit.recordings:
-        kit.recordings[key] = [(f, {}, {}) for f in summary_flowables(block, ctx)]
+        kit.recordings[key] = [(f, {}, {}) for f in built()]
     return [f if isinstance(f, (KeepTogether, PageBreak)) else Recorded(f, store, sizes)
             for f, store, sizes in kit.recordings[key]]
 
@@ -214,6 +221,26 @@ class _Header:
                lambda c: self._band(c, height, full))
 
     def _band(self, canvas, height: float, full: bool) -> None:
+        """The band, logo and clinic name are decoration; the first page's title is the
+        document's top heading (H1)."""
+        kit, styles = self.kit, self.kit.styles
+        page = kit.layout.page
+        x = kit.layout.margins.left + (kit.layout.header.logo_size if full else height * 0.6) + 12
+        artifact(canvas, lambda c: self._decoration(c, height, full))
+        if full:
+            title = styles["cover_title"]
+            tagger = getattr(canvas, "tagger", None)
+            if tagger:
+                tagger.begin(canvas, (("title", "H1", ()),))
+            canvas.saveState()
+            canvas.setFillColor(kit.palette("paper"))
+            canvas.setFont(title.fontName, title.fontSize)
+            canvas.drawString(x, page.height - height / 2 + 2, self.text.title)
+            canvas.restoreState()
+            if tagger:
+                canvas._code.append("EMC")
+
+    def _decoration(self, canvas, height: float, full: bool) -> None:
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
         canvas.saveState()
@@ -226,11 +253,9 @@ class _Header:
         left = kit.layout.margins.left
         logo.drawOn(canvas, left, page.height - (height + size) / 2)
         x = left + size + 12
-        title, subtitle = styles["cover_title"], styles["cover_subtitle"]
+        subtitle = styles["cover_subtitle"]
         canvas.setFillColor(kit.palette("paper"))
         if full:
-            canvas.setFont(title.fontName, title.fontSize)
-            canvas.drawString(x, page.height - height / 2 + 2, self.text.title)
             canvas.setFont(subtitle.fontName, subtitle.fontSize)
             canvas.drawString(x, page.height - height / 2 - subtitle.leading, kit.brand.name)
         else:
@@ -246,12 +271,18 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
 
     def make(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)
-        canvas.finish_page = lambda c, number, count: _footer(kit, text, c, number, count)
+        canvas.finish_page = lambda c, number, count: artifact(
+            c, lambda c2: _footer(kit, text, c2, number, count))
+        canvas.tagger = Tagger(text.title, record.language)
         if seed is not None:
             seed.apply(canvas._doc)
             canvas.replaying = True
-        if learner is not None:
-            canvas.before_save = lambda c: learner.learn(c._doc)
+
+        def before_save(c) -> None:
+            if learner is not None:
+                learner.learn(c._doc)
+            c.tagger.finish(c)
+        canvas.before_save = before_save
         return describe(canvas, meta)
     return make
 

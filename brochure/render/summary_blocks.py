@@ -102,6 +102,7 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
     width = ctx.block.width
     table = grid(rows, [width * 0.42, width * 0.58], commands, ctx.block)
+    table._tag_table = {"header_column": True}
     return [para(escape(block.heading), styles["h2"]), table]
 
 
@@ -114,6 +115,7 @@ class ScaleBar(Flowable):
         self.recordings = ctx.recordings
         self.geometry, self.styles = ctx.scale, ctx.block.styles
         self.alt = ctx.fill(item.alt)  # what a screen reader says
+        self._tag_alt = self.alt
         small = self.styles["small"]
         self.text_size, self.font = small.fontSize, small.fontName
         self.height = self.geometry.height + 2.2 * self.text_size + self.geometry.gap * 2

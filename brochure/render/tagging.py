@@ -1,0 +1,381 @@
+"""Tagged PDF (PDF/UA-1 structure) from ReportLab.
+
+While drawing, each piece of content is wrapped in a marked-content sequence
+(``/P <</MCID n>> BDC … EMC``) and decoration in ``/Artifact BMC … EMC``; the :class:`Tagger`
+records which structure element (by a stable *path*) owns each MCID. Before the file is
+written, :meth:`Tagger.finish` adds the structure tree (Document and its elements in reading
+order, with /Alt, table header scopes and link objects), the ParentTree, each page's
+/StructParents and /Tabs, /MarkInfo, and XMP metadata declaring PDF/UA-1.
+
+Paths (tuples of (key, role, attributes)) are stable across documents, so drawing recorded in
+one document can be replayed in another with its MCIDs renumbered (:func:`renumber`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFStream,
+    PDFString,
+)
+from reportlab.platypus import Flowable
+
+Step = tuple[str, str, tuple]
+"""(key unique among siblings, structure role, attributes as sorted pairs)"""
+Path = tuple[Step, ...]
+LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 2, …)
+_BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
+
+
+@dataclass
+class Node:
+    role: str
+    attrs: dict
+    kids: list = field(default_factory=list)
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class MarkedRef:
+    page: int
+    mcid: int
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    page: int
+    annotation: PDFObjectReference
+    number: int
+
+
+class Tagger:
+    """Collects the structure of one document while it is drawn."""
+
+    def __init__(self, title: str, language: str):
+        self.title, self.language = title, language
+        self.root = Node("Document", {})
+        self.nodes: dict[Path, Node] = {(): self.root}
+        self.next_mcid: dict[int, int] = defaultdict(int)
+        self.page_marks: dict[int, list[Node]] = defaultdict(list)
+        self.links: list[tuple[Node, LinkRef]] = []
+        self.journal: list[Path] | None = None
+
+    def node(self, path: Path) -> Node:
+        """The element at ``path``, created (after its siblings so far) if new."""
+        if path not in self.nodes:
+            parent = self.node(path[:-1])
+            key, role, attrs = path[-1]
+            self.nodes[path] = Node(role, dict(attrs), key=key)
+            parent.kids.append(self.nodes[path])
+        return self.nodes[path]
+
+    def begin(self, canvas, path: Path) -> None:
+        """Open a marked-content sequence owned by the element at ``path``."""
+        mcid = self._mark(canvas, path)
+        canvas._code.append(f"/{path[-1][1]} <</MCID {mcid}>> BDC")
+
+    def _mark(self, canvas, path: Path) -> int:
+        page = canvas.getPageNumber() - 1
+        mcid = self.next_mcid[page]
+        self.next_mcid[page] += 1
+        node = self.node(path)
+        node.kids.append(MarkedRef(page, mcid))
+        self.page_marks[page].append(node)
+        if self.journal is not None:
+            self.journal.append(path)
+        return mcid
+
+    def link(self, canvas, path: Path, url: str, rect, text: str) -> None:
+        """A link annotation with its /Contents, tied to the element at ``path``."""
+        number = LINK_BASE + len(self.links)
+        canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
+                       StructParent=number)
+        ref = LinkRef(canvas.getPageNumber() - 1, canvas._annotationrefs[-1], number)
+        self.links.append((self.node(path), ref))
+        self.node(path).kids.append(ref)
+
+    def renumber(self, canvas, ops: list[str], paths: list[Path]) -> list[str]:
+        """Recorded operators with each marked-content sequence given a fresh MCID."""
+        out, marks = [], iter(paths)
+        for op in ops:
+            match = _BDC.match(op)
+            out.append(f"/{match.group(1)} <</MCID {self._mark(canvas, next(marks))}>> BDC"
+                       if match else op)
+        return out
+
+    # -- writing the structure --------------------------------------------------------------
+
+    def finish(self, canvas, order: list[str] | None = None) -> None:
+        """Add the structure tree and the PDF/UA declarations to ``canvas``'s document; the
+        document's top elements are put in ``order`` (their keys) when given."""
+        if order:
+            rank = {key: i for i, key in enumerate(order)}
+            self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
+        doc = canvas._doc
+        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
+        root_ref = doc.Reference(root)
+        refs: dict[int, PDFObjectReference] = {}
+        document = self._element(doc, self.root, root_ref, refs)
+        root["K"] = PDFArray([document]) if document else PDFArray([])
+        root["ParentTree"] = self._parent_tree(refs)
+        root["ParentTreeNextKey"] = LINK_BASE + len(self.links)
+        catalog = doc.Catalog
+        catalog.StructTreeRoot = root_ref
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        catalog.Metadata = doc.Reference(self._xmp())
+        for number, page in enumerate(doc.Pages.pages):
+            page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
+            page.StructParents = number
+            page.Tabs = PDFName("S")
+
+    def _element(self, doc, node: Node, parent_ref, refs) -> PDFObjectReference | None:
+        if not _has_content(node):
+            return None
+        element = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(node.role),
+                                 "P": parent_ref})
+        ref = doc.Reference(element)
+        refs[id(node)] = ref
+        kids = []
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                child = self._element(doc, kid, ref, refs)
+                if child is not None:
+                    kids.append(child)
+            elif isinstance(kid, MarkedRef):
+                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": _page(kid.page),
+                                           "MCID": kid.mcid}))
+            else:
+                kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Pg": _page(kid.page),
+                                           "Obj": kid.annotation}))
+        element["K"] = PDFArray(kids)
+        for key, value in node.attrs.items():
+            if key == "Alt":
+                element["Alt"] = PDFString(value)
+            elif key == "Scope":
+                element["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(value)})
+        if node.role == "Document":
+            element["Lang"] = PDFString(self.language)
+            element["T"] = PDFString(self.title)
+        return ref
+
+    def _parent_tree(self, refs) -> PDFDictionary:
+        numbers = []
+        for page in sorted(self.page_marks):
+            numbers += [page, PDFArray([refs[id(node)] for node in self.page_marks[page]])]
+        for node, link in self.links:
+            numbers += [link.number, refs[id(node)]]
+        return PDFDictionary({"Nums": PDFArray(numbers)})
+
+    def _xmp(self) -> PDFStream:
+        stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"),
+                                          "Subtype": PDFName("XML")}),
+                           XMP.format(title=escape(self.title),
+                                      lang=escape(self.language)).encode("utf-8"),
+                           filters=[])
+        return stream
+
+
+def _page(index: int) -> PDFObjectReference:
+    return PDFObjectReference(f"Page{index + 1}")
+
+
+def _has_content(node: Node) -> bool:
+    return any(not isinstance(k, Node) or _has_content(k) for k in node.kids)
+
+
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+# -- flowables ------------------------------------------------------------------------------
+
+def artifact(canvas, draw) -> None:
+    """``draw(canvas)`` as decoration: an artifact when the document is tagged."""
+    tagged = getattr(canvas, "tagger", None) is not None
+    if tagged:
+        canvas._code.append("/Artifact BMC")
+    draw(canvas)
+    if tagged:
+        canvas._code.append("EMC")
+
+
+class Marked(Flowable):
+    """A flowable whose drawing belongs to the structure element at ``path`` (or is an
+    artifact when the path's role is 'Artifact')."""
+
+    def __init__(self, inner: Flowable, path: Path):
+        super().__init__()
+        self.inner, self.path = inner, path
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    def __getattr__(self, name):
+        if name in ("inner", "path"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's names
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):  # noqa: N802
+        return self.inner.getSpaceAfter()
+
+    def getKeepWithNext(self):  # noqa: N802
+        return self.inner.getKeepWithNext()
+
+    def wrap(self, available_width, available_height):
+        self.width, self.height = self.inner.wrapOn(self.canv, available_width, available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        return [Marked(piece, self.path) for piece in
+                self.inner.splitOn(self.canv, available_width, available_height)]
+
+    def draw(self):
+        tagger = getattr(self.canv, "tagger", None)
+        if tagger is None:
+            self.inner.drawOn(self.canv, 0, 0)
+        elif self.path[-1][1] == "Artifact":
+            artifact(self.canv, lambda c: self.inner.drawOn(c, 0, 0))
+        else:
+            tagger.begin(self.canv, self.path)
+            self.inner.drawOn(self.canv, 0, 0)
+            self.canv._code.append("EMC")
+
+
+# -- giving flowables their structure -------------------------------------------------------
+
+def tag_flowables(flowables: list, base: Path, roles: dict[str, str], prefix: str) -> list:
+    """Wrap ``flowables`` (one block's) so that their drawing is tagged under ``base``.
+
+    Paragraphs take their role from their style (``roles``: style name → H1…H6, P); bullet
+    items (``_tag_list``) become L/LI/LBody; data tables (``_tag_table``) Table/TR/TH/TD with
+    header scopes; drawings with ``_tag_alt`` Figures, other drawings artifacts; QR codes a
+    Link holding a Figure and the link annotation; layout tables and KeepTogether are opened up
+    so their contents are tagged one by one."""
+    return _sequence(flowables, base, roles, _Counter(prefix))
+
+
+def _sequence(flowables: list, base: Path, roles: dict[str, str], counter) -> list:
+    """Flowables in order; consecutive list items share one L element."""
+    out, current_list = [], None
+    for flowable in flowables:
+        if getattr(flowable, "_tag_list", False):
+            current_list = current_list or _step(counter, "L")
+            out.append(_list_item(flowable, (*base, current_list), counter))
+        else:
+            current_list = None
+            out.append(_tag(flowable, base, roles, counter) if hasattr(flowable, "wrap")
+                       else flowable)
+    return out
+
+
+class _Counter:
+    """Keys for sibling elements: unique within one block (the prefix), stable across
+    documents."""
+
+    def __init__(self, prefix: str):
+        self.prefix, self.count = prefix, 0
+
+    def __next__(self) -> str:
+        self.count += 1
+        return f"{self.prefix}.{self.count}"
+
+
+def _step(counter: _Counter, role: str, **attrs) -> Step:
+    return (f"{next(counter)}{role}", role, tuple(sorted(attrs.items())))
+
+
+def _list_item(flowable, list_path: Path, counter: _Counter):
+    item = (*list_path, _step(counter, "LI"))
+    return Marked(flowable, (*item, _step(counter, "LBody")))
+
+
+def _tag(flowable, base: Path, roles: dict[str, str], counter):
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
+
+    if isinstance(flowable, Marked):
+        return flowable
+    if isinstance(flowable, KeepTogether):
+        flowable._content = _sequence(flowable._content, base, roles, counter)
+        return flowable
+    if isinstance(flowable, Spacer) or not getattr(flowable, "_draws", True):
+        return flowable
+    if getattr(flowable, "_link_url", None):
+        link = (*base, _step(counter, "Link"))
+        flowable._link_path = link
+        return Marked(flowable, (*link, _step(counter, "Figure", Alt=flowable._tag_alt)))
+    if getattr(flowable, "_tag_alt", None):
+        return Marked(flowable, (*base, _step(counter, "Figure", Alt=flowable._tag_alt)))
+    if isinstance(flowable, Drawing):
+        return Marked(flowable, (*base, _step(counter, "Artifact")))
+    if isinstance(flowable, Table):
+        return _tag_table(flowable, base, roles, counter)
+    if isinstance(flowable, Paragraph):
+        return Marked(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
+    return Marked(flowable, (*base, _step(counter, "Figure", Alt=getattr(
+        flowable, "alt", "") or "Figure")))
+
+
+def _tag_table(table, base: Path, roles: dict[str, str], counter):
+    if getattr(table, "_tag_rows_as_list", False):  # a checklist: each row an item
+        list_path = (*base, _step(counter, "L"))
+        table._cellvalues = [_list_row(row, list_path, roles, counter)
+                             for row in table._cellvalues]
+        return table
+    headers = getattr(table, "_tag_table", None)
+    if headers is None:  # a layout table: its cells are tagged in place, in reading order
+        table._cellvalues = [[_tag_cell(cell, base, roles, counter) for cell in row]
+                             for row in table._cellvalues]
+        return table
+    path = (*base, _step(counter, "Table"))
+    rows = []
+    for r, row in enumerate(table._cellvalues):
+        row_path = (*path, _step(counter, "TR"))
+        cells = []
+        for c, cell in enumerate(row):
+            header = (r == 0 and headers.get("header_row")) or (c == 0 and headers.get(
+                "header_column"))
+            scope = ({"Scope": "Column"} if r == 0 and headers.get("header_row")
+                     else {"Scope": "Row"} if header else {})
+            cell_path = (*row_path, _step(counter, "TH" if header else "TD", **scope))
+            cells.append(_tag_cell(cell, cell_path, roles, counter, own=True))
+        rows.append(cells)
+    table._cellvalues = rows
+    return table
+
+
+def _list_row(row, list_path: Path, roles: dict[str, str], counter) -> list:
+    body = (*list_path, _step(counter, "LI"), _step(counter, "LBody"))
+    return [_tag_cell(cell, body, roles, counter, own=True) for cell in row]
+
+
+def _tag_cell(cell, base: Path, roles: dict[str, str], counter, own: bool = False):
+    """A table cell's content tagged; in a data table each paragraph is part of the cell."""
+    items = cell if isinstance(cell, (list, tuple)) else [cell]
+    if own:
+        tagged = [Marked(item, base) if hasattr(item, "frags") and not getattr(
+            item, "_tag_list", False) else item for item in items]
+        tagged = _sequence(tagged, base, roles, counter) if any(
+            not isinstance(t, Marked) for t in tagged) else tagged
+    else:
+        tagged = _sequence(list(items), base, roles, counter)
+    return tagged if isinstance(cell, (list, tuple)) else tagged[0]
