@@ -41,6 +41,8 @@ class SummaryKit:
     layout: SummaryLayout
     rules: Rules
     texts: dict[str, SummaryText]
+    tagged: bool = True
+    """Tagged PDF (PDF/UA structure); off only to measure what tagging costs."""
 
     @cached_property
     def fonts(self) -> FontSet:
@@ -273,7 +275,7 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         canvas = DeferredPages(*args, **kwargs)
         canvas.finish_page = lambda c, number, count: artifact(
             c, lambda c2: _footer(kit, text, c2, number, count))
-        canvas.tagger = Tagger(text.title, record.language)
+        canvas.tagger = Tagger(text.title, record.language) if kit.tagged else None
         if seed is not None:
             seed.apply(canvas._doc)
             canvas.replaying = True
@@ -281,7 +283,8 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         def before_save(c) -> None:
             if learner is not None:
                 learner.learn(c._doc)
-            c.tagger.finish(c)
+            if c.tagger is not None:
+                c.tagger.finish(c)
         canvas.before_save = before_save
         return describe(canvas, meta)
     return make

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFName,
+    PDFObject,
     PDFObjectReference,
     PDFStream,
     PDFString,
@@ -35,7 +35,7 @@ LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 
 _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
 
-@dataclass
+@dataclass(eq=False)
 class Node:
     role: str
     attrs: dict
@@ -71,6 +71,8 @@ class Tagger:
     def node(self, path: Path) -> Node:
         """The element at ``path``, created (after its siblings so far) if new."""
         if path not in self.nodes:
+            if not path:
+                return self.root
             parent = self.node(path[:-1])
             key, role, attrs = path[-1]
             self.nodes[path] = Node(role, dict(attrs), key=key)
@@ -83,10 +85,10 @@ class Tagger:
         canvas._code.append(f"/{path[-1][1]} <</MCID {mcid}>> BDC")
 
     def _mark(self, canvas, path: Path) -> int:
-        page = canvas.getPageNumber() - 1
+        page = canvas._pageNumber - 1
         mcid = self.next_mcid[page]
-        self.next_mcid[page] += 1
-        node = self.node(path)
+        self.next_mcid[page] = mcid + 1
+        node = self.nodes.get(path) or self.node(path)
         node.kids.append(MarkedRef(page, mcid))
         self.page_marks[page].append(node)
         if self.journal is not None:
@@ -120,15 +122,12 @@ class Tagger:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
         doc = canvas._doc
-        root = PDFDictionary({"Type": PDFName("StructTreeRoot")})
-        root_ref = doc.Reference(root)
-        refs: dict[int, PDFObjectReference] = {}
-        document = self._element(doc, self.root, root_ref, refs)
-        root["K"] = PDFArray([document]) if document else PDFArray([])
-        root["ParentTree"] = self._parent_tree(refs)
-        root["ParentTreeNextKey"] = LINK_BASE + len(self.links)
+        names = self._name_elements(self.root, {})
+        for node, name in names.items():
+            doc.Reference(_Raw(self._element_bytes, node, names), name)
+        root = doc.Reference(_Raw(self._root_bytes, self.root, names), "StructTreeRoot")
         catalog = doc.Catalog
-        catalog.StructTreeRoot = root_ref
+        catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = doc.Reference(self._xmp())
         for number, page in enumerate(doc.Pages.pages):
@@ -136,51 +135,79 @@ class Tagger:
             page.StructParents = number
             page.Tabs = PDFName("S")
 
-    def _element(self, doc, node: Node, parent_ref, refs) -> PDFObjectReference | None:
-        if not _has_content(node):
-            return None
-        element = PDFDictionary({"Type": PDFName("StructElem"), "S": PDFName(node.role),
-                                 "P": parent_ref})
-        ref = doc.Reference(element)
-        refs[id(node)] = ref
+    def _name_elements(self, node: Node, names: dict) -> dict:
+        """Object names for every element with content, parents before children."""
+        if _has_content(node):
+            names[node] = f"SE{len(names)}"
+            for kid in node.kids:
+                if isinstance(kid, Node):
+                    self._name_elements(kid, names)
+        return names
+
+    def _element_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
+        parent = self._parents(names).get(node)
+        pages = {k.page for k in node.kids if isinstance(k, MarkedRef)}
+        page = min(pages) if pages else None
         kids = []
         for kid in node.kids:
             if isinstance(kid, Node):
-                child = self._element(doc, kid, ref, refs)
-                if child is not None:
-                    kids.append(child)
+                if kid in names:
+                    kids.append(ref(names[kid]))
             elif isinstance(kid, MarkedRef):
-                kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": _page(kid.page),
-                                           "MCID": kid.mcid}))
+                kids.append(str(kid.mcid) if kid.page == page else
+                            f"<</Type/MCR/Pg {ref(f'Page{kid.page + 1}')}/MCID {kid.mcid}>>")
             else:
-                kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Pg": _page(kid.page),
-                                           "Obj": kid.annotation}))
-        element["K"] = PDFArray(kids)
-        for key, value in node.attrs.items():
-            if key == "Alt":
-                element["Alt"] = PDFString(value)
-            elif key == "Scope":
-                element["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName(value)})
+                kids.append(f"<</Type/OBJR/Pg {ref(f'Page{kid.page + 1}')}"
+                            f"/Obj {ref(kid.annotation.name)}>>")
+        parts = [f"<</S/{node.role}/P {ref(names[parent]) if parent else ref('StructTreeRoot')}"]
+        if page is not None:
+            parts.append(f"/Pg {ref(f'Page{page + 1}')}")
+        parts.append(f"/K[{' '.join(kids)}]")
+        if "Scope" in node.attrs:
+            parts.append(f"/A<</O/Table/Scope/{node.attrs['Scope']}>>")
+        out = "".join(parts).encode("latin-1")
+        texts = {"Alt": node.attrs.get("Alt")}
         if node.role == "Document":
-            element["Lang"] = PDFString(self.language)
-            element["T"] = PDFString(self.title)
-        return ref
+            texts.update(Lang=self.language, T=self.title)
+        for key, value in texts.items():
+            if value:
+                out += f"/{key} ".encode() + PDFString(value).format(doc)
+        return out + b">>"
 
-    def _parent_tree(self, refs) -> PDFDictionary:
+    def _parents(self, names: dict) -> dict:
+        if not hasattr(self, "_parent_of"):
+            self._parent_of = {kid: node for node in names for kid in node.kids
+                               if isinstance(kid, Node)}
+        return self._parent_of
+
+    def _root_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
         numbers = []
         for page in sorted(self.page_marks):
-            numbers += [page, PDFArray([refs[id(node)] for node in self.page_marks[page]])]
-        for node, link in self.links:
-            numbers += [link.number, refs[id(node)]]
-        return PDFDictionary({"Nums": PDFArray(numbers)})
+            numbers.append(f"{page}[{' '.join(ref(names[n]) for n in self.page_marks[page])}]")
+        for owner, link in self.links:
+            numbers.append(f"{link.number} {ref(names[owner])}")
+        kids = ref(names[node]) if node in names else ""
+        return (f"<</Type/StructTreeRoot/K[{kids}]/ParentTree<</Nums[{' '.join(numbers)}]>>"
+                f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode("latin-1")
 
     def _xmp(self) -> PDFStream:
-        stream = PDFStream(PDFDictionary({"Type": PDFName("Metadata"),
-                                          "Subtype": PDFName("XML")}),
-                           XMP.format(title=escape(self.title),
-                                      lang=escape(self.language)).encode("utf-8"),
-                           filters=[])
-        return stream
+        return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
+                         XMP.format(title=escape(self.title),
+                                    lang=escape(self.language)).encode("utf-8"),
+                         filters=[])
+
+
+class _Raw(PDFObject):
+    """An object written straight from a builder (ReportLab's generic formatting of a hundred
+    small dictionaries costs more than the rest of a summary)."""
+
+    def __init__(self, build, node: Node, names: dict):
+        self.build, self.node, self.names = build, node, names
+
+    def format(self, document) -> bytes:
+        numbers = document.idToObjectNumberAndVersion
+        return self.build(self.node, self.names,
+                          lambda name: "{} {} R".format(*numbers[name]), document)
 
 
 def _page(index: int) -> PDFObjectReference:
@@ -249,14 +276,16 @@ class Marked(Flowable):
                 self.inner.splitOn(self.canv, available_width, available_height)]
 
     def draw(self):
+        # the wrapper is already placed: draw the inner flowable where it stands, without
+        # another save/translate/restore of the graphics state
         tagger = getattr(self.canv, "tagger", None)
         if tagger is None:
-            self.inner.drawOn(self.canv, 0, 0)
+            self.inner._drawOn(self.canv)
         elif self.path[-1][1] == "Artifact":
-            artifact(self.canv, lambda c: self.inner.drawOn(c, 0, 0))
+            artifact(self.canv, self.inner._drawOn)
         else:
             tagger.begin(self.canv, self.path)
-            self.inner.drawOn(self.canv, 0, 0)
+            self.inner._drawOn(self.canv)
             self.canv._code.append("EMC")
 
 
