@@ -7,7 +7,7 @@ from io import BytesIO
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions as Allow
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from .model.layout import Layout
 
@@ -31,10 +31,48 @@ def encrypt(pdf: bytes, password: str) -> bytes:
 
 def append(first: bytes, second: bytes) -> bytes:
     """``second`` after ``first``, keeping the first's title, language, viewer preferences and
-    bookmarks; the second's bookmarks are added after them."""
+    bookmarks (the second's are added after them) and one structure tree: the second
+    document's tree becomes a Part of the first's Document (pypdf's page appending alone
+    would drop it)."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(first)))
-    writer.append(PdfReader(BytesIO(second)), import_outline=True)
+    reader = PdfReader(BytesIO(second))
+    pages_before = len(writer.pages)
+    writer.append(reader, import_outline=True)
+    _merge_structure(writer, reader, pages_before)
     return _bytes(writer)
+
+
+def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
+    tree = writer._root_object.get("/StructTreeRoot")
+    other = reader.trailer["/Root"].get("/StructTreeRoot")
+    if tree is None or other is None:
+        return
+    tree, other = tree.get_object(), other.get_object()
+    offset = int(tree.get("/ParentTreeNextKey", 0))
+    part = other["/K"][0].get_object()
+    del part[NameObject("/P")]  # cloned without its old root
+    cloned = part.clone(writer)
+    document = tree["/K"][0].get_object()
+    cloned[NameObject("/S")] = NameObject("/Part")
+    cloned[NameObject("/P")] = tree["/K"][0]
+    document["/K"].append(writer._add_object(cloned) if not hasattr(cloned, "indirect_reference")
+                          or cloned.indirect_reference is None else cloned.indirect_reference)
+    numbers = tree["/ParentTree"].get_object()["/Nums"]
+    other_numbers = other["/ParentTree"].get_object()["/Nums"]
+    for key, value in zip(other_numbers[::2], other_numbers[1::2], strict=True):
+        numbers += [NumberObject(offset + int(key)), value.clone(writer)]
+    for page, source in zip(writer.pages[first_page:], reader.pages, strict=True):
+        if "/StructParents" in source:  # pypdf's append does not carry it over
+            page[NameObject("/StructParents")] = NumberObject(
+                offset + int(source["/StructParents"]))
+            page[NameObject("/Tabs")] = NameObject("/S")
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            if "/StructParent" in annotation:
+                annotation[NameObject("/StructParent")] = NumberObject(
+                    offset + int(annotation["/StructParent"]))
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(
+        offset + int(other.get("/ParentTreeNextKey", 0)))
 
 
 def declare_pdfx(pdf: bytes, layout: Layout) -> bytes:

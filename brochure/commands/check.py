@@ -17,9 +17,22 @@ def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
     click.echo(f"ok: {len(project.publications)} publication(s), {len(project.layouts)} "
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
     if files:
-        return _preflight(list(files), _layouts(project))
+        return max(_preflight(list(files), _layouts(project)), _accessibility(list(files)))
     found = _content(project)
-    return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)))
+    return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)),
+               _accessibility(sorted(out.glob("*/*.pdf"))))
+
+
+def _accessibility(paths: list[Path]) -> int:
+    """Tagged structure, alternative text, heading levels, language and title of every PDF."""
+    from ..accessibility import accessibility
+
+    findings = [f for path in paths if path.is_file() for f in accessibility(path)]
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    click.echo(f"accessibility: {len(paths)} file(s), "
+               f"{'ok' if not findings else f'{len(findings)} finding(s)'}")
+    return 1 if findings else 0
 
 
 def _layouts(project) -> dict:

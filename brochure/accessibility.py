@@ -1,0 +1,100 @@
+"""Accessibility checks on produced PDFs: what a screen reader needs from a tagged PDF.
+
+Findings (each names the file, page and element): text drawn outside any marked-content
+sequence, a Figure without alternative text, a heading that skips a level, no structure tree or
+MarkInfo, no /Lang, no title shown in the window.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream, IndirectObject
+
+from .preflight import Finding
+
+TEXT_SHOWING = {b"Tj", b"TJ", b"'", b'"'}
+
+
+def accessibility(path: Path) -> list[Finding]:
+    reader = PdfReader(path)
+    if reader.is_encrypted and not reader.decrypt(""):
+        return []  # needs its password; checked before it was encrypted
+    findings = _document(path, reader)
+    for number, page in enumerate(reader.pages, start=1):
+        findings += _untagged_text(path, number, page, reader)
+    tree = reader.trailer["/Root"].get("/StructTreeRoot")
+    if tree is not None:
+        pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
+        findings += _elements(path, tree.get_object(), pages)
+    return findings
+
+
+def _document(path: Path, reader: PdfReader) -> list[Finding]:
+    root, info = reader.trailer["/Root"], reader.metadata or {}
+    found = []
+    if "/StructTreeRoot" not in root:
+        found.append(Finding(path, None, "accessibility", "document", "not tagged: no "
+                             "structure tree"))
+    if not (root.get("/MarkInfo") or {}).get("/Marked"):
+        found.append(Finding(path, None, "accessibility", "/MarkInfo", "Marked is not true"))
+    if not root.get("/Lang"):
+        found.append(Finding(path, None, "accessibility", "/Lang", "no document language"))
+    if not info.get("/Title"):
+        found.append(Finding(path, None, "accessibility", "/Title", "no document title"))
+    if not (root.get("/ViewerPreferences") or {}).get("/DisplayDocTitle"):
+        found.append(Finding(path, None, "accessibility", "DisplayDocTitle",
+                             "the window shows the file name, not the title"))
+    return found
+
+
+def _untagged_text(path: Path, number: int, page, reader: PdfReader) -> list[Finding]:
+    content = page.get_contents()
+    if content is None:
+        return []
+    depth, outside = 0, 0
+    for _, operator in ContentStream(content, reader).operations:
+        if operator in (b"BDC", b"BMC"):
+            depth += 1
+        elif operator == b"EMC":
+            depth -= 1
+        elif operator in TEXT_SHOWING and depth <= 0:
+            outside += 1
+    if not outside:
+        return []
+    return [Finding(path, number, "accessibility", "content stream",
+                    f"{outside} text-showing operator(s) outside any marked-content sequence")]
+
+
+def _elements(path: Path, root, pages: dict[int, int]) -> list[Finding]:
+    found, last_level = [], 0
+    for element in _walk(root):
+        role = str(element.get("/S", ""))
+        page = _page_of(element, pages)
+        if role == "/Figure" and not element.get("/Alt"):
+            found.append(Finding(path, page, "accessibility", "Figure", "no alternative text"))
+        if len(role) == 3 and role.startswith("/H") and role[2].isdigit():
+            level = int(role[2])
+            if level > last_level + 1:
+                found.append(Finding(path, page, "accessibility", f"heading {role[1:]}",
+                                     f"skips a level (the previous heading was "
+                                     f"{'H' + str(last_level) if last_level else 'none'})"))
+            last_level = level
+    return found
+
+
+def _walk(node):
+    """Structure elements in document order."""
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+    for kid in kids:
+        kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+        if hasattr(kid, "get") and "/S" in kid:
+            yield kid
+            yield from _walk(kid)
+
+
+def _page_of(element, pages: dict[int, int]) -> int | None:
+    page = element.get("/Pg")
+    return pages.get(page.idnum) if isinstance(page, IndirectObject) else None
