@@ -3,6 +3,7 @@
 Prints JSON lines:
 - warm: median (and p10/p90) ms per summary over 500 different records, after a warm-up, in one
   process with the project loaded once (what a server or batch worker sees);
+- tagging: the same with and without the tagged-PDF structure, and their ratio;
 - batch: 1,000 records through ``brochure batch`` with 1 and 2 workers (wall seconds,
   summaries per second, and the speed-up of 2 workers);
 - memory: peak RSS after 2,000 and after 10,000 summaries (flat means no leak);
@@ -65,6 +66,32 @@ def warm(n: int = 500, warmup: int = 20) -> dict:
             "size_kb_median": round(statistics.median(sizes) / 1024, 1)}
 
 
+def tagging(n: int = 500) -> dict:
+    """Median ms per summary with and without the tagged-PDF structure, interleaved."""
+    import dataclasses
+
+    from brochure.candidacy import assess
+    from brochure.render.summary import render_summary_pdf
+    from brochure.summaries import summary_kit
+
+    kits = {"tagged": summary_kit(), "untagged": dataclasses.replace(summary_kit(),
+                                                                      tagged=False)}
+    records = [to_record(record(i)) for i in range(n)]
+    times: dict[str, list[float]] = {name: [] for name in kits}
+    for kit in kits.values():
+        for r in records[:20]:
+            render_summary_pdf(kit, r, assess(r, kit.rules))
+    for r in records:
+        for name, kit in kits.items():
+            verdict = assess(r, kit.rules)
+            start = time.perf_counter()
+            render_summary_pdf(kit, r, verdict)
+            times[name].append((time.perf_counter() - start) * 1000)
+    tagged, untagged = (statistics.median(times[k]) for k in ("tagged", "untagged"))
+    return {"bench": "tagging", "n": n, "tagged_median_ms": round(tagged, 2),
+            "untagged_median_ms": round(untagged, 2), "ratio": round(tagged / untagged, 3)}
+
+
 def batch(n: int = 1000) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "records.csv"
@@ -101,6 +128,7 @@ def memory(total: int = 10000, checkpoint: int = 2000) -> dict:
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["warm", "batch", "memory"]
+    parts = sys.argv[1:] or ["warm", "tagging", "batch", "memory"]
     for part in parts:
-        print(json.dumps({"warm": warm, "batch": batch, "memory": memory}[part]()), flush=True)
+        print(json.dumps({"warm": warm, "tagging": tagging, "batch": batch,
+                          "memory": memory}[part]()), flush=True)

@@ -17,6 +17,7 @@ from brochure.model.base import validate
 from brochure.model.brand import FontChoice
 from brochure.render.fonts import register_family
 from brochure.render.sheets import sheets
+from brochure.render.tagging import Tagger
 from brochure.source import load
 
 from .conftest import ROOT, run_cli
@@ -234,10 +235,14 @@ def _sheet_pdf(tmp_path, name: str, draw) -> str:
     bleed = (slug - 9, slug - 9, slug + width + 9, slug + height + 9)
     font = register_family(FontChoice(family="Atkinson Hyperlegible")).regular
     canvas = Canvas(buffer, pagesize=(width + 2 * slug, height + 2 * slug), trimBox=trim,
-                    bleedBox=bleed, invariant=1, initialFontName=font)
+                    bleedBox=bleed, invariant=1, initialFontName=font, lang="en")
+    canvas.setTitle("Print sheet")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    canvas.tagger = Tagger("Print sheet", "en")  # accessible, so only print findings show
     canvas.translate(slug, slug)
     draw(canvas, width, height)
     canvas.showPage()
+    canvas.tagger.finish(canvas)
     canvas.save()
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(declare_pdfx(buffer.getvalue(), layout))
@@ -289,7 +294,7 @@ def test_preflight_names_each_problem_with_page_object_and_value(tmp_path, kind)
     kinds = {line.split(": ")[2] for line in findings}
     expected = {"fonts": "fonts"}.get(kind, kind)
     assert expected in kinds, result.stderr
-    assert all(": page 1: " in line for line in findings if expected in line)
+    assert all(": page 1: " in line for line in findings if f": {expected}: " in line)
     if kind == "image-resolution":
         assert "30 ppi at its placed size of 2.00 × 2.00 in (needs 300)" in result.stderr
     if kind == "safe-margin":

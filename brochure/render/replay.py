@@ -17,6 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
+from .tagging import marks_in
+
 
 @dataclass
 class FontSeed:
@@ -107,8 +109,8 @@ def replay(canvas, store: dict, key, draw) -> None:
     tagger = getattr(canvas, "tagger", None)
     recording = store.get(key)
     if recording:
-        ops, paths = recording
-        canvas._code.extend(tagger.renumber(canvas, ops, paths) if paths and tagger else ops)
+        ops, marks = recording
+        canvas._code.extend(tagger.renumber(canvas, ops, marks) if marks and tagger else ops)
         return
     before, start = _footprint(canvas._doc, canvas), len(canvas._code)
     outer = tagger.journal if tagger else None
@@ -120,4 +122,5 @@ def replay(canvas, store: dict, key, draw) -> None:
         tagger.journal = outer if outer is None else [*outer, *paths]
     if key not in store:
         clean = _footprint(canvas._doc, canvas) == before
-        store[key] = (list(canvas._code[start:]), list(paths)) if clean else None
+        ops = list(canvas._code[start:])
+        store[key] = (ops, marks_in(ops, paths)) if clean else None

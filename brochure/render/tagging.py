@@ -41,6 +41,7 @@ class Node:
     attrs: dict
     kids: list = field(default_factory=list)
     key: str = ""
+    parent: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Tagger:
         self.title, self.language = title, language
         self.root = Node("Document", {})
         self.nodes: dict[Path, Node] = {(): self.root}
+        self.created: list[Node] = [self.root]
         self.next_mcid: dict[int, int] = defaultdict(int)
         self.page_marks: dict[int, list[Node]] = defaultdict(list)
         self.links: list[tuple[Node, LinkRef]] = []
@@ -75,8 +77,9 @@ class Tagger:
                 return self.root
             parent = self.node(path[:-1])
             key, role, attrs = path[-1]
-            self.nodes[path] = Node(role, dict(attrs), key=key)
-            parent.kids.append(self.nodes[path])
+            node = self.nodes[path] = Node(role, dict(attrs), key=key, parent=parent)
+            parent.kids.append(node)
+            self.created.append(node)
         return self.nodes[path]
 
     def begin(self, canvas, path: Path) -> None:
@@ -104,14 +107,14 @@ class Tagger:
         self.links.append((self.node(path), ref))
         self.node(path).kids.append(ref)
 
-    def renumber(self, canvas, ops: list[str], paths: list[Path]) -> list[str]:
-        """Recorded operators with each marked-content sequence given a fresh MCID."""
-        out, marks = [], iter(paths)
-        for op in ops:
-            match = _BDC.match(op)
-            out.append(f"/{match.group(1)} <</MCID {self._mark(canvas, next(marks))}>> BDC"
-                       if match else op)
+    def renumber(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> list[str]:
+        """Recorded operators with each marked-content sequence given a fresh MCID
+        (``marks``: where each sequence opens in ``ops``, and its element)."""
+        out = list(ops)
+        for index, path in marks:
+            out[index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
         return out
+
 
     # -- writing the structure --------------------------------------------------------------
 
@@ -122,7 +125,7 @@ class Tagger:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
         doc = canvas._doc
-        names = self._name_elements(self.root, {})
+        names = {node: f"SE{i}" for i, node in enumerate(self.created)}  # all have content
         for node, name in names.items():
             doc.Reference(_Raw(self._element_bytes, node, names), name)
         root = doc.Reference(_Raw(self._root_bytes, self.root, names), "StructTreeRoot")
@@ -135,24 +138,13 @@ class Tagger:
             page.StructParents = number
             page.Tabs = PDFName("S")
 
-    def _name_elements(self, node: Node, names: dict) -> dict:
-        """Object names for every element with content, parents before children."""
-        if _has_content(node):
-            names[node] = f"SE{len(names)}"
-            for kid in node.kids:
-                if isinstance(kid, Node):
-                    self._name_elements(kid, names)
-        return names
-
     def _element_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
-        parent = self._parents(names).get(node)
-        pages = {k.page for k in node.kids if isinstance(k, MarkedRef)}
-        page = min(pages) if pages else None
+        parent = node.parent
+        page = next((k.page for k in node.kids if isinstance(k, MarkedRef)), None)
         kids = []
         for kid in node.kids:
             if isinstance(kid, Node):
-                if kid in names:
-                    kids.append(ref(names[kid]))
+                kids.append(ref(names[kid]))
             elif isinstance(kid, MarkedRef):
                 kids.append(str(kid.mcid) if kid.page == page else
                             f"<</Type/MCR/Pg {ref(f'Page{kid.page + 1}')}/MCID {kid.mcid}>>")
@@ -173,12 +165,6 @@ class Tagger:
             if value:
                 out += f"/{key} ".encode() + PDFString(value).format(doc)
         return out + b">>"
-
-    def _parents(self, names: dict) -> dict:
-        if not hasattr(self, "_parent_of"):
-            self._parent_of = {kid: node for node in names for kid in node.kids
-                               if isinstance(kid, Node)}
-        return self._parent_of
 
     def _root_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
         numbers = []
@@ -210,12 +196,14 @@ class _Raw(PDFObject):
                           lambda name: "{} {} R".format(*numbers[name]), document)
 
 
+def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
+    """Pair each marked-content opening in recorded ``ops`` with its element's path."""
+    openings = [i for i, op in enumerate(ops) if _BDC.match(op)]
+    return list(zip(openings, paths, strict=True))
+
+
 def _page(index: int) -> PDFObjectReference:
     return PDFObjectReference(f"Page{index + 1}")
-
-
-def _has_content(node: Node) -> bool:
-    return any(not isinstance(k, Node) or _has_content(k) for k in node.kids)
 
 
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>

@@ -1,0 +1,197 @@
+"""Tagged PDFs (PDF/UA-1 structure), read back as poppler and a screen reader would."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream, NameObject
+
+from brochure.checks import block_texts
+from brochure.model import Layout, Publication
+from brochure.model.base import validate
+from brochure.source import load
+from brochure.summaries import render_summary
+from brochure.text import plain
+
+from .conftest import ROOT, run_cli
+from .test_candidacy import BASE
+
+LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
+SUMMARY_ORDER = {
+    "en": ["Your knee treatment summary", "Prepared for", "What we found", "Where your knee",
+           "What the rules suggest", "A note from your doctor", "What this treatment is",
+           "How it compares", "Risks and costs", "Your next steps", "Get care the same day",
+           "This summary is not a diagnosis", "Direct line"],
+    "es": ["Resumen del tratamiento de su rodilla", "Preparado para", "Lo que encontramos",
+           "Lo que sugieren las reglas", "Una nota de su médico", "Cómo se compara",
+           "Riesgos y costos", "Línea directa"],
+}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def struct_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    return _squash("".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE)))
+
+
+def _in_order(text: str, pieces: list[str]) -> None:
+    position = 0
+    for piece in pieces:
+        found = text.find(_squash(piece), position)
+        assert found >= 0, f"{piece!r} missing or out of order"
+        position = found + 1
+
+
+def _structure_checks(pdf: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 - a PDF boolean
+    assert b"<pdfuaid:part>1</pdfuaid:part>" in root["/Metadata"].get_object().get_data()
+    assert root["/Lang"] and reader.metadata.title
+    for page in reader.pages:  # every text-showing operator is inside marked content
+        depth = 0
+        for _, op in ContentStream(page.get_contents(), reader).operations:
+            depth += {b"BDC": 1, b"BMC": 1, b"EMC": -1}.get(op, 0)
+            if op in (b"Tj", b"TJ", b"'", b'"'):
+                assert depth > 0, "text outside marked content"
+        assert page["/Tabs"] == "/S" and "/StructParents" in page
+    figures, headings = 0, []
+    for element in _walk(root["/StructTreeRoot"].get_object()):
+        role = element["/S"]
+        if role == "/Figure":
+            figures += 1
+            assert element.get("/Alt"), "every figure has alternative text"
+        if re.fullmatch(r"/H\d", role):
+            headings.append(int(role[2]))
+    assert figures >= 2
+    previous = 0
+    for level in headings:
+        assert level <= previous + 1, headings
+        previous = level
+
+
+def _walk(node):
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, list) else [kids] if kids is not None else []
+    for kid in kids:
+        kid = kid.get_object()
+        if hasattr(kid, "get") and "/S" in kid:
+            yield kid
+            yield from _walk(kid)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_summaries_are_tagged_in_reading_order(language, tmp_path):
+    pdf = render_summary({**BASE, "language": language, "notes": "Walk every day."})
+    _structure_checks(pdf)
+    text = struct_text(pdf, tmp_path)
+    _in_order(text, SUMMARY_ORDER[language])
+    assert "Page1of2" not in text and "Confidential" not in text, "footers are artifacts"
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_brochures_are_tagged_in_the_panels_reading_order(built, name, tmp_path):
+    pdf = (built / "knee-stem-cell" / f"{name}.pdf").read_bytes()
+    _structure_checks(pdf)
+    layout = validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
+    pub = validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
+    panels = {p.name: p for p in layout.panels()}
+    pieces = [t[:25] for panel in layout.reading_order
+              for section in panels[panel].sections for block in pub.sections[section]
+              for t in block_texts(block, pub, None)[:1] if block.type not in ("table",)]
+    assert len(pieces) > 15
+    _in_order(struct_text(pdf, tmp_path), [plain(p) for p in pieces])
+
+
+def test_tables_have_header_cells_with_scope_and_lists_are_lists(built):
+    reader = PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf")
+    elements = list(_walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))
+    roles = [e["/S"] for e in elements]
+    assert {"/Table", "/TR", "/TH", "/TD", "/L", "/LI", "/LBody", "/Link"} <= set(roles)
+    scopes = {e["/A"]["/Scope"] for e in elements if e["/S"] == "/TH"}
+    assert scopes == {"/Column", "/Row"}
+
+
+def test_the_booking_link_is_an_annotation_in_the_tree(built):
+    reader = PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf")
+    annotations = [a.get_object() for a in reader.pages[0]["/Annots"]]
+    link = next(a for a in annotations if a["/A"]["/URI"] == "https://harborknee.example/book")
+    assert "Scan to book a visit" in link["/Contents"]
+    number = link["/StructParent"]
+    nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    owner = dict(zip(nums[::2], nums[1::2], strict=True))[number].get_object()
+    assert owner["/S"] == "/Link"
+    assert any(k.get_object().get("/Type") == "/OBJR" for k in owner["/K"])
+
+
+def test_the_patient_packet_keeps_one_tree(tmp_path):
+    pdf = render_summary(BASE, with_brochure=True)
+    _structure_checks(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    document = reader.trailer["/Root"]["/StructTreeRoot"]["/K"][0].get_object()
+    parts = [k.get_object() for k in document["/K"] if k.get_object()["/S"] == "/Part"]
+    assert len(parts) == 1
+    numbers = [p["/StructParents"] for p in reader.pages]
+    assert len(set(numbers)) == len(numbers), "page structure numbers do not collide"
+    text = struct_text(pdf, tmp_path)
+    _in_order(text, ["Your knee treatment summary", "Direct line", "Stem cell therapy",
+                     "Is it right for you?", "Visit or call us"])
+
+
+def test_encryption_keeps_the_tree_and_screen_reader_access():
+    pdf = render_summary(BASE, password="pw")
+    reader = PdfReader(io.BytesIO(pdf))
+    reader.decrypt("pw")
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert int(reader.trailer["/Encrypt"]["/P"]) & (1 << 9)
+
+
+def _broken(built, tmp_path, change) -> list[str]:
+    writer = PdfWriter(clone_from=PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf"))
+    change(writer)
+    path = tmp_path / "broken.pdf"
+    writer.write(path)
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    return [line for line in result.stderr.splitlines() if ": accessibility: " in line]
+
+
+def _first(writer, role):
+    root = writer._root_object["/StructTreeRoot"].get_object()
+    return next(e for e in _walk(root) if e["/S"] == role)
+
+
+def test_check_reports_a_figure_without_alt_text(built, tmp_path):
+    found = _broken(built, tmp_path, lambda w: _first(w, "/Figure").pop("/Alt"))
+    assert any("Figure: no alternative text" in f and ": page 1:" in f for f in found), found
+
+
+def test_check_reports_a_skipped_heading_level(built, tmp_path):
+    def skip(writer):
+        _first(writer, "/H2")[NameObject("/S")] = NameObject("/H3")
+    found = _broken(built, tmp_path, skip)
+    assert any("heading H3: skips a level (the previous heading was H1)" in f for f in found)
+
+
+def test_check_reports_missing_language_and_untagged_text(built, tmp_path):
+    def strip(writer):
+        del writer._root_object["/Lang"]
+        del writer._root_object["/StructTreeRoot"]
+        stream = writer.pages[0]["/Contents"].get_object()
+        stream.set_data(re.sub(rb"/\w+ <</MCID \d+>> BDC|/Artifact BMC|\bEMC\b", b"",
+                               stream.get_data()))
+    found = _broken(built, tmp_path, strip)
+    text = "\n".join(found)
+    assert "/Lang: no document language" in text and "not tagged" in text
+    assert re.search(r"page 1: accessibility: content stream: \d+ text-showing operator",
+                     text), text
