@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from reportlab.graphics.shapes import Line
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.flowables import PageBreak
 
@@ -22,7 +23,7 @@ from ..model.publication import Bullets, QrCode
 from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
-from .art import drawing
+from .art import canvas_drawing, drawing
 from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, fresh, grid, inner_width, para
 from .replay import replay
 
@@ -232,9 +233,14 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     language = ctx.record.language
     lines = [f"<b>{escape(block.heading)}: {escape(doctor.display_name(language))}, "
              f"{escape(doctor.credentials)}</b>, {escape(localize(doctor.title, language))}",
-             f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>",
-             f"<br/>{'_' * 30} {escape(block.line_label)}"]
-    signed = [para("<br/>".join(lines), styles["contact"])]
+             f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
+    line_width = ctx.block.width * 0.3
+    signing_line = canvas_drawing(line_width, styles["contact"].leading * 1.5, ctx.block.font,
+                                  Line(0, 1, line_width, 1, strokeColor=styles.colour("text"),
+                                       strokeWidth=ctx.block.spacing.rule_width / 2))
+    signing_line.hAlign = "LEFT"  # drawn, not typed: a screen reader skips it (an artifact)
+    signed = [para("<br/>".join(lines), styles["contact"]), signing_line,
+              para(escape(block.line_label), styles["small"])]
     url = str(ctx.block.brand.contact.booking_url)
     caption = para(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
     side = styles["contact"].leading * 4.5
