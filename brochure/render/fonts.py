@@ -21,8 +21,8 @@ from fontTools import subset, ttLib
 from fontTools.varLib import instancer
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFName
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.pdfdoc import PDFName, PDFObject
+from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from ..errors import BrochureError, Problem
 from ..model.brand import FontChoice, Fonts
@@ -107,8 +107,47 @@ def _register_face(family: str, weight: int, style: str) -> str:
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
     font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
     _reuse_subsets(font.face)
+    _reuse_font_dictionaries(font)
     pdfmetrics.registerFont(font)
     return name
+
+
+class _Formatted(PDFObject):
+    """Bytes formatted once and written as they are into every document."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+def _reuse_font_dictionaries(font: TTFont) -> None:
+    """Per subset, write the glyph widths and the compressed ToUnicode map from a cache:
+    seeded summaries use the same subsets, and formatting hundreds of widths costs time."""
+    add_objects = font.addObjects
+
+    @lru_cache(maxsize=256)
+    def widths(subset: tuple[int, ...]) -> _Formatted:
+        numbers = " ".join(str(font.face.getCharWidth(code)) for code in subset)
+        return _Formatted(f"[ {numbers} ]".encode())
+
+    @lru_cache(maxsize=256)
+    def to_unicode(base: str, subset: tuple[int, ...]) -> bytes:
+        return zlib.compress(makeToUnicodeCMap(base, list(subset)).encode("latin-1"))
+
+    def add(doc):
+        state = font.state.get(doc)
+        subsets = [tuple(s) for s in state.subsets] if state else []
+        names = [font.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
+        add_objects(doc)
+        for name, codes in zip(names, subsets, strict=True):
+            entry = doc.idToObject[name]
+            entry.Widths = widths(codes)
+            cmap = doc.idToObject[f"toUnicodeCMap:{entry.BaseFont}"]
+            cmap.content = to_unicode(entry.BaseFont, codes)
+            cmap.dictionary["Filter"] = PDFName("FlateDecode")
+    font.addObjects = add
 
 
 def _reuse_subsets(face) -> None:
