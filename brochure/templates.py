@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .text import shield
@@ -19,11 +19,47 @@ ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=
 
 @lru_cache(maxsize=2048)
 def compiled(source: str):
-    return ENVIRONMENT.from_string(source)
+    """The template and the names it reads."""
+    template = ENVIRONMENT.from_string(source)
+    return template, tuple(sorted(meta.find_undeclared_variables(ENVIRONMENT.parse(source))))
+
+
+_RENDERED: dict[tuple, tuple[str, list]] = {}
+_RENDERED_LIMIT = 20000
+PERSONAL = frozenset({"id", "name", "date_of_birth", "notes", "override_reason"})
+"""Record fields whose renderings are never kept (nothing identifying lingers in memory)."""
 
 
 def fill(source: str, context: dict) -> str:
-    """``source`` rendered with ``context`` as plain text, for :func:`brochure.text.inline`."""
+    """``source`` rendered with ``context`` as plain text, for :func:`brochure.text.inline`.
+    Results are remembered by the values the template reads (grades, pain, month counts
+    repeat across patients), when those values are plain enough to compare."""
     if "{" not in source:
         return source
-    return compiled(source).render(context)
+    template, names = compiled(source)
+    key, held = _key(source, names, context)
+    if key is None:
+        return template.render(context)
+    if key not in _RENDERED:
+        if len(_RENDERED) >= _RENDERED_LIMIT:
+            _RENDERED.clear()
+        _RENDERED[key] = (template.render(context), held)
+    return _RENDERED[key][0]
+
+
+def _key(source: str, names: tuple[str, ...], context: dict) -> tuple:
+    """(key, objects the key refers to by identity), or (None, []) when not cacheable."""
+    if PERSONAL.intersection(names):
+        return None, []
+    values, held = [], []
+    for name in names:
+        value = context.get(name)
+        if isinstance(value, dict):  # word lists: fixed per language, compared by identity
+            held.append(value)  # kept alive with the entry, so the identity stays unique
+            value = ("dict", id(value))
+        elif isinstance(value, list):
+            value = tuple(value)
+        elif not isinstance(value, (str, int, float, bool, type(None))):
+            return None, []
+        values.append(value)
+    return (source, *values), held
