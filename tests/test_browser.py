@@ -75,18 +75,23 @@ def _shot(page, name: str, tmp_path: Path) -> None:
         shutil.copy(target, SCREENSHOTS / name)
 
 
+def _patient(page, record_id: str, knee: str, pain: str) -> None:
+    """Fill the patient part of the form the way staff do: by label."""
+    page.get_by_label("Name, as the patient writes it").fill(NAME)
+    page.get_by_label("Record number").fill(record_id)
+    page.get_by_label("Date of birth").fill("1956-03-14")
+    page.get_by_label("Knee", exact=True).select_option(knee)
+    page.get_by_label("Pain today (0 = none, 10 = worst)").fill(pain)
+    page.get_by_label("Months with symptoms").fill("14")
+
+
 def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
         server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1100, "height": 900}, accept_downloads=True)
     page.goto(server)
-    page.get_by_label("Name, as the patient writes it").fill(NAME)
-    page.get_by_label("Record number").fill("HK-30001")
-    page.get_by_label("Date of birth").fill("1956-03-14")
-    page.get_by_label("Knee", exact=True).select_option("right")
+    _patient(page, "HK-30001", "right", "6")
     page.get_by_label("X-ray grade (Kellgren–Lawrence)").select_option("3")
     page.get_by_label("Cartilage grade (ICRS, MRI)").select_option("2")
-    page.get_by_label("Pain today (0 = none, 10 = worst)").fill("6")
-    page.get_by_label("Months with symptoms").fill("14")
     page.get_by_label("Weeks of physical therapy done").fill("10")
     page.get_by_label("Your words, printed exactly as written (optional)").fill(
         "Keep walking every day.")
@@ -112,12 +117,7 @@ def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
 def test_an_invalid_pain_score_is_shown_beside_its_field(server, browser, tmp_path):
     page = browser.new_page()
     page.goto(server)
-    page.get_by_label("Name, as the patient writes it").fill(NAME)
-    page.get_by_label("Record number").fill("HK-30002")
-    page.get_by_label("Date of birth").fill("1956-03-14")
-    page.get_by_label("Knee", exact=True).select_option("left")
-    page.get_by_label("Pain today (0 = none, 10 = worst)").fill("14")
-    page.get_by_label("Months with symptoms").fill("14")
+    _patient(page, "HK-30002", "left", "14")
     page.locator("#assess").click()
     message = page.locator(".field:has(#pain) #err-pain")
     message.wait_for()

@@ -178,6 +178,8 @@ class Header(Strict):
     height: Length = Field(gt=0)
     later_height: Length = Field(gt=0)
     logo_size: Length = Field(gt=0)
+    logo_gap: Length = Field(12, ge=0, description="space between the logo and the title")
+    rule: Length = Field(3, ge=0, description="height of the accent rule under the band")
 
 
 class Footer(Strict):

@@ -18,6 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
 from .tagging import marks_in
+from .wrapping import Wrapper
 
 
 @dataclass
@@ -60,31 +61,17 @@ def _footprint(doc, canvas) -> tuple:
     return codes, len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
 
 
-class Recorded(Flowable):
+class Recorded(Wrapper):
     """Wraps a flowable whose drawing is the same in every document; records and replays it."""
+
+    OWN = frozenset({"inner", "store", "_sizes"})
 
     def __init__(self, inner: Flowable, store: dict, sizes: dict):
         """``store`` (recordings by width) and ``sizes`` (by width) are shared by the wrappers
         of one flowable across documents; each document gets a fresh wrapper, since platypus
         leaves marks on the flowables it places."""
-        super().__init__()
-        self.inner, self.store, self._sizes = inner, store, sizes
-        self.hAlign = getattr(inner, "hAlign", "LEFT")
-
-    # what platypus asks of a flowable, answered by the wrapped one
-    def __getattr__(self, name):
-        if name in ("inner", "store", "_sizes"):
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-    def getSpaceBefore(self):  # noqa: N802 - ReportLab's names
-        return self.inner.getSpaceBefore()
-
-    def getSpaceAfter(self):  # noqa: N802
-        return self.inner.getSpaceAfter()
-
-    def getKeepWithNext(self):  # noqa: N802
-        return self.inner.getKeepWithNext()
+        super().__init__(inner)
+        self.store, self._sizes = store, sizes
 
     def wrap(self, available_width, available_height):
         if available_width not in self._sizes:

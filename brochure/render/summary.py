@@ -227,7 +227,8 @@ class _Header:
         document's top heading (H1)."""
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
-        x = kit.layout.margins.left + (kit.layout.header.logo_size if full else height * 0.6) + 12
+        header = kit.layout.header
+        x = kit.layout.margins.left + (header.logo_size if full else height * 0.6) + header.logo_gap
         artifact(canvas, lambda c: self._decoration(c, height, full))
         if full:
             title = styles["cover_title"]
@@ -248,13 +249,14 @@ class _Header:
         canvas.saveState()
         canvas.setFillColor(kit.palette("primary"))
         canvas.rect(0, page.height - height, page.width, height, stroke=0, fill=1)
+        rule = kit.layout.header.rule
         canvas.setFillColor(kit.palette("accent"))
-        canvas.rect(0, page.height - height - 3, page.width, 3, stroke=0, fill=1)
+        canvas.rect(0, page.height - height - rule, page.width, rule, stroke=0, fill=1)
         size = kit.layout.header.logo_size if full else height * 0.6
         logo = drawing(kit.brand.art[kit.brand.logo], size, kit.palette, kit.fonts.body.regular)
         left = kit.layout.margins.left
         logo.drawOn(canvas, left, page.height - (height + size) / 2)
-        x = left + size + 12
+        x = left + size + kit.layout.header.logo_gap
         subtitle = styles["cover_subtitle"]
         canvas.setFillColor(kit.palette("paper"))
         if full:

@@ -28,6 +28,8 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.platypus import Flowable
 
+from .wrapping import Wrapper
+
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
 Path = tuple[Step, ...]
@@ -232,28 +234,15 @@ def artifact(canvas, draw) -> None:
         canvas._code.append("EMC")
 
 
-class Marked(Flowable):
+class Marked(Wrapper):
     """A flowable whose drawing belongs to the structure element at ``path`` (or is an
     artifact when the path's role is 'Artifact')."""
 
+    OWN = frozenset({"inner", "path"})
+
     def __init__(self, inner: Flowable, path: Path):
-        super().__init__()
-        self.inner, self.path = inner, path
-        self.hAlign = getattr(inner, "hAlign", "LEFT")
-
-    def __getattr__(self, name):
-        if name in ("inner", "path"):
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-    def getSpaceBefore(self):  # noqa: N802 - ReportLab's names
-        return self.inner.getSpaceBefore()
-
-    def getSpaceAfter(self):  # noqa: N802
-        return self.inner.getSpaceAfter()
-
-    def getKeepWithNext(self):  # noqa: N802
-        return self.inner.getKeepWithNext()
+        super().__init__(inner)
+        self.path = path
 
     def wrap(self, available_width, available_height):
         self.width, self.height = self.inner.wrapOn(self.canv, available_width, available_height)

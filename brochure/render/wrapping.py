@@ -1,0 +1,30 @@
+"""A flowable that stands in for another: platypus asks the wrapper, the wrapped one answers."""
+
+from __future__ import annotations
+
+from reportlab.platypus import Flowable
+
+
+class Wrapper(Flowable):
+    """Delegates spacing, keep-with-next and any other attribute to ``inner``."""
+
+    OWN = frozenset({"inner"})
+
+    def __init__(self, inner: Flowable):
+        super().__init__()
+        self.inner = inner
+        self.hAlign = getattr(inner, "hAlign", "LEFT")
+
+    def __getattr__(self, name):
+        if name in type(self).OWN:
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def getSpaceBefore(self):  # noqa: N802 - ReportLab's names
+        return self.inner.getSpaceBefore()
+
+    def getSpaceAfter(self):  # noqa: N802
+        return self.inner.getSpaceAfter()
+
+    def getKeepWithNext(self):  # noqa: N802
+        return self.inner.getKeepWithNext()
