@@ -60,3 +60,12 @@ def summary_token(record: PatientRecord, key: bytes) -> str:
     back to them without the key; the same record and visit always give the same token."""
     message = f"{record.id}\x1f{record.visit_date.isoformat()}".encode()
     return "s-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+
+
+def cache_dir(kind: str) -> Path:
+    """Where derived, non-personal files are kept between runs (unhinted fonts, converted
+    images): $BROCHURE_CACHE, else $XDG_CACHE_HOME/brochure, else ~/.cache/brochure."""
+    if os.environ.get("BROCHURE_CACHE"):
+        return Path(os.environ["BROCHURE_CACHE"]) / kind
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "brochure" / kind

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -26,7 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from ..errors import BrochureError, Problem
 from ..model.brand import FontChoice, Fonts
-from ..output import write_atomic
+from ..output import cache_dir, write_atomic
 
 
 @dataclass(frozen=True)
@@ -181,19 +180,13 @@ def _prepared(path, axes: dict[str, float]) -> BytesIO:
     subset is about a third smaller and quicker to write). Kept in a cache folder."""
     original = Path(path).read_bytes()
     key = original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
-    cached = _cache_dir() / f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
+    cached = cache_dir("fonts") / f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
     if cached.exists():
         return BytesIO(cached.read_bytes())
     stripped = _strip(BytesIO(original), axes)
     with contextlib.suppress(OSError):  # a read-only home still renders, only slower to start
         write_atomic(cached, stripped)
     return BytesIO(stripped)
-
-
-def _cache_dir() -> Path:
-    root = os.environ.get("BROCHURE_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    base = Path(root) if root else Path.home() / ".cache"
-    return (base if os.environ.get("BROCHURE_CACHE") else base / "brochure") / "fonts"
 
 
 def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:

@@ -6,12 +6,14 @@ get CMYK pixels, screen files RGB.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 from PIL import Image as PILImage
-from reportlab.lib.utils import ImageReader
 
+from ..output import cache_dir, write_atomic
 from .colours import ColourMode
 
 
@@ -22,7 +24,7 @@ class ImageLoader:
     folder: Path | None
     _cache: dict = field(default_factory=dict, repr=False)
 
-    def __call__(self, relative: str, mode: ColourMode) -> tuple[ImageReader, tuple[int, int]]:
+    def __call__(self, relative: str, mode: ColourMode) -> tuple[str, tuple[int, int]]:
         key = (relative, mode)
         if key not in self._cache:
             self._cache[key] = _load(self._path(relative), mode)
@@ -43,8 +45,23 @@ def confined(folder: Path, relative: str) -> Path:
     return path
 
 
-def _load(path: Path, mode: ColourMode) -> tuple[ImageReader, tuple[int, int]]:
+def _load(path: Path, mode: ColourMode) -> tuple[str, tuple[int, int]]:
+    """A JPEG file of the image in the output's colour space, and its size in pixels.
+
+    ReportLab embeds a JPEG file as it is; an image given any other way it decodes, digests
+    and re-compresses in every document, which costs more than the rest of the page. Converted
+    copies (CMYK for print, PNG to JPEG) are kept in the cache folder."""
+    target = "CMYK" if mode == "cmyk" else "RGB"
     with PILImage.open(path) as image:
-        image.load()
-        converted = image.convert("CMYK" if mode == "cmyk" else "RGB")
-    return ImageReader(converted), converted.size
+        if image.format == "JPEG" and image.mode == target:
+            return str(path), image.size
+        source = path.read_bytes()
+        key = hashlib.sha256(source + target.encode()).hexdigest()[:24]
+        cached = cache_dir("images") / f"{key}.jpg"
+        if not cached.exists():
+            converted = image.convert(target)
+            data = BytesIO()
+            converted.save(data, "JPEG", quality=92, subsampling=0,
+                           dpi=image.info.get("dpi", (300, 300)))
+            write_atomic(cached, data.getvalue())
+        return str(cached), image.size
