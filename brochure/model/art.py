@@ -121,6 +121,3 @@ class Art(Strict):
     alt: str = Field(min_length=1, description="what the picture shows, for screen readers")
     decorative: bool = False
     shapes: list[Shape] = Field(min_length=1)
-
-    def colour_names(self) -> set[str]:
-        return {c for s in self.shapes for c in (s.fill, s.stroke) if c and c != "none"}

@@ -85,9 +85,5 @@ class PatientRecord(Strict):
             raise ValueError("visit_date is before date_of_birth")
         return self
 
-    def age_on_visit(self) -> int:
-        born, seen = self.date_of_birth, self.visit_date
-        return seen.year - born.year - ((seen.month, seen.day) < (born.month, born.day))
-
 
 RECORD_FIELDS = tuple(PatientRecord.model_fields)

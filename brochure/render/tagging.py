@@ -204,10 +204,6 @@ def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
     return list(zip(openings, paths, strict=True))
 
 
-def _page(index: int) -> PDFObjectReference:
-    return PDFObjectReference(f"Page{index + 1}")
-
-
 XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
