@@ -27,6 +27,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFString,
 )
 from reportlab.platypus import Flowable
+from reportlab.platypus import paragraph as _rl_paragraph
 
 from .wrapping import Wrapper
 
@@ -307,7 +308,51 @@ def _step(counter: _Counter, role: str, **attrs) -> Step:
 
 def _list_item(flowable, list_path: Path, counter: _Counter):
     item = (*list_path, _step(counter, "LI"))
-    return Marked(flowable, (*item, _step(counter, "LBody")))
+    return ListItem(flowable, (*item, _step(counter, "LBody")), (*item, _step(counter, "Lbl")))
+
+
+class ListItem(Marked):
+    """A list item paragraph: its bullet is the item's label (Lbl), the rest its body (LBody).
+
+    ReportLab draws a paragraph's bullet first, in a text object of its own; a hook around
+    that drawing (see :func:`_draw_bullet`) closes the label and opens the body."""
+
+    OWN = frozenset({"inner", "path", "label"})
+
+    def __init__(self, inner: Flowable, path: Path, label: Path):
+        super().__init__(inner, path)
+        self.label = label
+
+    def split(self, available_width, available_height):
+        return [ListItem(piece, self.path, self.label) for piece in
+                self.inner.splitOn(self.canv, available_width, available_height)]
+
+    def draw(self):
+        tagger = getattr(self.canv, "tagger", None)
+        if tagger is None or not getattr(self.inner, "bulletText", None):
+            return super().draw()
+        canvas = self.canv
+        tagger.begin(canvas, self.label)
+        canvas._after_bullet = lambda: (canvas._code.append("EMC"),
+                                        tagger.begin(canvas, self.path))
+        try:
+            self.inner._drawOn(canvas)
+        finally:
+            del canvas._after_bullet
+        canvas._code.append("EMC")
+
+
+def _draw_bullet(canvas, *args, **kwargs):
+    """ReportLab's bullet drawing, then the hook a tagged list item set (if any)."""
+    result = _rl_draw_bullet(canvas, *args, **kwargs)
+    after = getattr(canvas, "_after_bullet", None)
+    if after is not None:
+        after()
+    return result
+
+
+_rl_draw_bullet = _rl_paragraph._drawBullet
+_rl_paragraph._drawBullet = _draw_bullet
 
 
 def _tag(flowable, base: Path, roles: dict[str, str], counter):
