@@ -29,6 +29,16 @@ def _reports_errors(command):
     return wrapper
 
 
+_ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     default=Path("."), show_default=True,
+                     help="Project folder (content/, layouts/).")
+_PASSWORD = click.option("--password-env", metavar="VAR",
+                         help="Encrypt (AES-256) with the password held in environment "
+                              "variable VAR.")
+_PACKET = click.option("--with-brochure", is_flag=True,
+                       help="Append the brochure in the patient's language (one PDF).")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brochure")
 def main() -> None:
@@ -45,8 +55,7 @@ def main() -> None:
               help="Only this language edition (repeatable), e.g. --lang es. Default: all.")
 @click.option("--print", "print_only", is_flag=True,
               help="Only the print files (CMYK, bleed, marks, PDF/X-1a). Default: both.")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Project folder (content/, layouts/).")
+@_ROOT
 @_reports_errors
 def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
           languages: tuple[str, ...], print_only: bool, root: Path) -> None:
@@ -61,8 +70,7 @@ def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Where to find print files when no FILES are given.")
-@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("."), show_default=True, help="Project folder (content/, layouts/).")
+@_ROOT
 @_reports_errors
 def check(files: tuple[Path, ...], out: Path, root: Path) -> None:
     """Validate every content, layout and brand file (exit 2 on problems), then preflight
@@ -70,16 +78,6 @@ def check(files: tuple[Path, ...], out: Path, root: Path) -> None:
     from .commands.check import run_check
 
     sys.exit(run_check(root, files, out))
-
-
-_ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     default=Path("."), show_default=True,
-                     help="Project folder (content/, layouts/).")
-_PASSWORD = click.option("--password-env", metavar="VAR",
-                         help="Encrypt (AES-256) with the password held in environment "
-                              "variable VAR.")
-_PACKET = click.option("--with-brochure", is_flag=True,
-                       help="Append the brochure in the patient's language (one PDF).")
 
 
 @main.command()
