@@ -45,6 +45,7 @@ class Node:
     kids: list = field(default_factory=list)
     key: str = ""
     parent: Node | None = None
+    object_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,12 +129,19 @@ class Tagger:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
         doc = canvas._doc
-        names = {node: f"SE{i}" for i, node in enumerate(self.created)}  # all have content
-        for node, name in names.items():
-            doc.Reference(_Raw(self._element_bytes, node, names), name)
-        root = doc.Reference(_Raw(self._root_bytes, self.root, names), "StructTreeRoot")
+        objects = {node: _Formatted() for node in self.created}  # every node has content
+        for i, node in enumerate(self.created):
+            node.object_name = f"SE{i}"
+            doc.Reference(objects[node], node.object_name)
+        root = _Formatted()
+        root_ref = doc.Reference(root, "StructTreeRoot")
+        refs = _References(doc)
+        element = self._element
+        for node, obj in objects.items():
+            obj.data = element(node, refs, doc)
+        root.data = self._root_bytes(refs)
         catalog = doc.Catalog
-        catalog.StructTreeRoot = root
+        catalog.StructTreeRoot = root_ref
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = doc.Reference(self._xmp())
         for number, page in enumerate(doc.Pages.pages):
@@ -141,42 +149,42 @@ class Tagger:
             page.StructParents = number
             page.Tabs = PDFName("S")
 
-    def _element_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
-        parent = node.parent
-        page = next((k.page for k in node.kids if isinstance(k, MarkedRef)), None)
+    def _element(self, node: Node, refs: _References, doc) -> bytes:
+        """One structure element's dictionary, written directly (ReportLab's generic
+        formatting of a hundred small dictionaries costs more than the rest of a summary)."""
+        page = None
         kids = []
         for kid in node.kids:
-            if isinstance(kid, Node):
-                kids.append(ref(names[kid]))
-            elif isinstance(kid, MarkedRef):
+            if type(kid) is MarkedRef:
+                if page is None:
+                    page = kid.page
                 kids.append(str(kid.mcid) if kid.page == page else
-                            f"<</Type/MCR/Pg {ref(f'Page{kid.page + 1}')}/MCID {kid.mcid}>>")
+                            f"<</Type/MCR/Pg {refs.page(kid.page)}/MCID {kid.mcid}>>")
+            elif type(kid) is Node:
+                kids.append(refs.node(kid))
             else:
-                kids.append(f"<</Type/OBJR/Pg {ref(f'Page{kid.page + 1}')}"
-                            f"/Obj {ref(kid.annotation.name)}>>")
-        parts = [f"<</S/{node.role}/P {ref(names[parent]) if parent else ref('StructTreeRoot')}"]
+                kids.append(f"<</Type/OBJR/Pg {refs.page(kid.page)}"
+                            f"/Obj {refs.name(kid.annotation.name)}>>")
+        parent = refs.node(node.parent) if node.parent else refs.name("StructTreeRoot")
+        text = f"<</S/{node.role}/P {parent}/K[{' '.join(kids)}]"
         if page is not None:
-            parts.append(f"/Pg {ref(f'Page{page + 1}')}")
-        parts.append(f"/K[{' '.join(kids)}]")
+            text += f"/Pg {refs.page(page)}"
         if "Scope" in node.attrs:
-            parts.append(f"/A<</O/Table/Scope/{node.attrs['Scope']}>>")
-        out = "".join(parts).encode("latin-1")
-        texts = {"Alt": node.attrs.get("Alt")}
+            text += f"/A<</O/Table/Scope/{node.attrs['Scope']}>>"
+        out = text.encode("latin-1")
+        if "Alt" in node.attrs:
+            out += b"/Alt " + PDFString(node.attrs["Alt"]).format(doc)
         if node.role == "Document":
-            texts.update(Lang=self.language, T=self.title)
-        for key, value in texts.items():
-            if value:
-                out += f"/{key} ".encode() + PDFString(value).format(doc)
+            out += (b"/Lang " + PDFString(self.language).format(doc) + b"/T "
+                    + PDFString(self.title).format(doc))
         return out + b">>"
 
-    def _root_bytes(self, node: Node, names: dict, ref, doc) -> bytes:
-        numbers = []
-        for page in sorted(self.page_marks):
-            numbers.append(f"{page}[{' '.join(ref(names[n]) for n in self.page_marks[page])}]")
-        for owner, link in self.links:
-            numbers.append(f"{link.number} {ref(names[owner])}")
-        kids = ref(names[node]) if node in names else ""
-        return (f"<</Type/StructTreeRoot/K[{kids}]/ParentTree<</Nums[{' '.join(numbers)}]>>"
+    def _root_bytes(self, refs: _References) -> bytes:
+        numbers = [f"{page}[{' '.join(refs.node(n) for n in self.page_marks[page])}]"
+                   for page in sorted(self.page_marks)]
+        numbers += [f"{link.number} {refs.node(owner)}" for owner, link in self.links]
+        return (f"<</Type/StructTreeRoot/K[{refs.node(self.root)}]"
+                f"/ParentTree<</Nums[{' '.join(numbers)}]>>"
                 f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode("latin-1")
 
     def _xmp(self) -> PDFStream:
@@ -186,17 +194,35 @@ class Tagger:
                          filters=[])
 
 
-class _Raw(PDFObject):
-    """An object written straight from a builder (ReportLab's generic formatting of a hundred
-    small dictionaries costs more than the rest of a summary)."""
+class _Formatted(PDFObject):
+    """An object whose bytes are written in full by the tagger."""
 
-    def __init__(self, build, node: Node, names: dict):
-        self.build, self.node, self.names = build, node, names
+    def __init__(self):
+        self.data = b""
 
     def format(self, document) -> bytes:
-        numbers = document.idToObjectNumberAndVersion
-        return self.build(self.node, self.names,
-                          lambda name: "{} {} R".format(*numbers[name]), document)
+        return self.data
+
+
+class _References:
+    """'n 0 R' for structure elements, pages and annotations (object numbers are fixed when
+    objects are registered, so they are known before the file is written)."""
+
+    def __init__(self, doc):
+        self.numbers = doc.idToObjectNumberAndVersion
+        self.nodes: dict[int, str] = {}
+
+    def name(self, name: str) -> str:
+        return f"{self.numbers[name][0]} 0 R"
+
+    def node(self, node: Node) -> str:
+        key = id(node)
+        if key not in self.nodes:
+            self.nodes[key] = self.name(node.object_name)
+        return self.nodes[key]
+
+    def page(self, index: int) -> str:
+        return self.name(f"Page{index + 1}")
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
