@@ -152,6 +152,11 @@ class Tagger:
     def _element(self, node: Node, refs: _References, doc) -> bytes:
         """One structure element's dictionary, written directly (ReportLab's generic
         formatting of a hundred small dictionaries costs more than the rest of a summary)."""
+        kids = node.kids
+        if len(kids) == 1 and type(kids[0]) is MarkedRef and not node.attrs:  # most leaves
+            mark = kids[0]
+            return (f"<</S/{node.role}/P {refs.node(node.parent)}/K[{mark.mcid}]"
+                    f"/Pg {refs.page(mark.page)}>>").encode("latin-1")
         page = None
         kids = []
         for kid in node.kids:
@@ -222,7 +227,10 @@ class _References:
         return self.nodes[key]
 
     def page(self, index: int) -> str:
-        return self.name(f"Page{index + 1}")
+        key = -1 - index
+        if key not in self.nodes:
+            self.nodes[key] = self.name(f"Page{index + 1}")
+        return self.nodes[key]
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
