@@ -117,7 +117,7 @@ def test_tables_have_header_cells_with_scope_and_lists_are_lists(built):
     reader = PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf")
     elements = list(_walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))
     roles = [e["/S"] for e in elements]
-    assert {"/Table", "/TR", "/TH", "/TD", "/L", "/LI", "/Lbl", "/LBody", "/Link"} <= set(roles)
+    assert {"/Table", "/TR", "/TH", "/TD", "/L", "/LI", "/LBody", "/Link"} <= set(roles)
     scopes = {e["/A"]["/Scope"] for e in elements if e["/S"] == "/TH"}
     assert scopes == {"/Column", "/Row"}
 

@@ -342,23 +342,18 @@ def _step(counter: _Counter, role: str, **attrs) -> Step:
 
 def _list_item(flowable, list_path: Path, counter: _Counter):
     item = (*list_path, _step(counter, "LI"))
-    return ListItem(flowable, (*item, _step(counter, "LBody")), (*item, _step(counter, "Lbl")))
+    return ListItem(flowable, (*item, _step(counter, "LBody")))
 
 
 class ListItem(Marked):
-    """A list item paragraph: its bullet is the item's label (Lbl), the rest its body (LBody).
+    """A list item paragraph: its text is the item's body (LBody); its bullet is decoration
+    (an artifact), so a screen reader announces a list item, not the word "bullet".
 
     ReportLab draws a paragraph's bullet first, in a text object of its own; a hook around
-    that drawing (see :func:`_draw_bullet`) closes the label and opens the body."""
-
-    OWN = frozenset({"inner", "path", "label"})
-
-    def __init__(self, inner: Flowable, path: Path, label: Path):
-        super().__init__(inner, path)
-        self.label = label
+    that drawing (see :func:`_draw_bullet`) closes the artifact and opens the body."""
 
     def split(self, available_width, available_height):
-        return [ListItem(piece, self.path, self.label) for piece in
+        return [ListItem(piece, self.path) for piece in
                 self.inner.splitOn(self.canv, available_width, available_height)]
 
     def draw(self):
@@ -366,7 +361,7 @@ class ListItem(Marked):
         if tagger is None or not getattr(self.inner, "bulletText", None):
             return super().draw()
         canvas = self.canv
-        tagger.begin(canvas, self.label)
+        canvas._code.append("/Artifact BMC")
         canvas._after_bullet = lambda: (canvas._code.append("EMC"),
                                         tagger.begin(canvas, self.path))
         try:
