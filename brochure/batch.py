@@ -46,10 +46,14 @@ class Options:
     with_brochure: bool = False
 
 
-def run_batch(files: Iterable[Path], out: Path, options: Options, workers: int = 1,
+def read_all(files: Iterable[Path]) -> list[RecordRow]:
+    """Every record of every file, in order (invalid ones with their problems)."""
+    return [row for path in files for row in read_records(path)]
+
+
+def run_batch(rows: list[RecordRow], out: Path, options: Options, workers: int = 1,
               progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Render every record in ``files`` into ``out``; return the manifest rows (also written)."""
-    rows = [row for path in files for row in read_records(path)]
+    """Render every valid record into ``out``; return the manifest rows (also written)."""
     key = token_key(out)
     tasks, names = [], {}
     for index, row in enumerate(rows):

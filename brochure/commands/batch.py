@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..batch import Options, is_terminal, run_batch
-from ..records import read_records
+from ..batch import Options, is_terminal, read_all, run_batch
 from .summary import password_from
 
 
@@ -16,9 +15,9 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                       password_env: str | None, with_brochure: bool) -> int:
     options = Options(root=str(root), password=password_from(password_env),
                       with_brochure=with_brochure)
-    total = sum(len(read_records(path)) for path in files)
-    with _progress(total) as advance:
-        manifest = run_batch(files, out, options, workers, advance)
+    rows = read_all(files)
+    with _progress(len(rows)) as advance:
+        manifest = run_batch(rows, out, options, workers, advance)
     failed = sum(1 for row in manifest if row["status"] == "error")
     warned = sum(1 for row in manifest if row["status"] == "ok" and row["message"])
     if warned:
