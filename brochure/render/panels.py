@@ -7,7 +7,7 @@ raises :class:`PanelOverflow` (or shrinks its type, down to the layout's stated 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from reportlab.lib.colors import CMYKColor
@@ -59,6 +59,7 @@ class Job:
     palette: Palette
     images: ImageLoader
     variant: Variant
+    styles: dict = field(default_factory=dict, compare=False)
 
     @property
     def bleed(self) -> float:
@@ -227,8 +228,7 @@ def _anchored(placed: Placed, panel: str, marks: list[Bookmark]) -> list[Flowabl
 def _draw_folio(canvas, job: Job, slot: Slot) -> None:
     """The page number at the foot of the page, on its outer side (right on odd pages)."""
     layout = job.layout
-    style = build_styles(layout.typography, layout.panel_styles[slot.panel.style], job.palette,
-                         job.fonts)[layout.folio.style]
+    style = _panel_styles(job, slot.panel.style)[layout.folio.style]
     pad = layout.spacing.panel_padding
     canvas.saveState()
     canvas.setFillColor(style.textColor)
@@ -251,13 +251,21 @@ def _draw_art(canvas, job: Job, key: str | None, x: float, width: float) -> floa
     return art.height - job.bleed
 
 
+def _panel_styles(job: Job, name: str, scale: float = 1.0) -> StyleSheet:
+    """The type scale in a panel style's colours, built once per render and scale."""
+    key = (name, scale)
+    if key not in job.styles:
+        job.styles[key] = build_styles(job.layout.typography, job.layout.panel_styles[name],
+                                       job.palette, job.fonts, scale)
+    return job.styles[key]
+
+
 def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list[Placed]:
     """The panel's flowables at the largest type scale that fits (1.0 unless shrinking)."""
     fit, body = job.layout.fit, job.layout.typography["body"]
     scale = 1.0
     while True:
-        styles = build_styles(job.layout.typography, job.layout.panel_styles[panel.style],
-                              job.palette, job.fonts, scale)
+        styles = _panel_styles(job, panel.style, scale)
         items = _placed(job, panel, styles, width)
         overflow = _overflow(canvas, items, width, height, panel.name)
         if overflow is None:
