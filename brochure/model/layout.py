@@ -78,6 +78,8 @@ class Spacing(Strict):
     bullet_indent: Length = 12
     table_padding: Length = 3
     figure_gap: Length = 6
+    cover_logo: float = Field(0.3, gt=0, le=1, description="logo width on a cover, of the column")
+    cover_rule: float = Field(0.3, gt=0, le=1, description="accent rule under a cover title")
 
 
 class Marks(Strict):
@@ -180,6 +182,8 @@ class Header(Strict):
     logo_size: Length = Field(gt=0)
     logo_gap: Length = Field(12, ge=0, description="space between the logo and the title")
     rule: Length = Field(3, ge=0, description="height of the accent rule under the band")
+    later_logo: float = Field(0.6, gt=0, le=1, description="logo size on later pages, of the "
+                              "band's height")
 
 
 class Footer(Strict):
@@ -192,6 +196,16 @@ class ScaleGeometry(Strict):
     height: Length = Field(gt=0)
     gap: Length = Field(ge=0)
     label_width: Length = Field(gt=0)
+
+
+class SummaryGeometry(Strict):
+    """Proportions of the summary's patient-specific blocks."""
+
+    findings_labels: float = Field(0.42, gt=0, lt=1, description="label column, of the width")
+    verdict_icon: float = Field(1.6, gt=0, description="icon size, in the verdict style's ems")
+    signature_line: float = Field(0.3, gt=0, le=1, description="line to sign on, of the width")
+    qr_lines: float = Field(4.5, gt=0, description="booking QR side, in contact-style lines")
+    qr_caption: float = Field(0.41, gt=0, lt=1, description="QR caption column, of the width")
 
 
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")
@@ -213,6 +227,7 @@ class SummaryLayout(Strict):
     spacing: Spacing
     colors: PanelStyle = PanelStyle()
     scale: ScaleGeometry
+    geometry: SummaryGeometry = SummaryGeometry()
     typography: dict[str, TextStyle]
 
     @model_validator(mode="after")

@@ -304,7 +304,8 @@ def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
 @builds("cover")
 def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
-    logo = drawing(brand.art[brand.logo], ctx.width * 0.3, styles.palette, ctx.font)
+    logo = drawing(brand.art[brand.logo], ctx.width * ctx.spacing.cover_logo, styles.palette,
+                   ctx.font)
     logo.hAlign = "LEFT"
     return [
         logo,
@@ -312,7 +313,7 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
         fresh(escape(brand.name), styles["h3"]),
         Spacer(1, styles["cover_title"].leading * 1.5),
         fresh(escape(pub.title), styles["cover_title"]),
-        _rule(ctx, ctx.width * 0.3),
+        _rule(ctx, ctx.width * ctx.spacing.cover_rule),
         fresh(escape(pub.subtitle), styles["cover_subtitle"]),
         Spacer(1, styles["cover_title"].leading),
         fresh(escape(localize(brand.tagline, pub.language)), styles["cover_tagline"]),

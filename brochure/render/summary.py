@@ -193,7 +193,7 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
     block = BlockContext(kit.brand, kit.edition(record.language), kit.styles,
                          kit.layout.spacing, width)
     return SummaryContext(block, record, assessment, kit.rules, physician, values,
-                          kit.layout.scale)
+                          kit.layout.scale, kit.layout.geometry)
 
 
 def _date_formatter(text: SummaryText):
@@ -227,8 +227,7 @@ class _Header:
         document's top heading (H1)."""
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
-        header = kit.layout.header
-        x = kit.layout.margins.left + (header.logo_size if full else height * 0.6) + header.logo_gap
+        x = kit.layout.margins.left + self._logo_size(height, full) + kit.layout.header.logo_gap
         artifact(canvas, lambda c: self._decoration(c, height, full))
         if full:
             title = styles["cover_title"]
@@ -243,6 +242,10 @@ class _Header:
             if tagger:
                 canvas._code.append("EMC")
 
+    def _logo_size(self, height: float, full: bool) -> float:
+        header = self.kit.layout.header
+        return header.logo_size if full else height * header.later_logo
+
     def _decoration(self, canvas, height: float, full: bool) -> None:
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
@@ -252,7 +255,7 @@ class _Header:
         rule = kit.layout.header.rule
         canvas.setFillColor(kit.palette("accent"))
         canvas.rect(0, page.height - height - rule, page.width, rule, stroke=0, fill=1)
-        size = kit.layout.header.logo_size if full else height * 0.6
+        size = self._logo_size(height, full)
         logo = drawing(kit.brand.art[kit.brand.logo], size, kit.palette, kit.fonts.body.regular)
         left = kit.layout.margins.left
         logo.drawOn(canvas, left, page.height - (height + size) / 2)

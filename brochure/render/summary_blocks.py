@@ -17,7 +17,7 @@ from ..candidacy import Assessment
 from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
-from ..model.layout import ScaleGeometry
+from ..model.layout import ScaleGeometry, SummaryGeometry
 from ..model.patient import PatientRecord
 from ..model.publication import Bullets, QrCode
 from ..model.rules import Rules
@@ -39,6 +39,7 @@ class SummaryContext:
     physician: Physician
     values: dict
     scale: ScaleGeometry
+    geometry: SummaryGeometry
     recordings: dict | None = None
     """Where drawings that depend on few values (scales) are recorded, when replaying."""
 
@@ -102,7 +103,8 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
                 ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
     width = ctx.block.width
-    table = grid(rows, [width * 0.42, width * 0.58], commands, ctx.block)
+    labels = width * ctx.geometry.findings_labels
+    table = grid(rows, [labels, width - labels], commands, ctx.block)
     table._tag_table = {"header_column": True}
     return [para(escape(block.heading), styles["h2"]), table]
 
@@ -183,8 +185,8 @@ def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     info = ctx.rules.info(assessment.verdict)
     tone = styles.palette(info.tone)
     label_style = styles["verdict"].clone("verdict-tone", textColor=tone)
-    icon = drawing(ctx.block.brand.art[info.icon], styles["verdict"].fontSize * 1.6,
-                   styles.palette, ctx.block.font)
+    icon_size = styles["verdict"].fontSize * ctx.geometry.verdict_icon
+    icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font)
     icon_column = icon.width + ctx.block.spacing.box_padding
     head = grid([[icon, fresh(escape(assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [
@@ -234,7 +236,7 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     lines = [f"<b>{escape(block.heading)}: {escape(doctor.display_name(language))}, "
              f"{escape(doctor.credentials)}</b>, {escape(localize(doctor.title, language))}",
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
-    line_width = ctx.block.width * 0.3
+    line_width = ctx.block.width * ctx.geometry.signature_line
     signing_line = canvas_drawing(line_width, styles["contact"].leading * 1.5, ctx.block.font,
                                   Line(0, 1, line_width, 1, strokeColor=styles.colour("text"),
                                        strokeWidth=ctx.block.spacing.rule_width / 2))
@@ -243,10 +245,10 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
               para(escape(block.line_label), styles["small"])]
     url = str(ctx.block.brand.contact.booking_url)
     caption = para(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
-    side = styles["contact"].leading * 4.5
+    side = styles["contact"].leading * ctx.geometry.qr_lines
     code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
                           replace(ctx.block, width=side)))[0]
-    text_width = ctx.block.width * 0.41
+    text_width = ctx.block.width * ctx.geometry.qr_caption
     widths = [ctx.block.width - text_width - side, text_width, side]
     table = grid([[signed, caption, code]], widths, [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
