@@ -63,6 +63,11 @@ class SummaryKit:
         return self.editions.get(language) or self.publication
 
     @cached_property
+    def roles(self) -> dict[str, str]:
+        """Structure role (P, H1…) of each type-scale style, for tagging."""
+        return {name: spec.tag for name, spec in self.layout.typography.items()}
+
+    @cached_property
     def recordings(self) -> dict:
         """Recorded static flowables by (language, block, variant)."""
         return {}
@@ -120,10 +125,8 @@ def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
                      replay: bool) -> list:
     """A block's flowables, tagged for the structure tree; static ones built once and
     replayed."""
-    roles = {name: spec.tag for name, spec in kit.layout.typography.items()}
-
     def built() -> list:
-        return tag_flowables(summary_flowables(block, ctx), (), roles, f"b{index}")
+        return tag_flowables(summary_flowables(block, ctx), (), kit.roles, f"b{index}")
     if not replay or not _is_static(block):
         return built()
     key = (ctx.record.language, index, ctx.assessment.verdict)
