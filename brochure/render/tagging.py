@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
-    PDFObject,
     PDFObjectReference,
     PDFStream,
     PDFString,
@@ -38,20 +37,16 @@ LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 
 _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
 
-@dataclass(eq=False)
 class Node:
-    role: str
-    attrs: dict
-    kids: list = field(default_factory=list)
-    key: str = ""
-    parent: Node | None = None
-    object_name: str = ""
+    """A structure element; its kids are elements, marked content as (page, MCID) pairs,
+    and link annotations. (A plain class: about a hundred are made per summary.)"""
 
+    __slots__ = ("attrs", "key", "kids", "parent", "ref", "role")
 
-@dataclass(frozen=True)
-class MarkedRef:
-    page: int
-    mcid: int
+    def __init__(self, role: str, attrs: dict, key: str = "", parent: Node | None = None):
+        self.role, self.attrs, self.key, self.parent = role, attrs, key, parent
+        self.kids: list = []
+        self.ref = ""  # "n 0 R", once the element is numbered
 
 
 @dataclass(frozen=True)
@@ -76,15 +71,14 @@ class Tagger:
 
     def node(self, path: Path) -> Node:
         """The element at ``path``, created (after its siblings so far) if new."""
-        if path not in self.nodes:
-            if not path:
-                return self.root
+        node = self.nodes.get(path)
+        if node is None:
             parent = self.node(path[:-1])
             key, role, attrs = path[-1]
-            node = self.nodes[path] = Node(role, dict(attrs), key=key, parent=parent)
+            node = self.nodes[path] = Node(role, dict(attrs), key, parent)
             parent.kids.append(node)
             self.created.append(node)
-        return self.nodes[path]
+        return node
 
     def begin(self, canvas, path: Path) -> None:
         """Open a marked-content sequence owned by the element at ``path``."""
@@ -95,8 +89,8 @@ class Tagger:
         page = canvas._pageNumber - 1
         mcid = self.next_mcid[page]
         self.next_mcid[page] = mcid + 1
-        node = self.nodes.get(path) or self.node(path)
-        node.kids.append(MarkedRef(page, mcid))
+        node = self.node(path)
+        node.kids.append((page, mcid))
         self.page_marks[page].append(node)
         if self.journal is not None:
             self.journal.append(path)
@@ -129,19 +123,22 @@ class Tagger:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
         doc = canvas._doc
-        objects = {node: _Formatted() for node in self.created}  # every node has content
-        for i, node in enumerate(self.created):
-            node.object_name = f"SE{i}"
-            doc.Reference(objects[node], node.object_name)
-        root = _Formatted()
-        root_ref = doc.Reference(root, "StructTreeRoot")
-        refs = _References(doc)
+        # ReportLab numbers objects in the order they are registered: the elements, then the
+        # root, take the next numbers, so every reference is known before any is registered
+        first = doc.objectcounter + 1
+        for number, node in enumerate(self.created, first):
+            node.ref = f"{number} 0 R"
+        root_ref = f"{first + len(self.created)} 0 R"
+        numbers = doc.idToObjectNumberAndVersion
+        pages = [f"{numbers[f'Page{n + 1}'][0]} 0 R" for n in range(len(doc.Pages.pages))]
         element = self._element
-        for node, obj in objects.items():
-            obj.data = element(node, refs, doc)
-        root.data = self._root_bytes(refs)
+        for i, node in enumerate(self.created):
+            doc.Reference(element(node, pages, root_ref, doc), f"SE{i}")
+        root = doc.Reference(self._root_bytes(), "StructTreeRoot")
+        if numbers[root.name][0] != first + len(self.created):
+            raise AssertionError("structure elements were not numbered consecutively")
         catalog = doc.Catalog
-        catalog.StructTreeRoot = root_ref
+        catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         catalog.Metadata = doc.Reference(self._xmp())
         for number, page in enumerate(doc.Pages.pages):
@@ -149,34 +146,34 @@ class Tagger:
             page.StructParents = number
             page.Tabs = PDFName("S")
 
-    def _element(self, node: Node, refs: _References, doc) -> bytes:
-        """One structure element's dictionary, written directly (ReportLab's generic
+    def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:
+        """One structure element's dictionary, written directly as bytes (ReportLab's generic
         formatting of a hundred small dictionaries costs more than the rest of a summary)."""
         kids = node.kids
-        if len(kids) == 1 and type(kids[0]) is MarkedRef and not node.attrs:  # most leaves
-            mark = kids[0]
-            return (f"<</S/{node.role}/P {refs.node(node.parent)}/K[{mark.mcid}]"
-                    f"/Pg {refs.page(mark.page)}>>").encode("latin-1")
-        page = None
-        kids = []
-        for kid in node.kids:
-            if type(kid) is MarkedRef:
-                if page is None:
-                    page = kid.page
-                kids.append(str(kid.mcid) if kid.page == page else
-                            f"<</Type/MCR/Pg {refs.page(kid.page)}/MCID {kid.mcid}>>")
+        if len(kids) == 1 and type(kids[0]) is tuple and not node.attrs:  # most leaves
+            page, mcid = kids[0]
+            return f"<</S/{node.role}/P {node.parent.ref}/K[{mcid}]/Pg {pages[page]}>>".encode()
+        first_page = None
+        parts = []
+        for kid in kids:
+            if type(kid) is tuple:
+                page, mcid = kid
+                if first_page is None:
+                    first_page = page
+                parts.append(str(mcid) if page == first_page else
+                             f"<</Type/MCR/Pg {pages[page]}/MCID {mcid}>>")
             elif type(kid) is Node:
-                kids.append(refs.node(kid))
+                parts.append(kid.ref)
             else:
-                kids.append(f"<</Type/OBJR/Pg {refs.page(kid.page)}"
-                            f"/Obj {refs.name(kid.annotation.name)}>>")
-        parent = refs.node(node.parent) if node.parent else refs.name("StructTreeRoot")
-        text = f"<</S/{node.role}/P {parent}/K[{' '.join(kids)}]"
-        if page is not None:
-            text += f"/Pg {refs.page(page)}"
+                parts.append(f"<</Type/OBJR/Pg {pages[kid.page]}"
+                             f"/Obj {doc.idToObjectNumberAndVersion[kid.annotation.name][0]} 0 R>>")
+        parent = node.parent.ref if node.parent else root_ref
+        text = f"<</S/{node.role}/P {parent}/K[{' '.join(parts)}]"
+        if first_page is not None:
+            text += f"/Pg {pages[first_page]}"
         if "Scope" in node.attrs:
             text += f"/A<</O/Table/Scope/{node.attrs['Scope']}>>"
-        out = text.encode("latin-1")
+        out = text.encode()
         if "Alt" in node.attrs:
             out += b"/Alt " + PDFString(node.attrs["Alt"]).format(doc)
         if node.role == "Document":
@@ -184,53 +181,19 @@ class Tagger:
                     + PDFString(self.title).format(doc))
         return out + b">>"
 
-    def _root_bytes(self, refs: _References) -> bytes:
-        numbers = [f"{page}[{' '.join(refs.node(n) for n in self.page_marks[page])}]"
+    def _root_bytes(self) -> bytes:
+        numbers = [f"{page}[{' '.join(n.ref for n in self.page_marks[page])}]"
                    for page in sorted(self.page_marks)]
-        numbers += [f"{link.number} {refs.node(owner)}" for owner, link in self.links]
-        return (f"<</Type/StructTreeRoot/K[{refs.node(self.root)}]"
+        numbers += [f"{link.number} {owner.ref}" for owner, link in self.links]
+        return (f"<</Type/StructTreeRoot/K[{self.root.ref}]"
                 f"/ParentTree<</Nums[{' '.join(numbers)}]>>"
-                f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode("latin-1")
+                f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode()
 
     def _xmp(self) -> PDFStream:
         return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
                          XMP.format(title=escape(self.title),
                                     lang=escape(self.language)).encode("utf-8"),
                          filters=[])
-
-
-class _Formatted(PDFObject):
-    """An object whose bytes are written in full by the tagger."""
-
-    def __init__(self):
-        self.data = b""
-
-    def format(self, document) -> bytes:
-        return self.data
-
-
-class _References:
-    """'n 0 R' for structure elements, pages and annotations (object numbers are fixed when
-    objects are registered, so they are known before the file is written)."""
-
-    def __init__(self, doc):
-        self.numbers = doc.idToObjectNumberAndVersion
-        self.nodes: dict[int, str] = {}
-
-    def name(self, name: str) -> str:
-        return f"{self.numbers[name][0]} 0 R"
-
-    def node(self, node: Node) -> str:
-        key = id(node)
-        if key not in self.nodes:
-            self.nodes[key] = self.name(node.object_name)
-        return self.nodes[key]
-
-    def page(self, index: int) -> str:
-        key = -1 - index
-        if key not in self.nodes:
-            self.nodes[key] = self.name(f"Page{index + 1}")
-        return self.nodes[key]
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
