@@ -84,6 +84,7 @@ class DeferredPages(Canvas):
             if self.finish_page:
                 self.finish_page(self, number, count)
             super().showPage()
+        self._pending.clear()  # the snapshots are spent; drop what they hold
         if self.before_save:
             self.before_save(self)
         super().save()

@@ -39,12 +39,15 @@ _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
 class Node:
     """A structure element; its kids are elements, marked content as (page, MCID) pairs,
-    and link annotations. (A plain class: about a hundred are made per summary.)"""
+    and link annotations. (A plain class: about a hundred are made per summary. The parent
+    is kept as its index in :attr:`Tagger.created`, so a tree holds no reference cycles and is
+    freed as soon as the document is written, without work for the garbage collector.)"""
 
-    __slots__ = ("attrs", "key", "kids", "parent", "ref", "role")
+    __slots__ = ("attrs", "index", "key", "kids", "parent", "ref", "role")
 
-    def __init__(self, role: str, attrs: dict, key: str = "", parent: Node | None = None):
-        self.role, self.attrs, self.key, self.parent = role, attrs, key, parent
+    def __init__(self, role: str, attrs: dict, key: str = "", parent: int = -1, index: int = 0):
+        self.role, self.attrs, self.key = role, attrs, key
+        self.parent, self.index = parent, index
         self.kids: list = []
         self.ref = ""  # "n 0 R", once the element is numbered
 
@@ -75,7 +78,8 @@ class Tagger:
         if node is None:
             parent = self.node(path[:-1])
             key, role, attrs = path[-1]
-            node = self.nodes[path] = Node(role, dict(attrs), key, parent)
+            node = self.nodes[path] = Node(role, dict(attrs), key, parent.index,
+                                           len(self.created))
             parent.kids.append(node)
             self.created.append(node)
         return node
@@ -118,7 +122,8 @@ class Tagger:
 
     def finish(self, canvas, order: list[str] | None = None) -> None:
         """Add the structure tree and the PDF/UA declarations to ``canvas``'s document; the
-        document's top elements are put in ``order`` (their keys) when given."""
+        document's top elements are put in ``order`` (their keys) when given. The tagger is
+        then taken off the canvas: nothing more may be drawn into the tree."""
         if order:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
@@ -145,6 +150,7 @@ class Tagger:
             page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = number
             page.Tabs = PDFName("S")
+        canvas.tagger = None
 
     def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:
         """One structure element's dictionary, written directly as bytes (ReportLab's generic
@@ -152,7 +158,8 @@ class Tagger:
         kids = node.kids
         if len(kids) == 1 and type(kids[0]) is tuple and not node.attrs:  # most leaves
             page, mcid = kids[0]
-            return f"<</S/{node.role}/P {node.parent.ref}/K[{mcid}]/Pg {pages[page]}>>".encode()
+            parent = self.created[node.parent].ref
+            return f"<</S/{node.role}/P {parent}/K[{mcid}]/Pg {pages[page]}>>".encode()
         first_page = None
         parts = []
         for kid in kids:
@@ -167,7 +174,7 @@ class Tagger:
             else:
                 parts.append(f"<</Type/OBJR/Pg {pages[kid.page]}"
                              f"/Obj {doc.idToObjectNumberAndVersion[kid.annotation.name][0]} 0 R>>")
-        parent = node.parent.ref if node.parent else root_ref
+        parent = self.created[node.parent].ref if node.parent >= 0 else root_ref
         text = f"<</S/{node.role}/P {parent}/K[{' '.join(parts)}]"
         if first_page is not None:
             text += f"/Pg {pages[first_page]}"
