@@ -123,10 +123,12 @@ def _is_static(block) -> bool:
 
 def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
                      replay: bool) -> list:
-    """A block's flowables, tagged for the structure tree; static ones built once and
-    replayed."""
+    """A block's flowables, tagged for the structure tree (unless the kit is untagged);
+    static ones built once and replayed."""
     def built() -> list:
-        return tag_flowables(summary_flowables(block, ctx), (), kit.roles, f"b{index}")
+        flowables = summary_flowables(block, ctx)
+        return (tag_flowables(flowables, (), kit.roles, f"b{index}") if kit.tagged
+                else flowables)
     if not replay or not _is_static(block):
         return built()
     key = (ctx.record.language, index, ctx.assessment.verdict)

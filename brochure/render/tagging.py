@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
@@ -27,8 +28,6 @@ from reportlab.pdfbase.pdfdoc import (
 )
 from reportlab.platypus import Flowable
 from reportlab.platypus import paragraph as _rl_paragraph
-
-from .wrapping import Wrapper
 
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
@@ -235,36 +234,44 @@ def artifact(canvas, draw) -> None:
         canvas._code.append("EMC")
 
 
-class Marked(Wrapper):
-    """A flowable whose drawing belongs to the structure element at ``path`` (or is an
-    artifact when the path's role is 'Artifact')."""
+class Tagged:
+    """Mixed into a flowable's own class by :func:`mark`: its drawing belongs to the structure
+    element at ``_tag_path`` (or is an artifact when the path's role is 'Artifact').
 
-    OWN = frozenset({"inner", "path"})
+    The flowable itself is tagged, not wrapped: platypus asks a summary's flowables for their
+    size and spacing hundreds of times, and a wrapper in between would answer each time."""
 
-    def __init__(self, inner: Flowable, path: Path):
-        super().__init__(inner)
-        self.path = path
-
-    def wrap(self, available_width, available_height):
-        self.width, self.height = self.inner.wrapOn(self.canv, available_width, available_height)
-        return self.width, self.height
-
-    def split(self, available_width, available_height):
-        return [Marked(piece, self.path) for piece in
-                self.inner.splitOn(self.canv, available_width, available_height)]
+    _tag_path: Path
 
     def draw(self):
-        # the wrapper is already placed: draw the inner flowable where it stands, without
-        # another save/translate/restore of the graphics state
-        tagger = getattr(self.canv, "tagger", None)
+        canvas = self.canv
+        tagger = getattr(canvas, "tagger", None)
         if tagger is None:
-            self.inner._drawOn(self.canv)
-        elif self.path[-1][1] == "Artifact":
-            artifact(self.canv, self.inner._drawOn)
+            return super().draw()
+        if self._tag_path[-1][1] == "Artifact":
+            canvas._code.append("/Artifact BMC")
         else:
-            tagger.begin(self.canv, self.path)
-            self.inner._drawOn(self.canv)
-            self.canv._code.append("EMC")
+            tagger.begin(canvas, self._tag_path)
+        super().draw()
+        canvas._code.append("EMC")
+
+    def split(self, available_width, available_height):
+        return [mark(piece, self._tag_path, type(self)._tag_kind)
+                for piece in super().split(available_width, available_height)]
+
+
+def mark(flowable: Flowable, path: Path, kind: type[Tagged] = Tagged) -> Flowable:
+    """``flowable``, drawing from now on as the structure element at ``path``."""
+    if not isinstance(flowable, kind):
+        # object.__setattr__: ReportLab's shapes check every attribute set through their own
+        object.__setattr__(flowable, "__class__", _tagged_class(type(flowable), kind))
+    flowable._tag_path = path
+    return flowable
+
+
+@cache
+def _tagged_class(base: type, kind: type[Tagged]) -> type:
+    return type(f"{kind.__name__}{base.__name__}", (kind, base), {"_tag_kind": kind})
 
 
 # -- giving flowables their structure -------------------------------------------------------
@@ -312,30 +319,26 @@ def _step(counter: _Counter, role: str, **attrs) -> Step:
 
 def _list_item(flowable, list_path: Path, counter: _Counter):
     item = (*list_path, _step(counter, "LI"))
-    return ListItem(flowable, (*item, _step(counter, "LBody")))
+    return mark(flowable, (*item, _step(counter, "LBody")), ListItem)
 
 
-class ListItem(Marked):
+class ListItem(Tagged):
     """A list item paragraph: its text is the item's body (LBody); its bullet is decoration
     (an artifact), so a screen reader announces a list item, not the word "bullet".
 
     ReportLab draws a paragraph's bullet first, in a text object of its own; a hook around
     that drawing (see :func:`_draw_bullet`) closes the artifact and opens the body."""
 
-    def split(self, available_width, available_height):
-        return [ListItem(piece, self.path) for piece in
-                self.inner.splitOn(self.canv, available_width, available_height)]
-
     def draw(self):
-        tagger = getattr(self.canv, "tagger", None)
-        if tagger is None or not getattr(self.inner, "bulletText", None):
-            return super().draw()
         canvas = self.canv
+        tagger = getattr(canvas, "tagger", None)
+        if tagger is None or not getattr(self, "bulletText", None):
+            return super().draw()
         canvas._code.append("/Artifact BMC")
         canvas._after_bullet = lambda: (canvas._code.append("EMC"),
-                                        tagger.begin(canvas, self.path))
+                                        tagger.begin(canvas, self._tag_path))
         try:
-            self.inner._drawOn(canvas)
+            super(Tagged, self).draw()  # the paragraph's own drawing
         finally:
             del canvas._after_bullet
         canvas._code.append("EMC")
@@ -358,7 +361,7 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
     from reportlab.graphics.shapes import Drawing
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 
-    if isinstance(flowable, Marked):
+    if isinstance(flowable, Tagged):
         return flowable
     if isinstance(flowable, KeepTogether):
         flowable._content = _sequence(flowable._content, base, roles, counter)
@@ -368,16 +371,16 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
     if getattr(flowable, "_link_url", None):
         link = (*base, _step(counter, "Link"))
         flowable._link_path = link
-        return Marked(flowable, (*link, _step(counter, "Figure", Alt=flowable._tag_alt)))
+        return mark(flowable, (*link, _step(counter, "Figure", Alt=flowable._tag_alt)))
     if getattr(flowable, "_tag_alt", None):
-        return Marked(flowable, (*base, _step(counter, "Figure", Alt=flowable._tag_alt)))
+        return mark(flowable, (*base, _step(counter, "Figure", Alt=flowable._tag_alt)))
     if isinstance(flowable, Drawing):
-        return Marked(flowable, (*base, _step(counter, "Artifact")))
+        return mark(flowable, (*base, _step(counter, "Artifact")))
     if isinstance(flowable, Table):
         return _tag_table(flowable, base, roles, counter)
     if isinstance(flowable, Paragraph):
-        return Marked(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
-    return Marked(flowable, (*base, _step(counter, "Figure", Alt=getattr(
+        return mark(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
+    return mark(flowable, (*base, _step(counter, "Figure", Alt=getattr(
         flowable, "alt", "") or "Figure")))
 
 
@@ -418,10 +421,10 @@ def _tag_cell(cell, base: Path, roles: dict[str, str], counter, own: bool = Fals
     """A table cell's content tagged; in a data table each paragraph is part of the cell."""
     items = cell if isinstance(cell, (list, tuple)) else [cell]
     if own:
-        tagged = [Marked(item, base) if hasattr(item, "frags") and not getattr(
+        tagged = [mark(item, base) if hasattr(item, "frags") and not getattr(
             item, "_tag_list", False) else item for item in items]
         tagged = _sequence(tagged, base, roles, counter) if any(
-            not isinstance(t, Marked) for t in tagged) else tagged
+            not isinstance(t, Tagged) for t in tagged) else tagged
     else:
         tagged = _sequence(list(items), base, roles, counter)
     return tagged if isinstance(cell, (list, tuple)) else tagged[0]
