@@ -97,7 +97,10 @@ def replay(canvas, store: dict, key, draw) -> None:
     recording = store.get(key)
     if recording:
         ops, marks = recording
-        canvas._code.extend(tagger.renumber(canvas, ops, marks) if marks and tagger else ops)
+        if marks and tagger:
+            tagger.replay(canvas, ops, marks)
+        else:
+            canvas._code.extend(ops)
         return
     before, start = _footprint(canvas._doc, canvas), len(canvas._code)
     outer = tagger.journal if tagger else None

@@ -8,7 +8,7 @@ order, with /Alt, table header scopes and link objects), the ParentTree, each pa
 /StructParents and /Tabs, /MarkInfo, and XMP metadata declaring PDF/UA-1.
 
 Paths (tuples of (key, role, attributes)) are stable across documents, so drawing recorded in
-one document can be replayed in another with its MCIDs renumbered (:func:`renumber`).
+one document can be replayed in another with its MCIDs renumbered (:meth:`Tagger.replay`).
 """
 
 from __future__ import annotations
@@ -16,35 +16,40 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
     PDFObjectReference,
-    PDFStream,
     PDFString,
 )
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus import paragraph as _rl_paragraph
 
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
 Path = tuple[Step, ...]
+_PAGE = 1 << 20  # a marked-content kid is the int page * _PAGE + MCID (no tuple to collect)
 LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 2, …)
 _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
 
 class Node:
-    """A structure element; its kids are elements, marked content as (page, MCID) pairs,
-    and link annotations. (A plain class: about a hundred are made per summary. The parent
-    is kept as its index in :attr:`Tagger.created`, so a tree holds no reference cycles and is
-    freed as soon as the document is written, without work for the garbage collector.)"""
+    """A structure element; its kids are elements, marked content (page and MCID in one int)
+    and link annotations; its attributes are (name, value) pairs.
+
+    About a hundred are made per summary, so they are kept lean for the garbage collector:
+    slots, no dicts or tuples per mark, and the parent kept as its index in
+    :attr:`Tagger.created`, so a tree holds no reference cycles and is freed as soon as the
+    document is written."""
 
     __slots__ = ("attrs", "index", "key", "kids", "parent", "ref", "role")
 
-    def __init__(self, role: str, attrs: dict, key: str = "", parent: int = -1, index: int = 0):
+    def __init__(self, role: str, attrs: tuple = (), key: str = "", parent: int = -1,
+                 index: int = 0):
         self.role, self.attrs, self.key = role, attrs, key
         self.parent, self.index = parent, index
         self.kids: list = []
@@ -63,7 +68,7 @@ class Tagger:
 
     def __init__(self, title: str, language: str):
         self.title, self.language = title, language
-        self.root = Node("Document", {})
+        self.root = Node("Document")
         self.nodes: dict[Path, Node] = {(): self.root}
         self.created: list[Node] = [self.root]
         self.next_mcid: dict[int, int] = defaultdict(int)
@@ -77,7 +82,7 @@ class Tagger:
         if node is None:
             parent = self.node(path[:-1])
             key, role, attrs = path[-1]
-            node = self.nodes[path] = Node(role, dict(attrs), key, parent.index,
+            node = self.nodes[path] = Node(role, attrs, key, parent.index,
                                            len(self.created))
             parent.kids.append(node)
             self.created.append(node)
@@ -93,7 +98,7 @@ class Tagger:
         mcid = self.next_mcid[page]
         self.next_mcid[page] = mcid + 1
         node = self.node(path)
-        node.kids.append((page, mcid))
+        node.kids.append(page * _PAGE + mcid)
         self.page_marks[page].append(node)
         if self.journal is not None:
             self.journal.append(path)
@@ -108,13 +113,14 @@ class Tagger:
         self.links.append((self.node(path), ref))
         self.node(path).kids.append(ref)
 
-    def renumber(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> list[str]:
-        """Recorded operators with each marked-content sequence given a fresh MCID
-        (``marks``: where each sequence opens in ``ops``, and its element)."""
-        out = list(ops)
+    def replay(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> None:
+        """Add recorded operators to the page, each marked-content sequence given a fresh
+        MCID (``marks``: where each sequence opens in ``ops``, and its element)."""
+        code = canvas._code
+        start = len(code)
+        code.extend(ops)
         for index, path in marks:
-            out[index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
-        return out
+            code[start + index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
 
 
     # -- writing the structure --------------------------------------------------------------
@@ -144,7 +150,7 @@ class Tagger:
         catalog = doc.Catalog
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-        catalog.Metadata = doc.Reference(self._xmp())
+        catalog.Metadata = doc.Reference(_xmp(self.title, self.language), "XMPMetadata")
         for number, page in enumerate(doc.Pages.pages):
             page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = number
@@ -155,15 +161,15 @@ class Tagger:
         """One structure element's dictionary, written directly as bytes (ReportLab's generic
         formatting of a hundred small dictionaries costs more than the rest of a summary)."""
         kids = node.kids
-        if len(kids) == 1 and type(kids[0]) is tuple and not node.attrs:  # most leaves
-            page, mcid = kids[0]
+        if len(kids) == 1 and type(kids[0]) is int and not node.attrs:  # most leaves
+            page, mcid = divmod(kids[0], _PAGE)
             parent = self.created[node.parent].ref
             return f"<</S/{node.role}/P {parent}/K[{mcid}]/Pg {pages[page]}>>".encode()
         first_page = None
         parts = []
         for kid in kids:
-            if type(kid) is tuple:
-                page, mcid = kid
+            if type(kid) is int:
+                page, mcid = divmod(kid, _PAGE)
                 if first_page is None:
                     first_page = page
                 parts.append(str(mcid) if page == first_page else
@@ -177,11 +183,12 @@ class Tagger:
         text = f"<</S/{node.role}/P {parent}/K[{' '.join(parts)}]"
         if first_page is not None:
             text += f"/Pg {pages[first_page]}"
-        if "Scope" in node.attrs:
-            text += f"/A<</O/Table/Scope/{node.attrs['Scope']}>>"
+        attrs = dict(node.attrs)
+        if "Scope" in attrs:
+            text += f"/A<</O/Table/Scope/{attrs['Scope']}>>"
         out = text.encode()
-        if "Alt" in node.attrs:
-            out += b"/Alt " + PDFString(node.attrs["Alt"]).format(doc)
+        if "Alt" in attrs:
+            out += b"/Alt " + PDFString(attrs["Alt"]).format(doc)
         if node.role == "Document":
             out += (b"/Lang " + PDFString(self.language).format(doc) + b"/T "
                     + PDFString(self.title).format(doc))
@@ -195,11 +202,13 @@ class Tagger:
                 f"/ParentTree<</Nums[{' '.join(numbers)}]>>"
                 f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode()
 
-    def _xmp(self) -> PDFStream:
-        return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                         XMP.format(title=escape(self.title),
-                                    lang=escape(self.language)).encode("utf-8"),
-                         filters=[])
+
+@lru_cache(maxsize=64)
+def _xmp(title: str, language: str) -> bytes:
+    """The XMP metadata stream object (title and language: the document's kind, never the
+    patient's), written once per kind."""
+    xml = XMP.format(title=escape(title), lang=escape(language)).encode("utf-8")
+    return b"<</Type/Metadata/Subtype/XML/Length %d>>stream\n%s\nendstream" % (len(xml), xml)
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
@@ -314,7 +323,7 @@ class _Counter:
 
 
 def _step(counter: _Counter, role: str, **attrs) -> Step:
-    return (f"{next(counter)}{role}", role, tuple(sorted(attrs.items())))
+    return (f"{next(counter)}{role}", role, tuple(sorted(attrs.items())) if attrs else ())
 
 
 def _list_item(flowable, list_path: Path, counter: _Counter):
@@ -335,21 +344,22 @@ class ListItem(Tagged):
         if tagger is None or not getattr(self, "bulletText", None):
             return super().draw()
         canvas._code.append("/Artifact BMC")
-        canvas._after_bullet = lambda: (canvas._code.append("EMC"),
-                                        tagger.begin(canvas, self._tag_path))
+        canvas._bullet_item = self
         try:
             super(Tagged, self).draw()  # the paragraph's own drawing
         finally:
-            del canvas._after_bullet
+            canvas._bullet_item = None
         canvas._code.append("EMC")
 
 
 def _draw_bullet(canvas, *args, **kwargs):
-    """ReportLab's bullet drawing, then the hook a tagged list item set (if any)."""
+    """ReportLab's bullet drawing; then, for a tagged list item, the bullet's artifact is
+    closed and the item's body opened."""
     result = _rl_draw_bullet(canvas, *args, **kwargs)
-    after = getattr(canvas, "_after_bullet", None)
-    if after is not None:
-        after()
+    item = getattr(canvas, "_bullet_item", None)
+    if item is not None:
+        canvas._code.append("EMC")
+        canvas.tagger.begin(canvas, item._tag_path)
     return result
 
 
@@ -358,11 +368,10 @@ _rl_paragraph._drawBullet = _draw_bullet
 
 
 def _tag(flowable, base: Path, roles: dict[str, str], counter):
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
-
     if isinstance(flowable, Tagged):
         return flowable
+    if isinstance(flowable, Paragraph):  # most flowables: first
+        return mark(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
     if isinstance(flowable, KeepTogether):
         flowable._content = _sequence(flowable._content, base, roles, counter)
         return flowable
@@ -378,8 +387,6 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
         return mark(flowable, (*base, _step(counter, "Artifact")))
     if isinstance(flowable, Table):
         return _tag_table(flowable, base, roles, counter)
-    if isinstance(flowable, Paragraph):
-        return mark(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
     return mark(flowable, (*base, _step(counter, "Figure", Alt=getattr(
         flowable, "alt", "") or "Figure")))
 
