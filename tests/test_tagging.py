@@ -113,6 +113,24 @@ def test_brochures_are_tagged_in_the_panels_reading_order(built, name, tmp_path)
     _in_order(struct_text(pdf, tmp_path), [plain(p) for p in pieces])
 
 
+def test_words_stay_apart_where_lines_break(built, tmp_path):
+    """Tagged PDF readers take word breaks from the text, not from glyph positions, so a
+    wrapped line keeps the space it broke at: every paragraph of the narrow tri-fold reads
+    word for word in its structure."""
+    path = tmp_path / "doc.pdf"
+    path.write_bytes((built / "knee-stem-cell" / "trifold-letter.pdf").read_bytes())
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    spoken = " ".join(" ".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE)).split())
+    pub = validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
+    paragraphs = [" ".join(plain(text).split()) for blocks in pub.sections.values()
+                  for block in blocks if block.type == "paragraph"
+                  for text in block_texts(block, pub, None)]
+    assert sum(len(p) > 80 for p in paragraphs) >= 5, "long paragraphs wrap in a tri-fold"
+    for paragraph in paragraphs:
+        assert paragraph in spoken
+
+
 def test_tables_have_header_cells_with_scope_and_lists_are_lists(built):
     reader = PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf")
     elements = list(_walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))

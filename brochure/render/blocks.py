@@ -72,14 +72,33 @@ _PARSED_LIMIT = 4096
 
 class Para(Paragraph):
     """A Paragraph that remembers its line breaks for the last width it was wrapped to
-    (tables and page-fitting wrap the same paragraph several times at one width)."""
+    (tables and page-fitting wrap the same paragraph several times at one width), and keeps
+    a space at the end of each line but the last."""
 
     def wrap(self, available_width, available_height):
         if getattr(self, "_wrapped_at", None) == available_width:
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
+        _keep_line_end_spaces(self.blPara)
         return size
+
+
+def _keep_line_end_spaces(lines) -> None:
+    """ReportLab drops the space where it breaks a line; without it, text extraction, reflow
+    and screen readers that follow the text (as Tagged PDF asks them to) read the last word
+    of a line and the first of the next as one. The space is drawn after the line's last
+    glyph, so nothing moves on the page."""
+    if lines.kind == 0:  # lines are (extra space, [words])
+        for _, words in lines.lines[:-1]:
+            if words:
+                words[-1] += " "
+        return
+    for line in lines.lines[:-1]:  # FragLines, each with its own fragments
+        last = line.words[-1] if line.words else None
+        if last is not None and isinstance(getattr(last, "text", None), str) and not getattr(
+                last, "cbDefn", None):
+            last.text += " "
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
