@@ -3,7 +3,8 @@
 Prints JSON lines:
 - warm: median (and p10/p90) ms per summary over 500 different records, after a warm-up, in one
   process with the project loaded once (what a server or batch worker sees);
-- tagging: the same with and without the tagged-PDF structure, and their ratio;
+- tagging: the same with and without the tagged-PDF structure (the untagged kit skips tagging
+  altogether: no marked content, no structure), and their ratio;
 - batch: 1,000 records through ``brochure batch`` with 1 and 2 workers (wall seconds,
   summaries per second, and the speed-up of 2 workers);
 - memory: peak RSS after 2,000 and after 10,000 summaries (flat means no leak);
