@@ -8,6 +8,7 @@ processes that each load the project once. Nothing about a patient is printed or
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import sys
 from collections.abc import Callable, Iterable
@@ -97,6 +98,7 @@ def _init(options: Options) -> None:
     from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root)
     summary_kit(_PROJECT)
+    gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
 
 
 def _render_one(task: Task) -> Outcome:

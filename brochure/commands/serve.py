@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -16,6 +17,7 @@ def run_serve(root: Path, host: str, port: int) -> None:
     from ..web import create_app
 
     app = create_app(load_project(root))
+    gc.freeze()  # the project and kit live as long as the server: the collector skips them
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     click.echo(f"brochure serving on http://{host}:{port}/ (API docs at /docs; Ctrl+C stops)",
                err=True)
