@@ -213,3 +213,32 @@ def test_check_reports_missing_language_and_untagged_text(built, tmp_path):
     assert "/Lang: no document language" in text and "not tagged" in text
     assert re.search(r"page 1: accessibility: content stream: \d+ text-showing operator",
                      text), text
+
+
+def test_a_paragraph_split_across_pages_stays_one_element(tmp_path):
+    """A tagged flowable that platypus splits keeps its element: one P, marked on each page."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from brochure.render.document import DeferredPages
+    from brochure.render.tagging import Tagger, tag_flowables
+
+    words = " ".join(f"word{i}" for i in range(700))
+
+    def tagged_canvas(*args, **kwargs):
+        canvas = DeferredPages(*args, **kwargs)
+        canvas.tagger = Tagger("Split", "en")
+        canvas.before_save = lambda c: c.tagger.finish(c)
+        return canvas
+
+    buffer = io.BytesIO()
+    story = tag_flowables([Paragraph(words, ParagraphStyle("body", fontSize=12, leading=15))],
+                          (), {}, "b0")
+    SimpleDocTemplate(buffer, pagesize=(300, 300)).build(story, canvasmaker=tagged_canvas)
+    pdf = buffer.getvalue()
+    reader = PdfReader(io.BytesIO(pdf))
+    elements = list(_walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))
+    assert len(reader.pages) >= 3
+    assert [e["/S"] for e in elements] == ["/Document", "/P"]
+    assert len(elements[1]["/K"]) == len(reader.pages), "one marked sequence per page"
+    assert _squash(words) in struct_text(pdf, tmp_path)
