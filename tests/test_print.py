@@ -146,6 +146,8 @@ def test_crop_and_fold_marks_lie_outside_the_bleed(built, name):
         fold_xs = sorted({round(x1 - trim[0], 2) for (x1, _), (x2, _) in marks
                           if x1 == x2 and trim[0] < x1 < trim[2]})
         assert fold_xs == [round(f, 2) for f in folds]
+        dash = " ".join(f"{v:g}" for v in layout.press.marks.fold_dash)
+        assert f"[{dash}] 0 d".encode() in page.get_contents().get_data(), "folds are dashed"
 
 
 def test_backgrounds_bleed_past_the_trim(built):

@@ -88,6 +88,8 @@ class Marks(Strict):
     offset: Length = Field(6, ge=0, description="gap between the bleed edge and each mark")
     length: Length = Field(18, gt=0)
     weight: float = Field(0.25, gt=0, le=2, description="line width in points")
+    fold_dash: tuple[float, float] = Field(
+        (3, 2), description="fold marks' dash and gap in points (crop marks are solid)")
 
 
 class Press(Strict):

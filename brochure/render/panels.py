@@ -176,7 +176,7 @@ def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
         for y, sign_y in ((bottom, -1), (top, 1)):
             canvas.line(x + sign_x * near, y, x + sign_x * far, y)
             canvas.line(x, y + sign_y * near, x, y + sign_y * far)
-    canvas.setDash(3, 2)
+    canvas.setDash(*marks.fold_dash)
     for fold in sheet.folds:
         canvas.line(left + fold, top + near, left + fold, top + far)
         canvas.line(left + fold, bottom - near, left + fold, bottom - far)
