@@ -71,8 +71,8 @@ class Tagger:
         self.root = Node("Document")
         self.nodes: dict[Path, Node] = {(): self.root}
         self.created: list[Node] = [self.root]
-        self.next_mcid: dict[int, int] = defaultdict(int)
         self.page_marks: dict[int, list[Node]] = defaultdict(list)
+        """Each page's marked-content owners, by MCID (MCIDs count up from 0 on each page)."""
         self.links: list[tuple[Node, LinkRef]] = []
         self.journal: list[Path] | None = None
 
@@ -95,11 +95,11 @@ class Tagger:
 
     def _mark(self, canvas, path: Path) -> int:
         page = canvas._pageNumber - 1
-        mcid = self.next_mcid[page]
-        self.next_mcid[page] = mcid + 1
+        owners = self.page_marks[page]
+        mcid = len(owners)
         node = self.node(path)
         node.kids.append(page * _PAGE + mcid)
-        self.page_marks[page].append(node)
+        owners.append(node)
         if self.journal is not None:
             self.journal.append(path)
         return mcid
@@ -121,7 +121,6 @@ class Tagger:
         code.extend(ops)
         for index, path in marks:
             code[start + index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
-
 
     # -- writing the structure --------------------------------------------------------------
 
