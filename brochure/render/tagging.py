@@ -285,7 +285,8 @@ def _tagged_class(base: type, kind: type[Tagged]) -> type:
 # -- giving flowables their structure -------------------------------------------------------
 
 def tag_flowables(flowables: list, base: Path, roles: dict[str, str], prefix: str) -> list:
-    """Wrap ``flowables`` (one block's) so that their drawing is tagged under ``base``.
+    """Mark ``flowables`` (one block's, in place) so that their drawing is tagged under
+    ``base``.
 
     Paragraphs take their role from their style (``roles``: style name → H1…H6, P); bullet
     items (``_tag_list``) become L/LI/LBody; data tables (``_tag_table``) Table/TR/TH/TD with
