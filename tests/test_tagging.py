@@ -140,16 +140,29 @@ def test_tables_have_header_cells_with_scope_and_lists_are_lists(built):
     assert scopes == {"/Column", "/Row"}
 
 
-def test_the_booking_link_is_an_annotation_in_the_tree(built):
-    reader = PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf")
-    annotations = [a.get_object() for a in reader.pages[0]["/Annots"]]
-    link = next(a for a in annotations if a["/A"]["/URI"] == "https://harborknee.example/book")
-    assert "Scan to book a visit" in link["/Contents"]
-    number = link["/StructParent"]
+@pytest.mark.parametrize("source", ["brochure", "summary"])
+def test_the_booking_link_and_its_qr_code_are_annotations_in_the_tree(built, source):
+    """Both the printed address and the QR code are links; each annotation has /Contents and
+    belongs to a Link element, the address's together with its text."""
+    pdf = ((built / "knee-stem-cell" / "trifold-letter.pdf").read_bytes() if source == "brochure"
+           else render_summary(BASE))
+    reader = PdfReader(io.BytesIO(pdf))
     nums = reader.trailer["/Root"]["/StructTreeRoot"]["/ParentTree"]["/Nums"]
-    owner = dict(zip(nums[::2], nums[1::2], strict=True))[number].get_object()
-    assert owner["/S"] == "/Link"
-    assert any(k.get_object().get("/Type") == "/OBJR" for k in owner["/K"])
+    owners = dict(zip(nums[::2], nums[1::2], strict=True))
+    links = [a.get_object() for page in reader.pages for a in page.get("/Annots") or []
+             if a.get_object()["/A"]["/URI"] == "https://harborknee.example/book"]
+    assert len(links) == 2
+    for link in links:
+        assert "https://harborknee.example/book" in link["/Contents"]
+        owner = owners[link["/StructParent"]].get_object()
+        assert owner["/S"] == "/Link"
+        kinds = [k.get_object().get("/Type") if hasattr(k.get_object(), "get") else "MCID"
+                 for k in owner["/K"]]
+        assert "/OBJR" in kinds
+        if link["/Contents"].startswith("QR code"):
+            assert owner["/K"][0].get_object()["/S"] == "/Figure"
+        else:
+            assert "MCID" in kinds, "the address's text is inside its Link"
 
 
 def test_the_patient_packet_keeps_one_tree(tmp_path):

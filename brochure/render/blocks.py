@@ -101,12 +101,41 @@ def _keep_line_end_spaces(lines) -> None:
             last.text += " "
 
 
-def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+class LinkPara(Para):
+    """A paragraph that is a link: the whole paragraph is the clickable area. In a tagged
+    document its text and its link annotation belong to one Link element."""
+
+    _link_url: str | None = None  # pieces of a split paragraph are not links
+    _link_contents = ""
+    _link_path = None
+
+    def draw(self):
+        super().draw()
+        if not self._link_url:
+            return
+        canvas, rect = self.canv, (0, 0, self.width, self.height)
+        tagger = getattr(canvas, "tagger", None)
+        if tagger is not None and self._link_path:
+            tagger.link(canvas, self._link_path, self._link_url, rect, self._link_contents)
+        else:
+            canvas.linkURL(self._link_url, rect, relative=1, thickness=0)
+
+
+def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
+          kind: type[Para] = Para) -> Paragraph:
     """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
     font (a patient's name in any script)."""
     if not markup.isascii():
         markup = fallback_runs(markup, font_for(style.fontName))
-    return Para(markup, style, bulletText=bullet)
+    return kind(markup, style, bulletText=bullet)
+
+
+def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
+    """The caption beside a QR code: what the code is for and its address, itself a link
+    (for readers on a screen, and for screen readers, which cannot scan a code)."""
+    caption = fresh(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
+    caption._link_url, caption._link_contents = url, f"{text}: {url}"
+    return caption
 
 
 def para(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
@@ -381,9 +410,8 @@ def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     url = block.url or str(ctx.brand.contact.booking_url)
     code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text)
     code.hAlign = "LEFT"
-    caption = f"<b>{escape(block.text)}</b><br/>{escape(url)}"
     return [KeepTogether([code, Spacer(1, ctx.spacing.box_padding),
-                          para(caption, ctx.styles["small"])])]
+                          booking_caption(block.text, url, ctx.styles["small"])])]
 
 
 @builds("spacer")

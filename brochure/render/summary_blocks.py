@@ -24,7 +24,18 @@ from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
-from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, fresh, grid, inner_width, para
+from .blocks import (
+    BUILDERS,
+    BlockContext,
+    booking_caption,
+    boxed,
+    flat,
+    flowables,
+    fresh,
+    grid,
+    inner_width,
+    para,
+)
 from .replay import replay
 
 
@@ -244,7 +255,7 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     signed = [para("<br/>".join(lines), styles["contact"]), signing_line,
               para(escape(block.line_label), styles["small"])]
     url = str(ctx.block.brand.contact.booking_url)
-    caption = para(f"<b>{escape(block.qr_text)}</b><br/>{escape(url)}", styles["small"])
+    caption = booking_caption(block.qr_text, url, styles["small"])
     side = styles["contact"].leading * ctx.geometry.qr_lines
     code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
                           replace(ctx.block, width=side)))[0]

@@ -371,7 +371,11 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
     if isinstance(flowable, Tagged):
         return flowable
     if isinstance(flowable, Paragraph):  # most flowables: first
-        return mark(flowable, (*base, _step(counter, roles.get(flowable.style.name, "P"))))
+        paragraph = (*base, _step(counter, roles.get(flowable.style.name, "P")))
+        if getattr(flowable, "_link_url", None):  # a paragraph that is a link: P > Link
+            flowable._link_path = (*paragraph, _step(counter, "Link"))
+            return mark(flowable, flowable._link_path)
+        return mark(flowable, paragraph)
     if isinstance(flowable, KeepTogether):
         flowable._content = _sequence(flowable._content, base, roles, counter)
         return flowable
