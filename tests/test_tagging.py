@@ -255,3 +255,25 @@ def test_a_paragraph_split_across_pages_stays_one_element(tmp_path):
     assert [e["/S"] for e in elements] == ["/Document", "/P"]
     assert len(elements[1]["/K"]) == len(reader.pages), "one marked sequence per page"
     assert _squash(words) in struct_text(pdf, tmp_path)
+
+
+def _alts(pdf: bytes) -> list[str]:
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]["/StructTreeRoot"].get_object()
+    return [str(e["/Alt"]) for e in _walk(root) if e["/S"] == "/Figure"]
+
+
+def test_alternative_text_is_in_the_documents_language(built):
+    """A Spanish reader hears Spanish: the brand's pictures and the QR code's name are
+    localized like the rest of the text."""
+    from brochure.model import Brand
+
+    brand = validate(load(ROOT / "content/brands/harbor.yaml"), Brand)
+    english = {art.alt["en"] for art in brand.art.values() if isinstance(art.alt, dict)}
+    assert len(english) >= 5
+    spanish = [render_summary({**BASE, "language": "es"}),
+               (built / "knee-stem-cell" / "trifold-letter-es.pdf").read_bytes()]
+    for pdf in spanish:
+        alts = _alts(pdf)
+        assert alts and not english & set(alts), alts
+        assert not any(alt.startswith("QR code") for alt in alts), alts
+        assert any(alt.startswith("Código QR") for alt in alts), alts

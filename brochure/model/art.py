@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator
 
-from .base import Strict
+from .base import Localized, Strict, localize
 
 _PATH_TOKEN = re.compile(r"[MLHVCQZ]|-?\d*\.?\d+(?:e-?\d+)?", re.IGNORECASE)
 _PATH_ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "Q": 4, "Z": 0}
@@ -118,6 +118,14 @@ class Art(Strict):
 
     width: float = Field(gt=0)
     height: float = Field(gt=0)
-    alt: str = Field(min_length=1, description="what the picture shows, for screen readers")
+    alt: Localized = Field(description="what the picture shows, for screen readers (one text, "
+                                       "or one per language)")
     decorative: bool = False
     shapes: list[Shape] = Field(min_length=1)
+
+    @field_validator("alt")
+    @classmethod
+    def _alt_given(cls, alt: Localized) -> Localized:
+        if not localize(alt, "en").strip():
+            raise ValueError("alternative text must not be empty")
+        return alt

@@ -83,6 +83,9 @@ class Brand(Strict):
     contact: Contact
     physicians: list[Physician] = Field(min_length=1)
     art: dict[str, Art] = Field(default_factory=dict)
+    qr_code_name: Localized = Field(
+        "QR code", description="what a QR code is called in its alternative text, which reads "
+                               "'<name>: <caption> (<address>)'")
     summary_layout: str = Field("summary-letter", description="layout of patient summaries")
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from reportlab.graphics.shapes import (
 )
 
 from ..model import art as m
+from ..model.base import localize
 from .colours import Palette
 
 _CAPS = {"butt": 0, "round": 1, "square": 2}
@@ -28,13 +29,15 @@ def canvas_drawing(width: float, height: float, font: str, *nodes, **options) ->
     return result
 
 
-def drawing(art: m.Art, width: float, palette: Palette, font: str) -> Drawing:
-    """A Drawing of ``art`` scaled to ``width`` points, keeping its aspect ratio."""
+def drawing(art: m.Art, width: float, palette: Palette, font: str,
+            language: str = "en") -> Drawing:
+    """A Drawing of ``art`` scaled to ``width`` points, keeping its aspect ratio; its
+    alternative text in ``language``."""
     scale = width / art.width
     group = Group(*(_shape(s, art.height, palette) for s in art.shapes))
     group.scale(scale, scale)
     result = canvas_drawing(width, art.height * scale, font, group)
-    result._tag_alt = None if art.decorative else art.alt
+    result._tag_alt = None if art.decorative else localize(art.alt, language)
     return result
 
 

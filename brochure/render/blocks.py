@@ -45,6 +45,10 @@ class BlockContext:
     images: ImageLoader | None = None
 
     @property
+    def language(self) -> str:
+        return self.publication.language
+
+    @property
     def font(self) -> str:
         """The default font for drawings (they show no text, but must not reference a base font)."""
         return self.styles.fonts.body.regular
@@ -306,7 +310,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
 @builds("figure")
 def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
-    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font)
+    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font, ctx.language)
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
     if block.caption:
@@ -344,7 +348,8 @@ def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
 @builds("logo")
 def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
     logo = ctx.brand.art[ctx.brand.logo]
-    picture = drawing(logo, ctx.width * block.width, ctx.styles.palette, ctx.font)
+    picture = drawing(logo, ctx.width * block.width, ctx.styles.palette, ctx.font,
+                      ctx.language)
     picture.hAlign = "LEFT"
     return [picture]
 
@@ -353,7 +358,7 @@ def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
 def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
     logo = drawing(brand.art[brand.logo], ctx.width * ctx.spacing.cover_logo, styles.palette,
-                   ctx.font)
+                   ctx.font, ctx.language)
     logo.hAlign = "LEFT"
     return [
         logo,
@@ -408,7 +413,8 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
 @builds("qr")
 def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     url = block.url or str(ctx.brand.contact.booking_url)
-    code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text)
+    code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text,
+                      name=localize(ctx.brand.qr_code_name, ctx.language))
     code.hAlign = "LEFT"
     return [KeepTogether([code, Spacer(1, ctx.spacing.box_padding),
                           booking_caption(block.text, url, ctx.styles["small"])])]

@@ -37,11 +37,12 @@ def dark_runs(data: str, level: str = "M") -> tuple[int, tuple[tuple[int, int, i
 class QrFlowable(Flowable):
     """A square QR code of side ``size`` points (quiet zone included), linking to ``data``."""
 
-    def __init__(self, data: str, size: float, colour, link: bool = True, label: str = ""):
+    def __init__(self, data: str, size: float, colour, link: bool = True, label: str = "",
+                 name: str = "QR code"):
         super().__init__()
         self.data, self.size, self.colour, self.link = data, size, colour, link
         self.width = self.height = size
-        self._tag_alt = f"QR code: {label} ({data})" if label else f"QR code: {data}"
+        self._tag_alt = f"{name}: {label} ({data})" if label else f"{name}: {data}"
         self._link_url = data if link else None
         self._link_path = None
 
