@@ -1,8 +1,9 @@
 """Accessibility checks on produced PDFs: what a screen reader needs from a tagged PDF.
 
 Findings (each names the file, page and element): text drawn outside any marked-content
-sequence, a Figure without alternative text, a heading that skips a level, no structure tree or
-MarkInfo, no /Lang, no title shown in the window.
+sequence, a Figure without alternative text, a heading that skips a level, a link annotation
+without a description or outside the structure tree, no structure tree or MarkInfo, no /Lang,
+no title shown in the window.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def accessibility(path: Path) -> list[Finding]:
     if tree is not None:
         pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
         findings += _elements(path, tree.get_object(), pages)
+        owners = _number_tree(tree.get_object().get("/ParentTree"))
+        for number, page in enumerate(reader.pages, start=1):
+            findings += _links(path, number, page, owners)
     return findings
 
 
@@ -81,6 +85,38 @@ def _elements(path: Path, root, pages: dict[int, int]) -> list[Finding]:
                                      f"skips a level (the previous heading was "
                                      f"{'H' + str(last_level) if last_level else 'none'})"))
             last_level = level
+    return found
+
+
+def _links(path: Path, number: int, page, owners: dict[int, object]) -> list[Finding]:
+    """Each link annotation needs a description and its place in the tree (a Link element
+    that holds it), or a screen reader cannot reach it."""
+    found = []
+    for annotation in page.get("/Annots") or []:
+        annotation = annotation.get_object()
+        if annotation.get("/Subtype") != "/Link":
+            continue
+        target = (annotation.get("/A") or {}).get("/URI", "a link")
+        if not annotation.get("/Contents"):
+            found.append(Finding(path, number, "accessibility", f"link to {target}",
+                                 "no description (/Contents)"))
+        owner = owners.get(annotation.get("/StructParent"))
+        owner = owner.get_object() if isinstance(owner, IndirectObject) else owner
+        if not (hasattr(owner, "get") and owner.get("/S") == "/Link"):
+            found.append(Finding(path, number, "accessibility", f"link to {target}",
+                                 "not in the structure tree (no Link element holds it)"))
+    return found
+
+
+def _number_tree(node) -> dict[int, object]:
+    """A number tree (the ParentTree) as a mapping, its kids included."""
+    node = node.get_object() if isinstance(node, IndirectObject) else node
+    if not hasattr(node, "get"):
+        return {}
+    nums = node.get("/Nums") or []
+    found = {int(key): value for key, value in zip(nums[::2], nums[1::2], strict=False)}
+    for kid in node.get("/Kids") or []:
+        found |= _number_tree(kid)
     return found
 
 

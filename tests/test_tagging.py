@@ -214,6 +214,19 @@ def test_check_reports_a_skipped_heading_level(built, tmp_path):
     assert any("heading H3: skips a level (the previous heading was H1)" in f for f in found)
 
 
+def test_check_reports_a_link_without_description_or_place_in_the_tree(built, tmp_path):
+    def detach(writer):
+        for annotation in writer.pages[0]["/Annots"]:
+            annotation = annotation.get_object()
+            annotation.pop("/Contents")
+            annotation.pop("/StructParent")
+    found = _broken(built, tmp_path, detach)
+    described = [f for f in found if "link to https://harborknee.example/book" in f]
+    assert sum("no description (/Contents)" in f for f in described) == 2, found
+    assert sum("not in the structure tree" in f for f in described) == 2, found
+    assert all(": page 1:" in f for f in described)
+
+
 def test_check_reports_missing_language_and_untagged_text(built, tmp_path):
     def strip(writer):
         del writer._root_object["/Lang"]
