@@ -198,6 +198,9 @@ class _Scan:
             base = str(space[0])
             if base == "/ICCBased" and int(_resolve(space[1]).get("/N", 0)) == 3:
                 return "/DeviceRGB"
+            if base in ("/Separation", "/DeviceN"):  # a spot prints as its alternate elsewhere
+                alternate = self._space_name(space[2], resources)
+                return alternate if alternate in RGB_SPACES else base
             return base
         return str(space)
 

@@ -7,7 +7,15 @@ import io
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ContentStream
+from pypdf.generic import (
+    ArrayObject,
+    ContentStream,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+    NumberObject,
+)
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.pdfgen.canvas import Canvas
 
@@ -99,25 +107,34 @@ def test_fonts_embedded_and_pdfx_declared(built, name):
     assert intent["/S"] == "/GTS_PDFX" and intent["/OutputConditionIdentifier"] == expected
 
 
-def _black_segments(page, reader):
-    """Straight segments stroked in 100 % black (K only), in page coordinates."""
+def _registration_segments(page, reader):
+    """Straight segments stroked in full registration colour (the Separation named All, on
+    every plate), in page coordinates."""
     ctm, stack, segments, path, black = (1, 0, 0, 1, 0, 0), [], [], [], False
+    spaces = page["/Resources"].get("/ColorSpace") or {}
+    registration = {name for name, space in spaces.items()
+                    if space.get_object()[:2] == ["/Separation", "/All"]}
+    stroke_space = None
 
     def at(x, y):
         return ctm[0] * x + ctm[2] * y + ctm[4], ctm[1] * x + ctm[3] * y + ctm[5]
     for operands, op in _operations(page, reader):
-        values = [float(v) for v in operands] if op in (b"cm", b"m", b"l", b"K") else []
+        values = [float(v) for v in operands] if op in (b"cm", b"m", b"l", b"SCN") else []
         if op == b"q":
-            stack.append((ctm, black))
+            stack.append((ctm, black, stroke_space))
         elif op == b"Q":
-            ctm, black = stack.pop()
+            ctm, black, stroke_space = stack.pop()
         elif op == b"cm":
             a, b, c, d, e, f = values
             m = ctm
             ctm = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
                    c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
-        elif op == b"K":
-            black = values == [0, 0, 0, 1]
+        elif op == b"CS":
+            stroke_space = operands[0]
+        elif op == b"SCN":
+            black = stroke_space in registration and values == [1]
+        elif op in (b"K", b"RG", b"G"):
+            black = False
         elif op == b"m":
             path = [at(*values)]
         elif op == b"l" and path:
@@ -136,7 +153,7 @@ def test_crop_and_fold_marks_lie_outside_the_bleed(built, name):
     for index, page in enumerate(reader.pages):
         bleed = [float(v) for v in page.bleedbox]
         trim = [float(v) for v in page.trimbox]
-        marks = _black_segments(page, reader)
+        marks = _registration_segments(page, reader)
         folds = sheets(layout, "print")[index].folds
         assert len(marks) == 8 + 2 * len(folds)
         for (x1, y1), (x2, y2) in marks:
@@ -322,3 +339,25 @@ def test_check_with_no_argument_preflights_every_print_file(project):
     result = run_cli("check", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("-print.pdf: ok") == 6, "3 layouts in 2 languages"
+
+
+def test_preflight_finds_a_spot_colour_that_falls_back_to_rgb(tmp_path):
+    """A Separation prints as its alternate space on a process press: an RGB alternate is RGB."""
+    writer = PdfWriter(clone_from=PdfReader(_sheet_pdf(tmp_path, "good", _cmyk_panel)))
+    page = writer.pages[0]
+    tint = DecodedStreamObject()
+    tint.set_data(b"{dup dup}")
+    tint.update({NameObject("/FunctionType"): NumberObject(4),
+                 NameObject("/Domain"): ArrayObject([FloatObject(0), FloatObject(1)]),
+                 NameObject("/Range"): ArrayObject([FloatObject(v) for v in (0, 1) * 3])})
+    spot = ArrayObject([NameObject("/Separation"), NameObject("/Teal"),
+                        NameObject("/DeviceRGB"), writer._add_object(tint)])
+    page["/Resources"][NameObject("/ColorSpace")] = DictionaryObject({NameObject("/Teal"): spot})
+    content = DecodedStreamObject()
+    content.set_data(page.get_contents().get_data() + b"\n/Teal cs 1 scn 100 100 50 50 re f")
+    page.replace_contents(content)
+    path = tmp_path / "spot.pdf"
+    writer.write(path)
+    result = run_cli("check", str(path))
+    assert result.returncode == 1
+    assert "rgb-colour: operator cs: colour space /DeviceRGB" in result.stderr, result.stderr

@@ -83,7 +83,8 @@ class Spacing(Strict):
 
 
 class Marks(Strict):
-    """Crop and fold marks of a print file, drawn in black (K only) outside the bleed."""
+    """Crop and fold marks of a print file, drawn in registration colour (on every plate)
+    outside the bleed."""
 
     offset: Length = Field(6, ge=0, description="gap between the bleed edge and each mark")
     length: Length = Field(18, gt=0)

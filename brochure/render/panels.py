@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from reportlab.lib.colors import CMYKColor
+from reportlab.lib.colors import CMYKColorSep
 from reportlab.platypus import Flowable, Frame, Spacer
 
 from ..model import Brand, Layout, Panel, Publication
@@ -25,7 +25,9 @@ from .sheets import Sheet, Slot, Variant, sheets
 from .styles import StyleSheet, build_styles
 from .tagging import Tagger, artifact, tag_flowables
 
-MARK_COLOUR = CMYKColor(0, 0, 0, 1)  # marks in black only, never in a process mix
+# registration colour: the marks print on every separation (plate), so the press can align
+# and trim each one; a Separation space named All is what PDF reserves for this
+MARK_COLOUR = CMYKColorSep(1, 1, 1, 1, spotName="All")
 
 
 class PanelOverflow(Exception):  # noqa: N818 - reads as what happened
@@ -170,7 +172,11 @@ def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
     right, top = slug + sheet.width, slug + job.layout.page.height
     near, far = bleed + marks.offset, bleed + marks.offset + marks.length
     canvas.saveState()
+    # the canvas turns every colour into plain CMYK (a spot would become 400 % process ink):
+    # the registration colour is set past that guard, for the marks alone
+    enforce, canvas._enforceColorSpace = canvas._enforceColorSpace, None
     canvas.setStrokeColor(MARK_COLOUR)
+    canvas._enforceColorSpace = enforce
     canvas.setLineWidth(marks.weight)
     for x, sign_x in ((left, -1), (right, 1)):
         for y, sign_y in ((bottom, -1), (top, 1)):
