@@ -187,10 +187,17 @@ class Header(Strict):
     rule: Length = Field(3, ge=0, description="height of the accent rule under the band")
     later_logo: float = Field(0.6, gt=0, le=1, description="logo size on later pages, of the "
                               "band's height")
+    title_rise: Length = Field(2, description="the first page's title baseline, above the "
+                                              "band's middle (the clinic's name sits below)")
 
 
 class Footer(Strict):
+    """The band at the foot of every summary page: a rule on top, two lines of small print."""
+
     height: Length = Field(gt=0)
+    baselines: tuple[float, float] = Field(
+        (0.2, 1.3), description="baselines of the footer's first and second line, in leadings "
+                                "above the bottom margin")
 
 
 class ScaleGeometry(Strict):
@@ -199,6 +206,7 @@ class ScaleGeometry(Strict):
     height: Length = Field(gt=0)
     gap: Length = Field(ge=0)
     label_width: Length = Field(gt=0)
+    between: Length = Field(9, ge=0, description="space between one scale picture and the next")
 
 
 class SummaryGeometry(Strict):
@@ -207,6 +215,8 @@ class SummaryGeometry(Strict):
     findings_labels: float = Field(0.42, gt=0, lt=1, description="label column, of the width")
     verdict_icon: float = Field(1.6, gt=0, description="icon size, in the verdict style's ems")
     signature_line: float = Field(0.3, gt=0, le=1, description="line to sign on, of the width")
+    signature_space: float = Field(1.5, gt=0, description="room above the line to sign on, in "
+                                                         "contact-style lines")
     qr_lines: float = Field(4.5, gt=0, description="booking QR side, in contact-style lines")
     qr_caption: float = Field(0.41, gt=0, lt=1, description="QR caption column, of the width")
 

@@ -242,7 +242,8 @@ class _Header:
             canvas.saveState()
             canvas.setFillColor(kit.palette("paper"))
             canvas.setFont(title.fontName, title.fontSize)
-            canvas.drawString(x, page.height - height / 2 + 2, self.text.title)
+            canvas.drawString(x, page.height - height / 2 + kit.layout.header.title_rise,
+                              self.text.title)
             canvas.restoreState()
             if tagger:
                 canvas._code.append("EMC")
@@ -324,8 +325,8 @@ def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int)
     canvas.saveState()
     canvas.setFillColor(style.textColor)
     canvas.setFont(style.fontName, style.fontSize)
-    canvas.drawRightString(right, layout.margins.bottom + style.leading * 0.2,
-                           fill(text.page_label, {"page": number, "pages": count}))
+    baseline = layout.margins.bottom + style.leading * layout.footer.baselines[0]
+    canvas.drawRightString(right, baseline, fill(text.page_label, {"page": number, "pages": count}))
     canvas.restoreState()
 
 
@@ -341,6 +342,7 @@ def _footer_fixed(kit: SummaryKit, text: SummaryText, canvas) -> None:
     canvas.setFont(style.fontName, style.fontSize)
     versions = fill(text.versions_label, {"rules": kit.rules.version, "tool": __version__,
                                           "content": kit.publication.version})
-    canvas.drawString(left, y + style.leading * 0.2, versions)
-    canvas.drawString(left, y + style.leading * 1.3, " ".join(text.confidential.split()))
+    first, second = (y + style.leading * line for line in layout.footer.baselines)
+    canvas.drawString(left, first, versions)
+    canvas.drawString(left, second, " ".join(text.confidential.split()))
     canvas.restoreState()

@@ -186,7 +186,7 @@ def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
     heading = para(escape(block.heading), ctx.block.styles["h2"])
     bars = [ScaleBar(item, getattr(ctx.record, item.field), ctx, block.you)
             for item in block.items]
-    gap = ctx.scale.gap * 3
+    gap = ctx.scale.between
     return [KeepTogether([heading, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
 
 
@@ -249,7 +249,9 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
              f"{escape(doctor.credentials)}</b>, {escape(localize(doctor.title, language))}",
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
     line_width = ctx.block.width * ctx.geometry.signature_line
-    signing_line = canvas_drawing(line_width, styles["contact"].leading * 1.5, ctx.block.font,
+    signing_line = canvas_drawing(line_width,
+                                  styles["contact"].leading * ctx.geometry.signature_space,
+                                  ctx.block.font,
                                   Line(0, 1, line_width, 1, strokeColor=styles.colour("text"),
                                        strokeWidth=ctx.block.spacing.rule_width / 2))
     signing_line.hAlign = "LEFT"  # drawn, not typed: a screen reader skips it (an artifact)
