@@ -78,8 +78,16 @@ class Spacing(Strict):
     bullet_indent: Length = 12
     table_padding: Length = 3
     figure_gap: Length = 6
+    bar_width: Length = Field(3, ge=0, description="the coloured bar on a box's left edge, and "
+                                                   "the thickness of a cover's accent rule")
+    checkbox: float = Field(0.8, gt=0, description="a checklist's box, in the item style's ems")
+    statement_gap: float = Field(0.4, ge=0, description="space between statements in one box, "
+                                                        "in lines")
     cover_logo: float = Field(0.3, gt=0, le=1, description="logo width on a cover, of the column")
     cover_rule: float = Field(0.3, gt=0, le=1, description="accent rule under a cover title")
+    cover_gaps: tuple[float, float, float] = Field(
+        (1.5, 1, 0.5), description="on a cover, space above the title, above the tagline and "
+                                   "below it, in the title's lines")
 
 
 class Marks(Strict):

@@ -220,7 +220,7 @@ def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
 @builds("checklist")
 def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["bullet"]
-    side = style.fontSize * 0.8
+    side = style.fontSize * ctx.spacing.checkbox
     box = canvas_drawing(side, side, ctx.font,
                          Rect(0, 0, side, side, fillColor=None,
                               strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
@@ -239,7 +239,7 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
 
 def inner_width(ctx: BlockContext) -> float:
     """The width left for content inside :func:`boxed`."""
-    return ctx.width - 2 * ctx.spacing.box_padding - ctx.spacing.rule_width * 1.5
+    return ctx.width - 2 * ctx.spacing.box_padding - ctx.spacing.bar_width / 2
 
 
 def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
@@ -249,8 +249,8 @@ def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
     outline = [("BOX", (0, 0), (-1, -1), ctx.spacing.rule_width, ctx.styles.palette(frame))]
     table = grid([[content]], [ctx.width], [*(outline if frame else []),
         ("BACKGROUND", (0, 0), (-1, -1), ctx.styles.palette(background)),
-        ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.rule_width * 3, ctx.styles.palette(bar)),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.rule_width * 1.5),
+        ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.bar_width, ctx.styles.palette(bar)),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.bar_width / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ], ctx)
@@ -269,7 +269,7 @@ def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["callout"]
     paragraphs = [para(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
     for paragraph in paragraphs[:-1]:
-        paragraph.spaceAfter = style.leading * 0.4
+        paragraph.spaceAfter = style.leading * ctx.spacing.statement_gap
     return [boxed(paragraphs, ctx, "sand", "accent")]
 
 
@@ -357,6 +357,8 @@ def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
 @builds("cover")
 def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
+    above_title, above_tagline, below = (styles["cover_title"].leading * gap
+                                         for gap in ctx.spacing.cover_gaps)
     logo = drawing(brand.art[brand.logo], ctx.width * ctx.spacing.cover_logo, styles.palette,
                    ctx.font, ctx.language)
     logo.hAlign = "LEFT"
@@ -364,18 +366,18 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
         logo,
         Spacer(1, ctx.spacing.figure_gap),
         fresh(escape(brand.name), styles["h3"]),
-        Spacer(1, styles["cover_title"].leading * 1.5),
+        Spacer(1, above_title),
         fresh(escape(pub.title), styles["cover_title"]),
         _rule(ctx, ctx.width * ctx.spacing.cover_rule),
         fresh(escape(pub.subtitle), styles["cover_subtitle"]),
-        Spacer(1, styles["cover_title"].leading),
+        Spacer(1, above_tagline),
         fresh(escape(localize(brand.tagline, pub.language)), styles["cover_tagline"]),
-        Spacer(1, styles["cover_title"].leading * 0.5),
+        Spacer(1, below),
     ]
 
 
 def _rule(ctx: BlockContext, length: float) -> Flowable:
-    thickness = ctx.spacing.rule_width * 3
+    thickness = ctx.spacing.bar_width
     gap = ctx.spacing.box_padding
     rule = canvas_drawing(length, thickness + 2 * gap, ctx.font,
                           Rect(0, gap, length, thickness, fillColor=ctx.styles.colour("accent"),
