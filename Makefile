@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ run: $(STAMP)  ## render every publication in every layout into output/
 test: $(STAMP)  ## lint, then the test suite
 	$(BIN)/ruff check brochure tests benchmarks
 	$(BIN)/pytest -q
+
+golden: $(STAMP)  ## approve the shipped documents' current content (tests/golden/*.json)
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 bench: $(STAMP)  ## benchmarks (on demand, not part of the tests)
 	$(BIN)/python benchmarks/bench_build.py
