@@ -197,8 +197,8 @@ def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
     tone = styles.palette(info.tone)
     label_style = styles["verdict"].clone("verdict-tone", textColor=tone)
     icon_size = styles["verdict"].fontSize * ctx.geometry.verdict_icon
-    icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font,
-                   ctx.block.language)
+    icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font)
+    icon._tag_alt = None  # the label beside it says the same: decoration for a screen reader
     icon_column = icon.width + ctx.block.spacing.box_padding
     head = grid([[icon, fresh(escape(assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [
