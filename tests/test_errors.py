@@ -133,3 +133,14 @@ def test_unknown_publication_on_the_command_line(project):
 
 def test_usage_error_exits_2():
     assert run_cli("build", "--no-such-option").returncode == 2
+
+
+def test_check_of_a_file_that_is_not_a_pdf_says_so_without_a_traceback(tmp_path):
+    broken = tmp_path / "truncated.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
+    missing = tmp_path / "missing.pdf"
+    result = run_cli("check", str(broken), str(missing))
+    assert result.returncode == 2
+    assert f"{broken}: error: not a readable PDF file" in result.stderr
+    assert f"{missing}: error: no such PDF file" in result.stderr
+    assert "Traceback" not in result.stderr and "invalid pdf header" not in result.stderr

@@ -17,17 +17,41 @@ def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
     click.echo(f"ok: {len(project.publications)} publication(s), {len(project.layouts)} "
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
     if files:
+        _readable(list(files))
         return max(_preflight(list(files), _layouts(project)), _accessibility(list(files)))
     found = _content(project)
+    _readable(sorted(out.glob("*/*.pdf")))
     return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)),
                _accessibility(sorted(out.glob("*/*.pdf"))))
+
+
+def _readable(paths: list[Path]) -> None:
+    """Every named file must be a PDF that can be read; all that cannot are reported at once."""
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # the problem below says it once
+    problems = []
+    for path in paths:
+        if not path.is_file():
+            problems.append(Problem("no such PDF file", path))
+            continue
+        try:
+            PdfReader(path)
+        except (PdfReadError, OSError, ValueError) as exc:
+            problems.append(Problem(f"not a readable PDF file ({exc}); expected a PDF such as "
+                                    f"`brochure build` writes", path))
+    if problems:
+        raise BrochureError(problems)
 
 
 def _accessibility(paths: list[Path]) -> int:
     """Tagged structure, alternative text, heading levels, language and title of every PDF."""
     from ..accessibility import accessibility
 
-    findings = [f for path in paths if path.is_file() for f in accessibility(path)]
+    findings = [f for path in paths for f in accessibility(path)]
     for finding in findings:
         click.echo(str(finding), err=True)
     click.echo(f"accessibility: {len(paths)} file(s), "
@@ -55,8 +79,6 @@ def _preflight(paths: list[Path], layouts: dict) -> int:
 
     findings = []
     for path in paths:
-        if not path.is_file():
-            raise BrochureError(Problem("no such PDF file", path))
         found = preflight(path, layouts)
         findings += found
         click.echo(f"{path}: {'ok' if not found else f'{len(found)} finding(s)'}")
