@@ -7,8 +7,10 @@ import hmac
 import os
 import secrets
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import BrochureError, Problem
 from .model.patient import PatientRecord
 
 TOKEN_KEY_ENV = "BROCHURE_TOKEN_KEY"
@@ -24,18 +26,19 @@ def publication_path(out: Path, publication: str, layout: str, language: str | N
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with _writable(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
 
 def token_key(out: Path) -> bytes:
@@ -45,14 +48,26 @@ def token_key(out: Path) -> bytes:
         return os.environ[TOKEN_KEY_ENV].encode()
     path = out / ".token-key"
     if not path.exists():
-        out.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass
+        with _writable(out):
+            out.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_hex(32))
+            except FileExistsError:
+                pass
     return path.read_text().strip().encode()
+
+
+@contextmanager
+def _writable(path: Path):
+    """An output place the system refuses (no permission, a file where a folder should be, a
+    full disk) is the user's to fix: said with the path, not as a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise BrochureError(Problem(f"cannot write here ({exc.strerror or exc}); expected a "
+                                    f"folder you may write to", path)) from None
 
 
 def summary_token(record: PatientRecord, key: bytes) -> str:

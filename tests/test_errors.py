@@ -144,3 +144,19 @@ def test_check_of_a_file_that_is_not_a_pdf_says_so_without_a_traceback(tmp_path)
     assert f"{broken}: error: not a readable PDF file" in result.stderr
     assert f"{missing}: error: no such PDF file" in result.stderr
     assert "Traceback" not in result.stderr and "invalid pdf header" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["summary", "build", "batch"])
+def test_an_output_place_that_cannot_be_written_is_named_without_a_traceback(tmp_path, command):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    target = blocker / "out"
+    record = Path(__file__).resolve().parent.parent / "content/patients/clinic-day.csv"
+    args = {"summary": ["summary", str(sorted(record.parent.glob("*.yaml"))[0]), "--output",
+                        str(target / "x.pdf")],
+            "build": ["build", "--out", str(target)],
+            "batch": ["batch", str(record), "--out", str(target)]}[command]
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert "error: cannot write here (Not a directory)" in result.stderr
+    assert str(target) in result.stderr and "Traceback" not in result.stderr
