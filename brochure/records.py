@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from .errors import BrochureError, Problem, SourceError
 from .model.base import validate
 from .model.patient import PatientRecord
-from .source import Source, load
+from .source import Source, load, read_text
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,7 @@ def _row(source: Source, item, loc: tuple, number: int) -> RecordRow:
 
 
 def _csv_rows(path: Path) -> list[RecordRow]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(Problem(f"cannot read CSV: {exc}", path)) from None
+    text = read_text(path, 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8)')
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:

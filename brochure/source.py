@@ -116,12 +116,22 @@ def parse(text: str, path: Path | str) -> Source:
 def load(path: Path | str) -> Source:
     """Read and parse one YAML file."""
     path = Path(path)
+    return parse(read_text(path), path)
+
+
+def read_text(path: Path, hint: str = "save it as UTF-8") -> str:
+    """A text file's contents (UTF-8, a byte-order mark allowed); a byte that is not UTF-8 is
+    placed at its line and column, with ``hint`` saying how to fix it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(Problem("file not found", path)) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(Problem(f"not UTF-8 text (byte {exc.start})", path)) from None
     except OSError as exc:
         raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
-    return parse(text, path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(Problem(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); {hint}",
+                                  path, line, column)) from None

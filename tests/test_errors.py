@@ -160,3 +160,13 @@ def test_an_output_place_that_cannot_be_written_is_named_without_a_traceback(tmp
     assert result.returncode == 2, result.stderr
     assert "error: cannot write here (Not a directory)" in result.stderr
     assert str(target) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_spreadsheet_saved_in_a_legacy_encoding_is_placed_and_explained(tmp_path):
+    """Excel's plain "CSV" is Windows-1252: the first such byte is placed, and the fix named."""
+    csv = tmp_path / "clinic.csv"
+    csv.write_bytes("id,name\nA-1,Zoë Müller\n".encode("cp1252"))
+    result = run_cli("batch", str(csv), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f'{csv}:2:7: error: not UTF-8 text (byte 0xeb); save it as "CSV UTF-8"' in \
+        result.stderr
