@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from brochure import BrochureError
-from brochure.summaries import assess, render_summary
+from brochure.summaries import assess, render_summary, summarize
 
 from .conftest import ROOT, run_cli
 from .pdf import fonts, is_embedded
@@ -192,11 +192,13 @@ _records = st.fixed_dictionaries({
 @given(_records)
 def test_any_record_gives_a_pdf_or_a_clear_error(record):
     try:
-        pdf = render_summary(record)
+        result = summarize(record)
     except BrochureError as exc:
         assert exc.problems and all(": error: " in str(p) for p in exc.problems)
         return
+    pdf = result.pdf
     assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) >= 2
+    assert all(re.search(r"U\+[0-9A-F]{4,6} ", w) for w in result.warnings), result.warnings
     assert assess(record).verdict in {"good", "evaluation_needed", "less_likely", "not_suitable"}
 
 
