@@ -1,9 +1,9 @@
 """Accessibility checks on produced PDFs: what a screen reader needs from a tagged PDF.
 
 Findings (each names the file, page and element): text drawn outside any marked-content
-sequence, a Figure without alternative text, a heading that skips a level, a link annotation
-without a description or outside the structure tree, no structure tree or MarkInfo, no /Lang,
-no title shown in the window.
+sequence, a Figure without alternative text, a table without header cells, a heading that
+skips a level or is empty, a link annotation without a description or outside the structure
+tree, no structure tree or MarkInfo, no /Lang, no title shown in the window.
 """
 
 from __future__ import annotations
@@ -78,12 +78,19 @@ def _elements(path: Path, root, pages: dict[int, int]) -> list[Finding]:
         page = _page_of(element, pages)
         if role == "/Figure" and not element.get("/Alt"):
             found.append(Finding(path, page, "accessibility", "Figure", "no alternative text"))
+        if role == "/Table" and not any(str(e.get("/S")) == "/TH" for e in _walk(element)):
+            found.append(Finding(path, page, "accessibility", "Table",
+                                 "no header cells (TH): a screen reader cannot say what a "
+                                 "cell's value is"))
         if len(role) == 3 and role.startswith("/H") and role[2].isdigit():
             level = int(role[2])
             if level > last_level + 1:
                 found.append(Finding(path, page, "accessibility", f"heading {role[1:]}",
                                      f"skips a level (the previous heading was "
                                      f"{'H' + str(last_level) if last_level else 'none'})"))
+            if element.get("/K") in (None, []):
+                found.append(Finding(path, page, "accessibility", f"heading {role[1:]}",
+                                     "is empty"))
             last_level = level
     return found
 

@@ -214,6 +214,19 @@ def test_check_reports_a_skipped_heading_level(built, tmp_path):
     assert any("heading H3: skips a level (the previous heading was H1)" in f for f in found)
 
 
+def test_check_reports_a_table_without_header_cells_and_an_empty_heading(built, tmp_path):
+    def damage(writer):
+        root = writer._root_object["/StructTreeRoot"].get_object()
+        table = next(e for e in _walk(root) if e["/S"] == "/Table")
+        for cell in _walk(table):
+            if cell["/S"] == "/TH":
+                cell[NameObject("/S")] = NameObject("/TD")
+        _first(writer, "/H2").pop("/K")
+    found = _broken(built, tmp_path, damage)
+    assert any("Table: no header cells (TH)" in f for f in found), found
+    assert any("heading H2: is empty" in f for f in found), found
+
+
 def test_check_reports_a_link_without_description_or_place_in_the_tree(built, tmp_path):
     def detach(writer):
         for annotation in writer.pages[0]["/Annots"]:
