@@ -303,3 +303,55 @@ def test_alternative_text_is_in_the_documents_language(built):
         assert alts and not english & set(alts), alts
         assert not any(alt.startswith("QR code") for alt in alts), alts
         assert any(alt.startswith("Código QR") for alt in alts), alts
+
+
+@pytest.mark.parametrize("markup, spoken", [
+    ("Visit https://harborknee.example/book/a/long/path/that/cannot/fit/on/one/line today",
+     "Visit https://harborknee.example/book/a/long/path/that/cannot/fit/on/one/line today"),
+    ("A doctor <b>takes cells</b> from your own hip or <i>belly</i>fat, then injects them",
+     "A doctor takes cells from your own hip or bellyfat, then injects them"),
+    ("Dr. Inés Marlow, MD,<br/>Physical medicine<br/>Line: <b>(555) 014-2210</b>",
+     "Dr. Inés Marlow, MD, Physical medicine Line: (555) 014-2210"),
+    ("Pain for 10&nbsp;weeks &amp; more, in a sentence long enough to wrap twice over",
+     "Pain for 10 weeks & more, in a sentence long enough to wrap twice over"),  # poppler: a
+    # no-break space reads as a space
+])
+def test_a_line_break_reads_as_a_space_only_where_the_text_had_one(markup, spoken, tmp_path):
+    """Not inside a long word split over two lines, nor where emphasis joins two words."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import SimpleDocTemplate
+
+    from brochure.render.blocks import Para
+    from brochure.render.document import DeferredPages
+    from brochure.render.tagging import Tagger, tag_flowables
+
+    def tagged_canvas(*args, **kwargs):
+        canvas = DeferredPages(*args, **kwargs)
+        canvas.tagger = Tagger("Breaks", "en")
+        canvas.before_save = lambda c: c.tagger.finish(c)
+        return canvas
+
+    paragraph = Para(markup, ParagraphStyle("body", fontSize=10, leading=12, splitLongWords=1))
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=(160, 300), leftMargin=10, rightMargin=10).build(
+        tag_flowables([paragraph], (), {}, "b0"), canvasmaker=tagged_canvas)
+    assert len(paragraph.blPara.lines) >= 3, "the text wraps"
+    path = tmp_path / "breaks.pdf"
+    path.write_bytes(buffer.getvalue())
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    assert re.findall(r'^\s+"(.*)"$', out, re.MULTILINE) == [spoken]
+
+
+def test_scripts_without_spaces_get_none_at_line_ends():
+    from reportlab.lib.styles import ParagraphStyle
+
+    from brochure.render.blocks import Para
+
+    text = ("医生从您自己的髋骨或腹部脂肪中提取细胞，浓缩后注射到您的膝盖中。"
+            "研究人员认为这些细胞可能会缓解肿胀。")
+    paragraph = Para(text, ParagraphStyle("body", fontSize=10))
+    paragraph.wrap(120, 1000)
+    lines = paragraph.blPara.lines
+    assert len(lines) >= 3
+    assert "".join(word for _, words in lines for word in words) == text

@@ -7,6 +7,8 @@ one function here and one model in ``model/publication.py``.
 
 from __future__ import annotations
 
+import html
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,25 +86,47 @@ class Para(Paragraph):
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
-        _keep_line_end_spaces(self.blPara)
+        _keep_line_end_spaces(self)
         return size
 
 
-def _keep_line_end_spaces(lines) -> None:
+def _keep_line_end_spaces(paragraph: Paragraph) -> None:
     """ReportLab drops the space where it breaks a line; without it, text extraction, reflow
     and screen readers that follow the text (as Tagged PDF asks them to) read the last word
-    of a line and the first of the next as one. The space is drawn after the line's last
-    glyph, so nothing moves on the page."""
-    if lines.kind == 0:  # lines are (extra space, [words])
-        for _, words in lines.lines[:-1]:
-            if words:
-                words[-1] += " "
-        return
-    for line in lines.lines[:-1]:  # FragLines, each with its own fragments
-        last = line.words[-1] if line.words else None
-        if last is not None and isinstance(getattr(last, "text", None), str) and not getattr(
-                last, "cbDefn", None):
-            last.text += " "
+    of a line and the first of the next as one. The space goes back where the text had one:
+    not inside a long word split across lines, nor between characters of a script written
+    without spaces. It is drawn after the line's last glyph, so nothing moves on the page."""
+    lines = paragraph.blPara
+    tokens = _words(html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text))))
+    token = offset = 0
+    for line in lines.lines[:-1]:
+        pieces = line[1] if lines.kind == 0 else [f for f in line.words if _text_of(f)]
+        for piece in pieces:
+            for word in _words(piece if lines.kind == 0 else _text_of(piece)):
+                if token >= len(tokens) or not tokens[token].startswith(word, offset):
+                    return  # the lines do not retrace the text: leave them as they are
+                offset += len(word)
+                if offset == len(tokens[token]):
+                    token, offset = token + 1, 0
+        if pieces and offset == 0:  # the line ended where the text had a space
+            if lines.kind == 0:
+                pieces[-1] += " "
+            else:
+                pieces[-1].text += " "
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not the no-break space: it joins words
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in _SPACES.split(text) if word]
+
+
+def _text_of(fragment) -> str:
+    text = getattr(fragment, "text", None)
+    return text if isinstance(text, str) and not getattr(fragment, "cbDefn", None) else ""
 
 
 class LinkPara(Para):
