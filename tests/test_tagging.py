@@ -321,8 +321,8 @@ def test_a_line_break_reads_as_a_space_only_where_the_text_had_one(markup, spoke
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import SimpleDocTemplate
 
-    from brochure.render.blocks import Para
     from brochure.render.document import DeferredPages
+    from brochure.render.paragraphs import Para
     from brochure.render.tagging import Tagger, tag_flowables
 
     def tagged_canvas(*args, **kwargs):
@@ -346,7 +346,7 @@ def test_a_line_break_reads_as_a_space_only_where_the_text_had_one(markup, spoke
 def test_scripts_without_spaces_get_none_at_line_ends():
     from reportlab.lib.styles import ParagraphStyle
 
-    from brochure.render.blocks import Para
+    from brochure.render.paragraphs import Para
 
     text = ("医生从您自己的髋骨或腹部脂肪中提取细胞，浓缩后注射到您的膝盖中。"
             "研究人员认为这些细胞可能会缓解肿胀。")

@@ -24,18 +24,8 @@ from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
-from .blocks import (
-    BUILDERS,
-    BlockContext,
-    booking_caption,
-    boxed,
-    flat,
-    flowables,
-    fresh,
-    grid,
-    inner_width,
-    para,
-)
+from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width
+from .paragraphs import booking_caption, fresh, para
 from .replay import replay
 
 
