@@ -254,27 +254,34 @@ def test_check_reports_missing_language_and_untagged_text(built, tmp_path):
                      text), text
 
 
-def test_a_paragraph_split_across_pages_stays_one_element(tmp_path):
-    """A tagged flowable that platypus splits keeps its element: one P, marked on each page."""
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+def _tagged_pdf(flowable, **page) -> bytes:
+    """A one-flowable document, tagged as the tool tags its own (``page``: the doc template's
+    page size and margins)."""
+    from reportlab.platypus import SimpleDocTemplate
 
     from brochure.render.document import DeferredPages
     from brochure.render.tagging import Tagger, tag_flowables
 
-    words = " ".join(f"word{i}" for i in range(700))
-
     def tagged_canvas(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)
-        canvas.tagger = Tagger("Split", "en")
+        canvas.tagger = Tagger("Test", "en")
         canvas.before_save = lambda c: c.tagger.finish(c)
         return canvas
 
     buffer = io.BytesIO()
-    story = tag_flowables([Paragraph(words, ParagraphStyle("body", fontSize=12, leading=15))],
-                          (), {}, "b0")
-    SimpleDocTemplate(buffer, pagesize=(300, 300)).build(story, canvasmaker=tagged_canvas)
-    pdf = buffer.getvalue()
+    SimpleDocTemplate(buffer, **page).build(tag_flowables([flowable], (), {}, "b0"),
+                                            canvasmaker=tagged_canvas)
+    return buffer.getvalue()
+
+
+def test_a_paragraph_split_across_pages_stays_one_element(tmp_path):
+    """A tagged flowable that platypus splits keeps its element: one P, marked on each page."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    words = " ".join(f"word{i}" for i in range(700))
+    pdf = _tagged_pdf(Paragraph(words, ParagraphStyle("body", fontSize=12, leading=15)),
+                      pagesize=(300, 300))
     reader = PdfReader(io.BytesIO(pdf))
     elements = list(_walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object()))
     assert len(reader.pages) >= 3
@@ -319,25 +326,14 @@ def test_alternative_text_is_in_the_documents_language(built):
 def test_a_line_break_reads_as_a_space_only_where_the_text_had_one(markup, spoken, tmp_path):
     """Not inside a long word split over two lines, nor where emphasis joins two words."""
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import SimpleDocTemplate
 
-    from brochure.render.document import DeferredPages
     from brochure.render.paragraphs import Para
-    from brochure.render.tagging import Tagger, tag_flowables
-
-    def tagged_canvas(*args, **kwargs):
-        canvas = DeferredPages(*args, **kwargs)
-        canvas.tagger = Tagger("Breaks", "en")
-        canvas.before_save = lambda c: c.tagger.finish(c)
-        return canvas
 
     paragraph = Para(markup, ParagraphStyle("body", fontSize=10, leading=12, splitLongWords=1))
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=(160, 300), leftMargin=10, rightMargin=10).build(
-        tag_flowables([paragraph], (), {}, "b0"), canvasmaker=tagged_canvas)
+    pdf = _tagged_pdf(paragraph, pagesize=(160, 300), leftMargin=10, rightMargin=10)
     assert len(paragraph.blPara.lines) >= 3, "the text wraps"
     path = tmp_path / "breaks.pdf"
-    path.write_bytes(buffer.getvalue())
+    path.write_bytes(pdf)
     out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
                          text=True, check=True).stdout
     assert re.findall(r'^\s+"(.*)"$', out, re.MULTILINE) == [spoken]
