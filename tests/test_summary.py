@@ -210,3 +210,22 @@ def test_output_does_not_depend_on_what_was_rendered_before():
                                         {"kl_grade": None}, {"name": "Ünïcödé Ñame"}] * 3):
         render_summary({**BASE, **verdict_change, "id": f"X-{i}"}, project=busy)
     assert render_summary(BASE, project=busy) == fresh
+
+
+def test_summaries_rendered_in_parallel_threads_equal_those_rendered_one_by_one():
+    """The JSON API renders in a thread pool: shared caches and replayed drawing must not mix
+    one patient's document into another's."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = [{**BASE, "id": f"T-{i}", "name": f"Patient {i}", "pain": i % 11,
+                "kl_grade": i % 5, "notes": "Walk." if i % 2 else None} for i in range(24)]
+    expected = [render_summary(r) for r in records]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, to give races their chance
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(render_summary, records * 2))
+    finally:
+        sys.setswitchinterval(interval)
+    assert results == expected * 2

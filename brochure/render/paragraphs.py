@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections import OrderedDict
+from contextlib import suppress
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
@@ -114,7 +115,8 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Parag
     key = (markup, id(style), bullet)
     hit = _PARSED.get(key)
     if hit is not None and hit[0] is style:
-        _PARSED.move_to_end(key)
+        with suppress(KeyError):  # another thread (the web API renders in a pool) evicted it
+            _PARSED.move_to_end(key)
         return Para(markup, style, bulletText=bullet, frags=hit[1])
     paragraph = fresh(markup, style, bullet)
     _PARSED[key] = (style, paragraph.frags)
