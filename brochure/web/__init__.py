@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from .. import __version__
@@ -179,4 +180,6 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> N
         except BrochureError:
             return page(request, values, field_errors(values), status=422)
         password = form.get("password") or None
-        return _pdf(summarize(record, password=password, project=project).pdf)
+        # rendering takes milliseconds of CPU: off the event loop, like the API's
+        summary = await run_in_threadpool(summarize, record, password=password, project=project)
+        return _pdf(summary.pdf)
