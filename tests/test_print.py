@@ -361,3 +361,29 @@ def test_preflight_finds_a_spot_colour_that_falls_back_to_rgb(tmp_path):
     result = run_cli("check", str(path))
     assert result.returncode == 1
     assert "rgb-colour: operator cs: colour space /DeviceRGB" in result.stderr, result.stderr
+
+
+def _images(resources):
+    for xobject in (resources.get("/XObject") or {}).values():
+        xobject = xobject.get_object()
+        if xobject["/Subtype"] == "/Image":
+            yield xobject
+        elif xobject["/Subtype"] == "/Form":
+            yield from _images(xobject.get("/Resources", {}))
+
+
+def test_print_images_carry_their_grey_on_the_black_plate(built):
+    """Black generation: the grey in each colour is printed with K, not as a three-colour mix
+    (Pillow's own conversion leaves K empty), so shadows are dense and total ink stays low."""
+    from PIL import Image, ImageChops, ImageMath
+
+    reader = PdfReader(_print_file(built, "trifold-letter"))
+    image = next(_images(reader.pages[0]["/Resources"]))
+    assert image["/ColorSpace"] == "/DeviceCMYK"
+    cyan, magenta, yellow, black = Image.open(io.BytesIO(image._data)).split()
+    assert black.getextrema()[1] > 100, "the dark water is printed with black ink"
+    grey_left = ImageChops.darker(ImageChops.darker(cyan, magenta), yellow).histogram()
+    assert sum(grey_left[24:]) < 0.01 * sum(grey_left), "C, M and Y hold no shared grey"
+    total = ImageMath.lambda_eval(lambda a: a["c"] + a["m"] + a["y"] + a["k"],
+                                  c=cyan, m=magenta, y=yellow, k=black)
+    assert total.getextrema()[1] <= 3 * 255, "total ink at most 300 %"

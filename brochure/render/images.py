@@ -12,6 +12,7 @@ from io import BytesIO
 from pathlib import Path
 
 from PIL import Image as PILImage
+from PIL import ImageChops, ImageMath
 
 from ..output import cache_dir, write_atomic
 from .colours import ColourMode
@@ -56,12 +57,32 @@ def _load(path: Path, mode: ColourMode) -> tuple[str, tuple[int, int]]:
         if image.format == "JPEG" and image.mode == target:
             return str(path), image.size
         source = path.read_bytes()
-        key = hashlib.sha256(source + target.encode()).hexdigest()[:24]
+        key = hashlib.sha256(source + f"{target}:{_CONVERSION}".encode()).hexdigest()[:24]
         cached = cache_dir("images") / f"{key}.jpg"
         if not cached.exists():
-            converted = image.convert(target)
+            converted = to_cmyk(image) if target == "CMYK" else image.convert(target)
             data = BytesIO()
             converted.save(data, "JPEG", quality=92, subsampling=0,
                            dpi=image.info.get("dpi", (300, 300)))
             write_atomic(cached, data.getvalue())
         return str(cached), image.size
+
+
+_CONVERSION = "gcr-1"  # part of a converted copy's cache key: change it when to_cmyk changes
+
+
+def to_cmyk(image: PILImage.Image) -> PILImage.Image:
+    """RGB to CMYK with full black generation: the grey in each colour goes to the black plate
+    (K = 1 − max(R, G, B)) and C, M, Y carry only what is left, scaled by it.
+
+    Pillow's own conversion puts no ink on the black plate at all, so shadows print as a heavy
+    three-colour mix that looks muddy and is slow to dry. This is still not colour-managed (no
+    ICC profile): a print shop may convert from the RGB original with its own profile."""
+    red, green, blue = image.convert("RGB").split()
+    top = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+
+    def ink(channel: PILImage.Image) -> PILImage.Image:
+        return ImageMath.lambda_eval(
+            lambda a: (a["top"] - a["c"]) * 255 / a["max"](a["top"], 1),
+            top=top, c=channel).convert("L")
+    return PILImage.merge("CMYK", (ink(red), ink(green), ink(blue), ImageChops.invert(top)))
