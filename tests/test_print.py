@@ -25,7 +25,7 @@ from brochure.model.base import validate
 from brochure.model.brand import FontChoice
 from brochure.render.fonts import register_family
 from brochure.render.sheets import sheets
-from brochure.render.tagging import Tagger
+from brochure.render.structure import Tagger
 from brochure.source import load
 
 from .conftest import ROOT, run_cli

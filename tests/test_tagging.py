@@ -260,7 +260,8 @@ def _tagged_pdf(flowable, **page) -> bytes:
     from reportlab.platypus import SimpleDocTemplate
 
     from brochure.render.document import DeferredPages
-    from brochure.render.tagging import Tagger, tag_flowables
+    from brochure.render.structure import Tagger
+    from brochure.render.tagging import tag_flowables
 
     def tagged_canvas(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)

@@ -22,8 +22,9 @@ from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
 from .images import ImageLoader
 from .sheets import Sheet, Slot, Variant, sheets
+from .structure import Tagger
 from .styles import StyleSheet, build_styles
-from .tagging import Tagger, artifact, tag_flowables
+from .tagging import artifact, tag_flowables
 
 # registration colour: the marks print on every separation (plate), so the press can align
 # and trim each one; a Separation space named All is what PDF reserves for this

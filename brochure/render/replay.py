@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
-from .tagging import marks_in
+from .structure import marks_in
 from .wrapping import Wrapper
 
 

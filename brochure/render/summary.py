@@ -25,9 +25,10 @@ from .colours import Palette
 from .document import DeferredPages, Metadata, describe
 from .fonts import FontSet, register_fonts
 from .replay import FontSeed, Recorded, replay
+from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, summary_flowables
-from .tagging import Tagger, artifact, tag_flowables
+from .tagging import artifact, tag_flowables
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,229 @@
+"""The structure tree of a tagged PDF (PDF/UA-1), collected while a document is drawn.
+
+A :class:`Tagger` hangs on the canvas. Each marked-content sequence it opens
+(``/P <</MCID n>> BDC``) is recorded as content of the structure element at a stable *path*
+(tuples of (key, role, attributes)). Before the file is written, :meth:`Tagger.finish` adds:
+- the structure tree: Document and its elements in reading order, with /Alt, table header
+  scopes and link objects;
+- the ParentTree, and each page's /StructParents and /Tabs;
+- /MarkInfo, and XMP metadata declaring PDF/UA-1.
+
+Paths are stable across documents, so drawing recorded in one document can be replayed in
+another with its MCIDs renumbered (:meth:`Tagger.replay`). How flowables get their paths is
+:mod:`.tagging`'s business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase.pdfdoc import (
+    PDFDictionary,
+    PDFName,
+    PDFObjectReference,
+    PDFString,
+)
+
+Step = tuple[str, str, tuple]
+"""(key unique among siblings, structure role, attributes as sorted pairs)"""
+Path = tuple[Step, ...]
+_PAGE = 1 << 20  # a marked-content kid is the int page * _PAGE + MCID (no tuple to collect)
+LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 2, …)
+_BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
+
+
+class Node:
+    """A structure element; its kids are elements, marked content (page and MCID in one int)
+    and link annotations; its attributes are (name, value) pairs.
+
+    About a hundred are made per summary, so they are kept lean for the garbage collector:
+    slots, no dicts or tuples per mark, and the parent kept as its index in
+    :attr:`Tagger.created`, so a tree holds no reference cycles and is freed as soon as the
+    document is written."""
+
+    __slots__ = ("attrs", "index", "key", "kids", "parent", "ref", "role")
+
+    def __init__(self, role: str, attrs: tuple = (), key: str = "", parent: int = -1,
+                 index: int = 0):
+        self.role, self.attrs, self.key = role, attrs, key
+        self.parent, self.index = parent, index
+        self.kids: list = []
+        self.ref = ""  # "n 0 R", once the element is numbered
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    page: int
+    annotation: PDFObjectReference
+    number: int
+
+
+class Tagger:
+    """Collects the structure of one document while it is drawn."""
+
+    def __init__(self, title: str, language: str):
+        self.title, self.language = title, language
+        self.root = Node("Document")
+        self.nodes: dict[Path, Node] = {(): self.root}
+        self.created: list[Node] = [self.root]
+        self.page_marks: dict[int, list[Node]] = defaultdict(list)
+        """Each page's marked-content owners, by MCID (MCIDs count up from 0 on each page)."""
+        self.links: list[tuple[Node, LinkRef]] = []
+        self.journal: list[Path] | None = None
+
+    def node(self, path: Path) -> Node:
+        """The element at ``path``, created (after its siblings so far) if new."""
+        node = self.nodes.get(path)
+        if node is None:
+            parent = self.node(path[:-1])
+            key, role, attrs = path[-1]
+            node = self.nodes[path] = Node(role, attrs, key, parent.index,
+                                           len(self.created))
+            parent.kids.append(node)
+            self.created.append(node)
+        return node
+
+    def begin(self, canvas, path: Path) -> None:
+        """Open a marked-content sequence owned by the element at ``path``."""
+        mcid = self._mark(canvas, path)
+        canvas._code.append(f"/{path[-1][1]} <</MCID {mcid}>> BDC")
+
+    def _mark(self, canvas, path: Path) -> int:
+        page = canvas._pageNumber - 1
+        owners = self.page_marks[page]
+        mcid = len(owners)
+        node = self.node(path)
+        node.kids.append(page * _PAGE + mcid)
+        owners.append(node)
+        if self.journal is not None:
+            self.journal.append(path)
+        return mcid
+
+    def link(self, canvas, path: Path, url: str, rect, text: str) -> None:
+        """A link annotation with its /Contents, tied to the element at ``path``."""
+        number = LINK_BASE + len(self.links)
+        canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
+                       StructParent=number)
+        ref = LinkRef(canvas.getPageNumber() - 1, canvas._annotationrefs[-1], number)
+        self.links.append((self.node(path), ref))
+        self.node(path).kids.append(ref)
+
+    def replay(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> None:
+        """Add recorded operators to the page, each marked-content sequence given a fresh
+        MCID (``marks``: where each sequence opens in ``ops``, and its element)."""
+        code = canvas._code
+        start = len(code)
+        code.extend(ops)
+        for index, path in marks:
+            code[start + index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
+
+    # -- writing the structure --------------------------------------------------------------
+
+    def finish(self, canvas, order: list[str] | None = None) -> None:
+        """Add the structure tree and the PDF/UA declarations to ``canvas``'s document; the
+        document's top elements are put in ``order`` (their keys) when given. The tagger is
+        then taken off the canvas: nothing more may be drawn into the tree."""
+        if order:
+            rank = {key: i for i, key in enumerate(order)}
+            self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
+        doc = canvas._doc
+        # ReportLab numbers objects in the order they are registered: the elements, then the
+        # root, take the next numbers, so every reference is known before any is registered
+        first = doc.objectcounter + 1
+        for number, node in enumerate(self.created, first):
+            node.ref = f"{number} 0 R"
+        root_ref = f"{first + len(self.created)} 0 R"
+        numbers = doc.idToObjectNumberAndVersion
+        pages = [f"{numbers[f'Page{n + 1}'][0]} 0 R" for n in range(len(doc.Pages.pages))]
+        element = self._element
+        for i, node in enumerate(self.created):
+            doc.Reference(element(node, pages, root_ref, doc), f"SE{i}")
+        root = doc.Reference(self._root_bytes(), "StructTreeRoot")
+        if numbers[root.name][0] != first + len(self.created):
+            raise AssertionError("structure elements were not numbered consecutively")
+        catalog = doc.Catalog
+        catalog.StructTreeRoot = root
+        catalog.MarkInfo = PDFDictionary({"Marked": "true"})
+        catalog.Metadata = doc.Reference(_xmp(self.title, self.language), "XMPMetadata")
+        for number, page in enumerate(doc.Pages.pages):
+            page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
+            page.StructParents = number
+            page.Tabs = PDFName("S")
+        canvas.tagger = None
+
+    def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:
+        """One structure element's dictionary, written directly as bytes (ReportLab's generic
+        formatting of a hundred small dictionaries costs more than the rest of a summary)."""
+        kids = node.kids
+        if len(kids) == 1 and type(kids[0]) is int and not node.attrs:  # most leaves
+            page, mcid = divmod(kids[0], _PAGE)
+            parent = self.created[node.parent].ref
+            return f"<</S/{node.role}/P {parent}/K[{mcid}]/Pg {pages[page]}>>".encode()
+        first_page = None
+        parts = []
+        for kid in kids:
+            if type(kid) is int:
+                page, mcid = divmod(kid, _PAGE)
+                if first_page is None:
+                    first_page = page
+                parts.append(str(mcid) if page == first_page else
+                             f"<</Type/MCR/Pg {pages[page]}/MCID {mcid}>>")
+            elif type(kid) is Node:
+                parts.append(kid.ref)
+            else:
+                parts.append(f"<</Type/OBJR/Pg {pages[kid.page]}"
+                             f"/Obj {doc.idToObjectNumberAndVersion[kid.annotation.name][0]} 0 R>>")
+        parent = self.created[node.parent].ref if node.parent >= 0 else root_ref
+        text = f"<</S/{node.role}/P {parent}/K[{' '.join(parts)}]"
+        if first_page is not None:
+            text += f"/Pg {pages[first_page]}"
+        attrs = dict(node.attrs)
+        if "Scope" in attrs:
+            text += f"/A<</O/Table/Scope/{attrs['Scope']}>>"
+        out = text.encode()
+        if "Alt" in attrs:
+            out += b"/Alt " + PDFString(attrs["Alt"]).format(doc)
+        if node.role == "Document":
+            out += (b"/Lang " + PDFString(self.language).format(doc) + b"/T "
+                    + PDFString(self.title).format(doc))
+        return out + b">>"
+
+    def _root_bytes(self) -> bytes:
+        numbers = [f"{page}[{' '.join(n.ref for n in self.page_marks[page])}]"
+                   for page in sorted(self.page_marks)]
+        numbers += [f"{link.number} {owner.ref}" for owner, link in self.links]
+        return (f"<</Type/StructTreeRoot/K[{self.root.ref}]"
+                f"/ParentTree<</Nums[{' '.join(numbers)}]>>"
+                f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode()
+
+
+@lru_cache(maxsize=64)
+def _xmp(title: str, language: str) -> bytes:
+    """The XMP metadata stream object (title and language: the document's kind, never the
+    patient's), written once per kind."""
+    xml = XMP.format(title=escape(title), lang=escape(language)).encode("utf-8")
+    return b"<</Type/Metadata/Subtype/XML/Length %d>>stream\n%s\nendstream" % (len(xml), xml)
+
+
+def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
+    """Pair each marked-content opening in recorded ``ops`` with its element's path."""
+    openings = [i for i, op in enumerate(ops) if _BDC.match(op)]
+    return list(zip(openings, paths, strict=True))
+
+
+XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
