@@ -22,11 +22,13 @@ from .test_candidacy import BASE
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 SUMMARY_ORDER = {
-    "en": ["Your knee treatment summary", "Prepared for", "What we found", "Where your knee",
+    "en": ["Your knee treatment summary", "Harbor Knee & Joint Center", "Prepared for",
+           "What we found", "Where your knee",
            "What the rules suggest", "A note from your doctor", "What this treatment is",
            "How it compares", "Risks and costs", "Your next steps", "Get care the same day",
            "This summary is not a diagnosis", "Direct line"],
-    "es": ["Resumen del tratamiento de su rodilla", "Preparado para", "Lo que encontramos",
+    "es": ["Resumen del tratamiento de su rodilla", "Harbor Knee & Joint Center",
+           "Preparado para", "Lo que encontramos",
            "Lo que sugieren las reglas", "Una nota de su médico", "Cómo se compara",
            "Riesgos y costos", "Línea directa"],
 }
@@ -97,6 +99,7 @@ def test_summaries_are_tagged_in_reading_order(language, tmp_path):
     text = struct_text(pdf, tmp_path)
     _in_order(text, SUMMARY_ORDER[language])
     assert "Page1of2" not in text and "Confidential" not in text, "footers are artifacts"
+    assert "Center·" not in text, "so is the running header of page 2"
 
 
 @pytest.mark.parametrize("name", LAYOUTS)

@@ -229,32 +229,30 @@ class _Header:
                lambda c: self._band(c, height, full))
 
     def _band(self, canvas, height: float, full: bool) -> None:
-        """The band, logo and clinic name are decoration; the first page's title is the
-        document's top heading (H1)."""
+        """The band and logo are decoration, and so is the running header of later pages; on
+        the first page the title is the document's top heading (H1) and the clinic's name,
+        under it, says who wrote the summary (P)."""
         kit, styles = self.kit, self.kit.styles
         page = kit.layout.page
         x = kit.layout.margins.left + self._logo_size(height, full) + kit.layout.header.logo_gap
         artifact(canvas, lambda c: self._decoration(c, height, full))
+        middle, subtitle = page.height - height / 2, styles["cover_subtitle"]
         if full:
-            title = styles["cover_title"]
-            tagger = getattr(canvas, "tagger", None)
-            if tagger:
-                tagger.begin(canvas, (("title", "H1", ()),))
-            canvas.saveState()
-            canvas.setFillColor(kit.palette("paper"))
-            canvas.setFont(title.fontName, title.fontSize)
-            canvas.drawString(x, page.height - height / 2 + kit.layout.header.title_rise,
-                              self.text.title)
-            canvas.restoreState()
-            if tagger:
-                canvas._code.append("EMC")
+            _tagged_line(canvas, ("title", "H1"), styles["cover_title"], kit.palette("paper"),
+                         x, middle + kit.layout.header.title_rise, self.text.title)
+            _tagged_line(canvas, ("clinic", "P"), subtitle, kit.palette("paper"),
+                         x, middle - subtitle.leading, kit.brand.name)
+        else:
+            artifact(canvas, lambda c: _line(c, subtitle, kit.palette("paper"), x,
+                                             middle - subtitle.fontSize / 3,
+                                             f"{kit.brand.name} · {self.text.title}"))
 
     def _logo_size(self, height: float, full: bool) -> float:
         header = self.kit.layout.header
         return header.logo_size if full else height * header.later_logo
 
     def _decoration(self, canvas, height: float, full: bool) -> None:
-        kit, styles = self.kit, self.kit.styles
+        kit = self.kit
         page = kit.layout.page
         canvas.saveState()
         canvas.setFillColor(kit.palette("primary"))
@@ -264,19 +262,28 @@ class _Header:
         canvas.rect(0, page.height - height - rule, page.width, rule, stroke=0, fill=1)
         size = self._logo_size(height, full)
         logo = drawing(kit.brand.art[kit.brand.logo], size, kit.palette, kit.fonts.body.regular)
-        left = kit.layout.margins.left
-        logo.drawOn(canvas, left, page.height - (height + size) / 2)
-        x = left + size + kit.layout.header.logo_gap
-        subtitle = styles["cover_subtitle"]
-        canvas.setFillColor(kit.palette("paper"))
-        if full:
-            canvas.setFont(subtitle.fontName, subtitle.fontSize)
-            canvas.drawString(x, page.height - height / 2 - subtitle.leading, kit.brand.name)
-        else:
-            canvas.setFont(subtitle.fontName, subtitle.fontSize)
-            canvas.drawString(x, page.height - height / 2 - subtitle.fontSize / 3,
-                              f"{kit.brand.name} · {self.text.title}")
+        logo.drawOn(canvas, kit.layout.margins.left, page.height - (height + size) / 2)
         canvas.restoreState()
+
+
+def _line(canvas, style, colour, x: float, y: float, text: str) -> None:
+    """One line of text in ``style``'s font, drawn straight on the canvas."""
+    canvas.saveState()
+    canvas.setFillColor(colour)
+    canvas.setFont(style.fontName, style.fontSize)
+    canvas.drawString(x, y, text)
+    canvas.restoreState()
+
+
+def _tagged_line(canvas, element: tuple[str, str], style, colour, x: float, y: float,
+                 text: str) -> None:
+    """:func:`_line`, as the content of a top-level structure element (key, role)."""
+    tagger = getattr(canvas, "tagger", None)
+    if tagger:
+        tagger.begin(canvas, ((*element, ()),))
+    _line(canvas, style, colour, x, y, text)
+    if tagger:
+        canvas._code.append("EMC")
 
 
 def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
