@@ -355,3 +355,23 @@ def test_scripts_without_spaces_get_none_at_line_ends():
     lines = paragraph.blPara.lines
     assert len(lines) >= 3
     assert "".join(word for _, words in lines for word in words) == text
+
+
+def test_structure_objects_are_written_exactly_as_reportlab_would():
+    """The structure writer's shortcut for objects registered as bytes gives ReportLab's own
+    bytes (header, content, end of line, endobj), and leaves other objects to ReportLab."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFDocument, PDFIndirectObject
+
+    from brochure.render import structure
+
+    document = PDFDocument()
+    for content in (b"<</S/P/K[0]>>", b"<</S/P>>\n"):
+        document.Reference(content, f"E{len(content)}")
+        indirect = PDFIndirectObject(f"E{len(content)}", content)
+        assert structure._write_indirect(indirect, document) == \
+            structure._rl_write_indirect(indirect, document)
+    other = PDFDictionary({"Type": "/Test"})
+    document.Reference(other, "D")
+    indirect = PDFIndirectObject("D", other)
+    assert structure._write_indirect(indirect, document) == \
+        structure._rl_write_indirect(indirect, document)
