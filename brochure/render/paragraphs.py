@@ -40,17 +40,22 @@ def _keep_line_end_spaces(paragraph: Paragraph) -> None:
     not inside a long word split across lines, nor between characters of a script written
     without spaces. It is drawn after the line's last glyph, so nothing moves on the page."""
     lines = paragraph.blPara
+    if len(lines.lines) < 2:  # most paragraphs: one line, nothing to do
+        return
     tokens = _words(html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text))))
     token = offset = 0
     for line in lines.lines[:-1]:
-        pieces = line[1] if lines.kind == 0 else [f for f in line.words if _text_of(f)]
-        for piece in pieces:
-            for word in _words(piece if lines.kind == 0 else _text_of(piece)):
-                if token >= len(tokens) or not tokens[token].startswith(word, offset):
-                    return  # the lines do not retrace the text: leave them as they are
-                offset += len(word)
-                if offset == len(tokens[token]):
-                    token, offset = token + 1, 0
+        if lines.kind == 0:  # ReportLab's own words: split at spaces already
+            pieces = words = line[1]
+        else:
+            pieces = [f for f in line.words if _text_of(f)]
+            words = [word for f in pieces for word in _words(_text_of(f))]
+        for word in words:
+            if token >= len(tokens) or not tokens[token].startswith(word, offset):
+                return  # the lines do not retrace the text: leave them as they are
+            offset += len(word)
+            if offset == len(tokens[token]):
+                token, offset = token + 1, 0
         if pieces and offset == 0:  # the line ended where the text had a space
             if lines.kind == 0:
                 pieces[-1] += " "
