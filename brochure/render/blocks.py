@@ -56,11 +56,17 @@ Builder = Callable[[object, BlockContext], list[Flowable]]
 BUILDERS: dict[str, Builder] = {}
 
 
-def builds(kind: str) -> Callable[[Builder], Builder]:
-    def register(function: Builder) -> Builder:
-        BUILDERS[kind] = function
-        return function
-    return register
+def registrar(table: dict[str, Callable]) -> Callable[[str], Callable[[Callable], Callable]]:
+    """A decorator factory filing each builder in ``table`` under its block type."""
+    def builds(kind: str) -> Callable[[Callable], Callable]:
+        def register(function: Callable) -> Callable:
+            table[kind] = function
+            return function
+        return register
+    return builds
+
+
+builds = registrar(BUILDERS)
 
 
 def flowables(block: m.Block, ctx: BlockContext) -> list[Flowable]:

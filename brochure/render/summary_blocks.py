@@ -24,7 +24,16 @@ from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
-from .blocks import BUILDERS, BlockContext, boxed, flat, flowables, grid, inner_width
+from .blocks import (
+    BUILDERS,
+    BlockContext,
+    boxed,
+    flat,
+    flowables,
+    grid,
+    inner_width,
+    registrar,
+)
 from .paragraphs import booking_caption, fresh, para
 from .replay import replay
 
@@ -52,11 +61,7 @@ SummaryBuilder = Callable[[object, SummaryContext], list[Flowable]]
 SUMMARY_BUILDERS: dict[str, SummaryBuilder] = {}
 
 
-def summary_builds(kind: str) -> Callable[[SummaryBuilder], SummaryBuilder]:
-    def register(function: SummaryBuilder) -> SummaryBuilder:
-        SUMMARY_BUILDERS[kind] = function
-        return function
-    return register
+summary_builds = registrar(SUMMARY_BUILDERS)
 
 
 def summary_flowables(block, ctx: SummaryContext) -> list[Flowable]:
