@@ -28,7 +28,7 @@ from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, summary_flowables
-from .tagging import artifact, tag_flowables
+from .tagging import artifact, marked, tag_flowables
 
 
 @dataclass(frozen=True)
@@ -238,10 +238,11 @@ class _Header:
         artifact(canvas, lambda c: self._decoration(c, height, full))
         middle, subtitle = page.height - height / 2, styles["cover_subtitle"]
         if full:
-            _tagged_line(canvas, ("title", "H1"), styles["cover_title"], kit.palette("paper"),
-                         x, middle + kit.layout.header.title_rise, self.text.title)
-            _tagged_line(canvas, ("clinic", "P"), subtitle, kit.palette("paper"),
-                         x, middle - subtitle.leading, kit.brand.name)
+            marked(canvas, (("title", "H1", ()),), lambda c: _line(
+                c, styles["cover_title"], kit.palette("paper"), x,
+                middle + kit.layout.header.title_rise, self.text.title))
+            marked(canvas, (("clinic", "P", ()),), lambda c: _line(
+                c, subtitle, kit.palette("paper"), x, middle - subtitle.leading, kit.brand.name))
         else:
             artifact(canvas, lambda c: _line(c, subtitle, kit.palette("paper"), x,
                                              middle - subtitle.fontSize / 3,
@@ -273,17 +274,6 @@ def _line(canvas, style, colour, x: float, y: float, text: str) -> None:
     canvas.setFont(style.fontName, style.fontSize)
     canvas.drawString(x, y, text)
     canvas.restoreState()
-
-
-def _tagged_line(canvas, element: tuple[str, str], style, colour, x: float, y: float,
-                 text: str) -> None:
-    """:func:`_line`, as the content of a top-level structure element (key, role)."""
-    tagger = getattr(canvas, "tagger", None)
-    if tagger:
-        tagger.begin(canvas, ((*element, ()),))
-    _line(canvas, style, colour, x, y, text)
-    if tagger:
-        canvas._code.append("EMC")
 
 
 def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,

@@ -19,14 +19,27 @@ from .structure import Path, Step
 
 # -- flowables ------------------------------------------------------------------------------
 
+def marked(canvas, path: Path, draw) -> None:
+    """``draw(canvas)`` as the content of the structure element at ``path``, or as decoration
+    when the path's role is 'Artifact'; plain drawing when the document is not tagged."""
+    tagger = getattr(canvas, "tagger", None)
+    if tagger is None:
+        draw(canvas)
+        return
+    if path[-1][1] == "Artifact":
+        canvas._code.append("/Artifact BMC")
+    else:
+        tagger.begin(canvas, path)
+    draw(canvas)
+    canvas._code.append("EMC")
+
+
+_DECORATION: Path = (("decoration", "Artifact", ()),)
+
+
 def artifact(canvas, draw) -> None:
     """``draw(canvas)`` as decoration: an artifact when the document is tagged."""
-    tagged = getattr(canvas, "tagger", None) is not None
-    if tagged:
-        canvas._code.append("/Artifact BMC")
-    draw(canvas)
-    if tagged:
-        canvas._code.append("EMC")
+    marked(canvas, _DECORATION, draw)
 
 
 class Tagged:
@@ -39,16 +52,7 @@ class Tagged:
     _tag_path: Path
 
     def draw(self):
-        canvas = self.canv
-        tagger = getattr(canvas, "tagger", None)
-        if tagger is None:
-            return super().draw()
-        if self._tag_path[-1][1] == "Artifact":
-            canvas._code.append("/Artifact BMC")
-        else:
-            tagger.begin(canvas, self._tag_path)
-        super().draw()
-        canvas._code.append("EMC")
+        marked(self.canv, self._tag_path, lambda canvas: super(Tagged, self).draw())
 
     def split(self, available_width, available_height):
         return [mark(piece, self._tag_path, type(self)._tag_kind)
