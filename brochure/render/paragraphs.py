@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph
 
 from ..text import escape, fallback_runs
 from .fonts import font_for
+from .tagging import link
 
 _PARSED: OrderedDict[tuple[str, int], tuple[ParagraphStyle, list]] = OrderedDict()
 _PARSED_LIMIT = 4096
@@ -87,14 +88,9 @@ class LinkPara(Para):
 
     def draw(self):
         super().draw()
-        if not self._link_url:
-            return
-        canvas, rect = self.canv, (0, 0, self.width, self.height)
-        tagger = getattr(canvas, "tagger", None)
-        if tagger is not None and self._link_path:
-            tagger.link(canvas, self._link_path, self._link_url, rect, self._link_contents)
-        else:
-            canvas.linkURL(self._link_url, rect, relative=1, thickness=0)
+        if self._link_url:
+            link(self.canv, self._link_path, self._link_url, (0, 0, self.width, self.height),
+                 self._link_contents)
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,

@@ -13,6 +13,7 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.platypus import Flowable
 
 from .replay import replay
+from .tagging import link
 
 QUIET_ZONE = 4  # modules of blank margin the QR standard asks for
 
@@ -55,12 +56,8 @@ class QrFlowable(Flowable):
         key = (self.data, self.size, repr(self.colour))
         replay(canvas, _DRAWN, key, self._modules)  # no text: the same in any document
         canvas.restoreState()
-        tagger = getattr(canvas, "tagger", None)
-        rect = (0, 0, self.size, self.size)
-        if self.link and tagger is not None and self._link_path:
-            tagger.link(canvas, self._link_path, self.data, rect, self._tag_alt)
-        elif self.link:
-            canvas.linkURL(self.data, rect, relative=1, thickness=0)
+        if self.link:
+            link(canvas, self._link_path, self.data, (0, 0, self.size, self.size), self._tag_alt)
 
     def _modules(self, canvas) -> None:
         count, runs = dark_runs(self.data)

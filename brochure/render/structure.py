@@ -110,8 +110,9 @@ class Tagger:
         canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
                        StructParent=number)
         ref = LinkRef(canvas.getPageNumber() - 1, canvas._annotationrefs[-1], number)
-        self.links.append((self.node(path), ref))
-        self.node(path).kids.append(ref)
+        owner = self.node(path)
+        self.links.append((owner, ref))
+        owner.kids.append(ref)
 
     def replay(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> None:
         """Add recorded operators to the page, each marked-content sequence given a fresh

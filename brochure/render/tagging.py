@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from reportlab.graphics.shapes import Drawing
+from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus import paragraph as _rl_paragraph
 
@@ -32,6 +33,16 @@ def marked(canvas, path: Path, draw) -> None:
         tagger.begin(canvas, path)
     draw(canvas)
     canvas._code.append("EMC")
+
+
+def link(canvas, path: Path | None, url: str, rect, description: str) -> None:
+    """A link annotation over ``rect`` (in the current coordinates) with ``description`` as
+    its /Contents; in a tagged document, tied into the structure at ``path`` (a Link)."""
+    tagger = getattr(canvas, "tagger", None)
+    if tagger is not None and path:
+        tagger.link(canvas, path, url, rect, description)
+    else:
+        canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(description))
 
 
 _DECORATION: Path = (("decoration", "Artifact", ()),)
