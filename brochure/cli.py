@@ -13,11 +13,12 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BrochureError
+from .errors import BrochureError, internal_error
 
 
 def _reports_errors(command):
-    """Print a BrochureError's problems and exit with its code instead of a traceback."""
+    """Print a BrochureError's problems and exit with its code instead of a traceback; any other
+    failure is told by type, place and error id only (its message may quote a patient's text)."""
     @wraps(command)
     def wrapper(*args, **kwargs):
         try:
@@ -26,6 +27,12 @@ def _reports_errors(command):
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            click.echo(internal_error(exc), err=True)
+            sys.exit(1)
     return wrapper
 
 

@@ -49,3 +49,36 @@ class SourceError(BrochureError):
 
 class FitError(BrochureError):
     """Content does not fit the space the layout gives it."""
+
+
+class RefusedError(BrochureError):
+    """Work refused for a reason the user can fix by waiting or choosing otherwise (another
+    batch holds the folder, a file would replace another patient's). Exit code 1."""
+
+    exit_code = 1
+
+
+def internal_error(exc: BaseException) -> str:
+    """An unexpected failure described without its message, which may quote patient text: the
+    exception's type, the place in our code where it happened, and an error id (the same for the
+    same fault at the same place, so reports of one bug can be matched)."""
+    import hashlib
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if f"{Path(__file__).parent.name}/" in f.filename.replace("\\", "/")]
+    frame = (ours or frames or [None])[-1]
+    where = f"{_module_of(frame.filename)}:{frame.lineno}" if frame else "unknown place"
+    kind = type(exc).__name__
+    error_id = hashlib.sha256(f"{kind}@{where}".encode()).hexdigest()[:8]
+    return (f"internal error: {kind} in {where} (error id {error_id}); nothing of the record is "
+            "shown; please report the error id")
+
+
+def _module_of(filename: str) -> str:
+    """``brochure/render/summary.py`` for a path inside the package, else the file's name."""
+    parts = Path(filename).parts
+    package = Path(__file__).parent.name
+    if package in parts:
+        return "/".join(parts[len(parts) - 1 - parts[::-1].index(package):])
+    return Path(filename).name
