@@ -78,6 +78,7 @@ def test_wrong_length_unit_names_the_field(project):
     errors = _errors(run_cli("check", cwd=project))
     assert any(re.match(rf"{LAYOUT}:{line}:8: error: invalid value for 'bleed': expected a length",
                         e) for e in errors), errors
+    assert [e.count("0.125 inches") for e in errors] == [1], errors  # the value, said once
 
 
 def test_every_problem_in_every_file_is_reported_at_once(project):

@@ -31,7 +31,7 @@ def _to_points(value: Any) -> Any:
         match = _LENGTH.match(value)
         if match:
             return float(match.group(1)) * UNITS_IN_POINTS[match.group(2) or "pt"]
-    raise ValueError(f"expected a length such as 72, '1in', '3mm' or '0.5cm', got {value!r}")
+    raise ValueError("expected a length such as 72, '1in', '3mm' or '0.5cm'")
 
 
 Length = Annotated[float, BeforeValidator(_to_points)]
