@@ -22,7 +22,7 @@ from .errors import BrochureError, Problem
 from .finish import append, encrypt
 from .model.patient import PatientRecord
 from .project import Project, load_project
-from .records import to_record
+from .records import RecordRow, check_physicians, to_record, unknown_physician
 from .render.fonts import uncovered
 from .render.summary import SummaryKit, render_summary_pdf
 
@@ -71,7 +71,28 @@ def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
            publication: str = DEFAULT_PUBLICATION) -> Assessment:
     """The verdict, its label and every fired rule with its reason for one record."""
     kit = summary_kit(project, publication)
-    return assess_with(to_record(record), kit.rules)
+    record = to_record(record)
+    check_physician(record, kit)
+    return assess_with(record, kit.rules)
+
+
+def roster(kit: SummaryKit) -> list[str]:
+    """The keys a record's ``physician`` may take: the brand's physicians."""
+    return [physician.key for physician in kit.brand.physicians]
+
+
+def check_physician(record: PatientRecord, kit: SummaryKit, where: str = "record") -> None:
+    """Raise :class:`BrochureError` if the record names a physician who is not on the brand's
+    roster (the message names the field and the roster's keys; it is placed at ``where``)."""
+    message = unknown_physician(record.physician, roster(kit))
+    if message:
+        raise BrochureError(Problem(message, where))
+
+
+def check_rows(rows: list[RecordRow], kit: SummaryKit) -> list[RecordRow]:
+    """Rows read from files (:func:`brochure.records.read_records`), each record whose
+    physician is not on the roster turned into an error row placed at its ``physician``."""
+    return check_physicians(rows, roster(kit))
 
 
 class MissingGlyphWarning(UserWarning):
@@ -106,6 +127,7 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     project = project or default_project()
     kit = summary_kit(project, publication)
     record = to_record(record)
+    check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
     pdf = render_summary_pdf(kit, record, assessment)
     if with_brochure:

@@ -11,7 +11,7 @@ from ..errors import BrochureError, Problem
 from ..output import summary_token, token_key, write_atomic
 from ..project import load_project
 from ..records import read_records
-from ..summaries import summarize
+from ..summaries import check_rows, summarize, summary_kit
 
 
 def password_from(variable: str | None) -> str | None:
@@ -26,7 +26,7 @@ def password_from(variable: str | None) -> str | None:
 
 
 def run_summary(root: Path, record_file: Path, output: Path | None, password_env: str | None,
-                with_brochure: bool) -> Path:
+                with_brochure: bool, publication: str = DEFAULT_PUBLICATION) -> Path:
     rows = read_records(record_file)
     if len(rows) != 1:
         raise BrochureError(Problem(f"expected one record, found {len(rows)} (use "
@@ -36,13 +36,32 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     record = rows[0].record
     password = password_from(password_env)
     result = summarize(record, password=password, with_brochure=with_brochure,
-                       project=load_project(root))
+                       project=load_project(root), publication=publication)
     for warning in result.warnings:
         click.echo(f"{record_file}: warning: {warning}", err=True)
-    pdf = result.pdf
-    out = output or root / "output" / "summaries" / "_"
-    if output is None:
-        out = out.parent / f"{summary_token(record, token_key(out.parent))}.pdf"
-    write_atomic(out, pdf)
+    if output is None or is_registered_folder(output.parent):
+        out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
+                                publication)
+    else:
+        out = output
+        write_atomic(out, result.pdf)
     click.echo(f"wrote {out}")
     return out
+
+
+def _write_registered(record: PatientRecord, pdf: bytes, output: Path | None, default: Path,
+                      publication: str) -> Path:
+    """Into a summaries folder (the default one, or any a batch wrote): under its lock, and
+    never over a summary written for another patient (RefusedError, exit 1)."""
+    folder = output.parent if output else default
+    if notice := legacy_key_notice(folder):
+        click.echo(notice, err=True)
+    key = token_key()
+    with held(folder) as ledger:
+        name = output.name if output else f"{summary_token(record, key, publication)}.pdf"
+        patient = patient_token(record, key)
+        if refusal := ledger.refusal(name, patient):
+            raise RefusedError(Problem(refusal, folder / name))
+        ledger.claim({name: patient})
+        write_atomic(folder / name, pdf)
+    return folder / name

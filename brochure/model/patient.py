@@ -2,21 +2,44 @@
 
 Read from YAML, JSON or one CSV row (same column names; empty cells are "not given";
 ``conditions`` separated by ``;``). Strings stay data: nothing here is ever a template or markup.
+
+Values are checked as a physician would: a number is a number (``true`` is not one, nor ``.nan``;
+``"7"`` from a CSV cell is), a date is written like 2026-11-02 (a number is not a date), no visit
+is more than a day after today (:func:`brochure.clock.today`), no one was born before 1900 or in
+the future, and text holds no control characters or bidirectional overrides (which can make a
+name display as someone else's). Messages never quote the value given.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from .. import clock
 from .base import Strict
 
 Condition = Literal["infection", "active_cancer", "pregnant_or_breastfeeding",
                     "inflammatory_arthritis", "anticoagulant_or_bleeding", "immunosuppressed",
                     "unstable_knee"]
 Verdict = Literal["not_suitable", "less_likely", "evaluation_needed", "good"]
+
+NOT_A_NUMBER = "not a number"
+DATE_EXPECTED = "expected a date like 2026-11-02"
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
+"""Embeddings, overrides and isolates: they reorder how the text around them is displayed.
+The marks U+200E, U+200F and U+061C are allowed: they only give neutral characters (spaces,
+brackets) a direction and cannot reorder letters."""
+_LINE_BREAKS = "\n\r\t"
+"""Allowed in paragraphs (notes, override reason) only; a blank line starts a paragraph."""
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -39,27 +62,110 @@ def _default(value: Any) -> Any:
 Blank = BeforeValidator(_blank_is_none)
 
 
+def _number(value: Any, kind: type, low: float, high: float) -> int | float:
+    """``value`` (a number, or a number written as text) as ``kind`` within [low, high]."""
+    if isinstance(value, str):
+        value = _parse_number(value.strip())
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(NOT_A_NUMBER)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(NOT_A_NUMBER)
+    whole = "a whole number" if kind is int else "a number"
+    if not low <= value <= high:
+        raise ValueError(f"expected {whole} from {low:g} to {high:g}")
+    if kind is int and value != int(value):
+        raise ValueError(f"expected {whole} from {low:g} to {high:g}, without decimals")
+    return int(value) if kind is int else float(value)
+
+
+def _parse_number(text: str) -> int | float:
+    if _DECIMAL_COMMA.fullmatch(text):
+        raise ValueError(f"{NOT_A_NUMBER}; write decimals with a point, like 29.5")
+    if not _NUMBER.fullmatch(text) or len(text) > 40:
+        raise ValueError(NOT_A_NUMBER)
+    return int(text) if text.lstrip("+-").isdigit() else float(text)
+
+
+def _required(kind: type, low: float, high: float) -> Any:
+    """A number in [low, high] (its range also in the schema, for forms and the API)."""
+    return Annotated[kind, Field(ge=low, le=high),
+                     BeforeValidator(lambda v: _number(v, kind, low, high))]
+
+
 def _optional(kind: type, low: float, high: float) -> Any:
     """A number in [low, high], or empty."""
-    return Annotated[Annotated[kind, Field(ge=low, le=high)] | None, Blank]
+    return Annotated[Annotated[kind, Field(ge=low, le=high)] | None, BeforeValidator(
+        lambda v: None if _blank_is_none(v) is None else _number(v, kind, low, high))]
+
+
+def _date(value: Any) -> dt.date:
+    """A calendar date written like 2026-11-02 (a YAML date, or text); never a number."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"{DATE_EXPECTED}, without a time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"no such day in the calendar; {DATE_EXPECTED}") from None
+    raise ValueError(DATE_EXPECTED)
+
+
+Date = Annotated[dt.date, BeforeValidator(_date)]
+
+
+def _text(value: Any, paragraphs: bool = False) -> Any:
+    """Text with no control characters (line breaks and tabs allowed in ``paragraphs``) and no
+    bidirectional overrides; a number, list or yes/no is not text."""
+    if not isinstance(value, str):
+        raise ValueError("expected text (in YAML, put a value that looks like a number, date or "
+                         "yes/no in quotes)")
+    for char in value:
+        code = ord(char)
+        if code in _BIDI_CONTROLS:
+            raise ValueError(f"contains a bidirectional override (U+{code:04X} "
+                             f"{unicodedata.name(char)}), which can make text display in "
+                             "another order than it is written; remove it")
+        if paragraphs and char in _LINE_BREAKS:
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
+            where = "" if paragraphs else " (line breaks and tabs are allowed only in notes " \
+                                          "and override_reason)"
+            raise ValueError(f"contains a control character (U+{code:04X}){where}; expected "
+                             "plain text")
+    return value
+
+
+OptionalText = Annotated[str | None, BeforeValidator(
+    lambda v: None if _blank_is_none(v) is None else _text(v))]
+
+
+def _paragraphs(max_length: int) -> Any:
+    """Optional plain text of at most ``max_length`` characters, in paragraphs."""
+    return Annotated[Annotated[str, Field(max_length=max_length)] | None, BeforeValidator(
+        lambda v: None if _blank_is_none(v) is None else _text(v, paragraphs=True))]
 
 
 class PatientRecord(Strict):
     """One patient's visit, as the clinic records it."""
 
-    id: str = Field(min_length=1, max_length=64, description="the clinic's record id")
-    name: str = Field(min_length=1, max_length=200, description="as the patient writes it")
-    date_of_birth: dt.date
-    visit_date: dt.date
-    physician: Annotated[str | None, Blank] = None
+    id: Annotated[str, Field(min_length=1, max_length=64, description="the clinic's record id"),
+                  BeforeValidator(_text)]
+    name: Annotated[str, Field(min_length=1, max_length=200,
+                               description="as the patient writes it"), BeforeValidator(_text)]
+    date_of_birth: Date
+    visit_date: Date
+    physician: OptionalText = None
     language: Annotated[Literal["en", "es"], _default("en")] = "en"
     knee: Literal["left", "right", "both"]
     kl_grade: _optional(int, 0, 4) = None
     cartilage_grade: _optional(int, 0, 4) = None
     effusion: Annotated[Literal["none", "trace", "1+", "2+", "3+"], _default("none")] = "none"
-    pain: int = Field(ge=0, le=10)
-    symptom_months: int = Field(ge=0, le=1200)
-    pt_weeks: Annotated[int, _default(0), Field(ge=0, le=520)] = 0
+    pain: _required(int, 0, 10)
+    symptom_months: _required(int, 0, 1200)
+    pt_weeks: Annotated[int, Field(ge=0, le=520), BeforeValidator(
+        lambda v: 0 if _blank_is_none(v) is None else _number(v, int, 0, 520))] = 0
     injection_without_relief: Annotated[bool, _default(False)] = False
     steroid_injection_months_ago: _optional(float, 0, 1200) = None
     knee_surgery_months_ago: _optional(float, 0, 1200) = None
@@ -67,14 +173,30 @@ class PatientRecord(Strict):
     malalignment_degrees: _optional(float, 0, 60) = None
     conditions: Annotated[list[Condition], BeforeValidator(_split_conditions)] = Field(
         default_factory=list)
-    notes: Annotated[Annotated[str, Field(max_length=2000)] | None, Blank] = None
+    notes: _paragraphs(2000) = None
     override_verdict: Annotated[Verdict | None, Blank] = None
-    override_reason: Annotated[Annotated[str, Field(max_length=500)] | None, Blank] = None
+    override_reason: _paragraphs(500) = None
 
     @field_validator("conditions")
     @classmethod
     def _unique(cls, conditions: list[str]) -> list[str]:
         return sorted(set(conditions))
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _born(cls, born: dt.date) -> dt.date:
+        if born < EARLIEST_BIRTH:
+            raise ValueError("a birth date before 1900 cannot be right; check the year")
+        if born > clock.today():
+            raise ValueError("a birth date cannot be in the future")
+        return born
+
+    @field_validator("visit_date")
+    @classmethod
+    def _visited(cls, visit: dt.date) -> dt.date:
+        if visit > clock.today() + dt.timedelta(days=1):
+            raise ValueError("a visit date cannot be more than a day in the future")
+        return visit
 
     @model_validator(mode="after")
     def _consistent(self) -> PatientRecord:
