@@ -7,11 +7,13 @@ from pathlib import Path
 
 import click
 
-from ..errors import BrochureError, Problem
-from ..output import summary_token, token_key, write_atomic
+from ..errors import BrochureError, Problem, RefusedError
+from ..ledger import held, is_registered_folder
+from ..model.patient import PatientRecord
+from ..output import legacy_key_notice, patient_token, summary_token, token_key, write_atomic
 from ..project import load_project
 from ..records import read_records
-from ..summaries import check_rows, summarize, summary_kit
+from ..summaries import DEFAULT_PUBLICATION, check_rows, summarize, summary_kit
 
 
 def password_from(variable: str | None) -> str | None:
@@ -27,7 +29,8 @@ def password_from(variable: str | None) -> str | None:
 
 def run_summary(root: Path, record_file: Path, output: Path | None, password_env: str | None,
                 with_brochure: bool, publication: str = DEFAULT_PUBLICATION) -> Path:
-    rows = read_records(record_file)
+    project = load_project(root)
+    rows = check_rows(read_records(record_file), summary_kit(project, publication))
     if len(rows) != 1:
         raise BrochureError(Problem(f"expected one record, found {len(rows)} (use "
                                     "'brochure batch' for several)", record_file))
@@ -36,7 +39,7 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     record = rows[0].record
     password = password_from(password_env)
     result = summarize(record, password=password, with_brochure=with_brochure,
-                       project=load_project(root), publication=publication)
+                       project=project, publication=publication)
     for warning in result.warnings:
         click.echo(f"{record_file}: warning: {warning}", err=True)
     if output is None or is_registered_folder(output.parent):
