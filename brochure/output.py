@@ -1,10 +1,18 @@
-"""Where files go and how they are written: names by contract, atomic writes."""
+"""Where files go and how they are written: names by contract, atomic writes, the token key.
+
+A summary's file name is a keyed hash (the *token*) of its publication, record id and visit
+date; the key is ``$BROCHURE_TOKEN_KEY`` or a random key kept in the user's configuration folder
+(never in an output folder, which gets copied and handed on).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import tempfile
 from contextlib import contextmanager
@@ -14,6 +22,9 @@ from .errors import BrochureError, Problem
 from .model.patient import PatientRecord
 
 TOKEN_KEY_ENV = "BROCHURE_TOKEN_KEY"
+KEY_BYTES = 32
+LEGACY_KEY = ".token-key"
+MAKE_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 def publication_path(out: Path, publication: str, layout: str, language: str | None = None,
@@ -26,7 +37,14 @@ def publication_path(out: Path, publication: str, layout: str, language: str | N
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
-    with _writable(path):
+    temporary = write_temporary(path, data)
+    publish(temporary, path)
+
+
+def write_temporary(path: Path, data: bytes) -> Path:
+    """``data`` on disk (synced) in a hidden temporary file beside ``path``, ready for
+    :func:`publish`; a process killed before that leaves only the hidden ``.….tmp`` file."""
+    with writable(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
@@ -35,32 +53,33 @@ def write_atomic(path: Path, data: bytes) -> None:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+    return Path(tmp)
 
 
-def token_key(out: Path) -> bytes:
-    """The secret that turns records into file names: ``$BROCHURE_TOKEN_KEY``, or a random key
-    kept (readable by the owner only) in the output folder, so re-runs give the same names."""
-    if os.environ.get(TOKEN_KEY_ENV):
-        return os.environ[TOKEN_KEY_ENV].encode()
-    path = out / ".token-key"
-    if not path.exists():
-        with _writable(out):
-            out.mkdir(parents=True, exist_ok=True)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(secrets.token_hex(32))
-            except FileExistsError:
-                pass
-    return path.read_text().strip().encode()
+def publish(temporary: Path, path: Path) -> None:
+    """Put a file from :func:`write_temporary` in place, replacing ``path`` in one step."""
+    with writable(path):
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def remove_temporaries(folder: Path) -> int:
+    """Delete the hidden temporary files a killed writer left in ``folder`` (only while holding
+    the folder's lock, when no one else is writing there); how many there were."""
+    leftovers = [p for p in folder.glob(".*.tmp") if p.is_file()]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return len(leftovers)
 
 
 @contextmanager
-def _writable(path: Path):
+def writable(path: Path):
     """An output place the system refuses (no permission, a file where a folder should be, a
     full disk) is the user's to fix: said with the path, not as a traceback."""
     try:
@@ -70,11 +89,106 @@ def _writable(path: Path):
                                     f"folder you may write to", path)) from None
 
 
-def summary_token(record: PatientRecord, key: bytes) -> str:
+def summary_token(record: PatientRecord, key: bytes, publication: str) -> str:
     """A file name stem that carries no name, birth date or record id, and cannot be traced
-    back to them without the key; the same record and visit always give the same token."""
-    message = f"{record.id}\x1f{record.visit_date.isoformat()}".encode()
+    back to them without the key; the same publication, record id and visit always give the
+    same token, and two publications never share one."""
+    message = f"{publication}\x1f{record.id}\x1f{record.visit_date.isoformat()}".encode()
     return "s-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+
+
+def patient_token(record: PatientRecord, key: bytes) -> str:
+    """Who a summary is about, as a keyed hash of the record id and birth date: equal for the
+    same patient, different for another one, and meaningless without the key."""
+    message = f"patient\x1f{record.id}\x1f{record.date_of_birth.isoformat()}".encode()
+    return "p-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def token_key() -> bytes:
+    """The secret that turns records into file names: ``$BROCHURE_TOKEN_KEY`` (hex or base64,
+    at least 32 random bytes), else the key file in the user's configuration folder, made on
+    first use (readable by the owner only), so that reruns give the same names."""
+    text = os.environ.get(TOKEN_KEY_ENV)
+    if text is not None:
+        return parse_key(text, f"environment variable {TOKEN_KEY_ENV}", None)
+    path = key_path()
+    if not path.exists():
+        _create_key(path)
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BrochureError(Problem(f"cannot read the token key ({_reason(exc)}); expected a "
+                                    f"file holding a key made with: {MAKE_KEY}", path)) from None
+    return parse_key(text, "the token key", path)
+
+
+def key_path() -> Path:
+    """``$XDG_CONFIG_HOME/brochure/token-key``, else ``~/.config/brochure/token-key``."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    folder = Path(base) if os.path.isabs(base) else Path.home() / ".config"
+    return folder / "brochure" / "token-key"
+
+
+def parse_key(text: str, what: str, path: Path | None) -> bytes:
+    """The key's bytes from hex or base64 text; an error (never quoting the text) if it is not
+    at least 32 bytes or does not look random."""
+    text = text.strip()
+    key = _from_hex(text) if re.fullmatch(r"(?:[0-9a-fA-F]{2})+", text) else _from_base64(text)
+    if key is None or len(key) < KEY_BYTES or len(set(key)) < KEY_BYTES // 2:
+        raise BrochureError(Problem(
+            f"{what} is not a usable key: expected at least {KEY_BYTES} random bytes written as "
+            f"hex ({2 * KEY_BYTES} hex digits) or base64; make one with: {MAKE_KEY}", path))
+    return key
+
+
+def legacy_key_notice(out: Path) -> str | None:
+    """A one-line notice when ``out`` still holds the key file an older version kept there."""
+    old = out / LEGACY_KEY
+    if not old.is_file():
+        return None
+    return (f"{old}: notice: this token key from an older version is no longer used (the key "
+            f"now lives in {key_path()}); delete it once you no longer need to match this "
+            "folder's older file names to records, since anyone with a copy of it can")
+
+
+def _from_hex(text: str) -> bytes | None:
+    return bytes.fromhex(text)
+
+
+def _from_base64(text: str) -> bytes | None:
+    """Standard or URL-safe base64, padding optional."""
+    padded = (text + "=" * (-len(text) % 4)).replace("-", "+").replace("_", "/")
+    try:
+        return base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _create_key(path: Path) -> None:
+    """A new random key at ``path`` (folder 700, file 600), written whole or not at all; when
+    two processes race, the first one's key stays."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-key.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as exc:
+        raise BrochureError(Problem(f"cannot create the token key ({_reason(exc)}); expected a "
+                                    f"configuration folder you may write to, or set "
+                                    f"{TOKEN_KEY_ENV}", path)) from None
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
 
 
 def cache_dir(kind: str) -> Path:

@@ -20,6 +20,14 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.fixture(autouse=True)
+def _own_config(tmp_path_factory, monkeypatch) -> None:
+    """Every test (and every command it runs) keeps its token key in a folder of its own,
+    never in the user's real configuration."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.delenv("BROCHURE_TOKEN_KEY", raising=False)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The output folder after ``brochure build`` of the shipped project."""

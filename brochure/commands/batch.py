@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+import signal
 from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from ..batch import Options, is_terminal, read_all, run_batch
+from ..batch import MANIFEST, Options, is_terminal, read_all, run_batch, unreadable
+from ..errors import BrochureError
+from ..output import legacy_key_notice
 from .summary import password_from
 
 
 def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: int,
-                      password_env: str | None, with_brochure: bool) -> int:
+                      password_env: str | None, with_brochure: bool,
+                      publication: str | None = None) -> int:
+    """Exit code: 0 all written; 1 some rows failed or were refused; 2 no input could be read;
+    128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM)."""
     options = Options(root=str(root), password=password_from(password_env),
-                      with_brochure=with_brochure)
+                      with_brochure=with_brochure, publication=publication)
     rows = read_all(files)
+    failed_files = unreadable(rows)
+    if len(failed_files) == len(files):
+        raise BrochureError([p for row in failed_files for p in row.problems])
+    for row in failed_files:
+        for problem in row.problems:
+            click.echo(str(problem), err=True)
+    if notice := legacy_key_notice(out):
+        click.echo(notice, err=True)
     with _progress(len(rows)) as advance:
-        manifest = run_batch(rows, out, options, workers, advance)
-    failed = sum(1 for row in manifest if row["status"] == "error")
-    warned = sum(1 for row in manifest if row["status"] == "ok" and row["message"])
+        report = run_batch(rows, out, options, workers, advance)
+    return _tell(report, out)
+
+
+def _tell(report, out: Path) -> int:
+    written, failed = report.count("ok"), len(report.rows) - report.count("ok")
+    warned = sum(1 for row in report.rows if row["status"] == "ok" and row["message"])
     if warned:
         click.echo(f"{warned} summaries have characters no font can draw; see the manifest",
                    err=True)
-    click.echo(f"{len(manifest) - failed} summaries written to {out}, {failed} failed; "
-               f"see {out / 'manifest.csv'}", err=True)
+    if report.signal:
+        click.echo(f"interrupted ({signal.Signals(report.signal).name}): {written} summaries "
+                   f"written to {out}, {failed} not; see {out / MANIFEST}", err=True)
+        return 128 + report.signal
+    click.echo(f"{written} summaries written to {out}, {failed} failed; "
+               f"see {out / MANIFEST}", err=True)
     return 1 if failed else 0
 
 
