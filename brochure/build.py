@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from .errors import FitError
+from .errors import FitError, SourceError
 from .finish import declare_pdfx
-from .project import Project
-from .render.images import ImageLoader
+from .model import Publication
+from .project import Loaded, Project
+from .render.images import ImageError, ImageLoader
 from .render.panels import PanelOverflow, render_panels
 from .render.sheets import Variant
 
@@ -16,7 +17,8 @@ def build_publication(project: Project, publication: str, layout: str,
     variant, or the ``print`` variant declared as PDF/X-1a for the print shop.
 
     Raises :class:`FitError` naming the block, its position in the content file, the panel and
-    the overflow in points when content does not fit.
+    the overflow in points when content does not fit, and :class:`SourceError` at the image
+    block of an image file that turns out not to decode.
     """
     pub = (project.edition(publication, language) if language
            else project.publications[publication])
@@ -28,4 +30,16 @@ def build_publication(project: Project, publication: str, layout: str,
     except PanelOverflow as exc:
         loc = ("sections", exc.section, exc.index) if exc.section else ("sections",)
         raise FitError(pub.source.problem(loc, f"{exc} (layout {lay.source.path})")) from None
+    except ImageError as exc:
+        raise SourceError(pub.source.problem(_image_block(pub, exc.relative), str(exc))) \
+            from None
     return declare_pdfx(pdf, lay.model) if variant == "print" else pdf
+
+
+def _image_block(pub: Loaded[Publication], relative: str) -> tuple:
+    """Where the content names the image ``relative`` (its first image block's ``path``)."""
+    for section, blocks in pub.model.sections.items():
+        for i, block in enumerate(blocks):
+            if block.type == "image" and block.path == relative:
+                return ("sections", section, i, "path")
+    return ("sections",)

@@ -20,7 +20,7 @@ from .model.base import Strict, validate
 from .model.layout import SummaryLayout
 from .model.rules import Rules
 from .model.summary import SummaryContent
-from .render.images import confined
+from .render.images import confined, image_problem
 from .source import Loc, Source, load
 
 M = TypeVar("M", bound=BaseModel)
@@ -84,6 +84,7 @@ def load_project(root: Path | str = ".") -> Project:
             (root / "content", "*/candidacy.yaml", Rules, project.rules),
             (root / "content", "*/summary.yaml", SummaryContent, project.summaries)):
         project.invalid |= _collect(folder, pattern, model, into, problems)
+    problems += _check_layout_names(project)
     _separate_summary_layouts(project)
     problems += _load_banned(project)
     if not project.publications and not problems:
@@ -116,9 +117,23 @@ def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[
             chosen = _layout_kind(source) if model is Layout else model
             into[key] = Loaded(validate(source, chosen), source)
         except SourceError as exc:
-            problems += exc.problems
+            problems += _first(exc.problems)
             failed.add(key)
     return failed
+
+
+MAX_PROBLEMS_PER_FILE = 25
+
+
+def _first(problems: list[Problem]) -> list[Problem]:
+    """A file's first problems, and how many more there are: a file of a hundred thousand bad
+    keys is not worth a hundred thousand lines."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    last = problems[MAX_PROBLEMS_PER_FILE - 1]
+    more = len(problems) - MAX_PROBLEMS_PER_FILE
+    return [*problems[:MAX_PROBLEMS_PER_FILE],
+            Problem(f"{more:,} more problems in this file are not shown", last.path)]
 
 
 class BannedPhrases(Strict):
@@ -151,6 +166,23 @@ def _layout_kind(source: Source) -> type[BaseModel]:
     """Layouts are tri-folds unless they say ``kind: summary``."""
     data = source.data if isinstance(source.data, dict) else {}
     return SummaryLayout if data.get("kind") == "summary" else Layout
+
+
+def _check_layout_names(project: Project) -> list[Problem]:
+    """A layout's ``name`` is what its PDFs declare and preflight looks it up by; its file name
+    is what publications list. The two must agree, so that no two layouts share a name."""
+    problems = []
+    for key, loaded in project.layouts.items():
+        name, source = loaded.model.name, loaded.source
+        if name == key:
+            continue
+        owner = project.layouts.get(name)
+        message = (f"layout name '{name}' is already the name of {owner.source.path}; give "
+                   f"each layout its own name" if owner else
+                   f"layout name '{name}' differs from its file name '{source.path.name}'")
+        problems.append(source.problem(("name",), f"{message}, the same as its file name "
+                                                  f"(name: {key})"))
+    return problems
 
 
 def _separate_summary_layouts(project: Project) -> None:
@@ -278,17 +310,35 @@ def _check_summary(project: Project, publication: str,
     if "en" not in loaded.model.languages:
         problems.append(source.problem(("languages",), "the English text ('en') is required"))
     for language, text in loaded.model.languages.items():
-        for i, block in enumerate(text.blocks):
-            loc = ("languages", language, "blocks", i)
+        for loc, block in _summary_blocks(text.blocks, ("languages", language, "blocks")):
             if block.type == "include" and block.section not in pub.model.sections:
                 problems.append(_unknown(source, (*loc, "section"), "section", block.section,
                                          list(pub.model.sections)))
+            elif block.type == "include" and _includes_images(block, pub.model):
+                problems.append(source.problem((*loc, "section"), f"section '{block.section}' "
+                                               "holds an image, which a summary does not show; "
+                                               "leave it out with `only:` (the block types to "
+                                               "include)"))
             problems += _check_refs(source, loc, block, pub.model)
     brand = project.brands.get(pub.model.brand)
     if brand and brand.model.summary_layout not in project.summary_layouts:
         problems.append(_unknown(brand.source, ("summary_layout",), "summary layout",
                                  brand.model.summary_layout, list(project.summary_layouts)))
     return problems
+
+
+def _summary_blocks(blocks: list, loc: Loc):
+    """(position, block) of every block of a summary text, those in columns included."""
+    for i, block in enumerate(blocks):
+        yield (*loc, i), block
+        if block.type == "columns":
+            for c, column in enumerate(block.columns):
+                yield from _summary_blocks(column, (*loc, i, "columns", c))
+
+
+def _includes_images(block, pub: Publication) -> bool:
+    return any(b.type == "image" and (block.only is None or "image" in block.only)
+               for b in pub.sections[block.section])
 
 
 def _check_refs(source: Source, loc: Loc, block, pub: Publication) -> list[Problem]:
@@ -326,9 +376,10 @@ def _image_problem(relative: str, folder: Path) -> str | None:
                "path inside it"
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         return f"image '{relative}' is not a JPEG or PNG file"
-    if not path.is_file():
+    if not path.exists():
         return f"image '{relative}' not found in {folder}"
-    return None
+    problem = image_problem(path)
+    return f"image '{relative}' {problem}" if problem else None
 
 
 def _check_translation(project: Project, key: str, loaded: Loaded[Publication]) -> list[Problem]:

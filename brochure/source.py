@@ -1,22 +1,53 @@
-"""YAML loading that keeps where every value came from.
+"""YAML loading that keeps where every value came from, within stated bounds.
 
 A loaded file is a :class:`Source`: plain Python data (dicts, lists, scalars) plus a table from
 each value's path (``("blocks", 3, "text")``) to its line and column, so that a later stage can
 say exactly where a bad value is. Only YAML's safe types are built; a key given twice is an error.
+
+Input is bounded (:class:`Limits`): a file's size is checked before it is read, and one YAML
+document may hold only so many aliases, values and levels of nesting. Values are counted twice:
+while the document is composed (what is written) and while it is built (what the aliases expand
+to, so that an alias bomb stops after a bounded amount of work). Every refusal is positioned.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 
 from .errors import Problem, SourceError
 
 Loc = tuple[str | int, ...]
 _PLAIN = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one input file may hold."""
+
+    kind: str
+    """What the file is, as a message names it ('a content file')."""
+    max_bytes: int
+    max_aliases: int = 1_000
+    """Uses of an alias (``*name``) in one YAML document."""
+    max_nodes: int = 200_000
+    """Values (scalars, lists, mappings) in one YAML document, counted both as written and as
+    built, where every use of an alias counts everything it repeats."""
+    max_depth: int = 100
+    """Levels of nesting of lists and mappings, aliases and merges expanded."""
+
+
+CONTENT = Limits("a content file", 4 * 1024 * 1024)
+"""Publications, layouts, brand kits, candidacy rules and summary texts."""
+RECORDS = Limits("a record file", 64 * 1024, max_nodes=5_000)
+"""Patient record files given to ``summary`` and ``batch`` (YAML or JSON)."""
 
 
 @dataclass
@@ -44,90 +75,322 @@ class Source:
         return Problem(message, self.path, line, column, level)
 
 
-class _Builder:
-    """Turns a composed YAML node tree into data while recording positions."""
+def _count(number: int) -> str:
+    return f"{number:,}"
 
-    def __init__(self, path: Path):
-        self.path = path
+
+def _refuse(path: Path, mark: Any, message: str) -> SourceError:
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return SourceError(Problem(message, path, line, column))
+
+
+# -- composing: events to a node tree, counted ------------------------------------------------
+
+class AliasNode(yaml.Node):
+    """One use of an anchored value (``*name``): the node it repeats, and where it is written
+    (so that a refusal while expanding it can point at it)."""
+
+    id = "alias"
+
+    def __init__(self, target: yaml.Node, start_mark: Any, end_mark: Any):
+        super().__init__(target.tag, target, start_mark, end_mark)
+
+
+def _events(text: str) -> tuple[Any, bool]:
+    """A YAML event parser over ``text`` (libyaml's when installed: it is about twenty times
+    faster, so a refusal comes quickly) and whether its error offsets count UTF-8 bytes."""
+    if yaml.__with_libyaml__:
+        from yaml._yaml import CParser
+
+        return CParser(text), True
+    return yaml.SafeLoader(text), False
+
+
+class _Composer:
+    """Builds the node tree of one YAML document from parser events, counting values, aliases
+    and depth as it goes and stopping at the first that goes over its limit."""
+
+    def __init__(self, events: Any, path: Path, limits: Limits):
+        self.events, self.path, self.limits = events, path, limits
+        self.resolver = yaml.resolver.Resolver()
+        self.anchors: dict[str, yaml.Node] = {}
+        self.open: set[str] = set()
+        self.nodes = self.aliases = 0
+
+    def document(self) -> yaml.Node | None:
+        """The stream's one document (None when it is empty)."""
+        events = self.events
+        events.get_event()
+        node = None
+        if not events.check_event(yaml.StreamEndEvent):
+            start = events.get_event()
+            node = self.node(1)
+            events.get_event()
+            if not events.check_event(yaml.StreamEndEvent):
+                raise ComposerError("expected a single document in the stream", start.start_mark,
+                                    "but found another document", events.get_event().start_mark)
+        events.get_event()
+        return node
+
+    def node(self, depth: int) -> yaml.Node:
+        if self.events.check_event(yaml.AliasEvent):
+            return self._alias(self.events.get_event())
+        event = self.events.peek_event()
+        self._counted(event, depth)
+        if event.anchor is not None and event.anchor in self.anchors:
+            raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
+                                self.anchors[event.anchor].start_mark, "second occurrence",
+                                event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            return self._scalar(self.events.get_event())
+        return self._collection(self.events.get_event(), depth)
+
+    def _counted(self, event: Any, depth: int) -> None:
+        limits, what = self.limits, self.limits.kind
+        self.nodes += 1
+        if self.nodes > limits.max_nodes:
+            raise _refuse(self.path, event.start_mark, f"more than {_count(limits.max_nodes)} "
+                          f"values in one YAML document; {what} may hold at most "
+                          f"{_count(limits.max_nodes)}")
+        if depth > limits.max_depth:
+            raise _refuse(self.path, event.start_mark, f"nested more than {limits.max_depth} "
+                          f"levels deep; {what} may nest lists and mappings at most "
+                          f"{limits.max_depth} levels")
+
+    def _alias(self, event: Any) -> AliasNode:
+        self.aliases += 1
+        if self.aliases > self.limits.max_aliases:
+            raise _refuse(self.path, event.start_mark, f"more than "
+                          f"{_count(self.limits.max_aliases)} aliases (*name) in one YAML "
+                          f"document; {self.limits.kind} may use at most "
+                          f"{_count(self.limits.max_aliases)}")
+        if event.anchor in self.open:
+            raise _refuse(self.path, event.start_mark, f"alias *{event.anchor} is inside the "
+                          f"value it names; an alias may only repeat a value that is complete")
+        if event.anchor not in self.anchors:
+            raise ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                event.start_mark)
+        return AliasNode(self.anchors[event.anchor], event.start_mark, event.end_mark)
+
+    def _scalar(self, event: Any) -> yaml.ScalarNode:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                               style=event.style)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = node
+        return node
+
+    def _collection(self, start: Any, depth: int) -> yaml.Node:
+        mapping = isinstance(start, yaml.MappingStartEvent)
+        kind = yaml.MappingNode if mapping else yaml.SequenceNode
+        end = yaml.MappingEndEvent if mapping else yaml.SequenceEndEvent
+        tag = start.tag
+        if tag is None or tag == "!":
+            tag = self.resolver.resolve(kind, None, start.implicit)
+        node = kind(tag, [], start.start_mark, None, flow_style=start.flow_style)
+        if start.anchor is not None:
+            self.anchors[start.anchor] = node
+            self.open.add(start.anchor)
+        while not self.events.check_event(end):
+            item = self.node(depth + 1)
+            node.value.append((item, self.node(depth + 1)) if mapping else item)
+        node.end_mark = self.events.get_event().end_mark
+        self.open.discard(start.anchor)
+        return node
+
+
+# -- building: a node tree to data and positions, counted -------------------------------------
+
+class _Builder:
+    """Turns a composed YAML node tree into data while recording positions. Every value built
+    counts, each use of an alias in full, so expanding a few aliases into millions of values
+    stops at the limit."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self.path, self.limits = path, limits
         self.positions: dict[Loc, tuple[int, int]] = {}
         self.key_positions: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.scalars = yaml.SafeLoader("")
+        self.built = 0
+        self.via: list[AliasNode] = []
+        self.merged: dict[int, list[tuple[Any, yaml.Node, yaml.Node]]] = {}
 
-    def build(self, node: yaml.Node, loc: Loc = ()) -> Any:
+    def build(self, node: yaml.Node, loc: Loc = (), depth: int = 1) -> Any:
+        if isinstance(node, AliasNode):
+            self.via.append(node)
+            try:
+                return self.build(node.value, loc, depth)
+            finally:
+                self.via.pop()
+        self._count(node, depth)
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN:
             self._error(node, f"unsupported YAML tag {node.tag}; plain data only")
             return None
         if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, loc)
+            return self._mapping(node, loc, depth)
         if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i)) for i, item in enumerate(node.value)]
-        return self.scalars.construct_object(node, deep=True)
+            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, loc: Loc) -> dict:
-        self.scalars.flatten_mapping(node)
+    def _count(self, node: yaml.Node, depth: int) -> None:
+        limits = self.limits
+        self.built += 1
+        where = self.via[0] if self.via else node
+        if self.built > limits.max_nodes:
+            raise _refuse(self.path, where.start_mark, f"the aliases in this YAML document "
+                          f"expand to more than {_count(limits.max_nodes)} values (each use of "
+                          f"an alias counts all it repeats); {limits.kind} may hold at most "
+                          f"{_count(limits.max_nodes)}")
+        if depth > limits.max_depth:
+            raise _refuse(self.path, where.start_mark, f"aliases or merges here nest values "
+                          f"more than {limits.max_depth} levels deep; {limits.kind} may nest "
+                          f"at most {limits.max_depth} levels")
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            kind = node.tag.rsplit(":", 1)[-1]
+            name, expected = _SCALARS.get(kind, (kind, f"a valid {kind}"))
+            self._error(node, f"not a valid {name}; expected {expected}")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict:
         result: dict = {}
+        merges = []
         for key_node, value_node in node.value:
-            key = self.scalars.construct_object(key_node, deep=True)
-            if not isinstance(key, (str, int, float, bool)):
-                self._error(key_node, "a mapping key must be a plain word or number")
+            if _target(key_node).tag == _MERGE:
+                merges.append(value_node)
+                continue
+            key = self._key(key_node)
+            if key is _BAD:
                 continue
             if key in result:
                 self._error(key_node, f"duplicate key '{key}'; each key may appear once")
                 continue
-            mark = key_node.start_mark
-            self.key_positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
-            result[key] = self.build(value_node, (*loc, key))
-        return result
+            self._place_key(loc, key, key_node)
+            result[key] = self.build(value_node, (*loc, key), depth + 1)
+        inherited: dict = {}
+        for key, key_node, value_node in self._merges(merges, depth):
+            if key not in result and key not in inherited:
+                self._place_key(loc, key, key_node)
+                inherited[key] = self.build(value_node, (*loc, key), depth + 1)
+        return {**inherited, **result} if inherited else result
+
+    def _merges(self, values: list[yaml.Node], depth: int) -> list:
+        """The (key, key node, value node) pairs that ``<<:`` brings in, the first source of a key
+        winning (YAML's merge key; an explicit key overrides them all)."""
+        pairs: list = []
+        for value in values:
+            target = _target(value)
+            sources = target.value if isinstance(target, yaml.SequenceNode) else [value]
+            for source in sources:
+                if not isinstance(_target(source), yaml.MappingNode):
+                    self._error(source, "a merge (<<) takes a mapping or a list of mappings")
+                    continue
+                pairs += self._flat(source, depth + 1)
+        return pairs
+
+    def _flat(self, node: yaml.Node, depth: int) -> list:
+        """A mapping's own pairs, then those it merges in (computed once per mapping)."""
+        target = _target(node)
+        if id(target) not in self.merged:
+            self._count(node, depth)
+            own = [(key, k, v) for k, v in target.value if _target(k).tag != _MERGE
+                   for key in [self._key(k, report=False)] if key is not _BAD]
+            merges = [v for k, v in target.value if _target(k).tag == _MERGE]
+            self.merged[id(target)] = own + self._merges(merges, depth)
+        return self.merged[id(target)]
+
+    def _key(self, key_node: yaml.Node, report: bool = True) -> Any:
+        target = _target(key_node)
+        key = self._scalar(target) if isinstance(target, yaml.ScalarNode) else _BAD
+        if not isinstance(key, (str, int, float, bool)):
+            if report:
+                self._error(key_node, "a mapping key must be a plain word or number")
+            return _BAD
+        return key
+
+    def _place_key(self, loc: Loc, key: Any, key_node: yaml.Node) -> None:
+        mark = key_node.start_mark
+        self.key_positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
 
     def _error(self, node: yaml.Node, message: str) -> None:
         mark = node.start_mark
         self.problems.append(Problem(message, self.path, mark.line + 1, mark.column + 1))
 
 
-def parse(text: str, path: Path | str) -> Source:
-    """Parse YAML text; raise :class:`SourceError` naming the position of any problem."""
+_BAD = object()
+_SCALARS = {"timestamp": ("date", "a date like 2026-11-02"),
+            "int": ("number", "a whole number of at most 4,300 digits")}
+
+
+def _target(node: yaml.Node) -> yaml.Node:
+    return node.value if isinstance(node, AliasNode) else node
+
+
+# -- entry points -----------------------------------------------------------------------------
+
+def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
+    """Parse YAML text; raise :class:`SourceError` naming the position of any problem, including
+    a document that goes over ``limits``."""
     path = Path(path)
+    events, byte_offsets = _events(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _Composer(events, path, limits).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = f"malformed YAML: {exc.problem or exc}"
-        raise SourceError(Problem(message, path, line, col)) from None
+        raise _refuse(path, mark, f"malformed YAML: {exc.problem or exc}"
+                      f"{_tab_hint(text, mark)}") from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _offset_position(text, exc.position, byte_offsets)
+        raise SourceError(Problem(f"malformed YAML: character U+{exc.character:04X} is not "
+                                  f"allowed ({exc.reason})", path, line, column)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - pyyaml marks nearly every error
         raise SourceError(Problem(f"malformed YAML: {exc}", path)) from None
+    finally:
+        getattr(events, "dispose", lambda: None)()
     if node is None:
         return Source(path, None, {(): (1, 1)})
-    builder = _Builder(path)
+    builder = _Builder(path, limits)
     try:
         data = builder.build(node)
     except yaml.constructor.ConstructorError as exc:
-        mark = exc.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        message = f"unsupported YAML value: {exc.problem}"
-        raise SourceError(Problem(message, path, line, col)) from None
+        raise _refuse(path, exc.problem_mark, f"unsupported YAML value: {exc.problem}") from None
     if builder.problems:
         raise SourceError(builder.problems)
     return Source(path, data, builder.positions, builder.key_positions)
 
 
-def load(path: Path | str) -> Source:
-    """Read and parse one YAML file."""
+def _tab_hint(text: str, mark: Any) -> str:
+    """A hint when the character at ``mark`` is a tab, which YAML does not indent with."""
+    lines = text.split("\n")
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    return "; indent with spaces (a tab cannot indent YAML)" if "\t" in line[:mark.column + 1] \
+        else ""
+
+
+def _offset_position(text: str, offset: int, in_bytes: bool) -> tuple[int, int]:
+    before = text.encode("utf-8")[:offset].decode("utf-8", "ignore") if in_bytes else \
+        text[:offset]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+def load(path: Path | str, limits: Limits = CONTENT) -> Source:
+    """Read and parse one YAML file, within ``limits``."""
     path = Path(path)
-    return parse(read_text(path), path)
+    return parse(read_text(path, limits=limits), path, limits)
 
 
-def read_text(path: Path, hint: str = "save it as UTF-8") -> str:
+def read_text(path: Path, hint: str = "save it as UTF-8", limits: Limits = CONTENT) -> str:
     """A text file's contents (UTF-8, a byte-order mark allowed); a byte that is not UTF-8 is
-    placed at its line and column, with ``hint`` saying how to fix it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(Problem("file not found", path)) from None
-    except OSError as exc:
-        raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
+    placed at its line and column, with ``hint`` saying how to fix it. A file larger than
+    ``limits`` allows is refused before it is read (a pipe or device: once it has given more)."""
+    data = _read_bounded(path, limits)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -135,3 +398,33 @@ def read_text(path: Path, hint: str = "save it as UTF-8") -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(Problem(f"not UTF-8 text (byte 0x{data[exc.start]:02x}); {hint}",
                                   path, line, column)) from None
+
+
+def _read_bounded(path: Path, limits: Limits) -> bytes:
+    """At most ``limits.max_bytes`` bytes of ``path``; more is an error naming the limit.
+    A pipe without a writer does not block the open."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise SourceError(Problem("file not found", path)) from None
+    except OSError as exc:
+        raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            os.set_blocking(fd, True)
+            info = os.fstat(fd)
+            size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+            data = handle.read(limits.max_bytes + 1) if size <= limits.max_bytes else b""
+        except OSError as exc:
+            raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
+    if size > limits.max_bytes or len(data) > limits.max_bytes:
+        shown = _size(size) if size else f"over {_size(limits.max_bytes)}"
+        raise SourceError(Problem(f"file too large ({shown}); {limits.kind} may be at most "
+                                  f"{_size(limits.max_bytes)}", path))
+    return data
+
+
+def _size(number: int) -> str:
+    """4 MB, 64 KB, 34.2 MB, 70.5 KB."""
+    value, unit = (number / 2 ** 20, "MB") if number >= 2 ** 20 else (number / 1024, "KB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
