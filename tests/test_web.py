@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,11 @@ from .test_candidacy import BASE
 @pytest.fixture(scope="module")
 def client() -> TestClient:
     return TestClient(create_app(load_project(ROOT)))
+
+
+def form_token(client: TestClient) -> str:
+    """The hidden token of the form page, as a browser would send it back."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
 
 
 def test_health(client):
@@ -71,9 +77,9 @@ def test_summaries_return_a_pdf_for_the_patient(client):
 
 
 def test_summaries_with_a_password_are_encrypted(client):
-    response = client.post("/api/summaries", json={**BASE, "password": "s3cret"})
+    response = client.post("/api/summaries", json={**BASE, "password": "s3cret-Pass"})
     reader = PdfReader(io.BytesIO(response.content))
-    assert reader.is_encrypted and reader.decrypt("s3cret")
+    assert reader.is_encrypted and reader.decrypt("s3cret-Pass")
 
 
 def test_bodies_over_64_kb_are_refused(client):
@@ -100,7 +106,7 @@ def test_the_form_shows_the_verdict_reasons_and_a_download(client):
                   "Note to the patient", "Override (optional)"):
         assert f"<legend>{label}</legend>" in page.text
     form = {**{k: str(v) for k, v in BASE.items()}, "conditions": ["immunosuppressed"],
-            "name": "<b>Zoë</b>"}
+            "name": "<b>Zoë</b>", "csrf_token": form_token(client)}
     result = client.post("/", data=form)
     assert result.status_code == 200
     assert "Possible candidate: evaluation needed" in result.text
@@ -112,10 +118,12 @@ def test_the_form_shows_the_verdict_reasons_and_a_download(client):
 
 
 def test_invalid_form_input_is_shown_beside_the_field_keeping_what_was_typed(client):
-    form = {**{k: str(v) for k, v in BASE.items()}, "pain": "14", "name": "Kept Name"}
+    form = {**{k: str(v) for k, v in BASE.items()}, "pain": "14", "name": "Kept Name",
+            "csrf_token": form_token(client)}
     page = client.post("/", data=form)
     assert page.status_code == 422
-    assert 'id="err-pain"' in page.text and "less than or equal to 10" in page.text
+    message = re.search(r'<p class="error" id="err-pain" role="alert">([^<]+)</p>', page.text)
+    assert message and "10" in message.group(1), "the error says what is allowed"
     assert 'aria-describedby="err-pain"' in page.text
     assert 'value="Kept Name"' in page.text and 'value="14"' in page.text
 

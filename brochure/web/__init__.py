@@ -3,44 +3,52 @@ pages, no build step.
 
 Patient data travels only in POST bodies and lives only in memory for the request: nothing is
 written to disk, access logs carry the method, path and status only, and every response says
-``Cache-Control: no-store``.
+``Cache-Control: no-store`` and carries a Content-Security-Policy (see :mod:`.guard`). The
+form's POSTs need this server process's token and its own origin (:mod:`.csrf`); the JSON API
+takes ``application/json`` only. An unexpected error is told by its type, place and error id.
 """
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import Field
+from pydantic import Field, field_validator
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from .. import __version__
 from ..candidacy import Assessment, assess
 from ..errors import BrochureError
 from ..model.base import Strict
 from ..model.patient import PatientRecord
+from ..passwords import RULE, check_password, password_problem
 from ..project import Project
 from ..records import field_errors, to_record
 from ..summaries import summarize, summary_kit
+from . import csrf
+from .guard import MAX_BODY, Guard, log
 
-MAX_BODY = 64 * 1024
+__all__ = ["MAX_BODY", "create_app", "log"]
 HERE = Path(__file__).parent
-log = logging.getLogger("brochure.web")
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 class SummaryRequest(PatientRecord):
     """A patient record, and optionally a password to encrypt the PDF with (AES-256)."""
 
-    password: str | None = Field(None, min_length=1, max_length=200,
-                                 description="encrypts the PDF; send it by another channel")
+    password: str | None = Field(None, description=f"encrypts the PDF; {RULE}; send it to the "
+                                                   "patient by another channel")
+
+    @field_validator("password")
+    @classmethod
+    def _password_rule(cls, value: str | None) -> str | None:
+        return None if value is None else check_password(value)
 
 
 class AssessmentOut(Strict):
@@ -50,19 +58,21 @@ class AssessmentOut(Strict):
     overridden: bool
 
 
-def create_app(project: Project) -> FastAPI:
-    """The web application over a loaded project."""
+def create_app(project: Project, hosts: Iterable[str] | None = None) -> FastAPI:
+    """The web application over a loaded project. ``hosts``: the host names it answers to
+    (``brochure serve`` passes its address and the loopback names; None answers to any)."""
     app = FastAPI(title="brochure", version=__version__, docs_url=None, redoc_url=None,
                   description="Candidacy assessments and patient summaries for EHR "
-                              "integrations. Records travel in POST bodies only.")
-    app.add_middleware(_Guard)
+                              "integrations. Records travel in POST bodies only, as "
+                              "application/json.")
+    app.add_middleware(Guard, hosts=hosts)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")
     templates = Jinja2Templates(directory=HERE / "templates")
     kit = summary_kit(project)
-    _pages(app, templates, project, kit)
-    _api(app, project, kit)
+    _pages(app, templates, project, kit, csrf.new_token())
+    _api(app, templates, project, kit)
     return app
 
 
@@ -71,34 +81,42 @@ def _swagger_assets() -> Path:
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
-class _Guard(BaseHTTPMiddleware):
-    """Refuses bodies over 64 KB, forbids caching, and logs method, path and status only."""
-
-    async def dispatch(self, request: Request, call_next):
-        if await _too_large(request):
-            response = JSONResponse({"detail": f"request body over {MAX_BODY // 1024} KB"},
-                                    status_code=413)
-        else:
-            response = await call_next(request)
-        response.headers["Cache-Control"] = "no-store"
-        log.info("%s %s %s", request.method, request.url.path, response.status_code)
-        return response
-
-
-async def _too_large(request: Request) -> bool:
-    """Over 64 KB by its declared length, or (chunked) by what actually arrives."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit():
-        return int(length) > MAX_BODY
-    return request.method == "POST" and len(await request.body()) > MAX_BODY
-
-
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 naming each field and what is wrong, without echoing the values (patient data)."""
-    detail = [{"field": ".".join(str(p) for p in err["loc"] if p != "body"),
-               "loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
-              for err in exc.errors()]
+    return _field_errors([(err["loc"], err["msg"], err["type"]) for err in exc.errors()])
+
+
+def _field_errors(errors: list[tuple]) -> JSONResponse:
+    """The API's 422: per field its name, location, message and kind; never its value."""
+    detail = [{"field": ".".join(str(p) for p in loc if p != "body"), "loc": list(loc),
+               "msg": msg.removeprefix("Value error, "), "type": kind}
+              for loc, msg, kind in errors]
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+def physician_problem(record: PatientRecord, kit) -> str | None:
+    """Why the record's physician is not on the brand's roster, or None when it is."""
+    from .. import summaries
+    try:
+        if hasattr(summaries, "check_physician"):
+            summaries.check_physician(record, kit)
+        elif record.physician is not None and record.physician not in \
+                [p.key for p in kit.brand.physicians]:
+            keys = ", ".join(p.key for p in kit.brand.physicians)
+            return f"not a physician on the roster; expected one of: {keys}"
+    except BrochureError as exc:
+        return "; ".join(p.message for p in exc.problems)
+    return None
+
+
+def _json_only(request: Request) -> None:
+    """415 unless the body is sent as ``application/json``."""
+    if _media_type(request) != "application/json":
+        raise HTTPException(415, "send the record as application/json")
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
 def _assessment(result: Assessment) -> dict:
@@ -106,33 +124,40 @@ def _assessment(result: Assessment) -> dict:
             "overridden": result.overridden}
 
 
-def _api(app: FastAPI, project: Project, kit) -> None:
+UNSUPPORTED = {415: {"description": "the body is not application/json"}}
+
+
+def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> None:
     @app.get("/api/health", tags=["service"])
     def health() -> dict:
         """Whether the service is up, and the versions it assesses with."""
         return {"status": "ok", "version": __version__, "rules_version": kit.rules.version}
 
-    @app.post("/api/assess", response_model=AssessmentOut, tags=["records"])
-    def api_assess(record: PatientRecord) -> dict:
+    @app.post("/api/assess", response_model=AssessmentOut, tags=["records"],
+              dependencies=[Depends(_json_only)], responses=UNSUPPORTED)
+    def api_assess(record: PatientRecord):
         """The verdict, its label and every reason for one record."""
+        if problem := physician_problem(record, kit):
+            return _field_errors([(("body", "physician"), problem, "value_error")])
         return _assessment(assess(record, kit.rules))
 
     @app.post("/api/summaries", tags=["records"], response_class=Response,
+              dependencies=[Depends(_json_only)],
               responses={200: {"content": {"application/pdf": {}},
-                               "description": "the summary PDF"}})
+                               "description": "the summary PDF"}, **UNSUPPORTED})
     def api_summary(request: SummaryRequest) -> Response:
         """The patient's 2-page candidacy summary as a PDF (encrypted if a password is
         given)."""
         record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
+        if problem := physician_problem(record, kit):
+            return _field_errors([(("body", "physician"), problem, "value_error")])
         pdf = summarize(record, password=request.password, project=project).pdf
         return _pdf(pdf)
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="brochure API",
-                                   swagger_js_url="/swagger/swagger-ui-bundle.js",
-                                   swagger_css_url="/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/swagger/favicon-32x32.png")
+    def docs(request: Request) -> HTMLResponse:
+        """Swagger UI from our own copy; its start-up script is a file, not inline."""
+        return templates.TemplateResponse(request, "docs.html", {"title": "brochure API"})
 
 
 def _pdf(pdf: bytes) -> Response:
@@ -151,13 +176,30 @@ def _form_data(form) -> dict:
     return data
 
 
-def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> None:
+def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, token: str) -> None:
     def page(request: Request, values: dict, errors: dict, result=None, status: int = 200):
         return templates.TemplateResponse(request, "form.html", {
             "values": values, "errors": errors, "result": result, "brand": kit.brand,
             "physicians": [(p.key, p.display_name("en")) for p in kit.brand.physicians],
             "verdicts": [(v.id, v.label["en"]) for v in kit.rules.verdicts],
+            "csrf_field": csrf.FIELD, "csrf_token": token,
         }, status_code=status)
+
+    async def posted(request: Request):
+        """The form's fields, or the refusal: 415 unless a plain form, 403 if forged."""
+        if _media_type(request) != FORM_TYPE:
+            return PlainTextResponse(f"send the form as {FORM_TYPE}", 415)
+        form = await request.form()
+        if csrf.forged(request, form, token):
+            return PlainTextResponse(csrf.REFUSED, 403)
+        return form
+
+    def record_errors(values: dict) -> dict:
+        """Each field's problem, the physician's roster included."""
+        errors = field_errors(values)
+        if not errors and (problem := physician_problem(to_record(values), kit)):
+            errors = {"physician": problem}
+        return errors
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form(request: Request):
@@ -165,21 +207,27 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> N
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request):
-        values = _form_data(await request.form())
-        errors = field_errors(values)
-        if errors:
+        form = await posted(request)
+        if isinstance(form, Response):
+            return form
+        values = _form_data(form)
+        if errors := record_errors(values):
             return page(request, values, errors, status=422)
         return page(request, values, {}, _assessment(assess(to_record(values), kit.rules)))
 
     @app.post("/summary.pdf", include_in_schema=False)
     async def download(request: Request):
-        form = await request.form()
+        form = await posted(request)
+        if isinstance(form, Response):
+            return form
         values = _form_data(form)
-        try:
-            record = to_record(values)
-        except BrochureError:
-            return page(request, values, field_errors(values), status=422)
+        if errors := record_errors(values):
+            return page(request, values, errors, status=422)
+        record = to_record(values)
         password = form.get("password") or None
+        if password is not None and (problem := password_problem(password)):
+            return page(request, values, {"password": problem},
+                        _assessment(assess(record, kit.rules)), status=422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
         summary = await run_in_threadpool(summarize, record, password=password, project=project)
         return _pdf(summary.pdf)
