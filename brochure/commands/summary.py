@@ -24,6 +24,9 @@ def password_from(variable: str | None) -> str | None:
     if not password:
         raise BrochureError(Problem(f"environment variable {variable} is empty or not set; "
                                     "expected the password for the summary"))
+    from ..passwords import password_problem
+    if problem := password_problem(password):
+        raise BrochureError(Problem(f"environment variable {variable}: {problem}"))
     return password
 
 
