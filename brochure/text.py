@@ -7,7 +7,10 @@ read as markup; only ``**bold**`` and ``*italic*`` from trusted content become t
 from __future__ import annotations
 
 import re
+import unicodedata
 from xml.sax.saxutils import escape as _escape
+
+from bidi import algorithm as _bidi
 
 _SHIELD = "\ue000"  # stands in for '*' inside inserted values, so data never becomes emphasis
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -38,26 +41,47 @@ def plain(text: str) -> str:
 
 
 _MARKUP_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
+_EMPHASIS = re.compile(r"<(/?)(b|i|strong|em)\s*>", re.IGNORECASE)
 
 
 def fallback_runs(markup: str, font_for) -> str:
     """Wrap runs of characters that need another font in ``<font name=…>`` tags.
 
-    ``font_for(char)`` names the font for a character, or returns None when the paragraph's
-    own font has it. Tags and entities are left as they are."""
-    parts = []
+    ``font_for(char, bold, italic)`` names the font for a character inside that much emphasis
+    (so a fallback run inside ``<b>`` is drawn bold), or returns None when the paragraph's own
+    font has it. Tags and entities are left as they are."""
+    parts, emphasis = [], {"b": 0, "i": 0}
     for token in _MARKUP_TOKEN.split(markup):
-        if not token or token.startswith("<") or (token.startswith("&") and token.endswith(";")):
+        if token.startswith("<"):
+            _count_emphasis(token, emphasis)
             parts.append(token)
-            continue
-        parts += _runs(token, font_for)
+        elif token.startswith("&") and token.endswith(";"):
+            parts.append(token)
+        elif token:
+            bold, italic = emphasis["b"] > 0, emphasis["i"] > 0
+            parts += _runs(token, lambda char, b=bold, i=italic: font_for(char, b, i),
+                           getattr(font_for, "covers", None))
     return "".join(parts)
 
 
-def _runs(text: str, font_for) -> list[str]:
+def _count_emphasis(tag: str, emphasis: dict[str, int]) -> None:
+    found = _EMPHASIS.fullmatch(tag)
+    if found:
+        kind = "b" if found[2].lower() in ("b", "strong") else "i"
+        emphasis[kind] += -1 if found[1] else 1
+
+
+def _runs(text: str, font_for, covers=None) -> list[str]:
+    """Runs of one font each. Spaces stay in the run they follow; so do combining marks and
+    joiners, where the run's fallback font has them (a mark shapes with its letter)."""
     out, current, run = [], None, []
     for char in text:
-        font = font_for(char) if not char.isspace() else current
+        if char.isspace() or (current is not None and covers is not None
+                              and unicodedata.category(char) in _MARKS
+                              and covers(current, char)):
+            font = current
+        else:
+            font = font_for(char)
         if font != current and run:
             out.append(_wrapped("".join(run), current))
             run = []
@@ -68,5 +92,76 @@ def _runs(text: str, font_for) -> list[str]:
     return out
 
 
+_MARKS = frozenset(("Mn", "Mc", "Me", "Cf"))
+
+
 def _wrapped(text: str, font: str | None) -> str:
     return text if font is None else f'<font name="{font}">{text}</font>'
+
+
+# -- text that needs shaping, and its direction --------------------------------------------
+
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether glyphs of ``text`` must be chosen in context (a shaping engine, not one glyph
+    per character): right-to-left letters (Arabic joins), combining marks (Devanagari vowel
+    signs and virama, accents typed as separate marks) and joiners. Plain Latin text is not."""
+    if text.isascii():
+        return False
+    for char in text:
+        if char < "\u0300":
+            continue
+        if unicodedata.bidirectional(char) in ("R", "AL") or char in _JOINERS \
+                or unicodedata.category(char) in ("Mn", "Mc", "Me"):
+            return True
+    return False
+
+
+def has_right_to_left(text: str) -> bool:
+    """Whether ``text`` has right-to-left letters (Arabic, Hebrew…)."""
+    return not text.isascii() and any(unicodedata.bidirectional(char) in ("R", "AL")
+                                      for char in text)
+
+
+def word_levels(words: list[str]) -> tuple[int, list[int]]:
+    """The paragraph's base level (0: left to right, 1: right to left, from its first strong
+    letter) and each word's embedding level under the Unicode bidirectional algorithm, for
+    ``words`` written in logical order with one space between them."""
+    storage = _bidi.get_empty_storage()
+    text = " ".join(words)
+    storage["base_level"] = base = _bidi.get_base_level(text)
+    storage["base_dir"] = ("L", "R")[base]
+    _bidi.get_embedding_levels(text, storage, False, False)
+    for step in (_bidi.explicit_embed_and_overrides, _bidi.resolve_weak_types,
+                 _bidi.resolve_neutral_types, _bidi.resolve_implicit_levels):
+        step(storage, False)
+    levels = [char["level"] for char in storage["chars"]]
+    found, start = [], 0
+    for word in words:
+        found.append(max(levels[start:start + len(word)], default=base))
+        start += len(word) + 1
+    return base, found
+
+
+def visual_order(levels: list[int]) -> list[int]:
+    """Indices of items in display order, from their embedding levels (rule L2 of the
+    bidirectional algorithm: from the highest level down to the lowest odd one, reverse every
+    run of items at that level or higher)."""
+    order = list(range(len(levels)))
+    if not levels:
+        return order
+    lowest_odd = min(level for level in levels) | 1
+    for level in range(max(levels), lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(order) and levels[order[j]] >= level:
+                j += 1
+            order[i:j] = reversed(order[i:j])
+            i = j
+    return order

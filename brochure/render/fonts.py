@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,7 +19,7 @@ import fontpkg
 import fontTools
 from fontTools import subset, ttLib
 from fontTools.varLib import instancer
-from reportlab.lib.fonts import addMapping
+from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFName, PDFObject
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
@@ -64,22 +65,40 @@ def coverage(face: str) -> frozenset[int]:
 
 
 def font_for(face: str, missing: set[str] | None = None):
-    """A chooser for :func:`brochure.text.fallback_runs`: None when ``face`` has the
-    character, else the first fallback face that has it; characters no font has are added to
-    ``missing`` (they would print as empty boxes)."""
-    own, chain = coverage(face), _FALLBACKS.get(face, ())
+    """A chooser for :func:`brochure.text.fallback_runs`: ``choose(char, bold, italic)`` is
+    None when the paragraph's font (``face``, made bold or italic as asked) has the character,
+    else the face of the first fallback family that has it, in the same weight and slant;
+    characters no font has are added to ``missing`` (they would print as empty boxes)."""
+    family = ps2tt(face)[0]
 
-    def choose(char: str) -> str | None:
+    def choose(char: str, bold: bool = False, italic: bool = False) -> str | None:
+        own = tt2ps(family, int(bold), int(italic)) if bold or italic else face
         code = ord(char)
-        if code in own:
+        if code in coverage(own):
             return None
-        for other in chain:
-            if code in coverage(other):
-                return other
-        if missing is not None:
+        found = _fallback(code, _script(char), _FALLBACKS.get(own, ()))
+        if found is None and missing is not None:
             missing.add(char)
-        return None
+        return found
+    choose.covers = lambda face, char: ord(char) in coverage(face)
     return choose
+
+
+def _fallback(code: int, script: str, chain: tuple[str, ...]) -> str | None:
+    """The fallback face for a character: a family named for its script (Noto Sans Arabic
+    for Arabic letters, Noto Sans Devanagari for Devanagari) if one has it, else the first
+    in the chain that has it."""
+    covering = [face for face in chain if code in coverage(face)]
+    for face in covering:
+        if script in face.split("-"):
+            return face
+    return covering[0] if covering else None
+
+
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """The script a character's Unicode name starts with ("arabic", "devanagari", "latin")."""
+    return unicodedata.name(char, "").split(" ", 1)[0].lower()
 
 
 def uncovered(text: str, face: str) -> list[str]:
@@ -105,6 +124,11 @@ def _register_face(family: str, weight: int, style: str) -> str:
     axes = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
     font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
+    if font.face.name in pdfmetrics._dynFaceNames:
+        # an instance of a variable font keeps the default instance's name, and ReportLab
+        # would take it for that face (bold text drawn regular): name it by its weight
+        suffix = f"-{weight}{'Italic' if style == 'italic' else ''}".encode()
+        font.face.name = font.face.name + suffix
     _reuse_subsets(font.face)
     _reuse_font_dictionaries(font)
     pdfmetrics.registerFont(font)
@@ -210,17 +234,28 @@ def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     return out.getvalue()
 
 
+def _italic_style(family: str) -> str:
+    """"italic", or "normal" for a family drawn upright only (Arabic, Devanagari: scripts
+    without italics, whose text inside <i> is set upright)."""
+    try:
+        styles = fontpkg.family(family).styles
+    except fontpkg.FontpkgError:
+        return "italic"  # reported with the family's name when its faces are registered
+    return "italic" if "italic" in styles or "normal" not in styles else "normal"
+
+
 @cache
 def register_family(choice: FontChoice) -> FontFamily:
     """Register a family's regular, bold, italic and bold italic faces; <b>/<i> map to them."""
+    slant = _italic_style(choice.family)
     family = FontFamily(
         regular=_register_face(choice.family, choice.regular, "normal"),
         bold=_register_face(choice.family, choice.bold, "normal"),
-        italic=_register_face(choice.family, choice.regular, "italic"),
-        bold_italic=_register_face(choice.family, choice.bold, "italic"),
+        italic=_register_face(choice.family, choice.regular, slant),
+        bold_italic=_register_face(choice.family, choice.bold, slant),
     )
     for bold in (0, 1):
-        for italic in (0, 1):
+        for italic in (1, 0):  # upright last: an upright-only family's faces read as upright
             addMapping(family.regular, bold, italic, family.face(bool(bold), bool(italic)))
     return family
 

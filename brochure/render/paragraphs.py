@@ -1,18 +1,33 @@
 """Text to ReportLab paragraphs: characters a style's font lacks drawn in a fallback font,
-parsed markup reused, line breaks remembered per width, the space at each line break kept where
-the text had one, and paragraphs that are links."""
+complex scripts shaped (Arabic joined and right to left, Devanagari conjuncts) with their
+logical text kept for extraction, parsed markup reused, line breaks remembered per width, the
+space at each line break kept where the text had one, and paragraphs that are links."""
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from collections import OrderedDict
 from contextlib import suppress
+from typing import NamedTuple
 
+from reportlab.lib.abag import ABag
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import makeShapedFragWord
 from reportlab.platypus import Paragraph
+from reportlab.platypus import paragraph as _rl_paragraph
 
-from ..text import escape, fallback_runs
+from ..text import (
+    escape,
+    fallback_runs,
+    has_right_to_left,
+    needs_shaping,
+    visual_order,
+    word_levels,
+)
 from .fonts import font_for
 from .tagging import link
 
@@ -20,18 +35,155 @@ _PARSED: OrderedDict[tuple[str, int], tuple[ParagraphStyle, list]] = OrderedDict
 _PARSED_LIMIT = 4096
 
 
+class Logical(NamedTuple):
+    """What a shaped paragraph says, in reading order: its words, each word's bidirectional
+    embedding level (None when all of it reads left to right) and the paragraph's base level;
+    ``first``: the paragraph's first word among them (a piece of a split paragraph)."""
+
+    words: tuple[str, ...]
+    levels: tuple[int, ...] | None
+    base: int
+    first: int = 0
+
+
 class Para(Paragraph):
     """A Paragraph that remembers its line breaks for the last width it was wrapped to
     (tables and page-fitting wrap the same paragraph several times at one width), and keeps
-    a space at the end of each line but the last."""
+    a space at the end of each line but the last. A shaped paragraph (``_logical`` set) draws
+    each line in display order, with the line's words in reading order as its ActualText."""
+
+    _logical: Logical | None = None
 
     def wrap(self, available_width, available_height):
         if getattr(self, "_wrapped_at", None) == available_width:
             return self.width, self.height
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
-        _keep_line_end_spaces(self)
+        if self._logical is None:
+            _keep_line_end_spaces(self)
         return size
+
+    def split(self, available_width, available_height):
+        pieces = super().split(available_width, available_height)
+        logical = self._logical
+        if logical is not None and len(pieces) == 2 and all(isinstance(p, Para) for p in pieces):
+            pieces[0]._logical = logical
+            first = logical.first + sum(_line_word_count(line)
+                                        for line in _lines(pieces[0], available_width))
+            pieces[1]._logical = logical._replace(first=first)
+        return pieces
+
+    def draw(self):
+        logical, lines = self._logical, getattr(self, "blPara", None)
+        if logical is None or lines is None or lines.kind != 1:
+            super().draw()
+            return
+        self.canv.setNamedCB(_ACTUAL_TEXT, _actual_text)
+        drawn = copy.copy(lines)
+        drawn.lines = _display_lines(lines.lines, logical)
+        self.blPara = drawn
+        try:
+            super().draw()
+        finally:
+            self.blPara = lines
+
+
+def _lines(paragraph: Paragraph, width: float) -> list:
+    if getattr(paragraph, "blPara", None) is None:
+        paragraph.wrap(width, 1e9)
+    return paragraph.blPara.lines
+
+
+def _line_text(line) -> str:
+    return "".join(_text_of(f) for f in line.words)
+
+
+def _line_word_count(line) -> int:
+    return len(_words(_line_text(line)))
+
+
+_ACTUAL_TEXT = "brochure-actual-text"
+
+
+def _actual_text(canvas, kind: str, label: str | None) -> None:
+    """Opens (``label``: the text) or closes a span whose ActualText is the line's words in
+    reading order: what text extraction and screen readers get instead of shaped glyphs
+    (Arabic drawn right to left in positional forms, Devanagari conjuncts)."""
+    code = canvas._curr_tx_info["tx"]._code
+    if label is None:
+        code.append("EMC")
+    else:
+        hex_text = ("\ufeff" + label).encode("utf-16-be").hex().upper()
+        code.append(f"/Span <</ActualText <{hex_text}>>> BDC")
+
+
+def _display_lines(lines: list, logical: Logical) -> list:
+    """Each line as drawn: words in display order, between the marks of its ActualText.
+    Lines that do not retrace the logical words (never expected) are drawn as they are."""
+    shown, index = [], logical.first
+    for number, line in enumerate(lines):
+        count = _line_word_count(line)
+        words = logical.words[index:index + count]
+        if len(words) != count or not line.words:
+            return lines
+        text = " ".join(words) + (" " if number < len(lines) - 1 else "")
+        levels = logical.levels[index:index + count] if logical.levels else None
+        copied = copy.copy(line)
+        ordered = _reordered(line.words, levels, logical.base) if levels else line.words
+        copied.words = [_marker(line.words[0], text), *ordered, _marker(line.words[0], None)]
+        shown.append(copied)
+        index += count
+    return shown
+
+
+def _marker(frag, label: str | None):
+    return frag.clone(text="", cbDefn=ABag(kind="onDraw", name=_ACTUAL_TEXT, label=label,
+                                           width=0))
+
+
+_SPACE_RUNS = re.compile(r"( +)")
+
+
+def _reordered(frags: list, levels: tuple[int, ...], base: int) -> list:
+    """A line's fragments in display order (rule L2 of the bidirectional algorithm applied to
+    its words; the spaces between two words take the lower level, those at the ends the
+    paragraph's). Each word is shaped in its own direction already."""
+    items: list[list] = []  # words (their pieces, one per font) and runs of spaces
+    spaces: list[bool] = []
+    for frag, position, piece in _pieces(frags):
+        part = frag.clone(text=frag.text[position:position + len(piece)]) if piece else frag
+        is_space = piece[:1] == " "
+        if is_space or not items or spaces[-1]:
+            items.append([part])
+            spaces.append(is_space)
+        else:
+            items[-1].append(part)
+    word_levels_ = iter(levels)
+    item_levels = [-1 if space else next(word_levels_, base) for space in spaces]
+    for i, space in enumerate(spaces):
+        if space:
+            left = item_levels[i - 1] if i > 0 else base
+            right = item_levels[i + 1] if i + 1 < len(item_levels) else base
+            item_levels[i] = min(left, right) if 0 < i < len(items) - 1 else base
+    ordered = []
+    for i in visual_order(item_levels):
+        ordered += reversed(items[i]) if item_levels[i] % 2 else items[i]
+    return ordered
+
+
+def _pieces(frags: list):
+    """(fragment, offset, piece) for each word and each run of spaces in ``frags`` (a
+    fragment without text, a picture, is one piece of the word it stands in)."""
+    for frag in frags:
+        text = _text_of(frag)
+        if not text:
+            yield frag, 0, ""
+            continue
+        position = 0
+        for piece in _SPACE_RUNS.split(text):
+            if piece:
+                yield frag, position, piece
+                position += len(piece)
 
 
 def _keep_line_end_spaces(paragraph: Paragraph) -> None:
@@ -96,10 +248,56 @@ class LinkPara(Para):
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
           kind: type[Para] = Para) -> Paragraph:
     """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
-    font (a patient's name in any script)."""
-    if not markup.isascii():
-        markup = fallback_runs(markup, font_for(style.fontName))
-    return kind(markup, style, bulletText=bullet)
+    font (a patient's name in any script), shaped where the script needs it."""
+    if markup.isascii():  # most text: nothing to look up
+        return kind(markup, style, bulletText=bullet)
+    markup = fallback_runs(markup, font_for(style.fontName))
+    plain = html.unescape(_TAG.sub("", _BREAK.sub(" ", markup)))
+    if not needs_shaping(plain):
+        return kind(markup, style, bulletText=bullet)
+    words = tuple(_words(plain))
+    base, levels = word_levels(list(words)) if has_right_to_left(plain) else (0, None)
+    paragraph = kind(markup, _shaping(style, base), bulletText=bullet)
+    paragraph._logical = Logical(words, tuple(levels) if levels else None, base)
+    return paragraph
+
+
+_SHAPING: dict[tuple[int, int], tuple[ParagraphStyle, ParagraphStyle]] = {}
+
+
+def _shaping(style: ParagraphStyle, base: int) -> ParagraphStyle:
+    """``style`` (same name: same structure role) with shaping on; a paragraph that reads
+    right to left is set flush right where ``style`` sets it flush left."""
+    key = (id(style), base)
+    hit = _SHAPING.get(key)
+    if hit is None or hit[0] is not style:
+        changes = {"alignment": TA_RIGHT} if base and style.alignment == TA_LEFT else {}
+        hit = _SHAPING[key] = (style, style.clone(style.name, shaping=1, **changes))
+    return hit[1]
+
+
+def _shape_by_font(word, _shape=_rl_paragraph.shapeFragWord):
+    """ReportLab shapes a word with its first fragment's font; a word whose fragments use
+    several fonts (Arabic letters, then a full stop from the body font) is shaped one font
+    run at a time, each with its own font."""
+    frags = word[1:]
+    if len({getattr(f, "fontName", None) for f, _ in frags}) < 2 \
+            or any(hasattr(f, "cbDefn") for f, _ in frags):
+        return _shape(word)
+    shaped = makeShapedFragWord(word)([0])
+    start = 0
+    for end in range(1, len(frags) + 1):
+        if end == len(frags) or frags[end][0].fontName != frags[start][0].fontName:
+            run = frags[start:end]
+            width = sum(stringWidth(text, f.fontName, f.fontSize) for f, text in run)
+            part = _shape(type(word)([width, *run]))
+            shaped[0] += part[0]
+            shaped.extend(part[1:])
+            start = end
+    return shaped
+
+
+_rl_paragraph.shapeFragWord = _shape_by_font
 
 
 def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
@@ -120,6 +318,8 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Parag
             _PARSED.move_to_end(key)
         return Para(markup, style, bulletText=bullet, frags=hit[1])
     paragraph = fresh(markup, style, bullet)
+    if paragraph._logical is not None:  # shaped: its style and reading order go with it
+        return paragraph
     _PARSED[key] = (style, paragraph.frags)
     if len(_PARSED) > _PARSED_LIMIT:
         _PARSED.popitem(last=False)
