@@ -13,7 +13,7 @@ import yaml
 from brochure import BrochureError
 from brochure.errors import SourceError
 from brochure.records import read_records, to_record
-from brochure.summaries import assess, check_rows, summarize, summary_kit
+from brochure.summaries import assess, summarize
 
 from .conftest import ROOT, run_cli
 from .test_candidacy import BASE
@@ -414,6 +414,7 @@ def test_rows_from_a_csv_get_the_physician_problem_at_their_cell(tmp_path):
     rows = [list(row) for row in ROWS[:2]]
     rows[1][HEADER.index("physician")] = "dr-nobody"
     text = _csv(path, HEADER, rows)
+    from brochure.summaries import check_rows, summary_kit
     first, second = check_rows(read_records(path), summary_kit())
     assert first.record is not None and second.record is None
     column = text.splitlines()[2].index("dr-nobody") + 1
