@@ -256,3 +256,19 @@ def test_the_server_answers_only_to_its_own_names():
         response = served.get("/", headers={"host": host})
         assert response.status_code == 400 and "unknown host" in response.text, host
         assert response.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_no_field_error_quotes_the_value_sent():
+    """Every field, eleven kinds of wrong value carrying a marker: the 422 names the field and
+    what is expected, and never the value (which may be patient text)."""
+    from brochure.model.patient import PatientRecord
+    client = TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    marker = "QZXM"
+    wrong = [marker, [marker], {marker: marker}, f"2026-{marker}", marker * 3000, 1e308, -1,
+             True, f"{marker}\u202e", f"{marker}\x00", f"{marker}\n"]
+    for field in PatientRecord.model_fields:
+        for value in wrong:
+            response = client.post("/api/assess", json={**BASE, field: value})
+            assert response.status_code in (200, 422), (field, value)
+            if response.status_code == 422:
+                assert marker not in response.text, (field, value)
