@@ -30,7 +30,7 @@ from ..model.patient import PatientRecord
 from ..passwords import RULE, check_password, password_problem
 from ..project import Project
 from ..records import field_errors, to_record
-from ..summaries import summarize, summary_kit
+from ..summaries import check_physician, summarize, summary_kit
 from . import csrf
 from .guard import MAX_BODY, Guard, log
 
@@ -95,15 +95,10 @@ def _field_errors(errors: list[tuple]) -> JSONResponse:
 
 
 def physician_problem(record: PatientRecord, kit) -> str | None:
-    """Why the record's physician is not on the brand's roster, or None when it is."""
-    from .. import summaries
+    """Why the record's physician is not on the brand's roster (naming the roster's keys), or
+    None when it is."""
     try:
-        if hasattr(summaries, "check_physician"):
-            summaries.check_physician(record, kit)
-        elif record.physician is not None and record.physician not in \
-                [p.key for p in kit.brand.physicians]:
-            keys = ", ".join(p.key for p in kit.brand.physicians)
-            return f"not a physician on the roster; expected one of: {keys}"
+        check_physician(record, kit)
     except BrochureError as exc:
         return "; ".join(p.message for p in exc.problems)
     return None
