@@ -272,3 +272,21 @@ def test_no_field_error_quotes_the_value_sent():
             assert response.status_code in (200, 422), (field, value)
             if response.status_code == 422:
                 assert marker not in response.text, (field, value)
+
+
+def test_a_field_sent_twice_is_an_error_not_the_last_value(client):
+    """Like a duplicated CSV column: "pain": 7 then "pain": 9 must not silently become 9."""
+    body = json.dumps({**BASE, "pain": 7})[:-1] + ', "pain": 2}'
+    for path in ("/api/assess", "/api/summaries"):
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 422
+        assert response.json()["detail"] == [{"field": "pain", "loc": ["body", "pain"],
+                                              "msg": "sent twice: send each field once",
+                                              "type": "duplicate_field"}]
+    from urllib.parse import urlencode
+    form = [*FORM.items(), ("pain", "2"), ("csrf_token", _token(client))]
+    for path in ("/", "/summary.pdf"):
+        page = client.post(path, content=urlencode(form),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+        assert page.status_code == 422
+        assert re.search(r'id="err-pain" role="alert">sent twice', page.text)

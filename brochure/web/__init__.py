@@ -10,6 +10,7 @@ takes ``application/json`` only. An unexpected error is told by its type, place 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -104,10 +105,33 @@ def physician_problem(record: PatientRecord, kit) -> str | None:
     return None
 
 
-def _json_only(request: Request) -> None:
-    """415 unless the body is sent as ``application/json``."""
+TWICE = "sent twice: send each field once"
+
+
+async def _json_only(request: Request) -> None:
+    """415 unless the body is sent as ``application/json``; 422 for a field sent twice (JSON
+    parsers keep the last, silently: ``"pain": 7, "pain": 9`` must not become 9)."""
     if _media_type(request) != "application/json":
         raise HTTPException(415, "send the record as application/json")
+    try:
+        json.loads(await request.body(), object_pairs_hook=_once)
+    except _TwiceError as twice:
+        raise RequestValidationError([{"loc": ("body", *twice.args), "msg": TWICE,
+                                       "type": "duplicate_field"}]) from None
+    except ValueError:
+        pass  # not JSON at all: the framework has said so already
+
+
+class _TwiceError(ValueError):
+    """A JSON object with one key twice (the key is the exception's argument)."""
+
+
+def _once(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise _TwiceError(key)
+    return dict(pairs)
 
 
 def _media_type(request: Request) -> str:
@@ -189,9 +213,10 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
             return PlainTextResponse(csrf.REFUSED, 403)
         return form
 
-    def record_errors(values: dict) -> dict:
-        """Each field's problem, the physician's roster included."""
-        errors = field_errors(values)
+    def record_errors(form, values: dict) -> dict:
+        """Each field's problem: sent twice, invalid, or a physician not on the roster."""
+        twice = {name: TWICE for name in FORM_FIELDS if len(form.getlist(name)) > 1}
+        errors = twice or field_errors(values)
         if not errors and (problem := physician_problem(to_record(values), kit)):
             errors = {"physician": problem}
         return errors
@@ -206,7 +231,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         if isinstance(form, Response):
             return form
         values = _form_data(form)
-        if errors := record_errors(values):
+        if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
         return page(request, values, {}, _assessment(assess(to_record(values), kit.rules)))
 
@@ -216,7 +241,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         if isinstance(form, Response):
             return form
         values = _form_data(form)
-        if errors := record_errors(values):
+        if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
         record = to_record(values)
         password = form.get("password") or None
