@@ -30,10 +30,11 @@ def content_findings(project: Project) -> list[Problem]:
         for edition in project.editions(name).values():
             findings += readability_findings(edition, project)
             findings += glyph_findings(edition, project)
-    for loaded in [*project.layouts.values(), *project.summary_layouts.values()]:
+    layouts = [*project.layouts.values(), *project.summary_layouts.values()]
+    for loaded in layouts:
         findings += size_findings(loaded)
-        for brand in project.brands.values():
-            findings += contrast_findings(loaded, brand.model, project)
+    for brand in project.brands.values():
+        findings += contrast_findings(layouts, brand, project)
     return findings
 
 
@@ -136,24 +137,58 @@ def _luminance(hex_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-def contrast_findings(loaded, brand: Brand, project: Project) -> list[Problem]:
-    layout, source = loaded.model, loaded.source
+def contrast_findings(layouts: list[Loaded], brand: Loaded[Brand],
+                      project: Project) -> list[Problem]:
+    """Text colours on their backgrounds, as the layouts use the brand's colours: one finding
+    for each pair of brand colours below :data:`MIN_CONTRAST`, placed at the brand's line of the
+    colour most likely changed (see :func:`_blamed`), naming where the layouts use the pair."""
+    uses: dict[tuple[str, str], list[str]] = {}
+    for loaded in layouts:
+        for where, loc, text, background in _pairs_of(loaded.model, project):
+            line, column = loaded.source.where(loc)
+            used = f"{where} ({loaded.source.path}:{line}:{column})"
+            if used not in uses.setdefault((text, background), []):
+                uses[(text, background)].append(used)
+    colours = brand.model.colors
+    failing = {pair: contrast(colours[pair[0]].rgb, colours[pair[1]].rgb)
+               for pair in uses if pair[0] in colours and pair[1] in colours}
+    failing = {pair: ratio for pair, ratio in failing.items() if ratio < MIN_CONTRAST - 1e-9}
+    return [_contrast_finding(brand, pair, ratio, uses[pair], _blamed(pair, failing, colours))
+            for pair, ratio in failing.items()]
+
+
+def _contrast_finding(brand: Loaded[Brand], pair: tuple[str, str], ratio: float,
+                      used: list[str], blamed: str) -> Problem:
+    text, background = pair
+    other = background if blamed == text else text
+    other_line, _ = brand.source.where(("colors", other, "rgb"))
+    shown = "; ".join(used[:3]) + (f"; and {len(used) - 3} more" if len(used) > 3 else "")
+    return brand.source.problem(
+        ("colors", blamed, "rgb"),
+        f"'{text}' on '{background}' has a contrast of {ratio:.2f}:1; at least {MIN_CONTRAST}:1 "
+        f"is needed: change colour '{blamed}' (here) or '{other}' (line {other_line}), or the "
+        f"layout's choice of colours; used by {shown}", level="finding")
+
+
+def _blamed(pair: tuple[str, str], failing: dict, colours: dict) -> str:
+    """Of a pair of colours, the one most likely changed: the one in more failing pairs (a paper
+    made grey fails under every text colour), else the one further from its extreme (the lighter
+    from white, the darker from black)."""
+    count = {name: sum(name in other for other in failing) for name in pair}
+    if count[pair[0]] != count[pair[1]]:
+        return max(pair, key=count.__getitem__)
+    light, dark = sorted(pair, key=lambda n: _luminance(colours[n].rgb), reverse=True)
+    from_white = contrast(colours[light].rgb, "#ffffff")
+    from_black = contrast(colours[dark].rgb, "#000000")
+    return light if from_white > from_black else dark
+
+
+def _pairs_of(layout, project: Project) -> Iterator[tuple[str, tuple, str, str]]:
+    """(where, position in the layout, text colour, background) of all text the layout shows."""
     placed = (_summary_blocks(layout, project) if isinstance(layout, SummaryLayout)
               else _panel_blocks(layout, project))
-    findings, seen = [], set()
-    for where, loc, text, background in [*_colour_pairs(layout, placed),
-                                         *_fixed_pairs(layout, project)]:
-        if (loc, text, background) in seen:
-            continue
-        seen.add((loc, text, background))
-        if text not in brand.colors or background not in brand.colors:
-            continue
-        ratio = contrast(brand.colors[text].rgb, brand.colors[background].rgb)
-        if ratio < MIN_CONTRAST - 1e-9:
-            findings.append(source.problem(loc, f"{where}: '{text}' on '{background}' has a "
-                                           f"contrast of {ratio:.2f}:1; at least "
-                                           f"{MIN_CONTRAST}:1 is needed", level="finding"))
-    return findings
+    yield from _colour_pairs(layout, placed)
+    yield from _fixed_pairs(layout, project)
 
 
 USES: dict[str, list[tuple[str, str | None]]] = {

@@ -284,7 +284,7 @@ class _Builder:
     def _merges(self, values: list[yaml.Node], depth: int) -> list:
         """The (key, key node, value node) pairs that ``<<:`` brings in, the first source of a key
         winning (YAML's merge key; an explicit key overrides them all)."""
-        pairs: list = []
+        pairs: dict = {}
         for value in values:
             target = _target(value)
             sources = target.value if isinstance(target, yaml.SequenceNode) else [value]
@@ -292,18 +292,20 @@ class _Builder:
                 if not isinstance(_target(source), yaml.MappingNode):
                     self._error(source, "a merge (<<) takes a mapping or a list of mappings")
                     continue
-                pairs += self._flat(source, depth + 1)
-        return pairs
+                for pair in self._flat(source, depth + 1):
+                    pairs.setdefault(pair[0], pair)
+        return list(pairs.values())
 
     def _flat(self, node: yaml.Node, depth: int) -> list:
         """A mapping's own pairs, then those it merges in (computed once per mapping)."""
         target = _target(node)
         if id(target) not in self.merged:
             self._count(node, depth)
-            own = [(key, k, v) for k, v in target.value if _target(k).tag != _MERGE
-                   for key in [self._key(k, report=False)] if key is not _BAD]
+            own = {key: (key, k, v) for k, v in target.value if _target(k).tag != _MERGE
+                   for key in [self._key(k, report=False)] if key is not _BAD}
             merges = [v for k, v in target.value if _target(k).tag == _MERGE]
-            self.merged[id(target)] = own + self._merges(merges, depth)
+            inherited = [pair for pair in self._merges(merges, depth) if pair[0] not in own]
+            self.merged[id(target)] = [*own.values(), *inherited]
         return self.merged[id(target)]
 
     def _key(self, key_node: yaml.Node, report: bool = True) -> Any:

@@ -10,7 +10,7 @@ import click
 from ..build import build_publication
 from ..errors import BrochureError, Problem
 from ..output import publication_path, write_atomic
-from ..project import load_project
+from ..project import Project, load_project
 
 
 def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
@@ -18,7 +18,8 @@ def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...
     project = load_project(root)
     names = list(publications) or sorted(project.publications)
     _require_known(names, list(project.publications), "publication")
-    _require_known(list(layouts), list(project.layouts), "layout")
+    _require_brochure_layouts(project, layouts)
+    _require_listed(project, names, layouts, named=bool(publications))
     for name in names:
         editions = project.editions(name)
         _require_known(list(languages), list(editions), f"language of '{name}'")
@@ -43,3 +44,34 @@ def _require_known(names: list[str], known: list[str], what: str) -> None:
             problems.append(Problem(f"unknown {what} '{name}'{tail}"))
     if problems:
         raise BrochureError(problems)
+
+
+def _require_brochure_layouts(project: Project, layouts: tuple[str, ...]) -> None:
+    summaries = [name for name in layouts if name in project.summary_layouts]
+    if summaries:
+        raise BrochureError([Problem(f"'{name}' is a summary layout (`brochure summary` uses "
+                                     f"it); build takes: {', '.join(project.layouts)}")
+                             for name in summaries])
+    _require_known(list(layouts), list(project.layouts), "layout")
+
+
+def _require_listed(project: Project, names: list[str], layouts: tuple[str, ...],
+                    named: bool) -> None:
+    """Every ``--layout`` must be one the publications list (each publication named on the
+    command line, or at least one when none is named): otherwise nothing would be written."""
+    problems = []
+    for layout in layouts:
+        lacking = [n for n in names if not any(layout in edition.model.layouts for edition
+                                               in project.editions(n).values())]
+        if lacking and (named or len(lacking) == len(names)):
+            problems += [_not_listed(project, name, layout) for name in lacking]
+    if problems:
+        raise BrochureError(problems)
+
+
+def _not_listed(project: Project, name: str, layout: str) -> Problem:
+    loaded = project.publications[name]
+    listed = ", ".join(loaded.model.layouts)
+    return loaded.source.problem(("layouts",), f"publication '{name}' does not list layout "
+                                 f"'{layout}' (it lists: {listed}); add it to the publication's "
+                                 "layouts to build it in that layout")

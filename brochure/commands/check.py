@@ -60,7 +60,7 @@ def _accessibility(paths: list[Path]) -> int:
 
 
 def _layouts(project) -> dict:
-    return {name: lay.model for name, lay in project.layouts.items()}
+    return {lay.model.name: lay.model for lay in project.layouts.values()}
 
 
 def _content(project) -> int:
