@@ -30,19 +30,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import ValidationError
 
 from .errors import BrochureError, Problem, SourceError
 from .model.base import validate
 from .model.patient import RECORD_FIELDS, PatientRecord
-from .source import Source, load, read_text
+from .source import RECORDS, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
 REQUIRED_FIELDS = tuple(name for name, info in PatientRecord.model_fields.items()
                         if info.is_required())
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_STOPS = {d: re.compile(f"[{re.escape(d)}\r\n]") for d in _DELIMITERS}
 _ROSTER_KEY = re.compile(r"[a-z0-9-]{1,64}")
 
 
@@ -114,7 +116,7 @@ def read_records(path: Path | str) -> list[RecordRow]:
     path = Path(path)
     if path.suffix.lower() == ".csv":
         return _csv_rows(path)
-    source = load(path)
+    source = load(path, RECORDS)
     if not isinstance(source.data, list):
         return [_row(source, source.data, 1)]
     return [_row(part, item, i + 1) for i, (item, part) in enumerate(
@@ -153,8 +155,7 @@ def _row(source: Source, item, number: int) -> RecordRow:
 # --- CSV ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):
     text: str
     line: int
     column: int
@@ -212,8 +213,22 @@ class _Text:
 
 def _record(src: _Text, start: int, delimiter: str) -> _Record:
     """The record that starts at ``start``: its cells up to the end of its (last) line."""
+    text = src.text
+    found = _LINE_END.search(text, start)
+    line_end, after = (found.start(), found.end()) if found else (len(text), len(text))
+    if '"' not in text[start:line_end]:  # most lines: no quotes, so the line is the record
+        line, cells, column = src.at(start)[0], [], 1
+        for value in text[start:line_end].split(delimiter):
+            cells.append(_Cell(value, line, column))
+            column += len(value) + 1
+        return _Record(line, tuple(cells), after)
+    return _quoted_record(src, start, delimiter)
+
+
+def _quoted_record(src: _Text, start: int, delimiter: str) -> _Record:
+    """A record with a quote in its first line, read value by value."""
     text, cells, i = src.text, [], start
-    stop = re.compile(f"[{re.escape(delimiter)}\r\n]")
+    stop = _STOPS[delimiter]
     while True:
         line, column = src.at(i)
         if text.startswith('"', i):

@@ -38,8 +38,6 @@ _BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x20
 """Embeddings, overrides and isolates: they reorder how the text around them is displayed.
 The marks U+200E, U+200F and U+061C are allowed: they only give neutral characters (spaces,
 brackets) a direction and cannot reorder letters."""
-_LINE_BREAKS = "\n\r\t"
-"""Allowed in paragraphs (notes, override reason) only; a blank line starts a paragraph."""
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -115,26 +113,32 @@ def _date(value: Any) -> dt.date:
 Date = Annotated[dt.date, BeforeValidator(_date)]
 
 
+# Control characters (C0, DEL, C1), line and paragraph separators, bidirectional embeddings,
+# overrides and isolates, and lone surrogates. In paragraphs (notes, override reason) line
+# breaks and tabs stay allowed: a blank line starts a paragraph.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORBIDDEN_IN_PARAGRAPHS = re.compile(  # tab, line feed and carriage return are allowed
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def _text(value: Any, paragraphs: bool = False) -> Any:
     """Text with no control characters (line breaks and tabs allowed in ``paragraphs``) and no
     bidirectional overrides; a number, list or yes/no is not text."""
     if not isinstance(value, str):
         raise ValueError("expected text (in YAML, put a value that looks like a number, date or "
                          "yes/no in quotes)")
-    for char in value:
-        code = ord(char)
-        if code in _BIDI_CONTROLS:
-            raise ValueError(f"contains a bidirectional override (U+{code:04X} "
-                             f"{unicodedata.name(char)}), which can make text display in "
-                             "another order than it is written; remove it")
-        if paragraphs and char in _LINE_BREAKS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
-            where = "" if paragraphs else " (line breaks and tabs are allowed only in notes " \
-                                          "and override_reason)"
-            raise ValueError(f"contains a control character (U+{code:04X}){where}; expected "
-                             "plain text")
-    return value
+    found = (_FORBIDDEN_IN_PARAGRAPHS if paragraphs else _FORBIDDEN).search(value)
+    if found is None:
+        return value
+    char = found.group()
+    code = ord(char)
+    if code in _BIDI_CONTROLS:
+        raise ValueError(f"contains a bidirectional override (U+{code:04X} "
+                         f"{unicodedata.name(char)}), which can make text display in another "
+                         "order than it is written; remove it")
+    where = "" if paragraphs else " (line breaks and tabs are allowed only in notes and " \
+                                  "override_reason)"
+    raise ValueError(f"contains a control character (U+{code:04X}){where}; expected plain text")
 
 
 OptionalText = Annotated[str | None, BeforeValidator(
