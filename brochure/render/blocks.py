@@ -82,7 +82,25 @@ def flat(items: list[Flowable]) -> list[Flowable]:
 
 
 class TaggedTable(RLTable):
-    """A table whose backgrounds and rules are artifacts in a tagged document."""
+    """A table whose backgrounds and rules are artifacts in a tagged document, and whose
+    rows split across pages when one is taller than a whole page (a long note in its box):
+    a row that fits a page still moves to the next page whole."""
+
+    def split(self, available_width, available_height):
+        pieces = super().split(available_width, available_height)
+        if pieces or self.splitInRow or not self._taller_than_its_frame():
+            return pieces
+        self.splitInRow = 1
+        try:
+            return super().split(available_width, available_height)
+        finally:
+            self.splitInRow = 0
+
+    def _taller_than_its_frame(self) -> bool:
+        frame = getattr(self, "_frame", None)
+        if frame is None or not hasattr(self, "_height"):
+            return False
+        return self._height > frame._height - frame._topPadding - frame._bottomPadding
 
     def _drawBkgrnd(self):  # noqa: N802 - ReportLab's names
         artifact(self.canv, lambda c: super(TaggedTable, self)._drawBkgrnd())

@@ -17,7 +17,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import makeShapedFragWord
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, Spacer
 from reportlab.platypus import paragraph as _rl_paragraph
 
 from ..text import (
@@ -55,8 +55,8 @@ class Para(Paragraph):
     _logical: Logical | None = None
 
     def wrap(self, available_width, available_height):
-        if getattr(self, "_wrapped_at", None) == available_width:
-            return self.width, self.height
+        if getattr(self, "_wrapped_at", None) == available_width and "blPara" in self.__dict__:
+            return self.width, self.height  # (a split that failed takes blPara away)
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
         if self._logical is None:
@@ -65,6 +65,8 @@ class Para(Paragraph):
 
     def split(self, available_width, available_height):
         pieces = super().split(available_width, available_height)
+        if pieces == [self]:  # all of it fits: the whole, then nothing (as tables expect)
+            return [self, Spacer(0, 0)]
         logical = self._logical
         if logical is not None and len(pieces) == 2 and all(isinstance(p, Para) for p in pieces):
             pieces[0]._logical = logical
@@ -195,7 +197,7 @@ def _keep_line_end_spaces(paragraph: Paragraph) -> None:
     lines = paragraph.blPara
     if len(lines.lines) < 2:  # most paragraphs: one line, nothing to do
         return
-    tokens = _words(html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text))))
+    tokens = _words(_plain_text(paragraph))
     token = offset = 0
     for line in lines.lines[:-1]:
         if lines.kind == 0:  # ReportLab's own words: split at spaces already
@@ -219,6 +221,14 @@ def _keep_line_end_spaces(paragraph: Paragraph) -> None:
 _TAG = re.compile(r"<[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>")
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not the no-break space: it joins words
+
+
+def _plain_text(paragraph: Paragraph) -> str:
+    """The paragraph's text as read: its markup without tags, or (a piece of a paragraph
+    split across pages, made from fragments) its fragments' text."""
+    if isinstance(paragraph.text, str):
+        return html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text)))
+    return "".join(_text_of(f) for f in paragraph.frags)
 
 
 def _words(text: str) -> list[str]:

@@ -1,0 +1,75 @@
+"""Details of the PDFs we write: long words broken across lines and pages, the font cache,
+font subset tags, and header versions that match the features each file uses."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pypdfium2 as pdfium
+import pytest
+from pypdf import PdfReader
+
+from brochure.summaries import summarize
+
+from .conftest import run_cli
+from .test_candidacy import BASE
+
+# -- long words -------------------------------------------------------------------------------
+
+
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _pieces_of(word: str, pdf: bytes) -> str:
+    """The runs of ``word``'s letter (two or more: 'Why' has one), in reading order."""
+    return "".join(re.findall(f"{word[0]}{{2,}}", _text(pdf)))
+
+
+def _outside_the_page(pdf: bytes) -> list[tuple[int, str]]:
+    """Characters drawn (partly) outside their page."""
+    document = pdfium.PdfDocument(pdf)
+    found = []
+    for number, page in enumerate(document):
+        width, height = page.get_size()
+        text = page.get_textpage()
+        for i in range(text.count_chars()):
+            left, bottom, right, top = text.get_charbox(i)
+            if text.get_text_range(i, 1).strip() and (
+                    left < 0 or bottom < 0 or right > width or top > height):
+                found.append((number, text.get_text_range(i, 1)))
+    return found
+
+
+@pytest.mark.parametrize("field, length", [("notes", 2000), ("name", 200),
+                                           ("override_reason", 500)])
+def test_a_word_as_long_as_a_field_allows_breaks_across_lines(field, length):
+    word = "W" * length  # one of the widest letters: the tallest box a field can make
+    record = {**BASE, field: word}
+    if field == "override_reason":
+        record["override_verdict"] = "good"
+    pdf = summarize(record).pdf
+    # the word's pieces, read in order across lines and pages, make the whole word again
+    assert _pieces_of(word, pdf) == word
+    assert _outside_the_page(pdf) == []
+
+
+def test_a_long_note_in_many_paragraphs_flows_onto_the_next_page():
+    notes = "\n\n".join(["W" * 98] * 20)[:2000]
+    pdf = summarize({**BASE, "notes": notes}).pdf
+    assert _pieces_of("W" * 1960, pdf) == "W" * 1960  # 20 paragraphs of 98
+    assert _outside_the_page(pdf) == []
+
+
+def test_a_long_word_in_brochure_text_breaks_across_lines(project, tmp_path):
+    word = "W" * 120
+    content = project / "content" / "knee-stem-cell" / "publication.yaml"
+    text = content.read_text()
+    content.write_text(text.replace("Researchers think", f"Researchers {word} think", 1))
+    result = run_cli("build", "knee-stem-cell", "--layout", "trifold-letter", "--root",
+                     str(project), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pdf = (tmp_path / "out" / "knee-stem-cell" / "trifold-letter.pdf").read_bytes()
+    assert _pieces_of(word, pdf) == word
+    assert _outside_the_page(pdf) == []
