@@ -290,3 +290,10 @@ def test_a_field_sent_twice_is_an_error_not_the_last_value(client):
                            headers={"content-type": "application/x-www-form-urlencoded"})
         assert page.status_code == 422
         assert re.search(r'id="err-pain" role="alert">sent twice', page.text)
+
+
+def test_serve_answers_to_its_address_and_the_loopback_names():
+    from brochure.commands.serve import hosts_for
+    assert set(hosts_for("127.0.0.1")) == {"127.0.0.1", "localhost", "::1"}
+    assert set(hosts_for("192.168.1.20")) == {"192.168.1.20", "127.0.0.1", "localhost", "::1"}
+    assert hosts_for("0.0.0.0") is None and hosts_for("::") is None, "every address: any name"
