@@ -305,6 +305,36 @@ def test_yaml_values_are_placed_at_their_line(tmp_path, visit, pain, line, messa
                                               f"{message}"]
 
 
+@pytest.mark.parametrize("change, message", [
+    ({"injection_without_relief": 2}, "invalid value for 'injection_without_relief': expected "
+                                      "true or false"),
+    ({"injection_without_relief": "maybe"}, "expected true or false"),
+    ({"conditions": 5}, "invalid value for 'conditions': expected a list of conditions"),
+    ({"notes": ["a", "b"]}, "invalid value for 'notes': expected text"),
+    ({"physician": 12}, "invalid value for 'physician': expected text"),
+    ({"name": b"bytes"}, "invalid value for 'name': expected text"),
+])
+def test_other_values_of_the_wrong_kind_are_named_in_plain_words(change, message):
+    with pytest.raises(BrochureError) as caught:
+        to_record({**BASE, **change})
+    assert message in str(caught.value) and "Input should" not in str(caught.value)
+
+
+@pytest.mark.parametrize("given, expected", [("TRUE", True), ("false", False), ("Yes", True),
+                                             ("", False), (1, True), (0, False)])
+def test_yes_and_no_as_excel_and_people_write_them(given, expected):
+    assert to_record({**BASE, "injection_without_relief": given}).injection_without_relief is \
+        expected
+
+
+def test_json_nan_and_overflowing_numbers_are_not_numbers(tmp_path):
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({**BASE, "pain": float("nan")})[:-1] + ', "bmi": 1e400}')
+    (row,) = read_records(path)
+    assert [p.message for p in row.problems] == ["invalid value for 'pain': not a number",
+                                                 "invalid value for 'bmi': not a number"]
+
+
 def test_json_true_is_not_a_number_and_a_numeric_id_is_not_text(tmp_path):
     path = tmp_path / "r.json"
     path.write_text(json.dumps({**BASE, "pain": True, "id": 42}))

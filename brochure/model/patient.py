@@ -49,6 +49,8 @@ def _split_conditions(value: Any) -> Any:
         return []
     if isinstance(value, str):
         return [part.strip() for part in value.split(";") if part.strip()]
+    if not isinstance(value, list):
+        raise ValueError("expected a list of conditions (in a CSV cell: separated by ';')")
     return value
 
 
@@ -94,6 +96,23 @@ def _optional(kind: type, low: float, high: float) -> Any:
     """A number in [low, high], or empty."""
     return Annotated[Annotated[kind, Field(ge=low, le=high)] | None, BeforeValidator(
         lambda v: None if _blank_is_none(v) is None else _number(v, kind, low, high))]
+
+
+_YES_NO = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
+
+
+def _yes_no(value: Any) -> Any:
+    """True or false: a YAML/JSON boolean, or true/false/yes/no (any case; Excel writes TRUE) or
+    1/0; an empty CSV cell is false."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _YES_NO:
+        return _YES_NO[value.strip().lower()]
+    if isinstance(value, str) and not value.strip():
+        return False
+    raise ValueError("expected true or false")
 
 
 def _date(value: Any) -> dt.date:
@@ -170,7 +189,7 @@ class PatientRecord(Strict):
     symptom_months: _required(int, 0, 1200)
     pt_weeks: Annotated[int, Field(ge=0, le=520), BeforeValidator(
         lambda v: 0 if _blank_is_none(v) is None else _number(v, int, 0, 520))] = 0
-    injection_without_relief: Annotated[bool, _default(False)] = False
+    injection_without_relief: Annotated[bool, BeforeValidator(_yes_no)] = False
     steroid_injection_months_ago: _optional(float, 0, 1200) = None
     knee_surgery_months_ago: _optional(float, 0, 1200) = None
     bmi: _optional(float, 10, 90) = None
