@@ -449,3 +449,32 @@ def test_rows_from_a_csv_get_the_physician_problem_at_their_cell(tmp_path):
     assert first.record is not None and second.record is None
     column = text.splitlines()[2].index("dr-nobody") + 1
     assert [str(p) for p in second.problems] == [f"{path}:3:{column}: error: {UNKNOWN}"]
+
+
+# --- the same through a batch: one manifest line per record, positioned ---------------------
+
+
+def _manifest(folder) -> list[dict]:
+    with open(folder / "manifest.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_batch_gives_every_csv_record_one_line_with_quote_and_physician_errors_placed(
+        tmp_path):
+    path = tmp_path / "day.csv"
+    rows = [list(row) for row in ROWS[:4]]
+    rows[2][HEADER.index("physician")] = "dr-nobody"
+    lines = [",".join(HEADER), *(",".join(row) for row in rows)]
+    lines[1] = lines[1].replace("Keep walking every day.", '"Keep walking')
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    result = run_cli("batch", str(path), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+    manifest = _manifest(out)
+    assert [r["id"] for r in manifest] == [row[0] for row in rows]
+    assert [r["status"] for r in manifest] == ["error", "ok", "error", "ok"]
+    quote, physician = lines[1].index('"') + 1, lines[3].index("dr-nobody") + 1
+    assert f"{path}:2:{quote}: error: unbalanced quote" in manifest[0]["message"]
+    assert f"{path}:4:{physician}: error: {UNKNOWN}" in manifest[2]["message"]
+    assert len(list(out.glob("*.pdf"))) == 2
+    assert "Okafor" not in result.stdout + result.stderr + (out / "manifest.csv").read_text()
