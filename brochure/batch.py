@@ -286,6 +286,7 @@ def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: _Sto
     stop request at least every 0.2 s). Stopped early, the workers are killed at once: what
     they were writing is only a temporary file, removed with the folder's next lock."""
     size = max(1, min(8, len(tasks) // (workers * 8)))
+    _load(options)  # here, so that forked workers start with the project loaded
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                initargs=(options, os.getpid()))
@@ -324,7 +325,8 @@ def _init_worker(options: Options, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _end_with(parent)
-    _load(options)
+    if _PROJECT is None or options != _OPTIONS:  # not inherited from the parent (no fork)
+        _load(options)
 
 
 def _end_with(parent: int) -> None:

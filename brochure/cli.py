@@ -106,7 +106,7 @@ def summary(record: Path, output: Path | None, password_env: str | None, with_br
 
 @main.command()
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               default=Path("output/summaries"), show_default=True, help="Folder to write into.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
@@ -119,7 +119,8 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
           with_brochure: bool, root: Path) -> None:
     """Render a summary for every record in FILES (CSV, YAML or JSON); write a manifest.
 
-    Exit 1 if any record failed (each failure has a line in manifest.csv)."""
+    Exit 1 if any record failed or a file could not be read (each has a line in
+    manifest.csv); 130 on Ctrl-C, 143 on SIGTERM (the manifest still lists every row)."""
     from .commands.batch import run_batch_command
 
     sys.exit(run_batch_command(root, files, out, workers, password_env, with_brochure))

@@ -19,9 +19,13 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                       publication: str | None = None) -> int:
     """Exit code: 0 all written; 1 some rows failed or were refused; 2 no input could be read;
     128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM)."""
+    from ..project import load_project
+    from ..summaries import DEFAULT_PUBLICATION, check_rows, summary_kit
+
+    publication = publication or DEFAULT_PUBLICATION
     options = Options(root=str(root), password=password_from(password_env),
                       with_brochure=with_brochure, publication=publication)
-    rows = read_all(files)
+    rows = check_rows(read_all(files), summary_kit(load_project(root), publication))
     failed_files = unreadable(rows)
     if len(failed_files) == len(files):
         raise BrochureError([p for row in failed_files for p in row.problems])

@@ -1,0 +1,291 @@
+"""Batches and summaries are safe to hand to a clinic: no summary is ever replaced by another
+patient's, one batch at a time per folder, an unreadable file costs only itself, and file names
+come from a real secret kept outside the output folder."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import fcntl
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from .conftest import ROOT, run_cli
+
+CLINIC = ROOT / "content/patients/clinic-day.csv"
+HEADER, *GOOD = CLINIC.read_text().splitlines()
+RUTH = GOOD[0]  # HK-20001, Ruth Okafor, born 1950-02-17, seen 2026-11-05
+ANOTHER_PATIENT = "a summary of another patient already has this name; not replaced"
+
+
+def _csv(path: Path, *rows: str) -> Path:
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def _manifest(folder: Path, name: str = "manifest.csv") -> list[dict]:
+    with open(folder / name, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _text(pdf: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def _pdfs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.glob("*.pdf")}
+
+
+# -- item 1: one visit, one summary; another patient's file is never replaced ----------------
+
+def test_a_second_row_for_the_same_visit_is_an_error_and_overwrites_nothing(tmp_path):
+    other = RUTH.replace("Ruth Okafor,1950-02-17", "Other Person,1980-01-01")
+    later_visit = RUTH.replace("2026-11-05", "2026-11-06")
+    source = _csv(tmp_path / "day.csv", RUTH, other, later_visit)
+    out = tmp_path / "out"
+    result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
+    assert result.returncode == 1, result.stderr
+    manifest = _manifest(out)
+    assert [r["status"] for r in manifest] == ["ok", "error", "ok"]
+    assert manifest[1]["message"].startswith(
+        f"{source}:3: error: same id and visit date as {source} row 2;")
+    assert manifest[1]["file"] == "" and manifest[0]["file"] != manifest[2]["file"]
+    assert sorted(_pdfs(out)) == sorted([manifest[0]["file"], manifest[2]["file"]])
+    first = _text(out / manifest[0]["file"])
+    assert "Ruth Okafor" in first and "Other Person" not in first
+    assert "2 summaries written" in result.stderr and "1 failed" in result.stderr
+
+
+def test_a_later_run_never_replaces_another_patients_summary_but_updates_the_same_patients(
+        tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("batch", str(_csv(tmp_path / "a.csv", RUTH)), "--out", str(out)).returncode \
+        == 0
+    [name] = _pdfs(out)
+    before = (out / name).read_bytes()
+
+    impostor = _csv(tmp_path / "b.csv", RUTH.replace("Ruth Okafor,1950-02-17",
+                                                      "Other Person,1980-01-01"))
+    result = run_cli("batch", str(impostor), "--out", str(out))
+    assert result.returncode == 1
+    [row] = _manifest(out)
+    assert row["status"] == "error" and row["file"] == ""
+    assert row["message"] == f"{impostor}:2: error: {ANOTHER_PATIENT}"
+    assert (out / name).read_bytes() == before and list(_pdfs(out)) == [name]
+
+    corrected = _csv(tmp_path / "c.csv", RUTH.replace("Ruth Okafor", "Ruth Okafor-Bello"))
+    assert run_cli("batch", str(corrected), "--out", str(out)).returncode == 0
+    assert list(_pdfs(out)) == [name] and "Ruth Okafor-Bello" in _text(out / name)
+    again = (out / name).read_bytes()
+    assert run_cli("batch", str(corrected), "--out", str(out)).returncode == 0
+    assert (out / name).read_bytes() == again, "a rerun gives the same bytes"
+
+
+def test_the_register_of_owners_holds_nothing_readable_about_a_patient(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("batch", str(CLINIC), "--out", str(out)).returncode == 0
+    hidden = [p for p in out.iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in hidden) == [".lock", ".register.json"]
+    text = "".join(p.read_text() for p in hidden)
+    for line in GOOD:
+        record_id, name, birth = line.split(",")[:3]
+        assert record_id not in text and name not in text and birth not in text
+    assert all(f"{row['file']}" in text for row in _manifest(out))
+
+
+def _record(path: Path, **changes: str) -> Path:
+    text = (ROOT / "content/patients/good-candidate.yaml").read_text()
+    for field, value in changes.items():
+        text = "\n".join(f"{field}: {value}" if line.startswith(f"{field}:") else line
+                         for line in text.splitlines()) + "\n"
+    path.write_text(text)
+    return path
+
+
+def test_brochure_summary_obeys_the_same_rule(project, tmp_path):
+    first = run_cli("summary", str(_record(tmp_path / "a.yaml")), "--root", str(project))
+    assert first.returncode == 0, first.stderr
+    written = Path(first.stdout.split("wrote ", 1)[1].strip())
+    before = written.read_bytes()
+    impostor = _record(tmp_path / "b.yaml", name="Other Person", date_of_birth="1980-01-01")
+    refused = run_cli("summary", str(impostor), "--root", str(project))
+    assert refused.returncode == 1
+    assert f"{written}: error: {ANOTHER_PATIENT}" in refused.stderr
+    assert written.read_bytes() == before
+    renamed = _record(tmp_path / "c.yaml", name="Margaret Ellison-Shaw")
+    assert run_cli("summary", str(renamed), "--root", str(project)).returncode == 0
+    assert "Margaret Ellison-Shaw" in _text(written)
+
+
+def test_summary_into_a_batch_folder_by_name_obeys_the_register(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("batch", str(_csv(tmp_path / "a.csv", RUTH)), "--out", str(out)).returncode \
+        == 0
+    [name] = _pdfs(out)
+    before = (out / name).read_bytes()
+    other = _record(tmp_path / "b.yaml")
+    refused = run_cli("summary", str(other), "-o", str(out / name))
+    assert refused.returncode == 1 and ANOTHER_PATIENT in refused.stderr
+    assert (out / name).read_bytes() == before
+
+
+def test_two_publications_never_share_a_file_name():
+    from brochure.output import summary_token
+    from brochure.records import to_record
+
+    record = to_record(dict(id="X-1", name="A", date_of_birth="1950-01-01",
+                            visit_date="2026-11-02", knee="left", pain=3, symptom_months=4))
+    key = secrets.token_bytes(32)
+    names = {summary_token(record, key, pub) for pub in ("knee-stem-cell", "hip-stem-cell")}
+    assert len(names) == 2
+
+
+# -- item 2: one batch per folder at a time ----------------------------------------------------
+
+def _generated(path: Path, count: int, prefix: str = "K") -> Path:
+    lines = ["id,name,date_of_birth,visit_date,knee,pain,symptom_months"]
+    lines += [f"{prefix}-{i:05d},Test Person {i},1960-01-01,2026-11-02,left,{i % 11},{i % 60}"
+              for i in range(count)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _start_batch(source: Path, out: Path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "brochure", "batch", str(source), "--out",
+                             str(out), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_second_batch_into_a_busy_folder_is_refused_at_once_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    first = _start_batch(_generated(tmp_path / "a.csv", 60, "A"), out)
+    try:
+        _wait_for(lambda: (out / "manifest.csv.partial").exists())
+        start = time.monotonic()
+        second = run_cli("batch", str(_generated(tmp_path / "b.csv", 5, "B")), "--out", str(out))
+        assert time.monotonic() - start < 10 and first.poll() is None, "refused while running"
+    finally:
+        first.wait(timeout=120)
+    assert second.returncode == 1
+    assert f"{out}: error: another batch or summary is writing into this folder" in second.stderr
+    assert first.returncode == 0, first.stderr
+    manifest = _manifest(out)
+    assert [r["id"] for r in manifest] == [f"A-{i:05d}" for i in range(60)]
+    assert sorted(_pdfs(out)) == sorted(r["file"] for r in manifest)
+
+
+def test_a_summary_into_a_folder_a_batch_holds_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_cli("summary", str(_record(tmp_path / "a.yaml")), "-o",
+                         str(out / "x.pdf"))
+        batch = run_cli("batch", str(CLINIC), "--out", str(out))
+    # -o into a folder that is not (yet) a summaries folder is a plain write, no lock needed
+    assert result.returncode == 0
+    assert batch.returncode == 1 and f"{out}: error: another batch" in batch.stderr
+    assert not (out / "manifest.csv").exists() and not (out / "manifest.csv.partial").exists()
+
+
+# -- item 6: an unreadable input costs only itself ---------------------------------------------
+
+def test_an_unreadable_file_among_several_is_reported_and_the_others_rendered(tmp_path):
+    good = _csv(tmp_path / "good.csv", *GOOD[:2])
+    missing = tmp_path / "missing.csv"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(f"{HEADER}\n{GOOD[2]}\n".replace("Amara", "Zoë").encode("cp1252"))
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [1\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    out = tmp_path / "out"
+    result = run_cli("batch", str(good), str(missing), str(latin), str(broken), str(empty),
+                     "--out", str(out), "--workers", "2")
+    assert result.returncode == 1, result.stderr
+    manifest = _manifest(out)
+    assert [r["status"] for r in manifest] == ["ok", "ok", "error", "error", "error", "error"]
+    messages = [r["message"] for r in manifest[2:]]
+    assert messages[0].startswith(f"{missing}: error:")
+    assert messages[1].startswith(f"{latin}:2:") and "not UTF-8" in messages[1]
+    assert messages[2].startswith(f"{broken}:2:1: error:")
+    assert messages[3].startswith(f"{empty}")
+    for message in messages:
+        assert message.split(";")[0] in result.stderr
+    assert len(_pdfs(out)) == 2
+    assert "Zo" not in result.stderr + "".join(messages)
+
+
+# -- item 14: the token key ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("key", ["a", "0123456789abcdef" * 3, "00" * 32, "c2hvcnQ="])
+def test_a_weak_token_key_is_refused_with_how_to_make_one(tmp_path, monkeypatch, key):
+    monkeypatch.setenv("BROCHURE_TOKEN_KEY", key)
+    out = tmp_path / "out"
+    result = run_cli("batch", str(CLINIC), "--out", str(out))
+    assert result.returncode == 2
+    assert "BROCHURE_TOKEN_KEY is not a usable key: expected at least 32 random bytes" in \
+        result.stderr
+    assert "secrets.token_hex(32)" in result.stderr
+    assert len(key) == 1 or key not in result.stderr, "a secret is never echoed"
+    assert not list(out.glob("*.pdf"))
+
+
+def test_a_key_as_hex_or_base64_names_files_alike(tmp_path, monkeypatch):
+    key = secrets.token_bytes(32)
+    names = []
+    for i, text in enumerate([key.hex(), base64.b64encode(key).decode(),
+                              base64.urlsafe_b64encode(key).decode().rstrip("=")]):
+        monkeypatch.setenv("BROCHURE_TOKEN_KEY", text)
+        out = tmp_path / f"out{i}"
+        assert run_cli("batch", str(CLINIC), "--out", str(out)).returncode == 0
+        names.append(sorted(_pdfs(out)))
+    assert names[0] == names[1] == names[2] and len(names[0]) == 6
+    assert not (Path(os.environ["XDG_CONFIG_HOME"]) / "brochure").exists()
+
+
+def test_the_default_key_lives_in_the_users_config_folder_owner_only(tmp_path, monkeypatch):
+    config = Path(os.environ["XDG_CONFIG_HOME"])
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli("batch", str(CLINIC), "--out", str(one)).returncode == 0
+    assert run_cli("batch", str(CLINIC), "--out", str(two)).returncode == 0
+    key = config / "brochure" / "token-key"
+    assert key.stat().st_mode & 0o777 == 0o600 and key.parent.stat().st_mode & 0o777 == 0o700
+    assert len(bytes.fromhex(key.read_text().strip())) == 32
+    assert sorted(_pdfs(one)) == sorted(_pdfs(two)), "one key for every folder"
+    assert not (one / ".token-key").exists()
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_CACHE_HOME", os.environ.get("XDG_CACHE_HOME",
+                                                        str(Path.home() / ".cache")))
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(home))
+    assert run_cli("batch", str(CLINIC), "--out", str(tmp_path / "three")).returncode == 0
+    assert (home / ".config/brochure/token-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_old_key_in_the_output_folder_is_no_longer_used_and_said_so(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".token-key").write_text(secrets.token_hex(32))
+    result = run_cli("batch", str(CLINIC), "--out", str(out))
+    assert result.returncode == 0
+    assert f"{out / '.token-key'}: notice: this token key from an older version is no longer " \
+           "used" in result.stderr
+    fresh = tmp_path / "fresh"
+    assert run_cli("batch", str(CLINIC), "--out", str(fresh)).returncode == 0
+    assert sorted(_pdfs(out)) == sorted(_pdfs(fresh)), "names come from the user's key"
