@@ -316,18 +316,18 @@ def test_a_summary_may_not_include_a_section_with_an_image(project):
            "image, which a summary does not show" in stderr, stderr
 
 
-def test_an_unknown_section_included_inside_columns_is_found(project):
-    text = (project / "content/knee-stem-cell/summary.yaml").read_text()
-    start = text.index("      - type: columns")
-    inner = text.index("section: ", start)
-    line = text[:inner].count("\n") + 1
-    column = inner - text.rfind("\n", 0, inner)
-    (project / "content/knee-stem-cell/summary.yaml").write_text(
-        text[:inner] + "section: nowhere" + text[text.index("\n", inner):])
+def test_an_unknown_section_or_statement_inside_columns_is_found(project):
+    line = _edit(project, "content/knee-stem-cell/summary.yaml",
+                 "          - - type: verdict_steps",
+                 "          - - type: include\n              section: nowhere\n"
+                 "            - type: statement\n              ref: nothing\n"
+                 "            - type: verdict_steps")
     code, stderr, _ = run_measured("check", cwd=project)
     assert code == 2
-    assert f"content/knee-stem-cell/summary.yaml:{line}:{column + 9}: error: unknown section " \
+    assert f"content/knee-stem-cell/summary.yaml:{line + 1}:24: error: unknown section " \
            "'nowhere'" in stderr, stderr
+    assert f"content/knee-stem-cell/summary.yaml:{line + 3}:20: error: unknown statement " \
+           "'nothing'" in stderr, stderr
 
 
 # -- smaller items: layouts, contrast ---------------------------------------------------------
