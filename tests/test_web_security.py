@@ -5,6 +5,7 @@ physician a field error everywhere, and hostile requests answered with a clear s
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
@@ -297,3 +298,17 @@ def test_serve_answers_to_its_address_and_the_loopback_names():
     assert set(hosts_for("127.0.0.1")) == {"127.0.0.1", "localhost", "::1"}
     assert set(hosts_for("192.168.1.20")) == {"192.168.1.20", "127.0.0.1", "localhost", "::1"}
     assert hosts_for("0.0.0.0") is None and hosts_for("::") is None, "every address: any name"
+
+
+def test_the_log_names_only_our_own_paths_and_methods(client, caplog):
+    """A client's text in a URL (an integration that puts a record number in the path) or in
+    the method is not written to the log."""
+    with caplog.at_level(logging.INFO, logger="brochure.web"):
+        for path in ("/api/patients/HK-20001", "/static/HK-20001.css", "/HK-20001",
+                     "/static/../HK-20001"):
+            assert client.get(path).status_code == 404
+        client.request("HK20001", "/")
+        client.get("/static/style.css")
+    lines = [r.getMessage() for r in caplog.records if r.name == "brochure.web"]
+    assert lines == ["GET (another path) 404"] * 4 + ["(another method) / 405",
+                                                      "GET /static/style.css 200"]

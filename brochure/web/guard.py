@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -60,10 +61,11 @@ class Guard:
             await self._serve(scope, receive, send_secured)
         except Exception as exc:  # the one place every fault ends, told safely
             line = internal_error(exc)
-            log.error("%s %s: %s", scope["method"], scope["path"], line)
+            log.error("%s %s: %s", _logged_method(scope), _logged_path(scope), line)
             if "status" not in sent:
                 await _failure(scope, line)(scope, receive, send_secured)
-        log.info("%s %s %s", scope["method"], scope["path"], sent.get("status", "-"))
+        log.info("%s %s %s", _logged_method(scope), _logged_path(scope),
+                 sent.get("status", "-"))
 
     async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
@@ -79,6 +81,33 @@ class Guard:
                                status_code=413)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
+
+
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+
+
+def _logged_method(scope: Scope) -> str:
+    return scope["method"] if scope["method"] in METHODS else "(another method)"
+
+
+def _logged_path(scope: Scope) -> str:
+    """The path, if it is one of the application's routes or one of its static files; any
+    other path is a client's text (an integration may put a record number in a URL), so the
+    log shows only that it was another path."""
+    path = scope["path"]
+    for route in getattr(scope.get("app"), "routes", ()):
+        if getattr(route, "path", None) == path:
+            return path
+        directory = getattr(getattr(route, "app", None), "directory", None)
+        if directory and path.startswith(f"{route.path}/") and \
+                _is_file_in(Path(directory), path[len(route.path) + 1:]):
+            return path
+    return "(another path)"
+
+
+def _is_file_in(folder: Path, name: str) -> bool:
+    target = (folder / name).resolve()
+    return target.is_relative_to(folder.resolve()) and target.is_file()
 
 
 def _hostname(host: str) -> str:
