@@ -148,3 +148,18 @@ def test_a_rerun_after_a_kill_completes_the_rest_with_the_same_files(tmp_path):
     assert all(r["status"] == "ok" for r in manifest)
     _check_files_match(out, manifest)
     assert all((out / name).read_bytes() == data for name, data in before.items())
+
+
+def test_a_worker_killed_mid_batch_costs_only_its_rows_which_are_listed_not_rendered(tmp_path):
+    out = tmp_path / "out"
+    process = _start(_records(tmp_path / "records.csv", 2000), out)
+    _wait_for_rows(out, 10, process)
+    os.kill(_children(process.pid)[0], signal.SIGKILL)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1, stderr
+    manifest = _check_complete_manifest(out, 2000)
+    _check_files_match(out, manifest)
+    lost = [r for r in manifest if r["status"] != "ok"]
+    assert lost and {r["status"] for r in lost} == {"not rendered"}
+    assert all("a worker process ended unexpectedly" in r["message"] for r in lost)
+    assert "Traceback" not in stderr

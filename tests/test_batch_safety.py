@@ -9,6 +9,7 @@ import csv
 import fcntl
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -145,6 +146,38 @@ def test_two_publications_never_share_a_file_name():
     key = secrets.token_bytes(32)
     names = {summary_token(record, key, pub) for pub in ("knee-stem-cell", "hip-stem-cell")}
     assert len(names) == 2
+
+
+def test_two_publications_in_one_folder_keep_their_own_summaries(project, tmp_path):
+    """A second topic (here a copy of the first under another id) gets its own file names: the
+    same patient visit rendered for both publications is two files, neither replaced."""
+    from brochure.batch import Options, read_all, run_batch
+
+    shutil.copytree(project / "content/knee-stem-cell", project / "content/hip-demo")
+    for path in (project / "content/hip-demo").glob("publication*.yaml"):
+        path.write_text(path.read_text().replace("id: knee-stem-cell", "id: hip-demo"))
+    out = tmp_path / "out"
+    rows = read_all([_csv(tmp_path / "a.csv", RUTH)])
+    first = run_batch(rows, out, Options(root=str(project)))
+    knee = (out / first.rows[0]["file"]).read_bytes()
+    second = run_batch(rows, out, Options(root=str(project), publication="hip-demo"))
+    assert [r["status"] for r in first.rows + second.rows] == ["ok", "ok"]
+    assert first.rows[0]["file"] != second.rows[0]["file"]
+    assert (out / first.rows[0]["file"]).read_bytes() == knee and len(_pdfs(out)) == 2
+
+
+def test_a_file_the_register_does_not_know_is_not_replaced(tmp_path):
+    out = tmp_path / "out"
+    source = _csv(tmp_path / "a.csv", RUTH)
+    assert run_cli("batch", str(source), "--out", str(out)).returncode == 0
+    [name] = _pdfs(out)
+    (out / ".register.json").write_text('{"owners": {}}')
+    (out / name).write_bytes(b"somebody's file")
+    result = run_cli("batch", str(source), "--out", str(out))
+    assert result.returncode == 1
+    assert "the folder's register does not say whose it is; not replaced" in \
+        _manifest(out)[0]["message"]
+    assert (out / name).read_bytes() == b"somebody's file"
 
 
 # -- item 2: one batch per folder at a time ----------------------------------------------------
@@ -289,3 +322,14 @@ def test_an_old_key_in_the_output_folder_is_no_longer_used_and_said_so(tmp_path)
     fresh = tmp_path / "fresh"
     assert run_cli("batch", str(CLINIC), "--out", str(fresh)).returncode == 0
     assert sorted(_pdfs(out)) == sorted(_pdfs(fresh)), "names come from the user's key"
+
+
+def test_an_unknown_physician_is_an_error_row_at_its_cell_before_rendering(tmp_path):
+    source = _csv(tmp_path / "day.csv", RUTH.replace("dr-ines-marlow", "dr-nobody"), GOOD[1])
+    out = tmp_path / "out"
+    result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
+    assert result.returncode == 1
+    bad, good = _manifest(out)
+    assert bad["status"] == "error" and bad["message"].startswith(f"{source}:2:")
+    assert "physician" in bad["message"] and bad["message"].count(str(source)) == 1
+    assert good["status"] == "ok" and len(_pdfs(out)) == 1

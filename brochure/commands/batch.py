@@ -8,7 +8,16 @@ from pathlib import Path
 
 import click
 
-from ..batch import MANIFEST, Options, is_terminal, read_all, run_batch, unreadable
+from ..batch import (
+    MANIFEST,
+    NOT_RENDERED,
+    Options,
+    Report,
+    is_terminal,
+    read_all,
+    run_batch,
+    unreadable,
+)
 from ..errors import BrochureError
 from ..output import legacy_key_notice
 from .summary import password_from
@@ -39,19 +48,20 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
     return _tell(report, out)
 
 
-def _tell(report, out: Path) -> int:
-    written, failed = report.count("ok"), len(report.rows) - report.count("ok")
+def _tell(report: Report, out: Path) -> int:
+    written, failed, skipped = (report.count(s) for s in ("ok", "error", NOT_RENDERED))
     warned = sum(1 for row in report.rows if row["status"] == "ok" and row["message"])
     if warned:
         click.echo(f"{warned} summaries have characters no font can draw; see the manifest",
                    err=True)
+    told = f"{written} summaries written to {out}, {failed} failed"
+    told += f", {skipped} not rendered" if skipped else ""
     if report.signal:
-        click.echo(f"interrupted ({signal.Signals(report.signal).name}): {written} summaries "
-                   f"written to {out}, {failed} not; see {out / MANIFEST}", err=True)
+        click.echo(f"interrupted ({signal.Signals(report.signal).name}): {told}; see "
+                   f"{out / MANIFEST}", err=True)
         return 128 + report.signal
-    click.echo(f"{written} summaries written to {out}, {failed} failed; "
-               f"see {out / MANIFEST}", err=True)
-    return 1 if failed else 0
+    click.echo(f"{told}; see {out / MANIFEST}", err=True)
+    return 1 if failed or skipped else 0
 
 
 def _progress(total: int):
