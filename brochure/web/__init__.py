@@ -215,7 +215,8 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
 
     def record_errors(form, values: dict) -> dict:
         """Each field's problem: sent twice, invalid, or a physician not on the roster."""
-        twice = {name: TWICE for name in FORM_FIELDS if len(form.getlist(name)) > 1}
+        twice = {name: TWICE for name in [*FORM_FIELDS, "password"]
+                 if len(form.getlist(name)) > 1}
         errors = twice or field_errors(values)
         if not errors and (problem := physician_problem(to_record(values), kit)):
             errors = {"physician": problem}
