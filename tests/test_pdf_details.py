@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
+from pathlib import Path
 
+import fontpkg
 import pypdfium2 as pdfium
 import pytest
+from fontTools import ttLib
 from pypdf import PdfReader
 
+from brochure.output import cache_dir
+from brochure.render.fonts import _prepared
 from brochure.summaries import summarize
 
 from .conftest import run_cli
@@ -73,3 +79,38 @@ def test_a_long_word_in_brochure_text_breaks_across_lines(project, tmp_path):
     pdf = (tmp_path / "out" / "knee-stem-cell" / "trifold-letter.pdf").read_bytes()
     assert _pieces_of(word, pdf) == word
     assert _outside_the_page(pdf) == []
+
+
+# -- the font cache ---------------------------------------------------------------------------
+
+RECORD = "content/patients/good-candidate.yaml"
+
+
+def test_a_cache_folder_that_cannot_be_made_only_slows_the_start(tmp_path, monkeypatch):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")  # fails even for root
+    monkeypatch.setenv("BROCHURE_CACHE", str(blocker))
+    source = fontpkg.select_file(fontpkg.family("Atkinson Hyperlegible"), 400, "normal").path
+    prepared = ttLib.TTFont(_prepared(source, {}))
+    assert prepared.getGlyphOrder() == ttLib.TTFont(source).getGlyphOrder()
+    assert "fpgm" not in prepared  # prepared as usual, only not kept
+
+
+def test_a_damaged_or_unreadable_cached_font_is_prepared_again(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    if cache_dir("fonts").is_dir():  # the fonts prepared so far: a start in seconds
+        shutil.copytree(cache_dir("fonts"), cache / "fonts")
+    monkeypatch.setenv("BROCHURE_CACHE", str(cache))
+    first = _summary(tmp_path / "first.pdf")
+    kept = sorted((cache / "fonts").glob("*.ttf"), key=lambda p: p.stat().st_size)
+    kept[0].write_bytes(kept[0].read_bytes()[:200])  # truncated
+    kept[1].unlink()
+    kept[1].mkdir()  # a folder where a cached font should be: reading it fails
+    assert _summary(tmp_path / "again.pdf") == first
+    assert len(kept[0].read_bytes()) > 200  # the damaged copy was replaced
+
+
+def _summary(out: Path) -> bytes:
+    result = run_cli("summary", RECORD, "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    return out.read_bytes()

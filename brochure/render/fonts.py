@@ -123,7 +123,10 @@ def _register_face(family: str, weight: int, style: str) -> str:
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
     axes = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
-    font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
+    try:
+        font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
+    except Exception:  # a damaged copy in the cache: prepared again, and the copy replaced
+        font = TTFont(name, _prepared(chosen.path, axes, cached=False), asciiReadable=False)
     if font.face.name in pdfmetrics._dynFaceNames:
         # an instance of a variable font keeps the default instance's name, and ReportLab
         # would take it for that face (bold text drawn regular): name it by its weight
@@ -197,20 +200,37 @@ def _reuse_subsets(face) -> None:
     face.addSubsetObjects = add_subset_objects
 
 
-def _prepared(path, axes: dict[str, float]) -> BytesIO:
+def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:
     """The font ready to embed: a static instance at ``axes`` if it is a variable font
     (ReportLab draws only static outlines), without hinting (instructions, fpgm, prep, cvt;
     PDF viewers and printers rasterise at high resolution without it, and every embedded
     subset is about a third smaller and quicker to write). Kept in a cache folder."""
     original = Path(path).read_bytes()
     key = original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
-    cached = cache_dir("fonts") / f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
-    if cached.exists():
-        return BytesIO(cached.read_bytes())
+    name = f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
+    kept = _from_cache(name) if cached else None
+    if kept is not None:
+        return BytesIO(kept)
     stripped = _strip(BytesIO(original), axes)
-    with contextlib.suppress(OSError):  # a read-only home still renders, only slower to start
-        write_atomic(cached, stripped)
+    _to_cache(name, stripped)
     return BytesIO(stripped)
+
+
+def _from_cache(name: str) -> bytes | None:
+    """A prepared font from the cache folder; None when it is not there or the cache cannot
+    be read (not a folder, no permission): it is prepared again."""
+    try:
+        return (cache_dir("fonts") / name).read_bytes()
+    except OSError:
+        return None
+
+
+def _to_cache(name: str, data: bytes) -> None:
+    """Keep a prepared font for the next run, where the cache folder can be written; a cache
+    that cannot (a read-only home, a file where the folder should be) only makes the next
+    start slower."""
+    with contextlib.suppress(OSError, BrochureError):
+        write_atomic(cache_dir("fonts") / name, data)
 
 
 def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
