@@ -321,7 +321,8 @@ def _check_summary(project: Project, publication: str,
                                                "include)"))
             problems += _check_refs(source, loc, block, pub.model)
     brand = project.brands.get(pub.model.brand)
-    if brand and brand.model.summary_layout not in project.summary_layouts:
+    if brand and brand.model.summary_layout not in project.summary_layouts and \
+            brand.model.summary_layout not in project.invalid:
         problems.append(_unknown(brand.source, ("summary_layout",), "summary layout",
                                  brand.model.summary_layout, list(project.summary_layouts)))
     return problems

@@ -386,3 +386,44 @@ def test_a_background_made_low_contrast_is_blamed_not_its_text_colours(project):
     assert len(findings) > 3
     assert all(f.line == line and str(f.path).endswith(BRAND) for f in findings), \
         [(f.line, f.message[:60]) for f in findings]
+
+
+# -- the same class of fault elsewhere: numbers a renderer cannot use ---------------------------
+
+@pytest.mark.parametrize("old, new, message", [
+    ("bleed: 0.125in", "bleed: .inf", "invalid value for 'bleed': Input should be a finite number"),
+    ("bleed: 0.125in", "bleed: 100000in", "the page's width (with any bleed and marks) is "
+                                          "14400852 pt; a PDF page may be at most 14400 pt"),
+    ("panel_padding: 0.32in", "panel_padding: 3in", "panel 'fold-in-back' leaves a text area of "
+                                                    "-171.0 x 180.0 pt"),
+])
+def test_a_layout_a_page_cannot_be_made_from_is_a_load_error(project, old, new, message):
+    _edit(project, "layouts/trifold-letter.yaml", old, new)
+    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+                                   "--out", str(project / "out"), cwd=project)
+    assert code == 2 and re.search(r"layouts/trifold-letter\.yaml:\d+:\d+: error: ", stderr)
+    assert message in stderr, stderr
+
+
+def test_a_summary_layout_that_fails_is_not_also_called_unknown(project):
+    _edit(project, "layouts/summary-letter.yaml", "left: 0.8in", "left: 7in")
+    code, stderr, _ = run_measured("check", cwd=project)
+    assert code == 2
+    assert "layouts/summary-letter.yaml:2:1: error: invalid value for '(top level)': the page " \
+           "leaves a text area of 50.4 x 644.4 pt" in stderr, stderr
+    assert "unknown summary layout" not in stderr
+
+
+@pytest.mark.parametrize("widths, message", [
+    ("[0, 1, 1]", "Input should be greater than 0"),
+    ("[.inf, 1, 1]", "Input should be a finite number"),
+    ("[0.01, 1, 1]", "each of column_widths must be at least a twentieth of their sum"),
+])
+def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, message):
+    line = _edit(project, PUBLICATION, "column_widths: [1.25, 1.3, 1]",
+                 f"column_widths: {widths}")
+    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+                                   "--out", str(project / "out"), cwd=project)
+    assert code == 2
+    assert re.search(rf"{PUBLICATION}:{line - 2}:7: error: .*{message}|"
+                     rf"{PUBLICATION}:{line}:\d+: error: .*{message}", stderr), stderr

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from .base import Length, Strict
 
+MAX_MEDIA = 14_400.0
+"""Largest page side a PDF viewer shows (200 in), bleed and marks included."""
+MIN_COLUMN = 72.0
+"""Narrowest and shortest text area a layout may leave (1 in)."""
 
-class PageSize(Strict):
+
+class Measured(Strict):
+    """Base of the layout models: every number finite (``.inf`` and ``.nan`` are refused)."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+class PageSize(Measured):
     width: Length = Field(gt=0)
     height: Length = Field(gt=0)
 
 
-class Panel(Strict):
+class Panel(Measured):
     """One panel of a side: its width, its look, and the publication sections it holds."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -24,14 +35,14 @@ class Panel(Strict):
     sections: list[str] = Field(default_factory=list)
 
 
-class Side(Strict):
+class Side(Measured):
     """One printed side of the sheet, panels listed left to right."""
 
     name: str
     panels: list[Panel] = Field(min_length=1)
 
 
-class PanelStyle(Strict):
+class PanelStyle(Measured):
     """Colours of a panel by brand colour name: background, text, headings, rules."""
 
     background: str | None = None
@@ -43,7 +54,7 @@ class PanelStyle(Strict):
     art: str | None = Field(None, description="brand art drawn across the panel's foot")
 
 
-class TextStyle(Strict):
+class TextStyle(Measured):
     """One step of the type scale."""
 
     font: Literal["body", "heading"] = "body"
@@ -61,7 +72,7 @@ class TextStyle(Strict):
         "P", description="structure role in the tagged PDF (headings must not skip levels)")
 
 
-class Fit(Strict):
+class Fit(Measured):
     """What to do when a panel's content is taller than the panel."""
 
     shrink: bool = False
@@ -69,7 +80,7 @@ class Fit(Strict):
     step: float = Field(0.25, gt=0)
 
 
-class Spacing(Strict):
+class Spacing(Measured):
     """Padding and rules used by block renderers, as lengths."""
 
     panel_padding: Length = Field(ge=0)
@@ -90,7 +101,7 @@ class Spacing(Strict):
                                    "below it, in the title's lines")
 
 
-class Marks(Strict):
+class Marks(Measured):
     """Crop and fold marks of a print file, drawn in registration colour (on every plate)
     outside the bleed."""
 
@@ -101,7 +112,7 @@ class Marks(Strict):
         (3, 2), description="fold marks' dash and gap in points (crop marks are solid)")
 
 
-class Press(Strict):
+class Press(Measured):
     """What the print file declares and carries for the print shop (PDF/X-1a:2003)."""
 
     output_condition: str = Field(description="registered characterization, e.g. FOGRA39")
@@ -115,7 +126,7 @@ class Press(Strict):
         return bleed + self.marks.offset + self.marks.length + self.marks.offset
 
 
-class Folio(Strict):
+class Folio(Measured):
     """Page numbers (booklets): drawn at the foot of each page, on its outer side."""
 
     style: str = "small"
@@ -127,7 +138,7 @@ TEXT_STYLE_NAMES = ("cover_title", "cover_subtitle", "cover_tagline", "h1", "h2"
                     "bullet", "small", "table", "table_head", "callout", "caption", "contact")
 
 
-class Layout(Strict):
+class Layout(Measured):
     """A page layout made of panels: a tri-fold's two sides of three panels, or a booklet's
     pages (one panel each, in reading order), with margins and the type scale."""
 
@@ -172,20 +183,31 @@ class Layout(Strict):
         unknown = [n for n in self.reading_order if n not in names]
         if unknown:
             raise ValueError(f"reading_order names unknown panels: {', '.join(unknown)}")
+        _within_media(self.page, self.press.slug(self.bleed))
+        self._room()
         return self
+
+    def _room(self) -> None:
+        """Every panel keeps a text area of at least :data:`MIN_COLUMN` each way."""
+        pad = self.spacing.panel_padding
+        for panel in self.panels():
+            band = self.panel_styles[panel.style].band_height
+            _roomy(f"panel '{panel.name}'", panel.width - 2 * pad,
+                   self.page.height - 2 * pad - band, "its width and the page's height, less "
+                   "panel_padding on each side and any band")
 
     def panels(self) -> list[Panel]:
         return [p for s in self.sides for p in s.panels]
 
 
-class Margins(Strict):
+class Margins(Measured):
     top: Length = Field(ge=0)
     bottom: Length = Field(ge=0)
     left: Length = Field(ge=0)
     right: Length = Field(ge=0)
 
 
-class Header(Strict):
+class Header(Measured):
     """The brand band across the top: taller on the first page."""
 
     height: Length = Field(gt=0)
@@ -199,7 +221,7 @@ class Header(Strict):
                                               "band's middle (the clinic's name sits below)")
 
 
-class Footer(Strict):
+class Footer(Measured):
     """The band at the foot of every summary page: a rule on top, two lines of small print."""
 
     height: Length = Field(gt=0)
@@ -208,7 +230,7 @@ class Footer(Strict):
                                 "above the bottom margin")
 
 
-class ScaleGeometry(Strict):
+class ScaleGeometry(Measured):
     """Size of the 0–N scale pictures on a summary."""
 
     height: Length = Field(gt=0)
@@ -217,7 +239,7 @@ class ScaleGeometry(Strict):
     between: Length = Field(9, ge=0, description="space between one scale picture and the next")
 
 
-class SummaryGeometry(Strict):
+class SummaryGeometry(Measured):
     """Proportions of the summary's patient-specific blocks."""
 
     findings_labels: float = Field(0.42, gt=0, lt=1, description="label column, of the width")
@@ -234,7 +256,7 @@ BODY_STYLES = ("body", "bullet", "table", "callout")
 """The styles that carry running text: never below a layout's ``min_body_size``."""
 
 
-class SummaryLayout(Strict):
+class SummaryLayout(Measured):
     """A portrait page for the personalized summary: margins, header and footer, type scale."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
@@ -256,4 +278,23 @@ class SummaryLayout(Strict):
         missing = [n for n in SUMMARY_STYLE_NAMES if n not in self.typography]
         if missing:
             raise ValueError(f"typography lacks styles: {', '.join(missing)}")
+        _within_media(self.page, 0)
+        margins = self.margins
+        _roomy("the page", self.page.width - margins.left - margins.right,
+               self.page.height - margins.top - margins.bottom - self.header.height -
+               self.footer.height, "its size less the margins, header and footer")
         return self
+
+
+def _within_media(page: PageSize, slug: float) -> None:
+    for side, size in (("width", page.width), ("height", page.height)):
+        if size + 2 * slug > MAX_MEDIA:
+            raise ValueError(f"the page's {side} (with any bleed and marks) is "
+                             f"{size + 2 * slug:.0f} pt; a PDF page may be at most "
+                             f"{MAX_MEDIA:.0f} pt (200 in)")
+
+
+def _roomy(what: str, width: float, height: float, measured: str) -> None:
+    if min(width, height) < MIN_COLUMN:
+        raise ValueError(f"{what} leaves a text area of {width:.1f} x {height:.1f} pt "
+                         f"({measured}); at least {MIN_COLUMN:.0f} pt (1 in) each way is needed")

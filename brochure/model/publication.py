@@ -44,7 +44,8 @@ class Table(Strict):
     columns: list[str] = Field(min_length=2)
     rows: list[list[str]] = Field(min_length=1)
     caption: str | None = None
-    column_widths: list[float] | None = Field(None, description="relative widths, one a column")
+    column_widths: list[Annotated[float, Field(gt=0, allow_inf_nan=False)]] | None = Field(
+        None, description="relative widths, one a column; each at least a twentieth of all")
 
     @model_validator(mode="after")
     def _shape(self) -> Table:
@@ -54,6 +55,9 @@ class Table(Strict):
                                  f"expected {len(self.columns)}, one per column")
         if self.column_widths and len(self.column_widths) != len(self.columns):
             raise ValueError("column_widths needs one number per column")
+        if self.column_widths and min(self.column_widths) < sum(self.column_widths) / 20:
+            raise ValueError("each of column_widths must be at least a twentieth of their sum, "
+                             "or its column has no room for a word")
         return self
 
 
