@@ -34,7 +34,15 @@ from pathlib import Path
 
 from .errors import BrochureError, Problem, internal_error
 from .ledger import Ledger, held
-from .output import patient_token, publish, summary_token, token_key, write_atomic, write_temporary
+from .output import (
+    patient_token,
+    publish,
+    summary_token,
+    token_key,
+    writable,
+    write_atomic,
+    write_temporary,
+)
 from .records import RecordRow, read_records
 
 MANIFEST = "manifest.csv"
@@ -155,7 +163,11 @@ class _Manifest:
 
     def __init__(self, out: Path, progress: Callable[[int], None] | None):
         self.out, self.progress, self.rows = out, progress, {}
-        self.handle = open(out / PARTIAL, "w", newline="", encoding="utf-8")  # noqa: SIM115
+        with writable(out / PARTIAL):
+            (out / PARTIAL).unlink(missing_ok=True)  # a killed batch's: this one redoes its rows
+            fd = os.open(out / PARTIAL, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                         0o644)
+        self.handle = open(fd, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.DictWriter(self.handle, fieldnames=MANIFEST_FIELDS,
                                      lineterminator="\n")
         self.writer.writeheader()

@@ -65,17 +65,28 @@ def _tell(report: Report, out: Path) -> int:
 
 
 def _progress(total: int):
-    """A progress bar on a terminal; silence otherwise."""
+    """A progress bar on a terminal; silence otherwise. It redraws when told of progress (at
+    most ten times a second), never from a thread of its own: worker processes are forked
+    while it runs, and a fork must not copy a thread in the middle of its work."""
     if not is_terminal():
         return nullcontext(None)
+    import time
+
     from rich.progress import Progress
 
     class _Bar:
         def __enter__(self):
-            self.progress = Progress(transient=True)
+            self.progress = Progress(transient=True, auto_refresh=False)
             self.progress.start()
             self.task = self.progress.add_task("summaries", total=total)
-            return lambda n: self.progress.advance(self.task, n)
+            self.drawn = 0.0
+            return self.advance
+
+        def advance(self, n: int) -> None:
+            self.progress.advance(self.task, n)
+            if time.monotonic() - self.drawn > 0.1:
+                self.progress.refresh()
+                self.drawn = time.monotonic()
 
         def __exit__(self, *exc):
             self.progress.stop()
