@@ -114,3 +114,33 @@ def _summary(out: Path) -> bytes:
     result = run_cli("summary", RECORD, "--output", str(out))
     assert result.returncode == 0, result.stderr
     return out.read_bytes()
+
+
+# -- font subset tags -------------------------------------------------------------------------
+
+
+def _subsets(pdf: bytes) -> dict[str, set[bytes]]:
+    """Each embedded subset's BaseFont name, with the font programs that carry it."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: dict[str, set[bytes]] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            program = font["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+            found.setdefault(str(font["/BaseFont"]).lstrip("/"), set()).add(program.get_data())
+    return found
+
+
+def test_every_subset_in_a_packet_has_a_tag_of_its_own():
+    packet = summarize(BASE, with_brochure=True).pdf
+    subsets = _subsets(packet)
+    assert all(re.fullmatch(r"[A-Z]{6}\+.+", name) for name in subsets)
+    assert all(len(programs) == 1 for programs in subsets.values()), \
+        [name for name, programs in subsets.items() if len(programs) > 1]
+    body = [name for name in subsets if name.endswith("+AtkinsonHyperlegible-Regular")]
+    assert len(body) >= 2  # the summary's subset and the brochure's: two names
+    assert len({name.split("+")[0] for name in subsets}) == len(subsets)
+
+
+def test_subset_tags_are_the_same_on_every_build():
+    assert summarize(BASE).pdf == summarize(BASE).pdf

@@ -20,7 +20,7 @@ import fontTools
 from fontTools import subset, ttLib
 from fontTools.varLib import instancer
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFName, PDFObject
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
@@ -149,13 +149,17 @@ class _Formatted(PDFObject):
 
 
 def _reuse_font_dictionaries(font: TTFont) -> None:
-    """Per subset, write the glyph widths and the compressed ToUnicode map from a cache:
-    seeded summaries use the same subsets, and formatting hundreds of widths costs time."""
-    add_objects = font.addObjects
+    """Write each subset's font dictionary ourselves: named with a tag of its own (ReportLab
+    tags the first subset of every face AAAAAA, so a summary and a brochure merged into one
+    packet would hold two different AAAAAA+AtkinsonHyperlegible-Regular fonts), and with the
+    glyph widths and the compressed ToUnicode map from a cache: seeded summaries use the same
+    subsets, and formatting hundreds of widths costs time."""
+    face = font.face
+    face_name = (face.name + face.subfontNameX).decode("pdfdoc")
 
     @lru_cache(maxsize=256)
     def widths(subset: tuple[int, ...]) -> _Formatted:
-        numbers = " ".join(str(font.face.getCharWidth(code)) for code in subset)
+        numbers = " ".join(str(face.getCharWidth(code)) for code in subset)
         return _Formatted(f"[ {numbers} ]".encode())
 
     @lru_cache(maxsize=256)
@@ -164,16 +168,36 @@ def _reuse_font_dictionaries(font: TTFont) -> None:
 
     def add(doc):
         state = font.state.get(doc)
-        subsets = [tuple(s) for s in state.subsets] if state else []
-        names = [font.getSubsetInternalName(n, doc)[1:] for n in range(len(subsets))]
-        add_objects(doc)
-        for name, codes in zip(names, subsets, strict=True):
-            entry = doc.idToObject[name]
-            entry.Widths = widths(codes)
-            cmap = doc.idToObject[f"toUnicodeCMap:{entry.BaseFont}"]
-            cmap.content = to_unicode(entry.BaseFont, codes)
+        if state is None:
+            return
+        state.frozen = 1
+        for number, chars in enumerate(state.subsets):
+            codes = tuple(chars)
+            internal = font.getSubsetInternalName(number, doc)[1:]
+            base = f"{subset_tag(face_name, codes)}+{face_name}"
+            cmap = pdfdoc.PDFStream(content=to_unicode(base, codes))
             cmap.dictionary["Filter"] = PDFName("FlateDecode")
+            entry = pdfdoc.PDFTrueTypeFont()
+            entry.__Comment__ = f"Font {font.fontName} subset {number}"
+            entry.Name, entry.BaseFont = internal, base
+            entry.FirstChar, entry.LastChar = 0, len(codes) - 1
+            entry.Widths = widths(codes)
+            entry.ToUnicode = doc.Reference(cmap, f"toUnicodeCMap:{base}")
+            entry.FontDescriptor = face.addSubsetObjects(doc, base, chars)
+            doc.Reference(entry, internal)
+            doc.idToObject["BasicFonts"].dict[internal] = entry
+        del font.state[doc]
     font.addObjects = add
+
+
+@lru_cache(maxsize=1024)
+def subset_tag(face_name: str, codes: tuple[int, ...]) -> str:
+    """Six capital letters that name one subset of one face (PDF 32000-1, 9.6.4): drawn from
+    the face's name and the characters the subset holds, so the same subset is always named
+    alike (byte-identical rebuilds) and two different subsets, even of one face in documents
+    merged later, practically never are."""
+    digest = hashlib.sha256(f"{face_name}:{codes}".encode()).digest()
+    return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
 
 
 def _reuse_subsets(face) -> None:
