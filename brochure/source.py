@@ -123,12 +123,12 @@ class _Composer:
         events.get_event()
         node = None
         if not events.check_event(yaml.StreamEndEvent):
-            start = events.get_event()
+            events.get_event()
             node = self.node(1)
             events.get_event()
             if not events.check_event(yaml.StreamEndEvent):
-                raise ComposerError("expected a single document in the stream", start.start_mark,
-                                    "but found another document", events.get_event().start_mark)
+                raise _refuse(self.path, events.get_event().start_mark, "a second YAML document "
+                              "(after ---) begins here; a file holds one document")
         events.get_event()
         return node
 

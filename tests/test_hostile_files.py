@@ -427,3 +427,25 @@ def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, mess
     assert code == 2
     assert re.search(rf"{PUBLICATION}:{line - 2}:7: error: .*{message}|"
                      rf"{PUBLICATION}:{line}:\d+: error: .*{message}", stderr), stderr
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("cx: 50, cy: 50, r: 48", "cx: 50, cy: 50, r: .inf", "Input should be a finite number"),
+    ('d: "M 10 58 C', 'd: "M 10 1e999 C', "1e999 is too large a number for a drawing"),
+])
+def test_brand_art_with_numbers_no_pdf_can_hold_is_an_error(project, old, new, message):
+    line = _edit(project, BRAND, old, new)
+    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+                                   "--out", str(project / "out"), cwd=project)
+    assert code == 2 and re.search(rf"{BRAND}:{line}:\d+: error: .*{message}", stderr), stderr
+    assert not (project / "out").exists()
+
+
+def test_a_second_yaml_document_is_placed_at_its_start(project):
+    text = (project / PUBLICATION).read_text()
+    (project / PUBLICATION).write_text(text + "---\nmore: 1\n")
+    code, stderr, _ = run_measured("check", cwd=project)
+    assert code == 2
+    line = text.count("\n") + 1
+    assert f"{PUBLICATION}:{line}:1: error: a second YAML document (after ---) begins here; a " \
+           "file holds one document" in stderr, stderr

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from .base import Localized, Strict, localize
 
@@ -16,6 +17,7 @@ _PATH_ARITY = {"M": 2, "L": 2, "H": 1, "V": 1, "C": 6, "Q": 4, "Z": 0}
 class Paint(Strict):
     """Fill and outline of a shape; colours are names from the brand kit (or 'none')."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
     fill: str | None = None
     stroke: str | None = None
     stroke_width: float = Field(1.0, ge=0)
@@ -85,8 +87,10 @@ class Path(Paint):
                 if (arity and (count == 0 or count % arity)) or (not arity and count):
                     raise ValueError(f"command {command} takes {arity} numbers, got {count}")
                 command, count = token.upper(), 0
-            else:
+            elif math.isfinite(float(token)):
                 count += 1
+            else:
+                raise ValueError(f"{token} is too large a number for a drawing")
         return d
 
     def commands(self) -> list[tuple[str, list[float]]]:
@@ -116,6 +120,7 @@ Shape = Annotated[Union[Rect, Circle, Ellipse, Polygon, Line, Path], Field(discr
 class Art(Strict):
     """A drawing: its view box (width × height units) and shapes painted in order."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
     width: float = Field(gt=0)
     height: float = Field(gt=0)
     alt: Localized = Field(description="what the picture shows, for screen readers (one text, "
