@@ -24,7 +24,9 @@ from .output import remove_temporaries, writable, write_atomic
 
 LOCK = ".lock"
 REGISTER = ".register.json"
-ANOTHER_PATIENT = "a summary of another patient already has this name; not replaced"
+ANOTHER_PATIENT = ("a summary of another patient already has this name; not replaced (if it is "
+                   "this patient's, written before a birth date was corrected, move that file "
+                   "out of the folder and run again)")
 UNKNOWN_OWNER = ("a file of this name is already here and the folder's register does not say "
                  "whose it is; not replaced (move it away to write this summary)")
 
