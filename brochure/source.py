@@ -48,6 +48,8 @@ CONTENT = Limits("a content file", 4 * 1024 * 1024)
 """Publications, layouts, brand kits, candidacy rules and summary texts."""
 RECORDS = Limits("a record file", 64 * 1024, max_nodes=5_000)
 """Patient record files given to ``summary`` and ``batch`` (YAML or JSON)."""
+CSV_RECORDS = Limits("a CSV file of records", 4 * 1024 * 1024)
+"""A batch's CSV file: a row a record, some 15,000 rows at most (YAML limits do not apply)."""
 
 
 @dataclass

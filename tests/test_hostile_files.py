@@ -449,3 +449,16 @@ def test_a_second_yaml_document_is_placed_at_its_start(project):
     line = text.count("\n") + 1
     assert f"{PUBLICATION}:{line}:1: error: a second YAML document (after ---) begins here; a " \
            "file holds one document" in stderr, stderr
+
+
+def test_a_csv_file_of_records_over_4_mb_is_refused(tmp_path):
+    rows = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()
+    source = tmp_path / "day.csv"
+    source.write_text("\n".join(rows + rows[1:] * (5 * MB // len("".join(rows[1:])))) + "\n")
+    code, stderr, peak = run_measured("batch", str(source), "--out", str(tmp_path / "out"),
+                                      cwd=ROOT)
+    assert code == 2
+    size = f"{source.stat().st_size / MB:.1f}"
+    assert f"{source}: error: file too large ({size} MB); a CSV file of records may be at most " \
+           "4 MB" in stderr, stderr
+    assert peak < 300, peak
