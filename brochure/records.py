@@ -37,7 +37,7 @@ from pydantic import ValidationError
 from .errors import BrochureError, Problem, SourceError
 from .model.base import validate
 from .model.patient import RECORD_FIELDS, PatientRecord
-from .source import RECORDS, Source, load, read_text
+from .source import CSV_RECORDS, RECORDS, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
 REQUIRED_FIELDS = tuple(name for name, info in PatientRecord.model_fields.items()
@@ -278,7 +278,7 @@ def _quoted(src: _Text, opening: int, delimiter: str) -> tuple[str, int, _Fault 
 
 
 def _csv_rows(path: Path) -> list[RecordRow]:
-    src = _Text(read_text(path, SAVE_AS_CSV))
+    src = _Text(read_text(path, SAVE_AS_CSV, CSV_RECORDS))
     delimiter, header = _header(path, src)
     columns = _columns(path, header)
     rows, i = [], header.end
