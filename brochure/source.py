@@ -406,21 +406,25 @@ def read_text(path: Path, hint: str = "save it as UTF-8", limits: Limits = CONTE
 
 def _read_bounded(path: Path, limits: Limits) -> bytes:
     """At most ``limits.max_bytes`` bytes of ``path``; more is an error naming the limit.
-    A pipe without a writer does not block the open."""
+    A pipe without a writer does not block the open; a folder is named as one."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise SourceError(Problem("file not found", path)) from None
     except OSError as exc:
         raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
-    with os.fdopen(fd, "rb") as handle:
-        try:
-            os.set_blocking(fd, True)
-            info = os.fstat(fd)
-            size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(Problem("is a folder; expected a file", path))
+        size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limits.max_bytes + 1) if size <= limits.max_bytes else b""
-        except OSError as exc:
-            raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
+    except OSError as exc:
+        raise SourceError(Problem(f"cannot read: {exc.strerror}", path)) from None
+    finally:
+        os.close(fd)
     if size > limits.max_bytes or len(data) > limits.max_bytes:
         shown = _size(size) if size else f"over {_size(limits.max_bytes)}"
         raise SourceError(Problem(f"file too large ({shown}); {limits.kind} may be at most "

@@ -462,3 +462,14 @@ def test_a_csv_file_of_records_over_4_mb_is_refused(tmp_path):
     assert f"{source}: error: file too large ({size} MB); a CSV file of records may be at most " \
            "4 MB" in stderr, stderr
     assert peak < 300, peak
+
+
+def test_a_folder_or_an_endless_device_in_place_of_a_content_file_is_an_error(project):
+    (project / "content/other/publication.yaml").mkdir(parents=True)
+    (project / "layouts/endless.yaml").symlink_to("/dev/zero")
+    code, stderr, peak = run_measured("check", cwd=project)
+    assert code == 2
+    assert "content/other/publication.yaml: error: is a folder; expected a file" in stderr
+    assert "layouts/endless.yaml: error: file too large (over 4 MB); a content file may be at " \
+           "most 4 MB" in stderr, stderr
+    assert peak < 300, peak
