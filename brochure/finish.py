@@ -12,6 +12,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObjec
 from .model.layout import Layout
 
 PDFX_VERSION = "PDF/X-1a:2003"
+PDFX_HEADER = "%PDF-1.3"
+"""The header a print file keeps for PDF/X-1a:2003 (keys of later versions, such as the
+tagged pages' /Tabs, are ignored by a PDF 1.3 reader)."""
 LAYOUT_KEY = "/BrochureLayout"
 """Document information entry naming the layout a print file was made for (for preflight)."""
 
@@ -26,7 +29,25 @@ def encrypt(pdf: bytes, password: str) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
     writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(24),
                    algorithm="AES-256", permissions_flag=READER_PERMISSIONS)
+    _declare_aes_256(writer)
     return _bytes(writer)
+
+
+EXTENSION_LEVELS = {5: 3, 6: 8}
+"""Adobe's extension level of PDF 1.7 for each revision of the standard security handler's
+AES-256: level 3 defined revision 5 (since withdrawn), level 8 revision 6, which pypdf
+writes."""
+
+
+def _declare_aes_256(writer: PdfWriter) -> None:
+    """PDF 1.7 with Adobe's extension for AES-256, not PDF 2.0 (where it is standard), so that
+    PDF/UA-1, which is built on PDF 1.7, still applies to the file."""
+    level = EXTENSION_LEVELS[int(writer._encryption.R)]
+    writer.pdf_header = "%PDF-1.7"
+    writer._root_object[NameObject("/Extensions")] = DictionaryObject({
+        NameObject("/ADBE"): DictionaryObject({
+            NameObject("/BaseVersion"): NameObject("/1.7"),
+            NameObject("/ExtensionLevel"): NumberObject(level)})})
 
 
 def append(first: bytes, second: bytes) -> bytes:
@@ -93,6 +114,7 @@ def declare_pdfx(pdf: bytes, layout: Layout) -> bytes:
                                               or press.output_condition),
     })
     writer._root_object[NameObject("/OutputIntents")] = ArrayObject([intent])
+    writer.pdf_header = PDFX_HEADER
     return _bytes(writer)
 
 

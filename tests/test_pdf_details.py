@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import fontpkg
@@ -144,3 +145,71 @@ def test_every_subset_in_a_packet_has_a_tag_of_its_own():
 
 def test_subset_tags_are_the_same_on_every_build():
     assert summarize(BASE).pdf == summarize(BASE).pdf
+
+
+# -- header versions --------------------------------------------------------------------------
+
+PASSWORD = "a long enough password"
+
+
+def _header(pdf: bytes) -> tuple[int, int]:
+    found = re.match(rb"%PDF-(\d)\.(\d)", pdf)
+    assert found, pdf[:16]
+    return int(found[1]), int(found[2])
+
+
+def _needed(pdf: bytes, password: str | None = None) -> tuple[int, int]:
+    """The lowest PDF version that has every feature the file uses (ISO 32000-1, per key)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    if password is not None:
+        reader.decrypt(password)
+    root, needed = reader.trailer["/Root"], (1, 3)
+    if any(key in root for key in ("/Lang", "/Metadata", "/OutputIntents")):
+        needed = (1, 4)
+    if any("/Tabs" in page for page in reader.pages):
+        needed = (1, 5)
+    if "/Encrypt" in reader.trailer and int(reader.trailer["/Encrypt"]["/V"]) >= 5:
+        needed = (1, 7)  # AES-256: an Adobe extension of PDF 1.7
+    return needed
+
+
+def _qpdf_check(pdf: bytes, tmp_path: Path, password: str | None = None) -> None:
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(pdf)
+    command = ["qpdf", "--check", *([f"--password={password}"] if password else []), str(path)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("with_brochure", [False, True], ids=["summary", "packet"])
+def test_summaries_declare_the_version_their_features_need(with_brochure, tmp_path):
+    pdf = summarize(BASE, with_brochure=with_brochure).pdf
+    assert _header(pdf) == _needed(pdf) == (1, 5)  # tagged pages' /Tabs
+    assert "/Extensions" not in PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    _qpdf_check(pdf, tmp_path)
+
+
+def test_an_encrypted_packet_declares_pdf_1_7_with_adobes_aes_256_extension(tmp_path):
+    pdf = summarize(BASE, with_brochure=True, password=PASSWORD).pdf
+    assert _header(pdf) == _needed(pdf, PASSWORD) == (1, 7)  # not 2.0: PDF/UA-1 still applies
+    reader = PdfReader(io.BytesIO(pdf))
+    reader.decrypt(PASSWORD)
+    encryption = reader.trailer["/Encrypt"]
+    assert (int(encryption["/V"]), int(encryption["/R"])) == (5, 6)
+    adobe = reader.trailer["/Root"]["/Extensions"]["/ADBE"]
+    # revision 6 of AES-256 is Adobe's extension level 8 (level 3 was revision 5)
+    assert (adobe["/BaseVersion"], int(adobe["/ExtensionLevel"])) == ("/1.7", 8)
+    _qpdf_check(pdf, tmp_path, PASSWORD)
+
+
+def test_brochures_declare_their_versions(built, tmp_path):
+    files = sorted((built / "knee-stem-cell").glob("*.pdf"))
+    assert any(f.name.endswith("-print.pdf") for f in files)
+    for path in files:
+        pdf = path.read_bytes()
+        if path.name.endswith("-print.pdf"):  # PDF/X-1a:2003 keeps its 1.3 header
+            assert _header(pdf) == (1, 3), path.name
+            assert PdfReader(path).metadata["/GTS_PDFXVersion"] == "PDF/X-1a:2003"
+        else:
+            assert _header(pdf) == _needed(pdf) == (1, 5), path.name
+        _qpdf_check(pdf, tmp_path)

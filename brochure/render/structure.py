@@ -37,6 +37,11 @@ LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 
 _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
 
+
+TABS_VERSION = (1, 5)
+"""The PDF version that brings a page's /Tabs (tab order in structure order, which PDF/UA asks
+of every page with annotations): the lowest a tagged document may declare."""
+
 class Node:
     """A structure element; its kids are elements, marked content (page and MCID in one int)
     and link annotations; its attributes are (name, value) pairs.
@@ -155,6 +160,7 @@ class Tagger:
             page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = number
             page.Tabs = PDFName("S")
+        doc._pdfVersion = max(doc._pdfVersion, TABS_VERSION)
         canvas.tagger = None
 
     def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:
