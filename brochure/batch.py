@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -294,19 +294,27 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: _S
 
 def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: _Stop,
                    done: Callable[[Outcome], None]) -> None:
-    """Chunks of tasks over worker processes; outcomes are taken as they come (checking for a
-    stop request at least every 0.2 s). Stopped early, the workers are killed at once: what
-    they were writing is only a temporary file, removed with the folder's next lock."""
+    """Chunks of tasks over worker processes, a few per worker queued at a time; outcomes are
+    taken as they come (checking for a stop request at least every 0.2 s). Stopped early, the
+    workers are killed at once: what they were writing is only a temporary file, removed
+    before the folder's lock is let go."""
     size = max(1, min(8, len(tasks) // (workers * 8)))
+    chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
     _load(options)  # here, so that forked workers start with the project loaded
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                initargs=(options, os.getpid()))
     pending: dict[Future, list[Task]] = {}
     try:
-        for i in range(0, len(tasks), size):
-            pending[pool.submit(_render_chunk, tasks[i:i + size])] = tasks[i:i + size]
-        while pending and not stop.signum:
+        while not stop.signum:
+            while len(pending) < 4 * workers and (chunk := next(chunks, None)):
+                try:
+                    pending[pool.submit(_render_chunk, chunk)] = chunk
+                except BrokenExecutor:  # a worker died: the rest cannot be rendered either
+                    for outcome in _lost(chunk):
+                        done(outcome)
+            if not pending:
+                break
             ready, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             for future in ready:
                 for outcome in _outcomes(future, pending.pop(future)):
@@ -323,9 +331,12 @@ def _outcomes(future: Future, chunk: list[Task]) -> list[Outcome]:
     try:
         return future.result()
     except Exception:
-        problem = Problem("not rendered: a worker process ended unexpectedly; run the batch "
-                          "again")
-        return [Outcome(task.index, problems=(problem,), status=NOT_RENDERED) for task in chunk]
+        return _lost(chunk)
+
+
+def _lost(chunk: list[Task]) -> list[Outcome]:
+    problem = Problem("not rendered: a worker process ended unexpectedly; run the batch again")
+    return [Outcome(task.index, problems=(problem,), status=NOT_RENDERED) for task in chunk]
 
 
 _OPTIONS: Options | None = None
