@@ -320,6 +320,18 @@ def test_other_values_of_the_wrong_kind_are_named_in_plain_words(change, message
     assert message in str(caught.value) and "Input should" not in str(caught.value)
 
 
+def test_words_from_a_list_are_taken_in_any_case_and_others_name_the_choices():
+    record = to_record({**BASE, "knee": "Left", "effusion": " TRACE ", "language": "ES",
+                        "conditions": "Infection", "override_verdict": "Good",
+                        "override_reason": "Seen in person."})
+    assert (record.knee, record.effusion, record.language, record.conditions,
+            record.override_verdict) == ("left", "trace", "es", ["infection"], "good")
+    with pytest.raises(BrochureError) as caught:
+        to_record({**BASE, "knee": "middle"})
+    assert str(caught.value) == ("record: error: invalid value for 'knee': expected one of: "
+                                 "left, right, both")
+
+
 @pytest.mark.parametrize("given, expected", [("TRUE", True), ("false", False), ("Yes", True),
                                              ("", False), (1, True), (0, False)])
 def test_yes_and_no_as_excel_and_people_write_them(given, expected):

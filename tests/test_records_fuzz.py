@@ -149,3 +149,33 @@ def test_a_header_is_accepted_only_without_repeated_unknown_or_missing_columns(
         repeated
     assert {n for n in unknown if f"unknown column '{n}'" in " ".join(messages)} == unknown
     assert {n for n in missing if f"missing required column '{n}'" in messages} == missing
+
+
+MARKER = "Zq7"
+_any_value = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=10 ** 20),
+    st.floats(allow_nan=True, allow_infinity=True), st.binary(max_size=4),
+    st.text(max_size=12).map(lambda text: MARKER + text),
+    st.sampled_from([f"{MARKER}\u202e", f"{MARKER}\n", "7", " 7 ", "7.5", "1e3", "٣", "nan",
+                     "2026-11-02", "2026-02-30", "1899-12-31", "TRUE", "left", "none"]),
+    st.dates(), st.datetimes(), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=1))
+_BASE = {"id": "T-1", "name": "Test Patient", "date_of_birth": "1955-05-05",
+         "visit_date": "2026-11-02", "knee": "left", "pain": 5, "symptom_months": 12}
+
+
+@FUZZ
+@given(field=st.sampled_from(RECORD_FIELDS), value=_any_value)
+def test_any_value_in_any_field_is_taken_or_named_in_words_without_repeating_it(field, value):
+    from brochure import BrochureError
+    from brochure.records import to_record
+    from brochure.summaries import assess
+
+    try:
+        assess(to_record({**_BASE, field: value}))
+    except BrochureError as exc:
+        text = str(exc)
+        assert MARKER not in text and "Input should" not in text and "(got" not in text
+        assert f"invalid value for '{field}" in text or \
+            "override_verdict and override_reason" in text or \
+            "visit_date is before date_of_birth" in text

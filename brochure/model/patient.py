@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
@@ -54,12 +54,21 @@ def _split_conditions(value: Any) -> Any:
     return value
 
 
-def _default(value: Any) -> Any:
-    """An empty CSV cell means 'use the default'."""
-    return BeforeValidator(lambda v: value if _blank_is_none(v) is None else v)
+_REQUIRED = object()
 
 
-Blank = BeforeValidator(_blank_is_none)
+def _choice(kind: Any, default: Any = _REQUIRED) -> Any:
+    """One of the words of ``kind`` (a Literal), in any case; an empty value gives ``default``
+    when there is one. Anything else: "expected one of: …", never the value given."""
+    options = get_args(kind)
+
+    def check(value: Any) -> Any:
+        if default is not _REQUIRED and _blank_is_none(value) is None:
+            return default
+        if isinstance(value, str) and value.strip().lower() in options:
+            return value.strip().lower()
+        raise ValueError(f"expected one of: {', '.join(options)}")
+    return Annotated[kind | None if default is None else kind, BeforeValidator(check)]
 
 
 def _number(value: Any, kind: type, low: float, high: float) -> int | float:
@@ -180,11 +189,11 @@ class PatientRecord(Strict):
     date_of_birth: Date
     visit_date: Date
     physician: OptionalText = None
-    language: Annotated[Literal["en", "es"], _default("en")] = "en"
-    knee: Literal["left", "right", "both"]
+    language: _choice(Literal["en", "es"], "en") = "en"
+    knee: _choice(Literal["left", "right", "both"])
     kl_grade: _optional(int, 0, 4) = None
     cartilage_grade: _optional(int, 0, 4) = None
-    effusion: Annotated[Literal["none", "trace", "1+", "2+", "3+"], _default("none")] = "none"
+    effusion: _choice(Literal["none", "trace", "1+", "2+", "3+"], "none") = "none"
     pain: _required(int, 0, 10)
     symptom_months: _required(int, 0, 1200)
     pt_weeks: Annotated[int, Field(ge=0, le=520), BeforeValidator(
@@ -194,10 +203,10 @@ class PatientRecord(Strict):
     knee_surgery_months_ago: _optional(float, 0, 1200) = None
     bmi: _optional(float, 10, 90) = None
     malalignment_degrees: _optional(float, 0, 60) = None
-    conditions: Annotated[list[Condition], BeforeValidator(_split_conditions)] = Field(
+    conditions: Annotated[list[_choice(Condition)], BeforeValidator(_split_conditions)] = Field(
         default_factory=list)
     notes: _paragraphs(2000) = None
-    override_verdict: Annotated[Verdict | None, Blank] = None
+    override_verdict: _choice(Verdict, None) = None
     override_reason: _paragraphs(500) = None
 
     @field_validator("conditions")
