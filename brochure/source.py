@@ -108,16 +108,69 @@ def _events(text: str) -> tuple[Any, bool]:
     return yaml.SafeLoader(text), False
 
 
+class _Counter:
+    """Counts a document's values (with their depth) and aliases as written, and refuses the
+    first that goes over its limit, at its position."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self.path, self.limits = path, limits
+        self.nodes = self.aliases = 0
+
+    def value(self, event: Any, depth: int) -> None:
+        limits, what = self.limits, self.limits.kind
+        self.nodes += 1
+        if self.nodes > limits.max_nodes:
+            raise _refuse(self.path, event.start_mark, f"more than {_count(limits.max_nodes)} "
+                          f"values in one YAML document; {what} may hold at most "
+                          f"{_count(limits.max_nodes)}")
+        if depth > limits.max_depth:
+            raise _refuse(self.path, event.start_mark, f"nested more than {limits.max_depth} "
+                          f"levels deep; {what} may nest lists and mappings at most "
+                          f"{limits.max_depth} levels")
+
+    def alias(self, event: Any) -> None:
+        self.aliases += 1
+        if self.aliases > self.limits.max_aliases:
+            raise _refuse(self.path, event.start_mark, f"more than "
+                          f"{_count(self.limits.max_aliases)} aliases (*name) in one YAML "
+                          f"document; {self.limits.kind} may use at most "
+                          f"{_count(self.limits.max_aliases)}")
+
+
+_STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _precount(text: str, path: Path, limits: Limits) -> None:
+    """A first pass over libyaml's events that only counts, so that a document over the limits
+    is refused before any of it is composed (composing costs some ten times as much)."""
+    from yaml._yaml import CParser
+
+    parser, counter, depth = CParser(text), _Counter(path, limits), 0
+    while parser.check_event():
+        event = parser.get_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            counter.value(event, depth + 1)
+        elif kind in _STARTS:
+            depth += 1
+            counter.value(event, depth)
+        elif kind in _ENDS:
+            depth -= 1
+        elif kind is yaml.AliasEvent:
+            counter.alias(event)
+
+
 class _Composer:
     """Builds the node tree of one YAML document from parser events, counting values, aliases
     and depth as it goes and stopping at the first that goes over its limit."""
 
     def __init__(self, events: Any, path: Path, limits: Limits):
-        self.events, self.path, self.limits = events, path, limits
+        self.events, self.path = events, path
+        self.counter = _Counter(path, limits)
         self.resolver = yaml.resolver.Resolver()
         self.anchors: dict[str, yaml.Node] = {}
         self.open: set[str] = set()
-        self.nodes = self.aliases = 0
 
     def document(self) -> yaml.Node | None:
         """The stream's one document (None when it is empty)."""
@@ -138,7 +191,7 @@ class _Composer:
         if self.events.check_event(yaml.AliasEvent):
             return self._alias(self.events.get_event())
         event = self.events.peek_event()
-        self._counted(event, depth)
+        self.counter.value(event, depth)
         if event.anchor is not None and event.anchor in self.anchors:
             raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
                                 self.anchors[event.anchor].start_mark, "second occurrence",
@@ -147,25 +200,8 @@ class _Composer:
             return self._scalar(self.events.get_event())
         return self._collection(self.events.get_event(), depth)
 
-    def _counted(self, event: Any, depth: int) -> None:
-        limits, what = self.limits, self.limits.kind
-        self.nodes += 1
-        if self.nodes > limits.max_nodes:
-            raise _refuse(self.path, event.start_mark, f"more than {_count(limits.max_nodes)} "
-                          f"values in one YAML document; {what} may hold at most "
-                          f"{_count(limits.max_nodes)}")
-        if depth > limits.max_depth:
-            raise _refuse(self.path, event.start_mark, f"nested more than {limits.max_depth} "
-                          f"levels deep; {what} may nest lists and mappings at most "
-                          f"{limits.max_depth} levels")
-
     def _alias(self, event: Any) -> AliasNode:
-        self.aliases += 1
-        if self.aliases > self.limits.max_aliases:
-            raise _refuse(self.path, event.start_mark, f"more than "
-                          f"{_count(self.limits.max_aliases)} aliases (*name) in one YAML "
-                          f"document; {self.limits.kind} may use at most "
-                          f"{_count(self.limits.max_aliases)}")
+        self.counter.alias(event)
         if event.anchor in self.open:
             raise _refuse(self.path, event.start_mark, f"alias *{event.anchor} is inside the "
                           f"value it names; an alias may only repeat a value that is complete")
@@ -243,10 +279,7 @@ class _Builder:
         self.built += 1
         where = self.via[0] if self.via else node
         if self.built > limits.max_nodes:
-            raise _refuse(self.path, where.start_mark, f"the aliases in this YAML document "
-                          f"expand to more than {_count(limits.max_nodes)} values (each use of "
-                          f"an alias counts all it repeats); {limits.kind} may hold at most "
-                          f"{_count(limits.max_nodes)}")
+            raise _too_many(self.path, where, limits)
         if depth > limits.max_depth:
             raise _refuse(self.path, where.start_mark, f"aliases or merges here nest values "
                           f"more than {limits.max_depth} levels deep; {limits.kind} may nest "
@@ -277,15 +310,17 @@ class _Builder:
             self._place_key(loc, key, key_node)
             result[key] = self.build(value_node, (*loc, key), depth + 1)
         inherited: dict = {}
-        for key, key_node, value_node in self._merges(merges, depth):
+        for key, key_node, value_node, source in self._merges(merges, depth):
             if key not in result and key not in inherited:
                 self._place_key(loc, key, key_node)
-                inherited[key] = self.build(value_node, (*loc, key), depth + 1)
+                repeated = value_node if not isinstance(source, AliasNode) else \
+                    AliasNode(value_node, source.start_mark, source.end_mark)
+                inherited[key] = self.build(repeated, (*loc, key), depth + 1)
         return {**inherited, **result} if inherited else result
 
     def _merges(self, values: list[yaml.Node], depth: int) -> list:
-        """The (key, key node, value node) pairs that ``<<:`` brings in, the first source of a key
-        winning (YAML's merge key; an explicit key overrides them all)."""
+        """The (key, key node, value node, source) that ``<<:`` brings in, the first source of a
+        key winning (YAML's merge key; an explicit key overrides them all)."""
         pairs: dict = {}
         for value in values:
             target = _target(value)
@@ -295,7 +330,7 @@ class _Builder:
                     self._error(source, "a merge (<<) takes a mapping or a list of mappings")
                     continue
                 for pair in self._flat(source, depth + 1):
-                    pairs.setdefault(pair[0], pair)
+                    pairs.setdefault(pair[0], (*pair, source))
         return list(pairs.values())
 
     def _flat(self, node: yaml.Node, depth: int) -> list:
@@ -306,7 +341,7 @@ class _Builder:
             own = {key: (key, k, v) for k, v in target.value if _target(k).tag != _MERGE
                    for key in [self._key(k, report=False)] if key is not _BAD}
             merges = [v for k, v in target.value if _target(k).tag == _MERGE]
-            inherited = [pair for pair in self._merges(merges, depth) if pair[0] not in own]
+            inherited = [pair[:3] for pair in self._merges(merges, depth) if pair[0] not in own]
             self.merged[id(target)] = [*own.values(), *inherited]
         return self.merged[id(target)]
 
@@ -337,6 +372,53 @@ def _target(node: yaml.Node) -> yaml.Node:
     return node.value if isinstance(node, AliasNode) else node
 
 
+def _too_many(path: Path, where: yaml.Node, limits: Limits) -> SourceError:
+    return _refuse(path, where.start_mark, f"the aliases in this YAML document expand to more "
+                   f"than {_count(limits.max_nodes)} values (each use of an alias counts all it "
+                   f"repeats); {limits.kind} may hold at most {_count(limits.max_nodes)}")
+
+
+class _Expansion:
+    """How many values each node of a composed document builds to, aliases expanded (merges
+    left to the builder's own count), found without building anything: so an alias bomb is
+    refused at once, at the same alias the builder would stop at."""
+
+    def __init__(self, root: yaml.Node):
+        self.sizes: dict[int, int] = {}
+        self._size(root)
+
+    def _size(self, node: yaml.Node) -> int:
+        node = _target(node)
+        if id(node) not in self.sizes:  # an alias's value comes earlier, so is known already
+            self.sizes[id(node)] = 1 + sum(self._size(child) for child in _children(node))
+        return self.sizes[id(node)]
+
+    def crossing(self, root: yaml.Node, limit: int) -> yaml.Node | None:
+        """The value, or the outermost alias repeating it, that building counts as number
+        ``limit + 1``; None when the document builds to no more than ``limit`` values."""
+        node, via, counted = root, None, 0
+        while self.sizes[id(node)] + counted > limit:
+            counted += 1
+            if counted > limit:
+                return via or node
+            for child in _children(node):
+                size = self.sizes[id(_target(child))]
+                if counted + size > limit:
+                    via = via or (child if isinstance(child, AliasNode) else None)
+                    node = _target(child)
+                    break
+                counted += size
+        return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [value for key, value in node.value if _target(key).tag != _MERGE]
+    return []
+
+
 # -- entry points -----------------------------------------------------------------------------
 
 def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
@@ -345,6 +427,8 @@ def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
     path = Path(path)
     events, byte_offsets = _events(text)
     try:
+        if byte_offsets:
+            _precount(text, path, limits)
         node = _Composer(events, path, limits).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -360,6 +444,9 @@ def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
         getattr(events, "dispose", lambda: None)()
     if node is None:
         return Source(path, None, {(): (1, 1)})
+    crossing = _Expansion(node).crossing(node, limits.max_nodes)
+    if crossing is not None:
+        raise _too_many(path, crossing, limits)
     builder = _Builder(path, limits)
     try:
         data = builder.build(node)

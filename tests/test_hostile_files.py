@@ -155,6 +155,18 @@ def test_a_merge_bomb_is_only_as_big_as_its_distinct_keys(project):
     assert peak < 300, peak
 
 
+def test_values_repeated_by_merges_count_too(project):
+    # 300 mappings merge one holding a list of 1,000: some 300,000 values built from 1,600
+    # written. Line 1 builds 1,002 values (the document, s, its list of 1 + 999), m0 1,002 (its
+    # mapping, s merged once, the list) and each later m 1,001: m198 (line 200) goes over.
+    _write(project, "layouts/merged.yaml", "s: &s {x: [" + ", ".join(["0"] * 999) + "]}\n" +
+           "".join(f"m{i}: {{<<: *s}}\n" for i in range(300)))
+    code, stderr, _ = run_measured("check", cwd=project)
+    assert code == 2
+    assert f"layouts/merged.yaml:200:{len('m198: {<<: ') + 1}: error: the aliases in this YAML " \
+           "document expand to more than 200,000 values" in stderr, stderr
+
+
 def test_an_explicit_key_overrides_merged_ones_and_the_first_merge_wins():
     source = parse("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc:\n  <<: [*a, *b]\n  y: 3\n",
                    "m.yaml")
