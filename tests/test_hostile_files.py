@@ -20,9 +20,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
 from brochure.checks import content_findings
+from brochure.cli import main
 from brochure.project import load_project
 from brochure.source import parse
 
@@ -53,6 +55,21 @@ def run_measured(*args: str, cwd: Path) -> tuple[int, str, float]:
     code, _, stderr, peak = json.loads(wrapper.stdout)
     assert "Traceback" not in stderr and "internal error" not in stderr, stderr
     return code, stderr, peak
+
+
+def run_inline(*args: str, cwd: Path) -> tuple[int, str]:
+    """``brochure ARGS`` run by click's runner in this process, from ``cwd``: for inputs refused
+    while loading, where a process of its own would only cost time. Its exit code and stderr."""
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(before)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, \
+        result.stderr
+    return result.exit_code, result.stderr
 
 
 def _write(project: Path, relative: str, text: str) -> None:
@@ -96,7 +113,7 @@ def test_an_alias_bomb_in_a_content_file_stops_at_the_alias_that_goes_over(proje
 
 def test_more_than_1000_aliases_is_refused_at_the_one_over(project):
     _write(project, "layouts/aliases.yaml", "a: &a 1\nb: [" + ", ".join(["*a"] * 1001) + "]\n")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     column = len("b: [") + 1 + len("*a, ") * 1000
     assert code == 2
     assert f"layouts/aliases.yaml:2:{column}: error: more than 1,000 aliases (*name) in one " \
@@ -131,7 +148,7 @@ def test_a_content_file_over_4_mb_is_refused_before_it_is_read(project):
 ])
 def test_deep_nesting_is_refused_without_running_out_of_stack(project, depth, expected):
     _write(project, "layouts/deep.yaml", "[" * depth + "]" * depth + "\n")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2 and re.search(expected, stderr), stderr
 
 
@@ -139,7 +156,7 @@ def test_aliases_that_nest_deeper_than_100_levels_are_refused_at_the_alias(proje
     # each list is 60 levels deep, as written; the second holds the first at its bottom
     _write(project, "layouts/nest.yaml", "a: &a " + "[" * 60 + "1" + "]" * 60 + "\n"
            "b: " + "[" * 60 + "*a" + "]" * 60 + "\n")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"layouts/nest.yaml:2:{len('b: ') + 60 + 1}: error: aliases or merges here nest " \
            "values more than 100 levels deep" in stderr, stderr
@@ -161,7 +178,7 @@ def test_values_repeated_by_merges_count_too(project):
     # mapping, s merged once, the list) and each later m 1,001: m198 (line 200) goes over.
     _write(project, "layouts/merged.yaml", "s: &s {x: [" + ", ".join(["0"] * 999) + "]}\n" +
            "".join(f"m{i}: {{<<: *s}}\n" for i in range(300)))
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"layouts/merged.yaml:200:{len('m198: {<<: ') + 1}: error: the aliases in this YAML " \
            "document expand to more than 200,000 values" in stderr, stderr
@@ -176,7 +193,7 @@ def test_an_explicit_key_overrides_merged_ones_and_the_first_merge_wins():
 
 def test_an_alias_inside_the_value_it_names_is_refused(project):
     _write(project, "layouts/loop.yaml", "a: &a [1, *a]\n")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert "layouts/loop.yaml:1:11: error: alias *a is inside the value it names" in stderr
 
@@ -188,7 +205,7 @@ def test_an_alias_inside_the_value_it_names_is_refused(project):
 def test_scalars_python_cannot_hold_are_positioned(project, value, message):
     line = _edit(project, "layouts/trifold-letter.yaml", "  rule_width: 1",
                  f"  rule_width: {value}")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"layouts/trifold-letter.yaml:{line}:15: error: {message}" in stderr, stderr
 
@@ -196,7 +213,7 @@ def test_scalars_python_cannot_hold_are_positioned(project, value, message):
 def test_a_tab_indent_and_a_control_character_are_positioned(project):
     line = _edit(project, "layouts/trifold-letter.yaml", "  rule_width: 1", "\trule_width: 1")
     other = _edit(project, PUBLICATION, "subtitle:", "subtitle: \x01")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"layouts/trifold-letter.yaml:{line}:1: error: malformed YAML: " in stderr
     assert "indent with spaces (a tab cannot indent YAML)" in stderr
@@ -207,7 +224,7 @@ def test_a_tab_indent_and_a_control_character_are_positioned(project):
 def test_a_file_of_many_problems_shows_the_first_25(project):
     _edit(project, "layouts/trifold-letter.yaml", "bleed: 0.125in",
           "bleed: 0.125in\n" + "".join(f"extra{i}: 1\n" for i in range(40)))
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     errors = [e for e in stderr.splitlines() if e.startswith("layouts/trifold-letter.yaml")]
     assert code == 2 and len(errors) == 26, errors
     assert errors[-1] == "layouts/trifold-letter.yaml: error: 15 more problems in this file " \
@@ -233,7 +250,7 @@ def test_an_alias_bomb_in_a_record_file_stops_at_5000_values(tmp_path, command):
 def test_a_record_file_over_64_kb_is_refused(tmp_path):
     record = tmp_path / "record.yaml"
     record.write_text("notes: " + "x" * 70_000 + "\n")
-    code, stderr, _ = run_measured("summary", str(record), "-o", str(tmp_path / "x.pdf"),
+    code, stderr = run_inline("summary", str(record), "-o", str(tmp_path / "x.pdf"),
                                    cwd=ROOT)
     assert code == 2
     assert f"{record}: error: file too large (68.4 KB); a record file may be at most 64 KB" \
@@ -244,7 +261,7 @@ def test_a_record_file_over_64_kb_is_refused(tmp_path):
 def test_a_record_file_of_more_than_5000_values_is_refused(tmp_path):
     record = tmp_path / "records.yaml"
     record.write_text("[" + ", ".join(["0"] * 6000) + "]\n")
-    code, stderr, _ = run_measured("batch", str(record), "--out", str(tmp_path), cwd=ROOT)
+    code, stderr = run_inline("batch", str(record), "--out", str(tmp_path), cwd=ROOT)
     assert code == 2
     assert f"{record}:1:{2 + 3 * 4999}: error: more than 5,000 values in one YAML document; a " \
            "record file may hold at most 5,000" in stderr, stderr
@@ -312,7 +329,7 @@ def test_an_image_whose_pixels_do_not_decode_is_placed_at_build(project):
     # the header and every chunk's checksum are right; only the pixel data is not zlib
     _replace_image(project, lambda p: p.write_bytes(_png(40, 40, b"not zlib data at all")))
     line = _line(project, PUBLICATION, "      path: images/harbor-water.jpg")
-    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+    code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--lang", "en", "--out", str(project / "out"), cwd=project)
     assert code == 2
     assert f"{PUBLICATION}:{line}:13: error: image 'images/harbor-water.jpg' is not a readable " \
@@ -322,7 +339,7 @@ def test_an_image_whose_pixels_do_not_decode_is_placed_at_build(project):
 def test_a_summary_may_not_include_a_section_with_an_image(project):
     line = _edit(project, "content/knee-stem-cell/summary.yaml", "        section: risks\n"
                  "        only: [heading, bullets]", "        section: cover")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"content/knee-stem-cell/summary.yaml:{line}:18: error: section 'cover' holds an " \
            "image, which a summary does not show" in stderr, stderr
@@ -334,7 +351,7 @@ def test_an_unknown_section_or_statement_inside_columns_is_found(project):
                  "          - - type: include\n              section: nowhere\n"
                  "            - type: statement\n              ref: nothing\n"
                  "            - type: verdict_steps")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"content/knee-stem-cell/summary.yaml:{line + 1}:24: error: unknown section " \
            "'nowhere'" in stderr, stderr
@@ -352,7 +369,7 @@ def _new_layout(project: Path, name: str, file: str = "new.yaml") -> None:
 def test_building_a_layout_the_publication_does_not_list_is_an_error(project):
     _new_layout(project, "new")
     line = _line(project, PUBLICATION, "layouts: [trifold-letter, trifold-a4, booklet-letter]")
-    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "new", "--out",
+    code, stderr = run_inline("build", "knee-stem-cell", "--layout", "new", "--out",
                                    str(project / "out"), cwd=project)
     assert code == 2
     assert f"{PUBLICATION}:{line}:10: error: publication 'knee-stem-cell' does not list layout " \
@@ -361,7 +378,7 @@ def test_building_a_layout_the_publication_does_not_list_is_an_error(project):
 
 
 def test_building_an_unknown_publication_is_an_error(project):
-    code, stderr, _ = run_measured("build", "knee-stem-call", "--out", str(project / "out"),
+    code, stderr = run_inline("build", "knee-stem-call", "--out", str(project / "out"),
                                    cwd=project)
     assert code == 2
     assert "error: unknown publication 'knee-stem-call'; did you mean 'knee-stem-cell'?" in stderr
@@ -370,7 +387,7 @@ def test_building_an_unknown_publication_is_an_error(project):
 def test_two_layouts_with_one_name_are_a_load_error_at_the_second(project):
     _new_layout(project, "trifold-letter")
     line = _line(project, "layouts/new.yaml", "name: trifold-letter")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"layouts/new.yaml:{line}:7: error: layout name 'trifold-letter' is already the name " \
            "of layouts/trifold-letter.yaml" in stderr, stderr
@@ -411,7 +428,7 @@ def test_a_background_made_low_contrast_is_blamed_not_its_text_colours(project):
 ])
 def test_a_layout_a_page_cannot_be_made_from_is_a_load_error(project, old, new, message):
     _edit(project, "layouts/trifold-letter.yaml", old, new)
-    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+    code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--out", str(project / "out"), cwd=project)
     assert code == 2 and re.search(r"layouts/trifold-letter\.yaml:\d+:\d+: error: ", stderr)
     assert message in stderr, stderr
@@ -419,7 +436,7 @@ def test_a_layout_a_page_cannot_be_made_from_is_a_load_error(project, old, new, 
 
 def test_a_summary_layout_that_fails_is_not_also_called_unknown(project):
     _edit(project, "layouts/summary-letter.yaml", "left: 0.8in", "left: 7in")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert "layouts/summary-letter.yaml:2:1: error: invalid value for '(top level)': the page " \
            "leaves a text area of 50.4 x 644.4 pt" in stderr, stderr
@@ -434,7 +451,7 @@ def test_a_summary_layout_that_fails_is_not_also_called_unknown(project):
 def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, message):
     line = _edit(project, PUBLICATION, "column_widths: [1.25, 1.3, 1]",
                  f"column_widths: {widths}")
-    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+    code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--out", str(project / "out"), cwd=project)
     assert code == 2
     assert re.search(rf"{PUBLICATION}:{line - 2}:7: error: .*{message}|"
@@ -447,7 +464,7 @@ def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, mess
 ])
 def test_brand_art_with_numbers_no_pdf_can_hold_is_an_error(project, old, new, message):
     line = _edit(project, BRAND, old, new)
-    code, stderr, _ = run_measured("build", "knee-stem-cell", "--layout", "trifold-letter",
+    code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--out", str(project / "out"), cwd=project)
     assert code == 2 and re.search(rf"{BRAND}:{line}:\d+: error: .*{message}", stderr), stderr
     assert not (project / "out").exists()
@@ -456,7 +473,7 @@ def test_brand_art_with_numbers_no_pdf_can_hold_is_an_error(project, old, new, m
 def test_a_second_yaml_document_is_placed_at_its_start(project):
     text = (project / PUBLICATION).read_text()
     (project / PUBLICATION).write_text(text + "---\nmore: 1\n")
-    code, stderr, _ = run_measured("check", cwd=project)
+    code, stderr = run_inline("check", cwd=project)
     assert code == 2
     line = text.count("\n") + 1
     assert f"{PUBLICATION}:{line}:1: error: a second YAML document (after ---) begins here; a " \
