@@ -88,11 +88,11 @@ def field_errors(data: Mapping) -> dict[str, str]:
 
 def unknown_physician(key: str | None, roster: Sequence[str]) -> str | None:
     """The problem with a record's ``physician`` that is not one of ``roster``'s keys, or None.
-    A roster key is the clinic's, not the patient's, so it may be shown; anything that could not
-    be a key (other text) is not repeated."""
+    The roster's keys are the clinic's and are listed; the value given is a record's and is
+    never repeated (a mistyped key can be anything, a patient's name included)."""
     if key is None or key in roster:
         return None
-    what = f"unknown physician '{key}'" if _ROSTER_KEY.fullmatch(key) else \
+    what = "not a physician on the roster" if _ROSTER_KEY.fullmatch(key) else \
         "not a physician's key"
     return f"invalid value for 'physician': {what}; expected one of: {', '.join(roster)}"
 

@@ -23,8 +23,10 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 @pytest.fixture(autouse=True)
 def _own_config(tmp_path_factory, monkeypatch) -> None:
     """Every test (and every command it runs) keeps its token key in a folder of its own,
-    never in the user's real configuration."""
+    never in the user's real configuration, and sees one fixed today (the shipped examples'
+    visits are in November 2026; a visit may not be more than a day ahead of today)."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("BROCHURE_TODAY", "2026-11-29")
     monkeypatch.delenv("BROCHURE_TOKEN_KEY", raising=False)
 
 

@@ -423,7 +423,7 @@ def test_a_line_break_hidden_in_a_quoted_csv_name_is_rejected_at_its_cell(tmp_pa
 
 # --- item 8: the physician must be on the roster --------------------------------------------
 
-UNKNOWN = ("invalid value for 'physician': unknown physician 'dr-nobody'; expected one of: "
+UNKNOWN = ("invalid value for 'physician': not a physician on the roster; expected one of: "
            + ", ".join(ROSTER))
 
 
