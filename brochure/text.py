@@ -125,12 +125,13 @@ def has_right_to_left(text: str) -> bool:
                                       for char in text)
 
 
-def word_levels(words: list[str]) -> tuple[int, list[int]]:
+def segment_levels(words: list[list[str]]) -> tuple[int, list[tuple[int, ...]]]:
     """The paragraph's base level (0: left to right, 1: right to left, from its first strong
-    letter) and each word's embedding level under the Unicode bidirectional algorithm, for
-    ``words`` written in logical order with one space between them."""
+    letter) and the embedding level of each segment of each word under the Unicode
+    bidirectional algorithm (its highest), for ``words`` written in logical order with one
+    space between them, each given as its segments (runs of one font)."""
     storage = _bidi.get_empty_storage()
-    text = " ".join(words)
+    text = " ".join("".join(segments) for segments in words)
     storage["base_level"] = base = _bidi.get_base_level(text)
     storage["base_dir"] = ("L", "R")[base]
     _bidi.get_embedding_levels(text, storage, False, False)
@@ -139,9 +140,13 @@ def word_levels(words: list[str]) -> tuple[int, list[int]]:
         step(storage, False)
     levels = [char["level"] for char in storage["chars"]]
     found, start = [], 0
-    for word in words:
-        found.append(max(levels[start:start + len(word)], default=base))
-        start += len(word) + 1
+    for segments in words:
+        word = []
+        for segment in segments:
+            word.append(max(levels[start:start + len(segment)], default=base))
+            start += len(segment)
+        found.append(tuple(word))
+        start += 1
     return base, found
 
 

@@ -155,3 +155,13 @@ def test_a_character_no_font_has_is_still_warned_about():
 def test_latin_text_is_not_shaped():
     pdf = summarize({**BASE, "name": "José Müller"}).pdf
     assert _actual_texts(pdf) == []
+
+
+def test_a_full_stop_after_arabic_words_ends_the_left_to_right_sentence():
+    """In "Dr. note for محمد علي." the full stop belongs to the English sentence: drawn after
+    the Arabic words (to their right), not before them."""
+    pdf = summarize({**BASE, "notes": f"Dr. note for {ARABIC[:4]} علي."}).pdf
+    maps = _to_unicode(pdf)
+    drawn = "".join(maps[font].get(code, "?") for font, data in _glyphs_by_font(pdf)
+                    for code in data).replace(" ", "")
+    assert "\ufee3." in drawn  # محمد's initial meem, rightmost of the Arabic, then the stop

@@ -25,8 +25,8 @@ from ..text import (
     fallback_runs,
     has_right_to_left,
     needs_shaping,
+    segment_levels,
     visual_order,
-    word_levels,
 )
 from .fonts import font_for
 from .tagging import link
@@ -36,12 +36,13 @@ _PARSED_LIMIT = 4096
 
 
 class Logical(NamedTuple):
-    """What a shaped paragraph says, in reading order: its words, each word's bidirectional
-    embedding level (None when all of it reads left to right) and the paragraph's base level;
-    ``first``: the paragraph's first word among them (a piece of a split paragraph)."""
+    """What a shaped paragraph says, in reading order: its words, the bidirectional embedding
+    level of each segment (run of one font) of each word (None when all of it reads left to
+    right) and the paragraph's base level; ``first``: the paragraph's first word among them
+    (a piece of a split paragraph)."""
 
     words: tuple[str, ...]
-    levels: tuple[int, ...] | None
+    levels: tuple[tuple[int, ...], ...] | None
     base: int
     first: int = 0
 
@@ -146,31 +147,49 @@ def _marker(frag, label: str | None):
 _SPACE_RUNS = re.compile(r"( +)")
 
 
-def _reordered(frags: list, levels: tuple[int, ...], base: int) -> list:
-    """A line's fragments in display order (rule L2 of the bidirectional algorithm applied to
-    its words; the spaces between two words take the lower level, those at the ends the
-    paragraph's). Each word is shaped in its own direction already."""
-    items: list[list] = []  # words (their pieces, one per font) and runs of spaces
-    spaces: list[bool] = []
+def _reordered(frags: list, levels: tuple[tuple[int, ...], ...], base: int) -> list:
+    """A line's fragments in display order: rule L2 of the bidirectional algorithm applied to
+    its units, each segment of a word (a run of one font, shaped in its own direction already)
+    and each run of spaces, which takes the lower level of the units beside it (the
+    paragraph's at the ends of the line). A word whose fragments do not match its segments
+    (emphasis inside it) moves as one unit."""
+    units: list[list] = []  # each unit: its fragments, in logical order
+    unit_levels: list[int] = []
+    segments_of = iter(levels)
+    for kind, parts in _line_words(frags):
+        if kind == "space":
+            units.append(parts)
+            unit_levels.append(-1)
+            continue
+        segments = next(segments_of, ())
+        if len(parts) == len(segments):
+            units += [[part] for part in parts]
+            unit_levels += segments
+        else:
+            units.append(parts)
+            unit_levels.append(max(segments, default=base))
+    for i, level in enumerate(unit_levels):
+        if level < 0:
+            inside = 0 < i < len(units) - 1
+            unit_levels[i] = min(unit_levels[i - 1], unit_levels[i + 1]) if inside else base
+    ordered = []
+    for i in visual_order(unit_levels):
+        ordered += reversed(units[i]) if unit_levels[i] % 2 else units[i]
+    return ordered
+
+
+def _line_words(frags: list) -> list[tuple[str, list]]:
+    """("word", its pieces) and ("space", [piece]) in order, a piece per fragment."""
+    found: list[tuple[str, list]] = []
     for frag, position, piece in _pieces(frags):
         part = frag.clone(text=frag.text[position:position + len(piece)]) if piece else frag
-        is_space = piece[:1] == " "
-        if is_space or not items or spaces[-1]:
-            items.append([part])
-            spaces.append(is_space)
+        if piece[:1] == " ":
+            found.append(("space", [part]))
+        elif found and found[-1][0] == "word":
+            found[-1][1].append(part)
         else:
-            items[-1].append(part)
-    word_levels_ = iter(levels)
-    item_levels = [-1 if space else next(word_levels_, base) for space in spaces]
-    for i, space in enumerate(spaces):
-        if space:
-            left = item_levels[i - 1] if i > 0 else base
-            right = item_levels[i + 1] if i + 1 < len(item_levels) else base
-            item_levels[i] = min(left, right) if 0 < i < len(items) - 1 else base
-    ordered = []
-    for i in visual_order(item_levels):
-        ordered += reversed(items[i]) if item_levels[i] % 2 else items[i]
-    return ordered
+            found.append(("word", [part]))
+    return found
 
 
 def _pieces(frags: list):
@@ -266,10 +285,39 @@ def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
     if not needs_shaping(plain):
         return kind(markup, style, bulletText=bullet)
     words = tuple(_words(plain))
-    base, levels = word_levels(list(words)) if has_right_to_left(plain) else (0, None)
+    base, levels = 0, None
+    if has_right_to_left(plain):
+        segments = _segments(markup)
+        if tuple("".join(word) for word in segments) != words:  # never expected
+            segments = [[word] for word in words]
+        base, levels = segment_levels(segments)
     paragraph = kind(markup, _shaping(style, base), bulletText=bullet)
     paragraph._logical = Logical(words, tuple(levels) if levels else None, base)
     return paragraph
+
+
+_TAGS = re.compile(r"(<[^>]*>)")
+_SPACE_SPLIT = re.compile(r"([ \t\n\r\f\v]+)")
+
+
+def _segments(markup: str) -> list[list[str]]:
+    """The words of ``markup`` as read, each as its segments: the text between tags (so a
+    font run is a segment of its own, as ReportLab makes it a fragment of its own)."""
+    words: list[list[str]] = []
+    in_word = False
+    for token in _TAGS.split(markup):
+        if token.startswith("<"):
+            in_word = in_word and not _BREAK.fullmatch(token)
+            continue
+        for i, part in enumerate(_SPACE_SPLIT.split(html.unescape(token))):
+            if i % 2:  # spaces
+                in_word = False
+            elif part and in_word and i == 0:  # the word goes on after a tag
+                words[-1].append(part)
+            elif part:
+                words.append([part])
+                in_word = True
+    return words
 
 
 _SHAPING: dict[tuple[int, int], tuple[ParagraphStyle, ParagraphStyle]] = {}
