@@ -312,3 +312,8 @@ def test_the_log_names_only_our_own_paths_and_methods(client, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "brochure.web"]
     assert lines == ["GET (another path) 404"] * 4 + ["(another method) / 405",
                                                       "GET /static/style.css 200"]
+
+
+def test_the_forms_visit_date_starts_at_todays_date_from_the_one_clock(client, monkeypatch):
+    monkeypatch.setenv("BROCHURE_TODAY", "2031-02-03")
+    assert 'value="2031-02-03"' in client.get("/").text

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -25,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..candidacy import Assessment, assess
+from ..clock import today
 from ..errors import BrochureError
 from ..model.base import Strict
 from ..model.patient import PatientRecord
@@ -224,7 +224,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form(request: Request):
-        return page(request, {"conditions": [], "visit_date": date.today().isoformat()}, {})
+        return page(request, {"conditions": [], "visit_date": today().isoformat()}, {})
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request):
