@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, IndirectObject
 
 from .finish import LAYOUT_KEY
@@ -52,10 +53,26 @@ def preflight(path: Path, layouts: dict[str, Layout]) -> list[Finding]:
         if boxes is None:
             continue
         scan = _Scan(path, number, boxes, layout)
-        scan.run(page, page.get("/Resources"))
+        try:
+            scan.run(page, page.get("/Resources"))
+        except UNREADABLE as exc:
+            scan.findings.append(_unreadable(path, number, exc))
         findings += scan.findings
-    findings += _text_in_margins(path, reader, layout)
+    try:
+        findings += _text_in_margins(path, reader, layout)
+    except (*UNREADABLE, pdfium.PdfiumError) as exc:
+        findings.append(_unreadable(path, None, exc))
     return findings
+
+
+UNREADABLE = (PdfReadError, ValueError, TypeError, IndexError, KeyError, AttributeError)
+"""What a damaged or hand-made content stream raises while it is read."""
+MAX_FORM_DEPTH = 32
+
+
+def _unreadable(path: Path, page: int | None, exc: Exception) -> Finding:
+    return Finding(path, page, "content", "page content" if page else "text",
+                   f"cannot be read ({type(exc).__name__}); a print shop's RIP may fail on it too")
 
 
 # -- document level ---------------------------------------------------------------------------
@@ -157,6 +174,8 @@ class _Scan:
         self.path, self.number, self.boxes, self.layout = path, number, boxes, layout
         self.findings: list[Finding] = []
         self.points: list[tuple[float, float]] = []
+        self.forms: list[int] = []
+        """The forms being walked, outermost first (a form that draws itself is not followed)."""
 
     def run(self, holder, resources, ctm: Matrix = IDENTITY) -> None:
         resources = _resolve(resources) or {}
@@ -269,9 +288,16 @@ class _Scan:
             return
         subtype = xobject.get("/Subtype")
         if subtype == "/Form":
+            if id(xobject) in self.forms or len(self.forms) >= MAX_FORM_DEPTH:
+                self._finding("content", f"form {name}", "draws itself, or forms nest more "
+                              f"than {MAX_FORM_DEPTH} deep; not followed")
+                return
             matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
-            self.run(xobject.get_data(), xobject.get("/Resources", resources),
-                     _multiply(matrix, ctm))
+            self.forms.append(id(xobject))
+            try:
+                self.run(xobject, xobject.get("/Resources", resources), _multiply(matrix, ctm))
+            finally:
+                self.forms.pop()
         elif subtype == "/Image":
             self._image(name, xobject, ctm)
 

@@ -502,3 +502,49 @@ def test_a_folder_or_an_endless_device_in_place_of_a_content_file_is_an_error(pr
     assert "layouts/endless.yaml: error: file too large (over 4 MB); a content file may be at " \
            "most 4 MB" in stderr, stderr
     assert peak < 300, peak
+
+
+# -- preflight of print files made elsewhere ----------------------------------------------------
+
+def _print_pdf(path: Path, content: bytes, form: bytes | None = None) -> Path:
+    """A one-page PDF with trim and bleed boxes whose page runs ``content``; ``form``, when
+    given, is the content of a form XObject /X0 (whose resources name /X0 again)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+    )
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    for box in ("/TrimBox", "/BleedBox"):
+        page[NameObject(box)] = ArrayObject([NumberObject(v) for v in (0, 0, 612, 792)])
+    if form is not None:
+        stream = DecodedStreamObject()
+        stream.set_data(form)
+        stream.update({NameObject("/Type"): NameObject("/XObject"),
+                       NameObject("/Subtype"): NameObject("/Form"),
+                       NameObject("/BBox"): ArrayObject([NumberObject(v) for v in (0, 0, 9, 9)])})
+        resources = DictionaryObject({NameObject("/XObject"): DictionaryObject(
+            {NameObject("/X0"): writer._add_object(stream)})})
+        stream[NameObject("/Resources")] = resources
+        page[NameObject("/Resources")] = resources
+    page_content = DecodedStreamObject()
+    page_content.set_data(content)
+    page[NameObject("/Contents")] = writer._add_object(page_content)
+    writer.write(path)
+    return path
+
+
+@pytest.mark.parametrize("content, form, finding", [
+    (b"/X0 Do", b"1 0 0 rg 0 0 5 5 re f", "page 1: rgb-colour: operator rg"),
+    (b"/X0 Do", b"/X0 Do", "page 1: content: form /X0: draws itself"),
+    (b"/Foo cm 1 0 0 rg", None, "page 1: content: page content: cannot be read (ValueError)"),
+])
+def test_preflight_walks_forms_and_reports_what_it_cannot_read(tmp_path, content, form, finding):
+    pdf = _print_pdf(tmp_path / "print.pdf", content, form)
+    code, stderr = run_inline("check", str(pdf), cwd=ROOT)
+    assert code == 1 and f"{pdf}: {finding}" in stderr, stderr
