@@ -58,10 +58,34 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {}
 """For each registered face, the faces (same weight and slant) tried for characters it lacks."""
 
 
-@cache
+_CMAP: dict[str, frozenset[int]] = {}
+"""Per registered face, the characters its own character map has (not the private code points
+given to its other glyphs, see :func:`_name_every_glyph`)."""
+
+
 def coverage(face: str) -> frozenset[int]:
     """The code points a registered face has glyphs for."""
-    return frozenset(pdfmetrics.getFont(face).face.charToGlyph)
+    return _CMAP[face]
+
+
+PRIVATE_BASE = 0xF0000
+"""Glyph ``g`` of a face without a character of its own (a joined Arabic form, a Devanagari
+conjunct, chosen by shaping) is drawn as code point ``PRIVATE_BASE + g`` (Supplementary
+Private Use Area-A)."""
+
+
+def _name_every_glyph(font: TTFont) -> None:
+    """Give every glyph without a character a private code point of its own, fixed by its
+    glyph number. ReportLab numbers them as shaping first meets them, so the same document
+    would be written differently after other documents in the same process."""
+    face = font.face
+    _CMAP[font.fontName] = frozenset(face.charToGlyph)
+    for glyph in range(face.numGlyphs):
+        if glyph not in face.glyphToChar:
+            code = PRIVATE_BASE + glyph
+            face.charToGlyph[code] = glyph
+            face.glyphToChar[glyph] = [code]
+            face.charWidths[code] = face._pdfScale(face.hmetrics[glyph][0])
 
 
 def font_for(face: str, missing: set[str] | None = None):
@@ -132,6 +156,7 @@ def _register_face(family: str, weight: int, style: str) -> str:
         # would take it for that face (bold text drawn regular): name it by its weight
         suffix = f"-{weight}{'Italic' if style == 'italic' else ''}".encode()
         font.face.name = font.face.name + suffix
+    _name_every_glyph(font)
     _reuse_subsets(font.face)
     _reuse_font_dictionaries(font)
     pdfmetrics.registerFont(font)
@@ -164,7 +189,8 @@ def _reuse_font_dictionaries(font: TTFont) -> None:
 
     @lru_cache(maxsize=256)
     def to_unicode(base: str, subset: tuple[int, ...]) -> bytes:
-        return zlib.compress(makeToUnicodeCMap(base, list(subset)).encode("latin-1"))
+        private = _glyph_texts(font) if max(subset) >= PRIVATE_BASE else {}
+        return zlib.compress(_to_unicode_cmap(base, subset, private).encode("latin-1"))
 
     def add(doc):
         state = font.state.get(doc)
@@ -188,6 +214,60 @@ def _reuse_font_dictionaries(font: TTFont) -> None:
             doc.idToObject["BasicFonts"].dict[internal] = entry
         del font.state[doc]
     font.addObjects = add
+
+
+def _to_unicode_cmap(base: str, codes: tuple[int, ...], private: dict[int, str]) -> str:
+    """ReportLab's ToUnicode map for a subset, with each glyph that has no character of its
+    own mapped to the text it stands for, where the font's substitutions tell (the ligature
+    لله, a half form क्), else left out."""
+    lines = makeToUnicodeCMap(base, list(codes)).split("\n")
+    begin = lines.index(f"{len(codes)} beginbfchar")
+    mapped = []
+    for index, code in enumerate(codes):
+        text = private.get(code - PRIVATE_BASE) if code >= PRIVATE_BASE else chr(code)
+        if text:
+            mapped.append(f"<{index:02X}> <{text.encode('utf-16-be').hex().upper()}>")
+    return "\n".join([*lines[:begin], f"{len(mapped)} beginbfchar", *mapped,
+                      *lines[begin + 1 + len(codes):]])
+
+
+@cache
+def _glyph_texts(font: TTFont) -> dict[int, str]:
+    """For each glyph of ``font`` without a character, the text it stands for, from the
+    font's substitutions (GSUB): a form stands for its letter, a ligature for its parts, the
+    first glyph of a decomposition for the whole."""
+    parsed = ttLib.TTFont(BytesIO(font.face._ttf_data), lazy=True)
+    text = {parsed.getGlyphID(name): chr(code) for code, name in parsed.getBestCmap().items()}
+    if "GSUB" not in parsed or parsed["GSUB"].table.LookupList is None:
+        return {}
+    tables = [table.ExtSubTable if lookup.LookupType == 7 else table
+              for lookup in parsed["GSUB"].table.LookupList.Lookup for table in lookup.SubTable]
+    gid = parsed.getGlyphID
+    while True:
+        found = {}
+        for table in tables:
+            for out, source in _substitutions(table, gid):
+                if out not in text and all(g in text for g in source):
+                    found.setdefault(out, "".join(text[g] for g in source))
+        if not found:
+            return {glyph: value for glyph, value in text.items()}
+        text.update(found)
+
+
+def _substitutions(table, gid):
+    """(output glyph, input glyphs) of one GSUB subtable of the simple kinds."""
+    kind = getattr(table, "LookupType", None)
+    if kind == 1:
+        return [(gid(out), [gid(source)]) for source, out in table.mapping.items()]
+    if kind == 2:
+        return [(gid(outs[0]), [gid(source)]) for source, outs in table.mapping.items() if outs]
+    if kind == 3:
+        return [(gid(alt), [gid(source)]) for source, alts in table.alternates.items()
+                for alt in alts]
+    if kind == 4:
+        return [(gid(lig.LigGlyph), [gid(first), *map(gid, lig.Component)])
+                for first, ligatures in table.ligatures.items() for lig in ligatures]
+    return []
 
 
 @lru_cache(maxsize=1024)

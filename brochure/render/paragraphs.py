@@ -14,9 +14,11 @@ from typing import NamedTuple
 
 from reportlab.lib.abag import ABag
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import makeShapedFragWord
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Paragraph, Spacer
 from reportlab.platypus import paragraph as _rl_paragraph
 
@@ -356,6 +358,22 @@ def _shape_by_font(word, _shape=_rl_paragraph.shapeFragWord):
 
 
 _rl_paragraph.shapeFragWord = _shape_by_font
+
+
+def _set_rise(self, rise) -> None:
+    """ReportLab's ``setRise``, also when it opens a shaped run's operators (a mark raised on
+    the run's first glyph, the subset unchanged): ReportLab looks at the operator before it,
+    and there is none yet."""
+    if not self._code:
+        self._rise = rise
+        self._y -= rise
+        self._code.append(f"{fp_str(rise)} Ts")
+    else:
+        _rl_set_rise(self, rise)
+
+
+_rl_set_rise = PDFTextObject.setRise
+PDFTextObject.setRise = _set_rise
 
 
 def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
