@@ -11,6 +11,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -198,3 +200,16 @@ def test_names_whose_marks_sit_on_a_runs_first_glyph_render(name):
     result = summarize({**BASE, "name": name})
     assert result.warnings == ()
     assert any(name in text for text in _actual_texts(result.pdf))
+
+
+_MIXED = st.text(alphabet=st.sampled_from(
+    list("محمدعبداللهفاطمةالزهراءإأؤئًٌٍَُِّْ0123456789٠١٢٣")
+    + list("अनुराधाशर्माकृष्णज़ैनबक्षत्रज्ञ्ंँः।")
+    + list("Ann-Lee .,()'éüÑ") + ["\u200c", "\u200d"]), min_size=1, max_size=60)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=_MIXED.filter(str.strip), notes=_MIXED)
+def test_names_and_notes_mixing_scripts_always_render(name, notes):
+    result = summarize({**BASE, "name": name, "notes": notes})
+    assert result.pdf.startswith(b"%PDF-")
