@@ -236,6 +236,17 @@ def test_a_summary_into_a_folder_a_batch_holds_is_refused(tmp_path):
     assert not (out / "manifest.csv").exists() and not (out / "manifest.csv.partial").exists()
 
 
+def test_a_summary_into_the_default_folder_while_a_batch_holds_it_is_refused(project, tmp_path):
+    out = project / "output" / "summaries"
+    out.mkdir(parents=True)
+    with open(out / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = run_cli("summary", str(_record(tmp_path / "a.yaml")), "--root", str(project))
+    assert result.returncode == 1
+    assert f"{out}: error: another batch or summary is writing into this folder" in result.stderr
+    assert not list(out.glob("*.pdf")) and not (out / ".register.json").exists()
+
+
 # -- item 6: an unreadable input costs only itself ---------------------------------------------
 
 def test_an_unreadable_file_among_several_is_reported_and_the_others_rendered(tmp_path):
