@@ -124,9 +124,7 @@ class _Counter:
                           f"values in one YAML document; {what} may hold at most "
                           f"{_count(limits.max_nodes)}")
         if depth > limits.max_depth:
-            raise _refuse(self.path, event.start_mark, f"nested more than {limits.max_depth} "
-                          f"levels deep; {what} may nest lists and mappings at most "
-                          f"{limits.max_depth} levels")
+            raise _refuse(self.path, event.start_mark, _too_deep(limits))
 
     def alias(self, event: Any) -> None:
         self.aliases += 1
@@ -135,6 +133,11 @@ class _Counter:
                           f"{_count(self.limits.max_aliases)} aliases (*name) in one YAML "
                           f"document; {self.limits.kind} may use at most "
                           f"{_count(self.limits.max_aliases)}")
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"nested more than {limits.max_depth} levels deep; {limits.kind} may nest lists " \
+           f"and mappings at most {limits.max_depth} levels"
 
 
 _STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
@@ -432,6 +435,8 @@ def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
         node = _Composer(events, path, limits).document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, 1,000 levels
+            raise _refuse(path, mark, _too_deep(limits)) from None
         raise _refuse(path, mark, f"malformed YAML: {exc.problem or exc}"
                       f"{_tab_hint(text, mark)}") from None
     except yaml.reader.ReaderError as exc:
