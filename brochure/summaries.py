@@ -133,10 +133,12 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     if with_brochure:
         pdf = append(pdf, _brochure(project, publication, record.language))
     return Summary(encrypt(pdf, password) if password else pdf, assessment,
-                   _glyph_warnings(record, kit))
+                   glyph_warnings(record, kit))
 
 
-def _glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
+def glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
+    """A warning for each character of the record's printed text that no available font can
+    draw, named by its code point (never with the text around it)."""
     face = kit.fonts.body.regular
     found = []
     for field in ("name", "notes", "override_reason"):

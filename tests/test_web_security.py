@@ -317,3 +317,30 @@ def test_the_log_names_only_our_own_paths_and_methods(client, caplog):
 def test_the_forms_visit_date_starts_at_todays_date_from_the_one_clock(client, monkeypatch):
     monkeypatch.setenv("BROCHURE_TODAY", "2031-02-03")
     assert 'value="2031-02-03"' in client.get("/").text
+
+
+GLYPHLESS = "\U00013000"  # EGYPTIAN HIEROGLYPH A001: no font the brand kit lists can draw it
+
+
+def test_the_api_warns_of_characters_no_font_can_draw_by_code_point_only(client):
+    record = {**BASE, "name": f"Ana {GLYPHLESS} Lind"}
+    assessed = client.post("/api/assess", json=record).json()
+    assert [w.split(" has ")[1][:9] for w in assessed["warnings"]] == ["U+13000 E"]
+    summary = client.post("/api/summaries", json=record)
+    assert summary.status_code == 200 and summary.content.startswith(b"%PDF-")
+    header = summary.headers["X-Brochure-Warnings"]
+    assert "U+13000 EGYPTIAN HIEROGLYPH A001" in header and "Lind" not in header
+    plain = client.post("/api/summaries", json=BASE)
+    assert client.post("/api/assess", json=BASE).json()["warnings"] == []
+    assert "X-Brochure-Warnings" not in plain.headers
+
+
+def test_the_form_shows_the_same_warning_beside_the_verdict(client):
+    response = client.post("/", data={**FORM, "name": f"Ana {GLYPHLESS} Lind",
+                                      "csrf_token": _token(client)})
+    assert response.status_code == 200
+    warnings = re.search(r'<div class="warnings" role="status" id="warnings">(.*?)</div>',
+                         response.text, flags=re.S)
+    assert warnings and "U+13000 EGYPTIAN HIEROGLYPH A001" in warnings.group(1)
+    plain = client.post("/", data={**FORM, "csrf_token": _token(client)})
+    assert 'id="warnings"' not in plain.text

@@ -31,7 +31,7 @@ from ..model.patient import PatientRecord
 from ..passwords import RULE, check_password, password_problem
 from ..project import Project
 from ..records import field_errors, to_record
-from ..summaries import check_physician, summarize, summary_kit
+from ..summaries import check_physician, glyph_warnings, summarize, summary_kit
 from . import csrf
 from .guard import MAX_BODY, Guard, log
 
@@ -57,6 +57,9 @@ class AssessmentOut(Strict):
     label: str
     reasons: list[str]
     overridden: bool
+    warnings: list[str] = Field(default_factory=list, description=(
+        "characters of the record that no available font can draw (each prints as an empty "
+        "box), named by code point"))
 
 
 def create_app(project: Project, hosts: Iterable[str] | None = None) -> FastAPI:
@@ -138,9 +141,14 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-def _assessment(result: Assessment) -> dict:
+def _assessment(result: Assessment, warnings: Iterable[str] = ()) -> dict:
     return {"verdict": result.verdict, "label": result.label, "reasons": result.reasons,
-            "overridden": result.overridden}
+            "overridden": result.overridden, "warnings": list(warnings)}
+
+
+WARNINGS_HEADER = "X-Brochure-Warnings"
+"""The summary PDF's warnings (characters no font can draw), joined by '; ': code points and
+character names only, so plain ASCII."""
 
 
 UNSUPPORTED = {415: {"description": "the body is not application/json"}}
@@ -158,7 +166,7 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         """The verdict, its label and every reason for one record."""
         if problem := physician_problem(record, kit):
             return _field_errors([(("body", "physician"), problem, "value_error")])
-        return _assessment(assess(record, kit.rules))
+        return _assessment(assess(record, kit.rules), glyph_warnings(record, kit))
 
     @app.post("/api/summaries", tags=["records"], response_class=Response,
               dependencies=[Depends(_json_only)],
@@ -170,8 +178,8 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
         if problem := physician_problem(record, kit):
             return _field_errors([(("body", "physician"), problem, "value_error")])
-        pdf = summarize(record, password=request.password, project=project).pdf
-        return _pdf(pdf)
+        summary = summarize(record, password=request.password, project=project)
+        return _pdf(summary.pdf, summary.warnings)
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
@@ -179,9 +187,11 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         return templates.TemplateResponse(request, "docs.html", {"title": "brochure API"})
 
 
-def _pdf(pdf: bytes) -> Response:
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="candidacy-summary.pdf"'})
+def _pdf(pdf: bytes, warnings: Iterable[str] = ()) -> Response:
+    headers = {"Content-Disposition": 'attachment; filename="candidacy-summary.pdf"'}
+    if warnings:
+        headers[WARNINGS_HEADER] = "; ".join(warnings)
+    return Response(pdf, media_type="application/pdf", headers=headers)
 
 
 FORM_FIELDS = [name for name in PatientRecord.model_fields if name != "conditions"]
@@ -234,7 +244,9 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         values = _form_data(form)
         if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
-        return page(request, values, {}, _assessment(assess(to_record(values), kit.rules)))
+        record = to_record(values)
+        return page(request, values, {},
+                    _assessment(assess(record, kit.rules), glyph_warnings(record, kit)))
 
     @app.post("/summary.pdf", include_in_schema=False)
     async def download(request: Request):
@@ -248,7 +260,8 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         password = form.get("password") or None
         if password is not None and (problem := password_problem(password)):
             return page(request, values, {"password": problem},
-                        _assessment(assess(record, kit.rules)), status=422)
+                        _assessment(assess(record, kit.rules), glyph_warnings(record, kit)),
+                        status=422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
         summary = await run_in_threadpool(summarize, record, password=password, project=project)
-        return _pdf(summary.pdf)
+        return _pdf(summary.pdf, summary.warnings)
