@@ -41,7 +41,7 @@ def test_assess_returns_the_verdict_and_every_reason(client):
         "verdict": "evaluation_needed", "label": "Possible candidate: evaluation needed",
         "reasons": ["Extra weight puts more load on the knee. We will plan this together.",
                     "You have mild to moderate arthritis with some cartilage left."],
-        "overridden": False}
+        "overridden": False, "warnings": []}
     assert response.headers["cache-control"] == "no-store"
 
 
