@@ -13,6 +13,7 @@ to, so that an alias bomb stops after a bounded amount of work). Every refusal i
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,6 +245,13 @@ class _Composer:
 
 # -- building: a node tree to data and positions, counted -------------------------------------
 
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_PLAIN_NUMBER = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?|[-+]?\.[0-9]+"
+                           r"([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
+"""Numbers as a person writes them. YAML 1.1 also reads 010 as 8 (octal), 0x10 as 16, 1_000
+as 1000 and 1:30 as 90 (base 60): in a record, that silently changes a clinical value."""
+
+
 class _Builder:
     """Turns a composed YAML node tree into data while recording positions. Every value built
     counts, each use of an alias in full, so expanding a few aliases into millions of values
@@ -289,6 +297,11 @@ class _Builder:
                           f"at most {limits.max_depth} levels")
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if node.tag in _NUMBER_TAGS and not _PLAIN_NUMBER.fullmatch(str(node.value)):
+            self._error(node, "this number is written with a leading zero, 0x, 0o, 0b, underscores "
+                              "or colons, which YAML reads as another number (010 is 8, 1:30 is "
+                              "90); write plain digits, like 10 or 29.5, or put text in quotes")
+            return None
         try:
             return self.scalars.construct_object(node, deep=True)
         except (ValueError, OverflowError):

@@ -490,3 +490,20 @@ def test_a_batch_gives_every_csv_record_one_line_with_quote_and_physician_errors
     assert f"{path}:4:{physician}: error: {UNKNOWN}" in manifest[2]["message"]
     assert len(list(out.glob("*.pdf"))) == 2
     assert "Okafor" not in result.stdout + result.stderr + (out / "manifest.csv").read_text()
+
+
+@pytest.mark.parametrize("written", ["010", "0x7", "0b101", "1_0", "1:30", "07.5"])
+def test_a_number_yaml_would_read_as_another_is_refused_at_its_place(tmp_path, written):
+    """YAML 1.1 reads 010 as 8 and 1:30 as 90 (base 60): a pain score must be what was typed."""
+    path = tmp_path / "r.yaml"
+    path.write_text(YAML_RECORD.format(visit="2026-11-02", pain=written))
+    result = run_cli("summary", str(path), "-o", str(tmp_path / "x.pdf"))
+    assert result.returncode == 2 and not (tmp_path / "x.pdf").exists()
+    assert result.stderr.startswith(f"{path}:6:7: error: this number is written with a leading "
+                                    "zero"), result.stderr
+
+
+@pytest.mark.parametrize("written", ["7", "-0", "+3", "7.5", "0.5", ".5", "1.5e+1"])
+def test_numbers_as_people_write_them_are_read_as_written(written):
+    from brochure.source import parse
+    assert parse(f"pain: {written}\n", "r.yaml").data == {"pain": float(written)}
