@@ -61,9 +61,20 @@ def block_texts(block, pub: Publication, brand: Brand | None) -> list[str]:
         texts += [*block.columns, *(cell for row in block.rows for cell in row)]
     refs = [block.ref] if block.type == "statement" else getattr(block, "refs", [])
     texts += [pub.statements[ref] for ref in refs if block.type in ("statement", "statements")]
+    if block.type == "colophon" and pub.standards is not None:
+        texts += standards_texts(pub, brand)
     if block.type == "physician" and brand is not None:
         texts.append(localize(brand.physician(block.key or pub.physician).bio, pub.language))
     return [plain(t) for t in texts if isinstance(t, str) and t]
+
+
+def standards_texts(pub: Publication, brand: Brand | None) -> list[str]:
+    """The words a ``colophon`` block shows: its sources, dates, formats and disclosure."""
+    if pub.standards is None:
+        return []
+    clinic = brand.name if brand is not None else ""
+    return [*pub.standards.sources,
+            *pub.standards.lines(pub.date, pub.review_date, clinic)]
 
 
 def readability_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:

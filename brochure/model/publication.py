@@ -136,12 +136,49 @@ class Spacer(Strict):
     height: float = Field(ge=0, le=400)
 
 
+class Colophon(Strict):
+    """Block ``colophon``: the publication's standards lines, drawn from :class:`Standards`."""
+
+    type: Literal["colophon"]
+
+
 Block = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, Figure,
           Image,
-          PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer],
+          PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer, Colophon],
     Field(discriminator="type"),
 ]
+
+
+class Standards(Strict):
+    """Publication standards a reader is owed (NHS Patient Information Forum, IPDAS): where the
+    facts come from, when the text was published and will be reviewed, other formats, and the
+    clinic's interest. Text may use ``{{ published }}`` and ``{{ review }}`` (the publication's
+    ``date`` and ``review_date`` in ``date_format``) and ``{{ clinic }}`` (the brand's name)."""
+
+    sources_label: str = Field(min_length=1, description="e.g. 'Sources:', before the first source")
+    sources: list[str] = Field(min_length=1, description="each a short citation, shown one "
+                               "after another (separated by '; ', ending with '.')")
+    dates: str = Field(min_length=1, description="e.g. 'Published {{ published }}. Next review "
+                       "{{ review }}.'")
+    date_format: str = Field("{{ month }} {{ year }}",
+                             description="template with `month` (a name) and `year`")
+    months: list[str] = Field(min_length=12, max_length=12)
+    formats: str = Field(min_length=1, description="other formats and languages on request")
+    disclosure: str = Field(min_length=1, description="the clinic offers and charges for this")
+
+    def lines(self, published: dt.date, review: dt.date | None, clinic: str) -> list[str]:
+        """The lines a reader sees, filled in: the dates, the formats and the disclosure."""
+        from ..templates import fill
+
+        context = {"published": self.month_year(published), "clinic": clinic,
+                   "review": self.month_year(review) if review else ""}
+        return [fill(text, context) for text in (self.dates, self.formats, self.disclosure)]
+
+    def month_year(self, date: dt.date) -> str:
+        from ..templates import fill
+
+        return fill(self.date_format, {"month": self.months[date.month - 1], "year": date.year})
 
 
 class Claims(Strict):
@@ -165,6 +202,9 @@ class Publication(Strict):
     brand: str
     language: str = Field("en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     date: dt.date = Field(description="publication date; also the PDF's creation date")
+    review_date: dt.date | None = Field(
+        None, description="when the text is next reviewed; `brochure check` fails once it has "
+        "passed (and without one), and warns from 90 days before")
     version: str = "1"
     subject: str
     keywords: list[str] = Field(default_factory=list)
@@ -172,6 +212,15 @@ class Publication(Strict):
     layouts: list[str] = Field(min_length=1)
     statements: dict[str, str] = Field(default_factory=dict)
     claims: Claims = Claims()
+    standards: Standards | None = Field(None, description="sources, dates, formats, disclosure "
+                                        "(shown by a `colophon` block)")
     readability: Readability = Readability()
     art: dict[str, Art] = Field(default_factory=dict)
     sections: dict[str, list[Block]]
+
+    @model_validator(mode="after")
+    def _review_after_publication(self) -> Publication:
+        if self.review_date is not None and self.review_date <= self.date:
+            raise ValueError(f"review_date {self.review_date} is not after the publication's "
+                             f"date {self.date}; expected a later date (often a year later)")
+        return self
