@@ -35,6 +35,7 @@ from pathlib import Path
 from .errors import BrochureError, Problem, internal_error
 from .ledger import Ledger, held
 from .output import (
+    PRIVATE_MODE,
     patient_token,
     publish,
     summary_token,
@@ -166,7 +167,7 @@ class _Manifest:
         with writable(out / PARTIAL):
             (out / PARTIAL).unlink(missing_ok=True)  # a killed batch's: this one redoes its rows
             fd = os.open(out / PARTIAL, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                         0o644)
+                         PRIVATE_MODE)
         self.handle = open(fd, "w", newline="", encoding="utf-8")  # noqa: SIM115
         self.writer = csv.DictWriter(self.handle, fieldnames=MANIFEST_FIELDS,
                                      lineterminator="\n")
@@ -205,7 +206,7 @@ class _Manifest:
                 self.add(index, dict(_row(row, status=NOT_RENDERED), message=reason))
         self.handle.close()
         ordered = [self.rows[i] for i in range(len(rows))]
-        write_atomic(self.out / MANIFEST, _csv(ordered))
+        write_atomic(self.out / MANIFEST, _csv(ordered), PRIVATE_MODE)
         (self.out / PARTIAL).unlink()
         return ordered
 
@@ -396,7 +397,7 @@ def _render_one(task: Task) -> Outcome:
         result = summarize(task.record, password=_OPTIONS.password,
                            with_brochure=_OPTIONS.with_brochure, project=_PROJECT,
                            publication=_OPTIONS.publication)
-        temporary = write_temporary(Path(task.path), result.pdf)
+        temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")
     except BrochureError as exc:

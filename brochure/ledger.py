@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BrochureError, Problem, RefusedError
-from .output import remove_temporaries, writable, write_atomic
+from .output import PRIVATE_MODE, remove_temporaries, writable, write_atomic
 
 LOCK = ".lock"
 REGISTER = ".register.json"
@@ -55,7 +55,7 @@ class Ledger:
         owners = {**kept, **claims}
         if owners != self.owners or not (self.folder / REGISTER).exists():
             self.owners = owners
-            write_atomic(self.folder / REGISTER, _dump(owners))
+            write_atomic(self.folder / REGISTER, _dump(owners), PRIVATE_MODE)
 
 
 @contextmanager

@@ -35,13 +35,19 @@ def publication_path(out: Path, publication: str, layout: str, language: str | N
     return out / publication / f"{name}.pdf"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+SHARED_MODE = 0o644
+"""Brochures, caches: readable by everyone on the machine, as files usually are."""
+PRIVATE_MODE = 0o600
+"""Summaries, manifests, the owners' register: about patients, so the owner's only."""
+
+
+def write_atomic(path: Path, data: bytes, mode: int = SHARED_MODE) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the whole new one."""
-    temporary = write_temporary(path, data)
+    temporary = write_temporary(path, data, mode)
     publish(temporary, path)
 
 
-def write_temporary(path: Path, data: bytes) -> Path:
+def write_temporary(path: Path, data: bytes, mode: int = SHARED_MODE) -> Path:
     """``data`` on disk (synced) in a hidden temporary file beside ``path``, ready for
     :func:`publish`; a process killed before that leaves only the hidden ``.….tmp`` file."""
     with writable(path):
@@ -52,7 +58,7 @@ def write_temporary(path: Path, data: bytes) -> Path:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, mode)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

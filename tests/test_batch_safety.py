@@ -357,3 +357,21 @@ def test_an_unknown_physician_is_an_error_row_at_its_cell_before_rendering(tmp_p
     assert bad["status"] == "error" and bad["message"].startswith(f"{source}:2:")
     assert "physician" in bad["message"] and bad["message"].count(str(source)) == 1
     assert good["status"] == "ok" and len(_pdfs(out)) == 1
+
+
+def test_what_a_batch_or_summary_writes_about_patients_is_readable_by_its_owner_only(tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("batch", str(_csv(tmp_path / "day.csv", *GOOD)), "--out", str(out),
+                   "--workers", "2").returncode == 0
+    single = tmp_path / "one.pdf"
+    assert run_cli("summary", str(ROOT / "content/patients/good-candidate.yaml"), "-o",
+                   str(single)).returncode == 0
+    written = [p for p in out.iterdir() if p.name != ".lock"] + [single]
+    assert {p.name for p in written} >= {"manifest.csv", ".register.json", "one.pdf"}
+    assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == \
+        {p.name: "0o600" for p in written}
+
+
+def test_brochures_stay_readable_by_all(built):
+    modes = {oct(p.stat().st_mode & 0o777) for p in built.rglob("*.pdf")}
+    assert modes == {"0o644"}

@@ -10,7 +10,14 @@ import click
 from ..errors import BrochureError, Problem, RefusedError
 from ..ledger import held, is_registered_folder
 from ..model.patient import PatientRecord
-from ..output import legacy_key_notice, patient_token, summary_token, token_key, write_atomic
+from ..output import (
+    PRIVATE_MODE,
+    legacy_key_notice,
+    patient_token,
+    summary_token,
+    token_key,
+    write_atomic,
+)
 from ..project import load_project
 from ..records import read_records
 from ..summaries import DEFAULT_PUBLICATION, check_rows, summarize, summary_kit
@@ -50,7 +57,7 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
                                 publication)
     else:
         out = output
-        write_atomic(out, result.pdf)
+        write_atomic(out, result.pdf, PRIVATE_MODE)
     click.echo(f"wrote {out}")
     return out
 
@@ -69,5 +76,5 @@ def _write_registered(record: PatientRecord, pdf: bytes, output: Path | None, de
         if refusal := ledger.refusal(name, patient):
             raise RefusedError(Problem(refusal, folder / name))
         ledger.claim({name: patient})
-        write_atomic(folder / name, pdf)
+        write_atomic(folder / name, pdf, PRIVATE_MODE)
     return folder / name
