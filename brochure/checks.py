@@ -1,7 +1,8 @@
 """Checks on content and on what it renders to (``brochure check``): reading level per
-section, honest claims in every output, body text size, colour contrast, and characters no
-font can draw. Each failure is a :class:`Problem` at level 'finding' (exit 1), placed in the
-file that can fix it."""
+section, honest claims in every output, body text size, colour contrast, characters no
+font can draw, and each publication's review date. Each failure is a :class:`Problem` at level
+'finding' (exit 1), placed in the file that can fix it; a review date coming soon is a
+'warning' (the exit code stays 0)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from .readability import as_sentences, reading
 from .text import plain
 
 MIN_CONTRAST = 4.5
+REVIEW_WARNING_DAYS = 90
+"""A publication's review date this many days ahead (or fewer) is a warning."""
 
 
 def content_findings(project: Project) -> list[Problem]:
@@ -28,6 +31,7 @@ def content_findings(project: Project) -> list[Problem]:
     findings: list[Problem] = []
     for name in project.publications:
         for edition in project.editions(name).values():
+            findings += review_findings(edition)
             findings += readability_findings(edition, project)
             findings += glyph_findings(edition, project)
     layouts = [*project.layouts.values(), *project.summary_layouts.values()]
@@ -49,6 +53,32 @@ def output_findings(project: Project) -> list[Problem]:
                 pdf = build_publication(project, name, layout, "screen", language)
                 findings += claims_findings(edition, project, layout, page_texts(pdf))
     return findings
+
+
+# -- review date ------------------------------------------------------------------------------
+
+def review_findings(loaded: Loaded[Publication]) -> list[Problem]:
+    """No review date, or one that has passed (today from :func:`brochure.clock.today`): a
+    finding; one within :data:`REVIEW_WARNING_DAYS` days: a warning."""
+    from .clock import today
+
+    pub, source = loaded.model, loaded.source
+    if pub.review_date is None:
+        return [Problem("no review_date: a publication states when its text will next be "
+                        "checked; add review_date: YYYY-MM-DD (often a year after its date)",
+                        source.path, 1, 1, level="finding")]
+    days = (pub.review_date - today()).days
+    if days < 0:
+        return [source.problem(("review_date",), f"the review date {pub.review_date} has passed "
+                               f"({-days} day{'s' * (days != -1)} ago): check the text against "
+                               "its sources, then set date and review_date anew",
+                               level="finding")]
+    if days <= REVIEW_WARNING_DAYS:
+        return [source.problem(("review_date",), f"the review date {pub.review_date} is in "
+                               f"{days} day{'s' * (days != 1)}: plan the review (check the "
+                               "text against its sources, then set date and review_date anew)",
+                               level="warning")]
+    return []
 
 
 # -- readability ------------------------------------------------------------------------------
@@ -252,7 +282,7 @@ def _panel_blocks(layout, project: Project):
             blocks = [b for name in project.publications
                       for edition in project.editions(name).values()
                       if layout.name in edition.model.layouts
-                      for section in panel.sections
+                      for section in panel.placed
                       for b in edition.model.sections.get(section, [])]
             yield panel.name, layout.panel_styles[panel.style], blocks
 

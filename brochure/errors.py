@@ -16,7 +16,7 @@ class Problem:
     column: int | None = None
     level: str = "error"
     """'error' for input that cannot be used (exit 2); 'finding' for a check that failed
-    (exit 1)."""
+    (exit 1); 'warning' for something to act on soon, which leaves the exit code alone."""
 
     def __str__(self) -> str:
         where = [str(self.path)] if self.path else []

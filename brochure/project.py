@@ -257,9 +257,10 @@ def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> 
     problems = []
     for s, side in enumerate(layout.sides):
         for p, panel in enumerate(side.panels):
-            for k, section in enumerate(panel.sections):
+            for k, (key, section) in enumerate(_panel_sections(panel)):
                 if section not in pub.sections:
-                    loc = ("sides", s, "panels", p, "sections", k)
+                    loc = ("sides", s, "panels", p, key, k if key == "sections" else
+                           k - len(panel.sections))
                     problems.append(_unknown(source, loc, f"section (of publication '{pub.id}')",
                                              section, list(pub.sections)))
     for name, style in layout.panel_styles.items():
@@ -273,6 +274,11 @@ def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> 
                  for name, style in layout.panel_styles.items()
                  if style.art and style.art not in brand.art]
     return problems
+
+
+def _panel_sections(panel) -> list[tuple[str, str]]:
+    """(key, section) of each section a panel holds: its ``sections``, then its ``foot``."""
+    return [("sections", name) for name in panel.sections] + [("foot", n) for n in panel.foot]
 
 
 def _brand_of(project: Project, publication: str) -> Brand | None:

@@ -33,6 +33,13 @@ class Panel(Measured):
     style: str = "plain"
     valign: Literal["top", "middle", "bottom"] = "top"
     sections: list[str] = Field(default_factory=list)
+    foot: list[str] = Field(default_factory=list, description="sections set at the panel's "
+                            "foot, after the others, with the free space above them")
+
+    @property
+    def placed(self) -> list[str]:
+        """Every section the panel holds, in reading order."""
+        return [*self.sections, *self.foot]
 
 
 class Side(Measured):

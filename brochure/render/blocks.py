@@ -364,12 +364,12 @@ def _spacer(block: m.Spacer, ctx: BlockContext) -> list[Flowable]:
 
 @builds("colophon")
 def _colophon(block: m.Colophon, ctx: BlockContext) -> list[Flowable]:
-    """The publication's standards in small type, one line each, kept together: sources (one
-    after another), then the dates, other formats and the disclosure."""
+    """The publication's standards as one paragraph of small type: sources (one after
+    another), then the dates, other formats and the disclosure, each a sentence."""
     pub, standards = ctx.publication, ctx.publication.standards
     if standards is None:
         return []
     sources = "; ".join(inline(source) for source in standards.sources)
     lines = [f"<b>{escape(standards.sources_label)}</b> {sources}.",
              *map(inline, standards.lines(pub.date, pub.review_date, ctx.brand.name))]
-    return [para("<br/>".join(lines), ctx.styles["small"])]
+    return [para(" ".join(lines), ctx.styles["small"])]

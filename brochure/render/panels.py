@@ -290,7 +290,7 @@ def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Pl
     base = (_panel_step(panel.name),)
     return [Placed(f, section, i, block.type, _bookmark_title(block, job.publication) if n == 0
                    else "")
-            for section in panel.sections
+            for section in panel.placed
             for i, block in enumerate(job.publication.sections[section])
             for n, f in enumerate(tag_flowables(flat(flowables(block, ctx)), base, roles,
                                                 f"{section}.{i}"))]
@@ -335,8 +335,13 @@ def _overflow(canvas, items: list[Placed], width: float, height: float,
 
 def _aligned(canvas, items: list[Placed], panel: Panel, width: float,
              height: float) -> list[Placed]:
-    if panel.valign == "top" or not items:
+    """``items`` with the panel's free space where the layout puts it: above the first of its
+    ``foot`` sections when it has them, else as ``valign`` says."""
+    if not items or (panel.valign == "top" and not panel.foot):
         return items
     free = height - _heights(canvas, items, width)[-1]
+    at = next((n for n, item in enumerate(items) if item.section in panel.foot), None)
+    if at is not None:
+        return [*items[:at], Placed(Spacer(1, free), "", 0, "spacer"), *items[at:]]
     gap = free / 2 if panel.valign == "middle" else free
     return [Placed(Spacer(1, gap), "", 0, "spacer"), *items]
