@@ -240,8 +240,8 @@ USES: dict[str, list[tuple[str, str | None]]] = {
     "callout": [("callout", "tint"), ("h3", "tint")], "figure": [("caption", None)],
     "image": [("caption", None)], "qr": [("small", None)], "logo": [], "spacer": [],
     "physician": [("h1", None), ("h3", None), ("small", None), ("body", None)],
-    "cover": [("h3", None), ("cover_title", None), ("cover_subtitle", None),
-              ("cover_tagline", None)],
+    "cover": [("h3", None), ("cover_brand", None), ("cover_title", None),
+              ("cover_subtitle", None), ("cover_tagline", None)],
     "contact": [("h2", None), ("contact", None)],
     "patient": [("h3", "tint"), ("small", "tint")], "findings": [("h2", None), ("table", None)],
     "scales": [("h2", None), ("h3", None), ("small", None), ("caption", None)],
@@ -269,7 +269,10 @@ def _colour_pairs(layout, blocks_by_panel) -> Iterator[tuple[str, tuple, str, st
         background = panel.background or "paper"
         for block in blocks:
             for style, box in _styles_of(block):
+                if style not in layout.typography:  # an optional style (cover_brand)
+                    continue
                 spec = layout.typography[style]
+                box = (spec.background or box) if box else None  # a style's own fill
                 yield (f"style '{style}' ({block.type}) in '{panel_name}'" +
                        (f" on a {box} box" if box else ""), ("typography", style),
                        spec.color or getattr(panel, spec.role), box or background)

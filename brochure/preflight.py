@@ -3,8 +3,10 @@
 Each :class:`Finding` names the file, the page, the object and the measured value. Checks:
 encryption, PDF/X identification, page boxes (present, nested, matching the layout), fonts
 embedded, colour (no RGB operator, colour space or image), transparency, image resolution at
-placed size, art that touches the trim without bleeding, and text within the safe margin of a
-trim edge or fold.
+placed size, art that touches the trim without bleeding, text within the safe margin of a
+trim edge or fold, and the print rule for text (:mod:`brochure.render.colours`): text under
+14 pt in one solid ink (``print-black``), white text under 12 pt never reversed out of a mix of
+inks (``reversed-text``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import pypdfium2 as pdfium
 from pypdf import PdfReader
@@ -21,6 +24,7 @@ from pypdf.generic import ContentStream, IndirectObject
 
 from .finish import LAYOUT_KEY
 from .model.layout import Layout
+from .render.colours import REVERSED_TEXT_MIN, SOLID_TEXT_BELOW
 from .render.sheets import sheets
 
 TOLERANCE = 0.5  # points
@@ -47,6 +51,7 @@ def preflight(path: Path, layouts: dict[str, Layout]) -> list[Finding]:
         return [Finding(path, None, "encrypted", "document", "print files must not be encrypted")]
     layout = layouts.get(str(reader.metadata.get(LAYOUT_KEY, ""))) if reader.metadata else None
     findings = _identification(path, reader)
+    runs: dict[int, list[TextRun]] = {}
     for number, page in enumerate(reader.pages, start=1):
         boxes = _boxes(page)
         findings += _box_findings(path, number, boxes, layout)
@@ -58,8 +63,10 @@ def preflight(path: Path, layouts: dict[str, Layout]) -> list[Finding]:
         except UNREADABLE as exc:
             scan.findings.append(_unreadable(path, number, exc))
         findings += scan.findings
+        runs[number] = scan.texts
     try:
         findings += _text_in_margins(path, reader, layout)
+        findings += _text_colours(path, runs)
     except (*UNREADABLE, pdfium.PdfiumError) as exc:
         findings.append(_unreadable(path, None, exc))
     return findings
@@ -165,6 +172,121 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
+Ink = tuple[tuple[str, float], ...]
+"""A colour as the plates it prints on: (ink, tint 0–1) for each ink used; () is paper white."""
+PROCESS = ("C", "M", "Y", "K")
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """One text-showing operator: where it starts, its size on the page, its inks, and the
+    inks of the topmost fill under its first letters (None: an image or an unknown colour)."""
+
+    origin: tuple[float, float]
+    size: float
+    inks: Ink | None
+    under: Ink | None
+
+
+def _inks(space: str, values: list[float]) -> Ink | None:
+    """The inks of a colour in a device or separation space (None for RGB, patterns and the
+    like, which other checks report)."""
+    if space == "/DeviceCMYK" and len(values) == 4:
+        return tuple((ink, v) for ink, v in zip(PROCESS, values, strict=True) if v > 1e-4)
+    if space == "/DeviceGray" and len(values) == 1:
+        return (("K", 1 - values[0]),) if values[0] < 1 - 1e-4 else ()
+    if space.startswith("/Separation:") and len(values) == 1:
+        name = space.split(":", 1)[1]
+        if name == "/All":  # registration: every plate
+            return tuple((ink, values[0]) for ink in PROCESS)
+        return ((name, values[0]),) if values[0] > 1e-4 else ()
+    return None
+
+
+def _describe(inks: Ink) -> str:
+    return " ".join(f"{ink.lstrip('/')}{round(v * 100):g}" for ink, v in inks) or "white"
+
+
+class _TextState:
+    """Colours and text state of a content stream, as far as the print rule for text needs."""
+
+    DEFAULTS: ClassVar[dict[str, list[float]]] = {"/DeviceCMYK": [0, 0, 0, 1],
+                                                  "/DeviceGray": [0]}
+    PAINT = frozenset({"k", "K", "g", "G", "rg", "RG", "cs", "CS", "sc", "scn", "SC", "SCN"})
+
+    def __init__(self):
+        self.fill: Ink | None = (("K", 1.0),)
+        self.stroke: Ink | None = (("K", 1.0),)
+        self.size, self.leading, self.mode = 0.0, 0.0, 0
+        self.matrix: Matrix = IDENTITY
+        self.line: Matrix = IDENTITY
+
+    def saved(self) -> tuple:
+        return self.fill, self.stroke, self.size, self.leading, self.mode
+
+    def restore(self, saved: tuple) -> None:
+        self.fill, self.stroke, self.size, self.leading, self.mode = saved
+
+    def paint(self, op: str, operands, spaces: dict, resources, space_name) -> None:
+        """Follow the fill and stroke colours (``spaces`` is kept by the caller)."""
+        if op not in self.PAINT:
+            return
+        fill = op.islower()
+        values = [float(v) for v in operands if isinstance(v, (int, float))]
+        if op in ("k", "K"):
+            inks = _inks("/DeviceCMYK", values)
+        elif op in ("g", "G"):
+            inks = _inks("/DeviceGray", values)
+        elif op in ("rg", "RG"):
+            inks = None
+        elif op in ("cs", "CS"):
+            space = self._space(operands[0], resources, space_name)
+            inks = _inks(space, self.DEFAULTS.get(space, [1]))
+        elif op in ("sc", "scn", "SC", "SCN"):
+            key = "fill" if fill else "stroke"
+            name = spaces.get(f"{key}-name", spaces[key])
+            inks = _inks(self._space(name, resources, space_name), values)
+        if op in ("cs", "CS"):
+            spaces[f"{'fill' if fill else 'stroke'}-name"] = operands[0]
+        if fill:
+            self.fill = inks
+        else:
+            self.stroke = inks
+
+    @staticmethod
+    def _space(name, resources, space_name) -> str:
+        """A colour space's kind; a separation as ``/Separation:<ink>``."""
+        named = _resolve(resources.get("/ColorSpace", {})).get(name) if resources else None
+        space = _resolve(named) if named is not None else name
+        if isinstance(space, list) and str(space[0]) == "/Separation":
+            return f"/Separation:{space[1]}"
+        return space_name(name, resources)
+
+    def operator(self, op: str, operands) -> bool:
+        """Follow the text state; True when ``op`` shows text."""
+        if op == "BT":
+            self.matrix = self.line = IDENTITY
+        elif op == "Tf":
+            self.size = float(operands[1])
+        elif op == "TL":
+            self.leading = float(operands[0])
+        elif op == "Tr":
+            self.mode = int(operands[0])
+        elif op == "Tm":
+            self.matrix = self.line = tuple(float(v) for v in operands)
+        elif op in ("Td", "TD"):
+            tx, ty = float(operands[0]), float(operands[1])
+            if op == "TD":
+                self.leading = -ty
+            self._move(tx, ty)
+        elif op in ("T*", "'", '"'):
+            self._move(0, -self.leading)
+        return op in ("Tj", "TJ", "'", '"')
+
+    def _move(self, tx: float, ty: float) -> None:
+        self.matrix = self.line = _multiply((1, 0, 0, 1, tx, ty), self.line)
+
+
 class _Scan:
     """Walks a page's content (and its forms) tracking the graphics state."""
 
@@ -176,6 +298,9 @@ class _Scan:
         self.points: list[tuple[float, float]] = []
         self.forms: list[int] = []
         """The forms being walked, outermost first (a form that draws itself is not followed)."""
+        self.fills: list[tuple[tuple[float, float, float, float], Ink | None]] = []
+        """Filled shapes and images in painting order: bounding box and inks (None: an image)."""
+        self.texts: list[TextRun] = []
 
     def run(self, holder, resources, ctm: Matrix = IDENTITY) -> None:
         resources = _resolve(resources) or {}
@@ -185,17 +310,22 @@ class _Scan:
         content = holder.get_contents() if hasattr(holder, "get_contents") else holder
         if content is None:
             return
+        text = _TextState()
         for operands, operator in ContentStream(content, None).operations:
             op = operator.decode("latin-1") if isinstance(operator, bytes) else operator
             if op == "q":
-                stack.append((ctm, dict(spaces)))
+                stack.append((ctm, dict(spaces), text.saved()))
             elif op == "Q" and stack:
-                ctm, spaces = stack.pop()
+                ctm, spaces, saved = stack.pop()
+                text.restore(saved)
             elif op == "cm":
                 ctm = _multiply(tuple(float(v) for v in operands), ctm)
             else:
                 self._colour(op, operands, spaces, resources)
-                self._geometry(op, operands, ctm)
+                text.paint(op, operands, spaces, resources, self._space_name)
+                self._geometry(op, operands, ctm, text)
+                if text.operator(op, operands):
+                    self._text_run(text, ctm)
                 if op == "Do":
                     self._xobject(resources, operands[0], ctm)
 
@@ -248,8 +378,21 @@ class _Scan:
                     self._finding("fonts", f"font {name} ({part.get('/BaseFont')})",
                                   "not embedded")
 
+    # text: its size and ink, and the fill under it
+    def _text_run(self, text: _TextState, ctm: Matrix) -> None:
+        if text.mode in (3, 7):  # invisible (OCR layers) or clipping only
+            return
+        matrix = _multiply(text.matrix, ctm)
+        size = abs(text.size) * math.hypot(matrix[2], matrix[3])
+        x, y = _apply(matrix, 0, 0)
+        inks = text.stroke if text.mode in (1, 5) else text.fill
+        middle = _apply(matrix, 0.3, 0.3)  # inside the first letters, above the baseline
+        under = next((ink for box, ink in reversed(self.fills) if box[0] <= middle[0] <= box[2]
+                      and box[1] <= middle[1] <= box[3]), ())
+        self.texts.append(TextRun((x, y), size, inks, under))
+
     # geometry: filled art touching the trim must reach the bleed
-    def _geometry(self, op: str, operands, ctm: Matrix) -> None:
+    def _geometry(self, op: str, operands, ctm: Matrix, text: _TextState | None = None) -> None:
         if op == "re":
             x, y, w, h = (float(v) for v in operands)
             self.points += [_apply(ctm, x, y), _apply(ctm, x + w, y + h),
@@ -261,6 +404,9 @@ class _Scan:
             self.points += [_apply(ctm, values[i], values[i + 1]) for i in range(0, len(values), 2)]
         elif op in self.FILL_OPS:
             self._check_bleed(self.points, "filled shape")
+            if self.points and text is not None:
+                xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
+                self.fills.append(((min(xs), min(ys), max(xs), max(ys)), text.fill))
             self.points = []
         elif op in ("S", "s", "n"):
             self.points = []
@@ -319,6 +465,8 @@ class _Scan:
                               f"{height_pt / 72:.2f} in (needs {least:.0f})")
         corners = [_apply(ctm, x, y) for x in (0, 1) for y in (0, 1)]
         self._check_bleed(corners, f"image {name}")
+        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+        self.fills.append(((min(xs), min(ys), max(xs), max(ys)), None))
 
     def _finding(self, kind: str, subject: str, measured: str) -> None:
         self.findings.append(Finding(self.path, self.number, kind, subject, measured))
@@ -329,6 +477,56 @@ def _resolve(obj):
 
 
 # -- text ------------------------------------------------------------------------------------
+
+def _text_colours(path: Path, runs: dict[int, list[TextRun]]) -> list[Finding]:
+    """The print rule for text, one finding per page, fault, size and colour (the first run
+    named by its text and position, with how many more there are)."""
+    findings = []
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for number, page_runs in runs.items():
+            faults: dict[tuple, list[TextRun]] = {}
+            for run in page_runs:
+                for fault in _faults(run):
+                    faults.setdefault((fault, round(run.size, 1), run.inks, run.under),
+                                      []).append(run)
+            if faults:
+                textpage = document[number - 1].get_textpage()
+                findings += [_text_finding(path, number, key, found, textpage)
+                             for key, found in faults.items()]
+    finally:
+        document.close()
+    return findings
+
+
+def _faults(run: TextRun) -> list[str]:
+    if run.inks is None or run.size >= SOLID_TEXT_BELOW - 1e-6:
+        return []
+    if run.inks and not (len(run.inks) == 1 and run.inks[0][1] >= 1 - 1e-4):
+        return ["print-black"]
+    mixed = run.under is not None and len(run.under) > 1
+    if not run.inks and mixed and run.size < REVERSED_TEXT_MIN - 1e-6:
+        return ["reversed-text"]
+    return []
+
+
+def _text_finding(path: Path, number: int, key: tuple, found: list[TextRun],
+                  textpage) -> Finding:
+    kind, size, inks, under = key
+    x, y = found[0].origin
+    words = textpage.get_text_bounded(x, y - size * 0.2, x + size * 12, y + size * 0.8).strip()
+    words = " ".join(words.split())[:24]
+    more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
+    subject = f"{size:g} pt text '{words}' at {x:.0f}, {y:.0f} pt{more}"
+    if kind == "print-black":
+        measured = (f"in {_describe(inks)}; text under {SOLID_TEXT_BELOW:g} pt must be 100 % K "
+                    "or one process ink at 100 %")
+    else:
+        measured = (f"white, reversed out of {_describe(under)} ({len(under)} inks); white text "
+                    f"under {REVERSED_TEXT_MIN:g} pt needs a one-ink fill, or dark text on "
+                    "light")
+    return Finding(path, number, kind, subject, measured)
+
 
 def _text_in_margins(path: Path, reader: PdfReader, layout: Layout | None) -> list[Finding]:
     """Characters closer than the safe margin to a trim edge or fold."""

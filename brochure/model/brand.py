@@ -12,18 +12,50 @@ from .base import Localized, Strict, localize
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class Colour(Strict):
-    """One brand colour: CMYK percentages (0–100) for print and a hex RGB equivalent for screen."""
+CMYK = tuple[float, float, float, float]
 
-    cmyk: tuple[float, float, float, float]
+
+def is_solid(cmyk: CMYK) -> bool:
+    """True when ``cmyk`` prints without a screen or a second plate: paper white (no ink),
+    100 % black, or one process ink at 100 % (what small text must be, so it prints sharp)."""
+    inks = [v for v in cmyk if v]
+    return not inks or (len(inks) == 1 and inks[0] == 100)
+
+
+def _check_percentages(cmyk: CMYK) -> CMYK:
+    if any(not 0 <= v <= 100 for v in cmyk):
+        raise ValueError("each CMYK value is a percentage from 0 to 100")
+    return cmyk
+
+
+def _check_solid(cmyk: CMYK | None) -> CMYK | None:
+    if cmyk is not None and not is_solid(_check_percentages(cmyk)):
+        raise ValueError("small text prints in paper white [0, 0, 0, 0], 100 % black "
+                         "[0, 0, 0, 100] or one process ink at 100 % (e.g. [100, 0, 0, 0])")
+    return cmyk
+
+
+class Colour(Strict):
+    """One brand colour: CMYK percentages (0–100) for print and a hex RGB equivalent for screen.
+
+    ``print_text`` is what text smaller than the print rule's size (14 pt) in this colour prints
+    in when the colour is a mix of inks: screened or four-colour small text prints ragged."""
+
+    cmyk: CMYK
     rgb: str
+    print_text: CMYK | None = Field(
+        None, description="CMYK for small text in this colour in print files: paper white, "
+                          "100 % K or one process ink at 100 %; default: the kit's print_text")
 
     @field_validator("cmyk")
     @classmethod
-    def _percentages(cls, cmyk: tuple[float, ...]) -> tuple[float, ...]:
-        if any(not 0 <= v <= 100 for v in cmyk):
-            raise ValueError("each CMYK value is a percentage from 0 to 100")
-        return cmyk
+    def _percentages(cls, cmyk: CMYK) -> CMYK:
+        return _check_percentages(cmyk)
+
+    @field_validator("print_text")
+    @classmethod
+    def _print_text(cls, cmyk: CMYK | None) -> CMYK | None:
+        return _check_solid(cmyk)
 
     @field_validator("rgb")
     @classmethod
@@ -87,6 +119,14 @@ class Brand(Strict):
         "QR code", description="what a QR code is called in its alternative text, which reads "
                                "'<name>: <caption> (<address>)'")
     summary_layout: str = Field("summary-letter", description="layout of patient summaries")
+    print_text: CMYK = Field(
+        (0, 0, 0, 100), description="CMYK for small text whose colour is a mix of inks and "
+                                    "declares no print_text of its own (default 100 % K)")
+
+    @field_validator("print_text")
+    @classmethod
+    def _print_text(cls, cmyk: CMYK) -> CMYK:
+        return _check_solid(cmyk)
 
     @model_validator(mode="after")
     def _references(self) -> Brand:

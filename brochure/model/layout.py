@@ -73,6 +73,9 @@ class TextStyle(Measured):
     space_after: float = Field(0, ge=0)
     align: Literal["left", "center", "right"] = "left"
     color: str | None = Field(None, description="brand colour name; default from the panel style")
+    background: str | None = Field(
+        None, description="brand colour filled behind this text where a block gives it a fill "
+                          "of its own (a table's header row); default primary")
     role: Literal["text", "heading", "accent"] = "text"
     keep_with_next: bool = Field(False, description="never end a page with this (headings)")
     tag: Literal["P", "H1", "H2", "H3", "H4", "H5", "H6"] = Field(

@@ -144,8 +144,9 @@ def _bullet_style(style: ParagraphStyle, indent: float, colour) -> ParagraphStyl
 @builds("bullets")
 def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
     """One paragraph per item with a hanging bullet (tagged as a list: L, LI, LBody)."""
-    style = _bullet_style(ctx.styles["bullet"], ctx.spacing.bullet_indent,
-                          ctx.styles.colour("accent"))
+    bullet = ctx.styles["bullet"]
+    style = _bullet_style(bullet, ctx.spacing.bullet_indent,
+                          ctx.styles.text_colour("accent", bullet.fontSize))
     items = [para(inline(text), style, bullet="•") for text in block.items]
     for item in items:
         item._tag_list = True
@@ -226,7 +227,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     pad, palette = ctx.spacing.table_padding, ctx.styles.palette
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), palette("primary")),
+        ("BACKGROUND", (0, 0), (-1, 0), ctx.styles.background("table_head", "primary")),
         ("LINEBELOW", (0, 1), (-1, -1), ctx.spacing.rule_width / 2, palette("rule")),
         ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
@@ -300,7 +301,7 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     return [
         logo,
         Spacer(1, ctx.spacing.figure_gap),
-        fresh(escape(brand.name), styles["h3"]),
+        fresh(escape(brand.name), styles.styles.get("cover_brand") or styles["h3"]),
         Spacer(1, above_title),
         fresh(escape(pub.title), styles["cover_title"]),
         _rule(ctx, ctx.width * ctx.spacing.cover_rule),

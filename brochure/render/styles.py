@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -23,13 +23,23 @@ class StyleSheet:
     palette: Palette
     fonts: FontSet
     scale: float = 1.0
+    backgrounds: dict[str, str | None] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> ParagraphStyle:
         return self.styles[name]
 
+    def background(self, name: str, default: str):
+        """The fill behind text of style ``name`` (a table's header row), as the layout says."""
+        return self.palette(self.backgrounds.get(name) or default)
+
     def colour(self, role: str):
         """The panel's colour for a role: text, heading, accent or background."""
         return self.palette(getattr(self.panel, role))
+
+    def text_colour(self, role: str, size: float):
+        """The panel's colour for a role, for text (glyphs such as bullets) of ``size`` points:
+        in print, small text in a mix of inks takes the colour's print colour."""
+        return self.palette.text(getattr(self.panel, role), size)
 
 
 def build_styles(typography: dict[str, TextStyle], panel: PanelStyle, palette: Palette,
@@ -37,7 +47,8 @@ def build_styles(typography: dict[str, TextStyle], panel: PanelStyle, palette: P
     """Every style of the type scale, sized by ``scale`` (used when a layout allows shrinking)."""
     styles = {name: _style(name, spec, panel, palette, fonts, scale)
               for name, spec in typography.items()}
-    return StyleSheet(styles, panel, palette, fonts, scale)
+    backgrounds = {name: spec.background for name, spec in typography.items()}
+    return StyleSheet(styles, panel, palette, fonts, scale, backgrounds)
 
 
 def _style(name: str, spec: TextStyle, panel: PanelStyle, palette: Palette, fonts: FontSet,
@@ -51,7 +62,7 @@ def _style(name: str, spec: TextStyle, panel: PanelStyle, palette: Palette, font
         spaceBefore=spec.space_before * scale,
         spaceAfter=spec.space_after * scale,
         alignment=_ALIGN[spec.align],
-        textColor=palette(colour_name),
+        textColor=palette.text(colour_name, spec.size * scale),
         bulletFontName=fonts.body.regular,
         keepWithNext=int(spec.keep_with_next),
         allowWidows=0,
