@@ -74,10 +74,10 @@ def review_findings(loaded: Loaded[Publication]) -> list[Problem]:
                                "its sources, then set date and review_date anew",
                                level="finding")]
     if days <= REVIEW_WARNING_DAYS:
-        return [source.problem(("review_date",), f"the review date {pub.review_date} is in "
-                               f"{days} day{'s' * (days != 1)}: plan the review (check the "
-                               "text against its sources, then set date and review_date anew)",
-                               level="warning")]
+        when = "today" if days == 0 else f"in {days} day{'s' * (days != 1)}"
+        return [source.problem(("review_date",), f"the review date {pub.review_date} is {when}: "
+                               "plan the review (check the text against its sources, then set "
+                               "date and review_date anew)", level="warning")]
     return []
 
 
@@ -239,6 +239,7 @@ USES: dict[str, list[tuple[str, str | None]]] = {
     "statement": [("callout", "sand")], "statements": [("callout", "sand")],
     "callout": [("callout", "tint"), ("h3", "tint")], "figure": [("caption", None)],
     "image": [("caption", None)], "qr": [("small", None)], "logo": [], "spacer": [],
+    "colophon": [("small", None)],
     "physician": [("h1", None), ("h3", None), ("small", None), ("body", None)],
     "cover": [("h3", None), ("cover_brand", None), ("cover_title", None),
               ("cover_subtitle", None), ("cover_tagline", None)],
