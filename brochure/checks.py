@@ -51,15 +51,27 @@ def output_findings(project: Project) -> list[Problem]:
         for language, edition in project.editions(name).items():
             for layout in edition.model.layouts:
                 pdf = build_publication(project, name, layout, "screen", language)
-                findings += claims_findings(edition, project, layout, page_texts(pdf))
+                pages = page_texts(pdf)
+                findings += claims_findings(edition, project, layout, pages)
+                findings += standards_findings(edition, project, layout, pages)
     return findings
 
 
 # -- review date ------------------------------------------------------------------------------
 
 def review_findings(loaded: Loaded[Publication]) -> list[Problem]:
-    """No review date, or one that has passed (today from :func:`brochure.clock.today`): a
-    finding; one within :data:`REVIEW_WARNING_DAYS` days: a warning."""
+    """No standards, no review date, or one that has passed (today from
+    :func:`brochure.clock.today`): a finding; one within :data:`REVIEW_WARNING_DAYS` days: a
+    warning."""
+    pub, source = loaded.model, loaded.source
+    findings = [] if pub.standards is not None else [Problem(
+        "no standards: a publication states its sources, its dates, that other formats and "
+        "languages are available, and that the clinic offers and charges for the treatment; "
+        "add standards: and a colophon block", source.path, 1, 1, level="finding")]
+    return findings + _review_date_findings(loaded)
+
+
+def _review_date_findings(loaded: Loaded[Publication]) -> list[Problem]:
     from .clock import today
 
     pub, source = loaded.model, loaded.source
@@ -366,6 +378,23 @@ def claims_findings(loaded: Loaded[Publication], project: Project, layout: str,
                     _where_written(pub, pattern), f"layout {layout}, page {number}: banned "
                     f"phrase '{phrase}' in '…{context}…'", level="finding"))
     return findings
+
+
+def standards_findings(loaded: Loaded[Publication], project: Project, layout: str,
+                       pages: list[str]) -> list[Problem]:
+    """The publication's standards (sources, dates, formats, disclosure) must be in every
+    output: a layout that does not place the colophon's section leaves the reader without them."""
+    pub, source = loaded.model, loaded.source
+    if pub.standards is None:
+        return []  # review_findings reports it once
+    brand = project.brands.get(pub.brand)
+    whole = " ".join(pages)
+    missing = [text for text in standards_texts(pub, brand and brand.model)
+               if " ".join(plain(text).split()) not in whole]
+    return [source.problem(("standards",), f"layout {layout}: the standards are not all in the "
+                           f"output (missing '{missing[0]}'); place the section holding the "
+                           "colophon block in the layout (a back panel's foot is usual)",
+                           key=True, level="finding")] if missing else []
 
 
 def banned_phrases(pub: Publication, project: Project) -> list[str]:

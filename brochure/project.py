@@ -249,6 +249,10 @@ def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Proble
                 problems.append(_unknown(source, (*loc, "art"), "art", block.art, art))
             if block.type == "physician" and block.key and block.key not in roster:
                 problems.append(_unknown(source, (*loc, "key"), "physician", block.key, roster))
+            if block.type == "colophon" and pub.standards is None:
+                problems.append(source.problem(loc, "a colophon block shows the publication's "
+                                               "standards, but it has none: add standards: "
+                                               "(sources, dates, formats, disclosure)"))
     return problems + _check_art_colours(source, pub.art, brand)
 
 
@@ -405,6 +409,9 @@ def _check_translation(project: Project, key: str, loaded: Loaded[Publication]) 
     if pub.id != original.model.id:
         problems.append(source.problem(("id",), f"id '{pub.id}' differs from the original's "
                                        f"'{original.model.id}'"))
+    if original.model.standards is not None and pub.standards is None:
+        problems.append(source.problem((), "standards missing from this translation (sources, "
+                                       "dates, formats, disclosure, as in the original)"))
     for what in ("sections", "statements"):
         missing = set(getattr(original.model, what)) - set(getattr(pub, what))
         if missing:

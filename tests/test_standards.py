@@ -188,3 +188,49 @@ def test_a_review_date_before_the_publication_date_is_an_input_error(project):
     assert "review_date 2026-10-01 is not after the publication's date 2026-11-01" in \
         result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_check_fails_a_layout_that_does_not_place_the_standards(project):
+    layout = project / "layouts" / "trifold-a4.yaml"
+    text = layout.read_text()
+    assert text.count(", foot: [standards]") == 1
+    layout.write_text(text.replace(", foot: [standards]", ""))
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1, result.stderr
+    found = [line for line in result.stderr.splitlines() if "standards are not" in line]
+    for name in ("publication.yaml", "publication.es.yaml"):
+        line = _line_of(project / "content" / "knee-stem-cell" / name, "standards:")
+        assert any(f.startswith(f"content/knee-stem-cell/{name}:{line}:") and
+                   ": finding: layout trifold-a4: the standards are not all in the output" in f
+                   for f in found), found
+    assert len(found) == 2, found
+
+
+def test_check_fails_a_publication_without_standards(project):
+    for name in ("publication.yaml", "publication.es.yaml"):
+        path = project / "content" / "knee-stem-cell" / name
+        text = path.read_text()
+        start, end = text.index("\nstandards:\n"), text.index("\nstatements:\n")
+        text = text[:start] + text[end:]
+        colophon = "\n  standards:\n    - type: colophon\n"
+        path.write_text(text.replace(colophon, "\n  standards: []\n"))
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1, result.stderr
+    found = [line for line in result.stderr.splitlines() if ": finding: no standards" in line]
+    assert [f.split(": finding")[0] for f in found] == [
+        "content/knee-stem-cell/publication.yaml:1:1",
+        "content/knee-stem-cell/publication.es.yaml:1:1"], result.stderr
+
+
+def test_a_colophon_without_standards_and_a_translation_without_them_are_input_errors(project):
+    path = project / "content" / "knee-stem-cell" / "publication.es.yaml"
+    text = path.read_text()
+    start, end = text.index("\nstandards:\n"), text.index("\nstatements:\n")
+    path.write_text(text[:start] + text[end:])
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    line = _line_of(path, "    - type: colophon")
+    assert (f"publication.es.yaml:{line}:7: error: a colophon block shows the publication's "
+            "standards, but it has none") in result.stderr
+    assert "standards missing from this translation" in result.stderr
