@@ -258,7 +258,8 @@ USES: dict[str, list[tuple[str, str | None]]] = {
     "contact": [("h2", None), ("contact", None)],
     "patient": [("h3", "tint"), ("small", "tint")], "findings": [("h2", None), ("table", None)],
     "scales": [("h2", None), ("h3", None), ("small", None), ("caption", None)],
-    "verdict": [("h2", None), ("h3", None), ("body", None), ("bullet", None)],
+    "bottom_line": [("h2", None), ("body", None)],
+    "reasons": [("h2", None), ("body", None), ("bullet", None)],
     "note": [("h2", None), ("body", "sand")], "signature": [("contact", None), ("small", None)],
     "verdict_steps": [("h1", None), ("bullet", None)], "page_break": [],
 }

@@ -43,7 +43,7 @@ def test_the_summary_says_what_a_patient_needs(good_pdf):
     text = _text(good_pdf)
     for expected in [
         "Prepared for: Test Patient", "Born May 5, 1955", "Visit November 2, 2026",
-        "Dr. Inés Marlow", "Grade 3 of 4: moderate arthritis", "5 of 10: moderate",
+        "Your doctor: Dr. Inés Marlow", "You: moderate arthritis", "You: moderate",
         "Good candidate to discuss stem cell therapy",
         "You have mild to moderate arthritis with some cartilage left.",
         "Walk every day.", "Bring your brace.",

@@ -23,13 +23,13 @@ from .test_candidacy import BASE
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 SUMMARY_ORDER = {
     "en": ["Your knee treatment summary", "Harbor Knee & Joint Center", "Prepared for",
-           "What we found", "Where your knee",
-           "What the rules suggest", "A note from your doctor", "What this treatment is",
-           "How it compares", "Risks and costs", "Your next steps", "Get care the same day",
+           "What this means for you", "What led to this", "What we found",
+           "A note from your doctor", "What this treatment is",
+           "How it compares", "Risks and costs", "What you can do now", "Get care the same day",
            "This summary is not a diagnosis", "Direct line"],
     "es": ["Resumen del tratamiento de su rodilla", "Harbor Knee & Joint Center",
-           "Preparado para", "Lo que encontramos",
-           "Lo que sugieren las reglas", "Una nota de su médico", "Cómo se compara",
+           "Preparado para", "Lo que esto significa para usted", "Lo que llevó a este resultado",
+           "Lo que encontramos", "Una nota de su médico", "Cómo se compara",
            "Riesgos y costos", "Línea directa"],
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 
 from .base import Strict
@@ -15,6 +17,19 @@ class VerdictInfo(Strict):
     label: dict[str, str] = Field(description="patient-facing label by language code")
     tone: str = Field(description="brand colour name of the verdict box")
     icon: str = Field(description="brand art shown beside the label, so colour is not alone")
+    favourable: bool = Field(False, description=(
+        "a verdict in the patient's favour: its rules' reasons are never shown under a heading "
+        "that explains a verdict that is not favourable"))
+
+
+ReasonKind = Literal["doctors_view", "rules_found", "led_to_this", "also_to_check",
+                     "in_your_favour"]
+"""How a group of reasons bears on the verdict (see :func:`brochure.candidacy.group_reasons`):
+the physician's override and its reason; what the rules found, as the starting point of an
+override; the rules of the verdict reached; fired rules of a weaker verdict that is not
+favourable; fired rules of a favourable verdict, when the verdict reached is not one."""
+REASON_KINDS: tuple[ReasonKind, ...] = ("doctors_view", "rules_found", "led_to_this",
+                                       "also_to_check", "in_your_favour")
 
 
 class Rule(Strict):
@@ -51,3 +66,7 @@ class Rules(Strict):
 
     def info(self, verdict: str) -> VerdictInfo:
         return self.verdicts[self.rank(verdict)]
+
+    def favourable(self, verdict: str) -> bool:
+        """Whether ``verdict`` is marked ``favourable: true``."""
+        return self.info(verdict).favourable

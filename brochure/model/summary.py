@@ -1,17 +1,18 @@
 """A candidacy summary's content: its text per language, as blocks in reading order.
 
 Besides every publication block, a summary has blocks filled from the patient record and the
-assessment (``patient``, ``findings``, ``scales``, ``verdict``, ``note``, ``signature``), one that
-picks bullets by verdict (``verdict_steps``), and ``include`` to reuse a publication section.
+assessment (``patient``, ``bottom_line``, ``reasons``, ``findings``, ``scales``, ``note``,
+``signature``), one that picks bullets by verdict (``verdict_steps``), and ``include`` to reuse
+a publication section.
 Text fields of summary blocks are Jinja2 templates over the record's fields (sandboxed); the
 record's own strings are only ever inserted as escaped data.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal, Union, get_args
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import Strict
 from .patient import Verdict
@@ -27,13 +28,16 @@ from .publication import (
     Statements,
     Table,
 )
+from .rules import REASON_KINDS, ReasonKind
 
 
 class PatientLine(Strict):
-    """Who, when and with whom: the patient's name, birth date, visit date and physician."""
+    """Who and when: the patient's name and knee (in the words of ``words.knee``, which say
+    what they are: "Right knee"), birth date and visit date. The physician is named once, by
+    the signature block."""
 
     type: Literal["patient"]
-    labels: dict[str, str] = Field(description="name, born, visit, physician, knee")
+    labels: dict[str, str] = Field(description="name, born, visit")
 
 
 class Finding(Strict):
@@ -42,10 +46,11 @@ class Finding(Strict):
 
 
 class Findings(Strict):
-    """The findings restated in plain words, one row each."""
+    """The findings restated in plain words, one row each (under their own heading, or
+    without one, following the scale pictures)."""
 
     type: Literal["findings"]
-    heading: str
+    heading: str | None = None
     rows: list[Finding] = Field(min_length=1)
 
 
@@ -56,26 +61,76 @@ class Scale(Strict):
     low: str
     high: str
     missing: str = Field(description="shown when the record has no value")
+    marker: str | None = Field(None, description=(
+        "template; the words over the patient's place on the scale (default: the block's "
+        "`you`), for example the grade in plain words"))
     alt: str = Field(description="template; what the picture says, for screen readers")
 
 
 class Scales(Strict):
-    """Where the knee stands on 0–4 and the pain on 0–10, as pictures."""
+    """Where the knee stands on 0–4 and the pain on 0–10, as pictures (under their own heading,
+    or without one, as the pictures of the findings before them)."""
 
     type: Literal["scales"]
-    heading: str
+    heading: str | None = None
     you: str = Field(description="the word marking the patient's place on a scale")
     items: list[Scale] = Field(min_length=1)
 
 
-class VerdictBox(Strict):
-    """The verdict's label in a box, with every reason and any physician override."""
+def _every_verdict(texts: dict[str, str]) -> dict[str, str]:
+    missing = [v for v in get_args(Verdict) if v not in texts]
+    if missing:
+        raise ValueError(f"a text is needed for every verdict; missing: {', '.join(missing)}")
+    return texts
 
-    type: Literal["verdict"]
+
+class BottomLine(Strict):
+    """The summary's bottom line, in a box under the patient line: the verdict (icon and
+    label), one sentence on what it means for the patient, and the one next step."""
+
+    type: Literal["bottom_line"]
     heading: str
-    reasons_heading: str
-    no_reasons: str
-    override: str = Field(description="template; shown when the physician overrode the rules")
+    meaning: dict[Verdict, str] = Field(description="template per verdict: what it means")
+    next_step_label: str
+    next_step: dict[Verdict, str] = Field(description=(
+        "template per verdict: the single next step; may use `clinic_phone`"))
+
+    @field_validator("meaning", "next_step")
+    @classmethod
+    def _complete(cls, texts: dict[str, str]) -> dict[str, str]:
+        return _every_verdict(texts)
+
+
+class ReasonHeading(Strict):
+    """The heading of one group of reasons, and an optional lead-in (``doctors_view``: before
+    the override's reason; ``rules_found``: before the rules' own verdict)."""
+
+    kind: ReasonKind
+    heading: str
+    lead: str | None = None
+
+
+class Reasons(Strict):
+    """The reasons, grouped by how they bear on the verdict, in the order ``groups`` lists
+    them; a group without reasons is left out (see :func:`brochure.candidacy.group_reasons`)."""
+
+    type: Literal["reasons"]
+    groups: list[ReasonHeading] = Field(description="every kind once, in reading order")
+    no_reasons: str = Field(description="shown when no rule matched")
+
+    @field_validator("groups")
+    @classmethod
+    def _every_kind_once(cls, groups: list[ReasonHeading]) -> list[ReasonHeading]:
+        kinds = [g.kind for g in groups]
+        if sorted(kinds) != sorted(REASON_KINDS):
+            raise ValueError(f"list each kind of reasons once: {', '.join(REASON_KINDS)}")
+        return groups
+
+    def heading(self, kind: str) -> ReasonHeading:
+        return next(g for g in self.groups if g.kind == kind)
+
+    def order(self, kind: str) -> int:
+        return [g.kind for g in self.groups].index(kind)
 
 
 class Note(Strict):
@@ -126,7 +181,8 @@ class Columns(Strict):
 SummaryBlock = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, QrCode,
           Spacer,
-          PatientLine, Findings, Scales, VerdictBox, Note, Signature, Include, VerdictSteps,
+          PatientLine, Findings, Scales, BottomLine, Reasons, Note, Signature, Include,
+          VerdictSteps,
           PageBreak, Columns],
     Field(discriminator="type"),
 ]
@@ -147,6 +203,16 @@ class SummaryText(Strict):
     words: dict[str, list[str] | dict[str, str]] = Field(
         default_factory=dict, description="word lists the templates may index")
     blocks: list[SummaryBlock] = Field(min_length=1)
+
+    def reasons_block(self) -> Reasons | None:
+        """The block that shows the reasons (its headings name the groups), if any."""
+        return next((b for b in _all_blocks(self.blocks) if b.type == "reasons"), None)
+
+
+def _all_blocks(blocks: list) -> list:
+    return [inner for block in blocks
+            for inner in (_all_blocks([b for c in block.columns for b in c])
+                          if block.type == "columns" else [block])]
 
 
 class SummaryContent(Strict):

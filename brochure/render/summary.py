@@ -12,13 +12,14 @@ from typing import ClassVar
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate
 
 from .. import __version__
-from ..candidacy import Assessment
+from ..candidacy import Assessment, group_reasons
 from ..model import Brand, Publication
+from ..model.base import localize
 from ..model.layout import SummaryLayout
 from ..model.patient import PatientRecord
 from ..model.rules import Rules
 from ..model.summary import SummaryText
-from ..templates import fill
+from ..templates import compiled, fill
 from .art import drawing
 from .blocks import BlockContext
 from .colours import Palette
@@ -115,11 +116,21 @@ _STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement",
 
 
 def _is_static(block) -> bool:
-    """A block that draws the same for every patient (given language and verdict)."""
+    """A block that draws the same for every patient (given language and verdict): its
+    templates read nothing but the clinic's details and the verdict."""
     if block.type == "columns":
         return all(_is_static(b) for column in block.columns for b in column)
-    texts = [getattr(block, "text", ""), *(getattr(block, "items", None) or [])]
-    return block.type in _STATIC and not any("{" in str(t) for t in texts)
+    return block.type in _STATIC and all(
+        set(compiled(t)[1]) <= CLINIC_VALUES for t in _strings(block.model_dump()) if "{" in t)
+
+
+def _strings(value) -> list[str]:
+    """Every string inside a block's fields."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
 def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
@@ -194,12 +205,23 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
              width: float) -> SummaryContext:
     physician = kit.brand.physician(record.physician)
     values = {**record.model_dump(), "words": text.words, "format_date": _date_formatter(text),
-              "physician": physician.model_dump(), "clinic": kit.brand.name,
+              "physician": physician.model_dump(), **_clinic_values(kit.brand, record.language),
               "verdict": assessment.verdict}
     block = BlockContext(kit.brand, kit.edition(record.language), kit.styles,
                          kit.layout.spacing, width)
     return SummaryContext(block, record, assessment, kit.rules, physician, values,
                           kit.layout.scale, kit.layout.geometry)
+
+
+def _clinic_values(brand: Brand, language: str) -> dict[str, str]:
+    """What summary templates may say about the clinic (from the brand kit): the same in every
+    summary of one language."""
+    return {"clinic": brand.name, "clinic_phone": brand.contact.phone,
+            "clinic_hours": localize(brand.contact.hours, language)}
+
+
+CLINIC_VALUES = frozenset({"clinic", "clinic_phone", "clinic_hours", "verdict"})
+"""Template names whose values are the same for every summary of one language and verdict."""
 
 
 def _date_formatter(text: SummaryText):
@@ -307,7 +329,8 @@ def _calibration_assessment(kit: SummaryKit, verdict: str, language: str) -> Ass
     label = kit.rules.info(verdict).label
     return Assessment(verdict=verdict, label=label.get(language) or label["en"], fired=(),
                       computed_verdict=verdict, overridden=False, override_reason=None,
-                      rules_version=kit.rules.version)
+                      rules_version=kit.rules.version,
+                      groups=group_reasons(kit.rules, (), verdict, None, None, language))
 
 
 def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int) -> None:

@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Line
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.flowables import PageBreak
 
-from ..candidacy import Assessment
+from ..candidacy import Assessment, ReasonGroup
 from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
@@ -83,15 +83,14 @@ def _filled(block, ctx: SummaryContext):
 
 @summary_builds("patient")
 def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
+    """Who and when: name and knee, then birth and visit dates."""
     styles, record, labels = ctx.block.styles, ctx.record, block.labels
     date = ctx.values["format_date"]
-    name = f"{escape(labels['name'])}: <b>{escape(record.name)}</b>"
-    details = " · ".join([
+    knee = ctx.values["words"]["knee"][record.knee]  # "Right knee": no label needed
+    name = f"{escape(labels['name'])}: <b>{escape(record.name)}</b> · {escape(knee)}"
+    details = " · ".join([  # the physician is named once: by the signature
         f"{escape(labels['born'])} {escape(date(record.date_of_birth))}",
         f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
-        f"{escape(labels['physician'])}: "
-        f"{escape(ctx.physician.display_name(record.language))}",
-        f"{escape(labels['knee'])}: {escape(ctx.values['words']['knee'][record.knee])}",
     ])
     return [boxed([fresh(name, styles["h3"]), fresh(details, styles["small"])],
                   ctx.block, "tint", "primary")]
@@ -112,7 +111,8 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     labels = width * ctx.geometry.findings_labels
     table = grid(rows, [labels, width - labels], commands, ctx.block)
     table._tag_table = {"header_column": True}
-    return [para(escape(block.heading), styles["h2"]), table]
+    heading = [para(escape(block.heading), styles["h2"])] if block.heading else []
+    return [*heading, table]
 
 
 class ScaleBar(Flowable):
@@ -120,7 +120,8 @@ class ScaleBar(Flowable):
 
     def __init__(self, item: m.Scale, value: int | None, ctx: SummaryContext, you: str):
         super().__init__()
-        self.item, self.value, self.you = item, value, you
+        self.item, self.value = item, value
+        self.you = ctx.fill(item.marker) if item.marker and value is not None else you
         self.recordings = ctx.recordings
         self.geometry, self.styles = ctx.scale, ctx.block.styles
         self.alt = ctx.fill(item.alt)  # what a screen reader says
@@ -171,57 +172,82 @@ class ScaleBar(Flowable):
             x = left + boxes * step / 2
         else:
             label, x = self.you, left + (self.value + 0.5) * step
+        font = self.styles["h3"].fontName
+        half = canvas.stringWidth(label, font, self.text_size) / 2
+        x = min(max(x, left + half), left + boxes * step - half)  # never past the scale's ends
         canvas.setFillColor(self.styles.palette("primary"))
-        canvas.setFont(self.styles["h3"].fontName, self.text_size)
+        canvas.setFont(font, self.text_size)
         canvas.drawCentredString(x, self.height - self.text_size, label)
 
 
 @summary_builds("scales")
 def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
-    heading = para(escape(block.heading), ctx.block.styles["h2"])
+    gap = ctx.scale.between
+    opening = (para(escape(block.heading), ctx.block.styles["h2"]) if block.heading
+               else Spacer(1, gap))  # without a heading: the pictures of the findings above
     bars = [ScaleBar(item, getattr(ctx.record, item.field), ctx, block.you)
             for item in block.items]
-    gap = ctx.scale.between
-    return [KeepTogether([heading, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
+    return [KeepTogether([opening, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
 
 
-@summary_builds("verdict")
-def _verdict(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
-    styles, assessment = ctx.block.styles, ctx.assessment
-    info = ctx.rules.info(assessment.verdict)
-    tone = styles.palette(info.tone)
-    label_style = styles["verdict"].clone("verdict-tone", textColor=tone)
+@summary_builds("bottom_line")
+def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
+    """The bottom line in the verdict's box: icon and label, what the verdict means for this
+    patient, and the one next step (with the clinic's phone number)."""
+    styles, verdict = ctx.block.styles, ctx.assessment.verdict
+    info = ctx.rules.info(verdict)
+    step = inline(ctx.fill(block.next_step[verdict]))
+    next_step = f"<b>{escape(block.next_step_label)}</b> {step}"
+    content: list[Flowable] = [
+        _verdict_head(ctx), Spacer(1, ctx.block.spacing.box_padding),
+        fresh(inline(ctx.fill(block.meaning[verdict])), styles["body"]),
+        fresh(next_step, styles["body"])]
+    box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
+    return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
+
+
+def _verdict_head(ctx: SummaryContext) -> Flowable:
+    """The verdict's icon (decoration: the label says the same) beside its label."""
+    styles = ctx.block.styles
+    info = ctx.rules.info(ctx.assessment.verdict)
+    label_style = styles["verdict"].clone("verdict-tone", textColor=styles.palette(info.tone))
     icon_size = styles["verdict"].fontSize * ctx.geometry.verdict_icon
     icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font)
     icon._tag_alt = None  # the label beside it says the same: decoration for a screen reader
     icon_column = icon.width + ctx.block.spacing.box_padding
-    head = grid([[icon, fresh(escape(assessment.label), label_style)]],
+    return grid([[icon, fresh(escape(ctx.assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
                 ctx.block)
-    content: list[Flowable] = [head, Spacer(1, ctx.block.spacing.box_padding)]
-    content += _override(block, ctx) + _reasons(block, ctx)
-    box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
-    return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
 
-def _override(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
-    assessment, styles = ctx.assessment, ctx.block.styles
-    if not assessment.overridden:
-        return []
-    text = f"<b>{inline(ctx.fill(block.override))}</b> {escape(assessment.override_reason or '')}"
-    return [fresh(text, styles["body"])]
+@summary_builds("reasons")
+def _reasons(block: m.Reasons, ctx: SummaryContext) -> list[Flowable]:
+    """Each group of reasons under its own heading, in the order the block lists them; a
+    heading is kept with its content."""
+    groups = sorted(ctx.assessment.groups, key=lambda g: block.order(g.kind))
+    return [KeepTogether([para(escape(block.heading(g.kind).heading), ctx.block.styles["h2"]),
+                          *_group(block, g, ctx)]) for g in groups]
 
 
-def _reasons(block: m.VerdictBox, ctx: SummaryContext) -> list[Flowable]:
-    styles = ctx.block.styles
-    if not ctx.assessment.fired:
-        return [para(escape(block.no_reasons), styles["body"])]
-    bullets = Bullets(type="bullets", items=[r.reason for r in ctx.assessment.fired])
-    return [para(escape(block.reasons_heading), styles["h3"]),
-            *flowables(bullets, ctx.block)]
+def _group(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Flowable]:
+    """A group's content: the physician's verdict and reason, or the rules' verdict as the
+    starting point of an override, then the reasons as bullets."""
+    styles, lead = ctx.block.styles, block.heading(group.kind).lead
+    if group.kind == "doctors_view":
+        text = " ".join(part for part in (f"<b>{escape(group.label or '')}.</b>",
+                                          inline(ctx.fill(lead or "")),
+                                          escape(" ".join(group.reasons))) if part)
+        return [fresh(text, styles["body"])]
+    opening = []
+    if group.kind == "rules_found":
+        opening = [para(f"{inline(ctx.fill(lead or ''))} <b>{escape(group.label or '')}</b>",
+                        styles["body"])]
+    if not group.reasons:
+        return [*opening, para(escape(block.no_reasons), styles["body"])]
+    return [*opening, *flowables(Bullets(type="bullets", items=list(group.reasons)), ctx.block)]
 
 
 @summary_builds("note")
@@ -240,8 +266,8 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     """Signature details, then the booking link and its QR code, side by side."""
     styles, doctor = ctx.block.styles, ctx.physician
     language = ctx.record.language
-    lines = [f"<b>{escape(block.heading)}: {escape(doctor.display_name(language))}, "
-             f"{escape(doctor.credentials)}</b>, {escape(localize(doctor.title, language))}",
+    lines = [f"<b>{escape(block.heading)}: {escape(_signed_name(doctor, language))}</b>",
+             escape(localize(doctor.title, language)),
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
     line_width = ctx.block.width * ctx.geometry.signature_line
     signing_line = canvas_drawing(line_width,
@@ -266,6 +292,14 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx.block)
     table.spaceBefore = styles["h2"].spaceBefore
     return [table]
+
+
+def _signed_name(doctor: Physician, language: str) -> str:
+    """The name as the patient addresses the physician, "Dr. Inés Marlow" (the honorific says
+    it; "Dr. Inés Marlow, MD" would say it twice), or "Inés Marlow, NP" without one."""
+    if localize(doctor.honorific, language):
+        return doctor.display_name(language)
+    return f"{doctor.name}, {doctor.credentials}"
 
 
 @summary_builds("include")
