@@ -41,6 +41,13 @@ def test_assess_returns_the_verdict_and_every_reason(client):
         "verdict": "evaluation_needed", "label": "Possible candidate: evaluation needed",
         "reasons": ["Extra weight puts more load on the knee. We will plan this together.",
                     "You have mild to moderate arthritis with some cartilage left."],
+        "groups": [
+            {"kind": "led_to_this", "heading": "What led to this",
+             "verdict": "evaluation_needed", "label": "Possible candidate: evaluation needed",
+             "reasons": ["Extra weight puts more load on the knee. We will plan this together."]},
+            {"kind": "in_your_favour", "heading": "In your favour", "verdict": None,
+             "label": None,
+             "reasons": ["You have mild to moderate arthritis with some cartilage left."]}],
         "overridden": False, "warnings": []}
     assert response.headers["cache-control"] == "no-store"
 

@@ -28,6 +28,7 @@ from ..clock import today
 from ..errors import BrochureError
 from ..model.base import Strict
 from ..model.patient import PatientRecord
+from ..model.rules import ReasonKind
 from ..passwords import RULE, check_password, password_problem
 from ..project import Project
 from ..records import field_errors, to_record
@@ -52,10 +53,27 @@ class SummaryRequest(PatientRecord):
         return None if value is None else check_password(value)
 
 
+class ReasonGroupOut(Strict):
+    """Reasons that bear on the verdict in one way, under the heading the patient's summary
+    gives them (in the record's language)."""
+
+    kind: ReasonKind = Field(description=(
+        "doctors_view (the physician's verdict; its reason is the override's), rules_found (the "
+        "rules' own verdict under an override), led_to_this (the rules of the verdict), "
+        "also_to_check (rules of a weaker verdict that is not favourable), in_your_favour "
+        "(rules of a favourable verdict, when the verdict is not one)"))
+    heading: str
+    verdict: str | None = Field(description="the verdict this group explains, if one")
+    label: str | None = Field(description="that verdict's label")
+    reasons: list[str]
+
+
 class AssessmentOut(Strict):
     verdict: str
     label: str
-    reasons: list[str]
+    reasons: list[str] = Field(description="every reason, strongest rule first")
+    groups: list[ReasonGroupOut] = Field(description=(
+        "the same reasons grouped by how they bear on the verdict, in the summary's order"))
     overridden: bool
     warnings: list[str] = Field(default_factory=list, description=(
         "characters of the record that no available font can draw (each prints as an empty "
@@ -141,9 +159,22 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
 
 
-def _assessment(result: Assessment, warnings: Iterable[str] = ()) -> dict:
+def _assessment(record: PatientRecord, kit) -> dict:
+    """The record's assessment as the API and the form show it: verdict, reasons flat and in
+    groups under the summary's headings, and characters no font can draw."""
+    result = assess(record, kit.rules)
     return {"verdict": result.verdict, "label": result.label, "reasons": result.reasons,
-            "overridden": result.overridden, "warnings": list(warnings)}
+            "groups": _groups(result, kit.text(record.language).reasons_block()),
+            "overridden": result.overridden, "warnings": list(glyph_warnings(record, kit))}
+
+
+def _groups(result: Assessment, block) -> list[dict]:
+    """The groups in the order the summary's ``reasons`` block lists them, with its headings
+    (the kinds themselves when a summary has no such block)."""
+    groups = sorted(result.groups, key=lambda g: block.order(g.kind)) if block else result.groups
+    return [{"kind": g.kind, "heading": block.heading(g.kind).heading if block else g.kind,
+             "verdict": g.verdict, "label": g.label, "reasons": list(g.reasons)}
+            for g in groups]
 
 
 WARNINGS_HEADER = "X-Brochure-Warnings"
@@ -166,7 +197,7 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         """The verdict, its label and every reason for one record."""
         if problem := physician_problem(record, kit):
             return _field_errors([(("body", "physician"), problem, "value_error")])
-        return _assessment(assess(record, kit.rules), glyph_warnings(record, kit))
+        return _assessment(record, kit)
 
     @app.post("/api/summaries", tags=["records"], response_class=Response,
               dependencies=[Depends(_json_only)],
@@ -245,8 +276,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
         record = to_record(values)
-        return page(request, values, {},
-                    _assessment(assess(record, kit.rules), glyph_warnings(record, kit)))
+        return page(request, values, {}, _assessment(record, kit))
 
     @app.post("/summary.pdf", include_in_schema=False)
     async def download(request: Request):
@@ -259,8 +289,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         record = to_record(values)
         password = form.get("password") or None
         if password is not None and (problem := password_problem(password)):
-            return page(request, values, {"password": problem},
-                        _assessment(assess(record, kit.rules), glyph_warnings(record, kit)),
+            return page(request, values, {"password": problem}, _assessment(record, kit),
                         status=422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
         summary = await run_in_threadpool(summarize, record, password=password, project=project)
