@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from brochure.candidacy import assess as assess_with
 from brochure.project import load_project
+from brochure.records import to_record
 from brochure.summaries import assess, render_summary, summary_kit
 from brochure.web import create_app
 
@@ -146,7 +147,6 @@ def test_which_verdict_is_favourable_is_data_not_the_id_good():
     record = {**BASE, "bmi": 38}
     none_favourable = rules.model_copy(update={"verdicts": [
         v.model_copy(update={"favourable": False}) for v in rules.verdicts]})
-    from brochure.records import to_record
     groups = {g.kind: g.reasons for g in assess_with(to_record(record), none_favourable).groups}
     assert groups["also_to_check"] == (reason("G1", "en"),), \
         "without the flag, G1 is just another rule of a weaker verdict"
