@@ -172,9 +172,9 @@ def test_a_colour_for_small_text_must_be_solid(project):
     """A brand kit that declares a screened colour for small text is refused, at its line."""
     brand_path = project / "content" / "brands" / "harbor.yaml"
     text = brand_path.read_text()
-    declared = 'rgb: "#123c4a", print_text: [0, 0, 0, 100]}'
+    declared = 'print_text: [0, 0, 0, 100], rgb: "#123c4a"}'
     assert declared in text
-    brand_path.write_text(text.replace(declared, 'rgb: "#123c4a", print_text: [0, 0, 0, 90]}'))
+    brand_path.write_text(text.replace(declared, 'print_text: [0, 0, 0, 90], rgb: "#123c4a"}'))
     line = text[:text.index(declared)].count("\n") + 1
     result = run_cli("build", "--root", str(project), "--out", str(project / "out"),
                      "--layout", "trifold-letter", "--lang", "en", cwd=project)
