@@ -212,8 +212,7 @@ def _check_art_colours(source: Source, art: dict, brand: Brand) -> list[Problem]
     return [_unknown(source, ("art", key, "shapes", i), "colour", name, list(brand.colors))
             for key, drawing in art.items()
             for i, shape in enumerate(drawing.shapes)
-            for name in (shape.fill, shape.stroke)
-            if name and name != "none" and name not in brand.colors]
+            for name in shape.colours() if name not in brand.colors]
 
 
 def _check_publication(project: Project, loaded: Loaded[Publication]) -> list[Problem]:

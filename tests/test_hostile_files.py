@@ -287,9 +287,18 @@ def _truncated_png() -> bytes:
 
 
 def _replace_image(project: Path, make) -> None:
+    _place_photograph(project)
     target = project / IMAGE
     target.unlink()
     make(target)
+
+
+def _place_photograph(project: Path) -> None:
+    """Put the photograph kept in the content folder on the copy's cover (the shipped cover is
+    vector art)."""
+    _edit(project, PUBLICATION, "    - type: figure\n      art: cover-walk\n      width: 0.9\n",
+          "    - type: image\n      path: images/harbor-water.jpg\n"
+          "      alt: Sunlight rippling on clear harbor water.\n      width: 1.0\n")
 
 
 IMAGES = {
@@ -337,6 +346,7 @@ def test_an_image_whose_pixels_do_not_decode_is_placed_at_build(project):
 
 
 def test_a_summary_may_not_include_a_section_with_an_image(project):
+    _place_photograph(project)
     line = _edit(project, "content/knee-stem-cell/summary.yaml", "        section: risks\n"
                  "        only: [heading, bullets]", "        section: cover")
     code, stderr = run_inline("check", cwd=project)

@@ -363,6 +363,11 @@ def test_preflight_finds_a_spot_colour_that_falls_back_to_rgb(tmp_path):
     assert "rgb-colour: operator cs: colour space /DeviceRGB" in result.stderr, result.stderr
 
 
+PHOTOGRAPH = ("    - type: image\n      path: images/harbor-water.jpg\n"
+              "      alt: Sunlight rippling on clear harbor water.\n      width: 1.0\n")
+"""An image block for the cover, placing the photograph kept in the content folder."""
+
+
 def _images(resources):
     for xobject in (resources.get("/XObject") or {}).values():
         xobject = xobject.get_object()
@@ -372,12 +377,21 @@ def _images(resources):
             yield from _images(xobject.get("/Resources", {}))
 
 
-def test_print_images_carry_their_grey_on_the_black_plate(built):
+def test_print_images_carry_their_grey_on_the_black_plate(project):
     """Black generation: the grey in each colour is printed with K, not as a three-colour mix
-    (Pillow's own conversion leaves K empty), so shadows are dense and total ink stays low."""
+    (Pillow's own conversion leaves K empty), so shadows are dense and total ink stays low.
+    (The shipped cover is vector art: a photograph of dark water is placed on it here.)"""
     from PIL import Image, ImageChops, ImageMath
 
-    reader = PdfReader(_print_file(built, "trifold-letter"))
+    publication = project / "content/knee-stem-cell/publication.yaml"
+    text = publication.read_text()
+    drawing = "    - type: figure\n      art: cover-walk\n      width: 0.9\n"
+    assert drawing in text
+    publication.write_text(text.replace(drawing, PHOTOGRAPH, 1))
+    out = project / "output"
+    assert run_cli("build", "--print", "--layout", "trifold-letter", "--lang", "en", "--out",
+                   str(out), cwd=project).returncode == 0
+    reader = PdfReader(_print_file(out, "trifold-letter"))
     image = next(_images(reader.pages[0]["/Resources"]))
     assert image["/ColorSpace"] == "/DeviceCMYK"
     cyan, magenta, yellow, black = Image.open(io.BytesIO(image._data)).split()

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Annotated, Literal, Union
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .base import Localized, Strict, localize
 
@@ -22,6 +22,10 @@ class Paint(Strict):
     stroke: str | None = None
     stroke_width: float = Field(1.0, ge=0)
     line_cap: Literal["butt", "round", "square"] = "round"
+
+    def colours(self) -> list[str]:
+        """The brand colours the shape names."""
+        return [name for name in (self.fill, self.stroke) if name and name != "none"]
 
 
 class Rect(Paint):
@@ -114,7 +118,41 @@ def _split(command: str, numbers: list[float]) -> list[tuple[str, list[float]]]:
     return [("L" if command == "M" and i else command, nums) for i, (_, nums) in enumerate(steps)]
 
 
-Shape = Annotated[Union[Rect, Circle, Ellipse, Polygon, Line, Path], Field(discriminator="type")]
+class Label(Strict):
+    """Words set in a drawing, naming a part of it: real text (extracted, read aloud through the
+    drawing's alternative text, which must name every label). ``x``, ``y`` are in the view box;
+    ``size`` is in points as printed (labels keep their size however wide the drawing is set);
+    ``anchor`` says which end of the text (or its middle) sits at ``x``. A ``leader`` line runs
+    from ``leader`` (x1, y1, x2, y2 in the view box) to the part named."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+    type: Literal["label"]
+    text: Localized
+    x: float
+    y: float = Field(description="the text's baseline")
+    size: float = Field(12, gt=0, description="points, as printed")
+    color: str = Field("ink", description="a brand colour for text (4.5:1 on what it sits on)")
+    background: str = Field("paper", description="the brand colour behind the text, for the "
+                                                 "contrast check")
+    bold: bool = False
+    anchor: Literal["start", "middle", "end"] = "start"
+    leader: tuple[float, float, float, float] | None = None
+    leader_width: float = Field(1.0, gt=0)
+
+    def colours(self) -> list[str]:
+        """The brand colours the label names: its text's and the one behind it."""
+        return [self.color, self.background]
+
+    @field_validator("text")
+    @classmethod
+    def _text_given(cls, text: Localized) -> Localized:
+        if not localize(text, "en").strip():
+            raise ValueError("a label needs text")
+        return text
+
+
+Shape = Annotated[Union[Rect, Circle, Ellipse, Polygon, Line, Path, Label],
+                  Field(discriminator="type")]
 
 
 class Art(Strict):
@@ -134,3 +172,27 @@ class Art(Strict):
         if not localize(alt, "en").strip():
             raise ValueError("alternative text must not be empty")
         return alt
+
+    @model_validator(mode="after")
+    def _alt_names_labels(self) -> Art:
+        """A screen reader reads the alternative text, not the labels: it names each one."""
+        for language in self.languages():
+            alt = localize(self.alt, language).casefold()
+            for label in self.labels():
+                text = localize(label.text, language)
+                if text.casefold() not in alt:
+                    raise ValueError(f"the alternative text ({language}) must name every "
+                                     f"label; it does not mention '{text}'")
+        return self
+
+    def labels(self) -> list[Label]:
+        """The drawing's text labels, in the order they are drawn."""
+        return [shape for shape in self.shapes if isinstance(shape, Label)]
+
+    def languages(self) -> list[str]:
+        """The languages the alternative text and the labels are given in."""
+        found = {"en"}
+        for text in [self.alt, *(label.text for label in self.labels())]:
+            if isinstance(text, dict):
+                found.update(text)
+        return sorted(found)

@@ -99,6 +99,7 @@ class Spacing(Measured):
     bullet_indent: Length = 12
     table_padding: Length = 3
     figure_gap: Length = 6
+    caption_gap: Length = Field(6, ge=0, description="between a figure's drawing and its caption")
     bar_width: Length = Field(3, ge=0, description="the coloured bar on a box's left edge, and "
                                                    "the thickness of a cover's accent rule")
     checkbox: float = Field(0.8, gt=0, description="a checklist's box, in the item style's ems")

@@ -105,9 +105,11 @@ class PhysicianBio(Strict):
 
 
 class Cover(Strict):
-    """The front cover: logo, title, subtitle and tagline."""
+    """The front cover: logo, title and subtitle (and the brand's tagline, if asked: a cover
+    carries one line under its title, so by default the subtitle alone)."""
 
     type: Literal["cover"]
+    tagline: bool = Field(False, description="also show the brand's tagline under the subtitle")
 
 
 class ContactBlock(Strict):

@@ -12,6 +12,7 @@ from reportlab.graphics.shapes import (
     Polygon,
     PolyLine,
     Rect,
+    String,
 )
 
 from ..model import art as m
@@ -30,15 +31,44 @@ def canvas_drawing(width: float, height: float, font: str, *nodes, **options) ->
 
 
 def drawing(art: m.Art, width: float, palette: Palette, font: str,
-            language: str = "en") -> Drawing:
+            language: str = "en", bold: str | None = None) -> Drawing:
     """A Drawing of ``art`` scaled to ``width`` points, keeping its aspect ratio; its
-    alternative text in ``language``."""
+    alternative text and labels in ``language`` (labels in ``font``, or ``bold``, at their own
+    size in points: the scale moves them, never shrinks them)."""
     scale = width / art.width
-    group = Group(*(_shape(s, art.height, palette) for s in art.shapes))
-    group.scale(scale, scale)
-    result = canvas_drawing(width, art.height * scale, font, group)
+    nodes, group = [], None
+    for shape in art.shapes:
+        if isinstance(shape, m.Label):
+            group = None
+            face = (bold or font) if shape.bold else font
+            nodes += _label(shape, art.height, scale, palette, face, language)
+            continue
+        if group is None:
+            group = Group()
+            group.scale(scale, scale)
+            nodes.append(group)
+        group.add(_shape(shape, art.height, palette))
+    result = canvas_drawing(width, art.height * scale, font, *nodes)
     result._tag_alt = None if art.decorative else localize(art.alt, language)
     return result
+
+
+def _label(label: m.Label, height: float, scale: float, palette: Palette, font: str,
+           language: str) -> list:
+    """A label's leader line (if any) and its text, in points: placed by the view box's scale,
+    sized as written."""
+    place = lambda x, y: (x * scale, (height - y) * scale)  # noqa: E731
+    nodes = []
+    if label.leader is not None:
+        x1, y1, x2, y2 = label.leader
+        nodes.append(Line(*place(x1, y1), *place(x2, y2), strokeLineCap=1,
+                          strokeColor=palette.text(label.color, label.size),
+                          strokeWidth=label.leader_width))
+    x, y = place(label.x, label.y)
+    nodes.append(String(x, y, localize(label.text, language), fontName=font,
+                        fontSize=label.size, fillColor=palette.text(label.color, label.size),
+                        textAnchor=label.anchor))
+    return nodes
 
 
 def _paint(shape, node, palette: Palette) -> object:

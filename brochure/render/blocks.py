@@ -246,11 +246,13 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
 @builds("figure")
 def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
-    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font, ctx.language)
+    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font, ctx.language,
+                      bold=ctx.styles.fonts.body.bold)
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
     if block.caption:
-        parts.append(para(inline(block.caption), ctx.styles["caption"]))
+        parts += [Spacer(1, ctx.spacing.caption_gap),
+                  para(inline(block.caption), ctx.styles["caption"])]
     return [KeepTogether(parts)]
 
 
@@ -298,6 +300,8 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     logo = drawing(brand.art[brand.logo], ctx.width * ctx.spacing.cover_logo, styles.palette,
                    ctx.font, ctx.language)
     logo.hAlign = "LEFT"
+    tagline = [Spacer(1, above_tagline),
+               fresh(escape(localize(brand.tagline, pub.language)), styles["cover_tagline"])]
     return [
         logo,
         Spacer(1, ctx.spacing.figure_gap),
@@ -306,8 +310,7 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
         fresh(escape(pub.title), styles["cover_title"]),
         _rule(ctx, ctx.width * ctx.spacing.cover_rule),
         fresh(escape(pub.subtitle), styles["cover_subtitle"]),
-        Spacer(1, above_tagline),
-        fresh(escape(localize(brand.tagline, pub.language)), styles["cover_tagline"]),
+        *(tagline if block.tagline else []),
         Spacer(1, below),
     ]
 
