@@ -192,3 +192,14 @@ def test_a_reasons_block_missing_a_group_is_an_error_with_its_position(project):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert re.search(r"summary\.yaml:\d+:\d+: error: .*list each kind of reasons once",
                      result.stderr), result.stderr
+
+
+def test_the_api_names_the_doctors_view_without_sending_the_override_reason_back():
+    client = TestClient(create_app(load_project(ROOT)))
+    body = {**BASE, "pain": 2, "override_verdict": "good", "override_reason": DOCTOR}
+    answer = client.post("/api/assess", json=body)
+    groups = answer.json()["groups"]
+    assert [g["kind"] for g in groups] == ["doctors_view", "rules_found"]
+    assert groups[0]["verdict"] == "good" and groups[0]["reasons"] == []
+    assert groups[1]["verdict"] == "less_likely" and groups[1]["reasons"] == [reason("L2", "en")]
+    assert DOCTOR not in answer.text

@@ -65,7 +65,9 @@ class ReasonGroupOut(Strict):
     heading: str
     verdict: str | None = Field(description="the verdict this group explains, if one")
     label: str | None = Field(description="that verdict's label")
-    reasons: list[str]
+    reasons: list[str] = Field(description=(
+        "the rules' reasons; empty for doctors_view (the override's reason is the caller's "
+        "own text and is not sent back)"))
 
 
 class AssessmentOut(Strict):
@@ -170,10 +172,12 @@ def _assessment(record: PatientRecord, kit) -> dict:
 
 def _groups(result: Assessment, block) -> list[dict]:
     """The groups in the order the summary's ``reasons`` block lists them, with its headings
-    (the kinds themselves when a summary has no such block)."""
+    (the kinds themselves when a summary has no such block). The override's reason is the
+    caller's own patient text: it is never sent back."""
     groups = sorted(result.groups, key=lambda g: block.order(g.kind)) if block else result.groups
     return [{"kind": g.kind, "heading": block.heading(g.kind).heading if block else g.kind,
-             "verdict": g.verdict, "label": g.label, "reasons": list(g.reasons)}
+             "verdict": g.verdict, "label": g.label,
+             "reasons": [] if g.kind == "doctors_view" else list(g.reasons)}
             for g in groups]
 
 
