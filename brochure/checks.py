@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from .errors import Problem
 from .model import Brand, Layout, Publication
+from .model.art import Label
 from .model.base import localize
 from .model.layout import BODY_STYLES, SummaryLayout
 from .project import Loaded, Project
@@ -39,6 +40,11 @@ def content_findings(project: Project) -> list[Problem]:
         findings += size_findings(loaded)
     for brand in project.brands.values():
         findings += contrast_findings(layouts, brand, project)
+        findings += label_findings(brand, brand.model)
+    for name in project.publications:
+        for edition in project.editions(name).values():
+            brand = project.brands.get(edition.model.brand)
+            findings += label_findings(edition, brand.model) if brand else []
     return findings
 
 
@@ -208,6 +214,27 @@ def contrast_findings(layouts: list[Loaded], brand: Loaded[Brand],
     failing = {pair: ratio for pair, ratio in failing.items() if ratio < MIN_CONTRAST - 1e-9}
     return [_contrast_finding(brand, pair, ratio, uses[pair], _blamed(pair, failing, colours))
             for pair, ratio in failing.items()]
+
+
+def label_findings(loaded: Loaded, brand: Brand) -> list[Problem]:
+    """Labels in drawings (a brand's or a publication's ``art``) whose text colour has less
+    than :data:`MIN_CONTRAST` on the colour they say is behind them, placed at the label."""
+    findings = []
+    for key, art in loaded.model.art.items():
+        for index, label in enumerate(art.shapes):
+            if not isinstance(label, Label):
+                continue
+            text, behind = brand.colors.get(label.color), brand.colors.get(label.background)
+            if text is None or behind is None:
+                continue  # an unknown colour is an error found when loading
+            ratio = contrast(text.rgb, behind.rgb)
+            if ratio < MIN_CONTRAST - 1e-9:
+                findings.append(loaded.source.problem(
+                    ("art", key, "shapes", index, "color"),
+                    f"label text '{label.color}' on '{label.background}' has a contrast of "
+                    f"{ratio:.2f}:1; at least {MIN_CONTRAST}:1 is needed: choose a darker "
+                    "text colour (or a lighter one behind it)", level="finding"))
+    return findings
 
 
 def _contrast_finding(brand: Loaded[Brand], pair: tuple[str, str], ratio: float,

@@ -228,6 +228,21 @@ def test_a_label_in_a_colour_the_brand_lacks_is_a_positioned_error(project):
     assert "unknown colour 'deeep'; did you mean 'deep'?" in result.stderr, result.stderr
 
 
+def test_a_label_without_contrast_on_its_background_is_a_finding(project):
+    path = project / PUBLICATION
+    text = path.read_text()
+    old = "text: Shin bone, x: 156, y: 190, leader: [152, 186, 134, 186], bold: true, size: 12, " \
+          "color: deep"
+    assert old in text
+    path.write_text(text.replace(old, old.replace("color: deep", "color: rule"), 1))
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 1, result.stderr
+    line = text[: text.index(old)].count("\n") + 1
+    assert f"{PUBLICATION}:{line}:" in result.stderr, result.stderr
+    assert "label text 'rule' on 'tint' has a contrast of 1.24:1; at least 4.5:1" \
+        in result.stderr, result.stderr
+
+
 # -- item 8: the cover ------------------------------------------------------------------------
 
 def _cover_page(layout: str) -> int:
