@@ -215,8 +215,8 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
 
 def _clinic_values(brand: Brand, language: str) -> dict[str, str]:
     """What summary templates may say about the clinic (from the brand kit): the same in every
-    summary of one language."""
-    return {"clinic": brand.name, "clinic_phone": brand.contact.phone,
+    summary of one language. The phone number never breaks across lines (no-break spaces)."""
+    return {"clinic": brand.name, "clinic_phone": brand.contact.phone.replace(" ", "\u00a0"),
             "clinic_hours": localize(brand.contact.hours, language)}
 
 
