@@ -52,7 +52,7 @@ def test_the_summary_says_what_a_patient_needs(good_pdf):
         "Physical therapy", "Knee replacement", "second opinion",
         "This summary is not a diagnosis or a promise of results.",
         "Direct line: (555) 014-2210", "https://harborknee.example/book",
-        "Page 1 of 2", "Page 2 of 2", "Rules 2026.11-1", "Confidential",
+        "Page 1 of 2", "Page 2 of 2", "Next review November 2027", "Confidential",
         "Get care the same day if",
     ]:
         assert expected in text, expected
@@ -101,6 +101,19 @@ def test_nothing_about_the_patient_is_in_the_metadata(good_pdf):
         assert secret not in info
     assert reader.metadata.title == "Your knee treatment summary"
     assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_the_footer_names_the_leaflet_and_its_review_the_metadata_its_versions(good_pdf):
+    """A patient reads a leaflet code and dates (as on an NHS leaflet), not software versions;
+    whoever files the document finds the versions in its metadata."""
+    reader = PdfReader(io.BytesIO(good_pdf))
+    for page in reader.pages:
+        assert ("Leaflet HK-SC-S1 · Published November 2026 · Next review November 2027"
+                in page.extract_text())
+        assert "Rules " not in page.extract_text() and "brochure 0" not in page.extract_text()
+    assert reader.metadata["/Creator"] == "brochure 0.1.0 (rules 2026.11-1, content 1)"
+    spanish = PdfReader(io.BytesIO(render_summary({**BASE, "language": "es"})))
+    assert "Próxima revisión: noviembre de 2027" in spanish.pages[1].extract_text()
 
 
 def test_the_same_record_gives_identical_bytes(good_pdf):

@@ -25,6 +25,13 @@ class Metadata:
     language: str
     date: dt.date
     keywords: list[str] = field(default_factory=list)
+    versions: str = ""
+    """What produced the document besides this tool (rule and content versions), for whoever
+    files or audits it; kept in the metadata, not printed for the reader."""
+
+    @property
+    def creator(self) -> str:
+        return f"brochure {__version__}" + (f" ({self.versions})" if self.versions else "")
 
 
 def _timestamp(date: dt.date) -> TimeStamp:
@@ -55,7 +62,7 @@ def describe(canvas: Canvas, meta: Metadata) -> Canvas:
     canvas.setAuthor(meta.author)
     canvas.setSubject(meta.subject)
     canvas.setKeywords(", ".join(meta.keywords))
-    canvas.setCreator(f"brochure {__version__}")
+    canvas.setCreator(meta.creator)
     canvas.setProducer(f"brochure {__version__} (ReportLab)")
     canvas.setViewerPreference("DisplayDocTitle", "true")
     return canvas

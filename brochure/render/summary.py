@@ -61,6 +61,10 @@ class SummaryKit:
     def text(self, language: str) -> SummaryText:
         return self.texts.get(language) or self.texts["en"]
 
+    def language_of(self, text: SummaryText) -> str:
+        """The language whose wording ``text`` is."""
+        return next((code for code, wording in self.texts.items() if wording is text), "en")
+
     def edition(self, language: str) -> Publication:
         return self.editions.get(language) or self.publication
 
@@ -154,7 +158,8 @@ def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Meta
     """Nothing about the patient: the title is the document's kind, the date the content's."""
     return Metadata(title=text.title, author=kit.brand.name, subject=text.subtitle,
                     language=record.language, date=kit.publication.date,
-                    keywords=list(kit.edition(record.language).keywords))
+                    keywords=list(kit.edition(record.language).keywords),
+                    versions=f"rules {kit.rules.version}, content {kit.publication.version}")
 
 
 def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
@@ -166,7 +171,7 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         buffer, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
         leftMargin=margins.left, rightMargin=margins.right, topMargin=margins.top,
         bottomMargin=margins.bottom + layout.footer.height, title=meta.title,
-        author=meta.author, subject=meta.subject, creator=f"brochure {__version__}",
+        author=meta.author, subject=meta.subject, creator=meta.creator,
         producer=f"brochure {__version__} (ReportLab)", keywords=meta.keywords,
         lang=meta.language, initialFontName=kit.fonts.body.regular)
     frame_height = lambda band: doc.height - band  # noqa: E731
@@ -351,6 +356,19 @@ def _footer(kit: SummaryKit, text: SummaryText, canvas, number: int, count: int)
     canvas.restoreState()
 
 
+def _footer_context(kit: SummaryKit, text: SummaryText) -> dict:
+    """What the footer's line may name: the edition's publication and review dates (as the
+    brochure's colophon writes them) and, for a template that still wants them, versions."""
+    edition = kit.edition(kit.language_of(text))
+    standards = edition.standards
+
+    def dated(day: dt.date | None) -> str:
+        return standards.month_year(day) if standards and day else ""
+
+    return {"published": dated(edition.date), "review": dated(edition.review_date),
+            "rules": kit.rules.version, "tool": __version__, "content": edition.version}
+
+
 def _footer_fixed(kit: SummaryKit, text: SummaryText, canvas) -> None:
     layout, style = kit.layout, kit.styles["footer"]
     left, right = layout.margins.left, layout.page.width - layout.margins.right
@@ -361,8 +379,7 @@ def _footer_fixed(kit: SummaryKit, text: SummaryText, canvas) -> None:
     canvas.line(left, y + layout.footer.height, right, y + layout.footer.height)
     canvas.setFillColor(style.textColor)
     canvas.setFont(style.fontName, style.fontSize)
-    versions = fill(text.versions_label, {"rules": kit.rules.version, "tool": __version__,
-                                          "content": kit.publication.version})
+    versions = fill(text.versions_label, _footer_context(kit, text))
     first, second = (y + style.leading * line for line in layout.footer.baselines)
     canvas.drawString(left, first, versions)
     canvas.drawString(left, second, " ".join(text.confidential.split()))
