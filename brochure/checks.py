@@ -160,6 +160,29 @@ def glyph_findings(loaded: Loaded[Publication], project: Project) -> list[Proble
                     ("sections", section, i), f"U+{ord(char):04X} "
                     f"{unicodedata.name(char, 'unnamed character')} is in no available font; "
                     "it would print as an empty box", level="finding"))
+    return findings + _label_glyph_findings(loaded, register_fonts(brand.model.fonts).body.bold)
+
+
+def _label_glyph_findings(loaded: Loaded[Publication], face: str) -> list[Problem]:
+    """Labels in the publication's drawings are set in the body font alone (no fallback):
+    a character it lacks is a finding at the label."""
+    from .render.fonts import font_for
+
+    nowhere: set[str] = set()
+    choose = font_for(face, nowhere)
+    findings = []
+    for key, art in loaded.model.art.items():
+        for index, shape in enumerate(art.shapes):
+            if not isinstance(shape, Label):
+                continue
+            text = localize(shape.text, loaded.model.language)
+            lacking = {c for c in text if not c.isspace() and (choose(c) or c in nowhere)}
+            for char in sorted(lacking):
+                findings.append(loaded.source.problem(
+                    ("art", key, "shapes", index, "text"), f"U+{ord(char):04X} "
+                    f"{unicodedata.name(char, 'unnamed character')} is not in the body font, "
+                    "which sets a drawing's labels; it would print as an empty box",
+                    level="finding"))
     return findings
 
 

@@ -243,6 +243,23 @@ def test_a_label_without_contrast_on_its_background_is_a_finding(project):
         in result.stderr, result.stderr
 
 
+def test_a_label_character_the_body_font_lacks_is_a_finding(project):
+    """Labels are set in the body font alone: a character only a fallback font has (Vietnamese
+    ễ here, which Noto Sans draws in paragraphs) would be an empty box in a drawing."""
+    path = project / PUBLICATION
+    text = path.read_text()
+    old = "text: Meniscus, x: 188"
+    assert old in text
+    path.write_text(text.replace(old, "text: Meniscus ễ, x: 188", 1).replace(
+        "meniscus, a cushion,", "meniscus ễ, a cushion,", 1))
+    result = run_cli("check", cwd=project)
+    line = text[: text.index(old)].count("\n") + 1
+    assert result.returncode == 1, result.stderr
+    assert f"{PUBLICATION}:{line}:" in result.stderr, result.stderr
+    assert "U+1EC5 LATIN SMALL LETTER E WITH CIRCUMFLEX AND TILDE is not in the body font" \
+        in result.stderr, result.stderr
+
+
 # -- item 8: the cover ------------------------------------------------------------------------
 
 def _cover_page(layout: str) -> int:
