@@ -369,6 +369,8 @@ def _opened(blocks, pub) -> list:
     for block in blocks:
         if block.type == "columns":
             opened += _opened([b for column in block.columns for b in column], pub)
+        elif block.type == "reducible":
+            opened += _opened([*block.full, *block.reduced], pub)
         elif block.type == "include" and pub is not None:
             opened += pub.sections.get(block.section, [])
         else:

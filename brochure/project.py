@@ -338,12 +338,16 @@ def _check_summary(project: Project, publication: str,
 
 
 def _summary_blocks(blocks: list, loc: Loc):
-    """(position, block) of every block of a summary text, those in columns included."""
+    """(position, block) of every block of a summary text, those in columns and in both forms
+    of a reducible block included."""
     for i, block in enumerate(blocks):
         yield (*loc, i), block
         if block.type == "columns":
             for c, column in enumerate(block.columns):
                 yield from _summary_blocks(column, (*loc, i, "columns", c))
+        if block.type == "reducible":  # both forms, the shorter one too
+            yield from _summary_blocks(block.full, (*loc, i, "full"))
+            yield from _summary_blocks(block.reduced, (*loc, i, "reduced"))
 
 
 def _includes_images(block, pub: Publication) -> bool:

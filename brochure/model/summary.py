@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union, get_args
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import Strict
 from .patient import Verdict
@@ -134,10 +134,20 @@ class Reasons(Strict):
 
 
 class Note(Strict):
-    """The physician's own words to the patient (printed as written, never a template)."""
+    """The physician's own words to the patient (printed as written, never a template): each
+    paragraph of the note its own paragraph, or, with ``join``, every paragraph run on into one
+    (every word kept; the ``join`` mark, spaced, stands where a paragraph ended), for a note of
+    many short lines."""
 
     type: Literal["note"]
     heading: str
+    join: str | None = Field(None, min_length=1, description=(
+        "run the note's paragraphs on, with this mark (and a space either side) between them"))
+    box: bool = Field(True, description=(
+        "in a box kept whole; without, the note flows on across a page under its heading"))
+    cut: str | None = Field(None, description=(
+        "template: the words that end the note when, as the summary's last resort, it is cut to "
+        "what fits its pages; say where the whole note is"))
 
 
 class Signature(Strict):
@@ -178,15 +188,29 @@ class Columns(Strict):
     columns: list[list[SummaryBlock]] = Field(min_length=2, max_length=3)
 
 
+class Reducible(Strict):
+    """Blocks with a shorter form, which the summary takes when it would otherwise run past its
+    pages (see ``SummaryText.reductions`` for the order in which shorter forms are taken)."""
+
+    type: Literal["reducible"]
+    id: str = Field(description=(
+        "named in the summary's `reductions`; blocks that share an id take their shorter forms "
+        "together"))
+    full: list[SummaryBlock] = Field(min_length=1)
+    reduced: list[SummaryBlock] = Field(default_factory=list, description=(
+        "the shorter form; say what was left out and where to find it (empty: left out)"))
+
+
 SummaryBlock = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, QrCode,
           Spacer,
           PatientLine, Findings, Scales, BottomLine, Reasons, Note, Signature, Include,
           VerdictSteps,
-          PageBreak, Columns],
+          PageBreak, Columns, Reducible],
     Field(discriminator="type"),
 ]
 Columns.model_rebuild()
+Reducible.model_rebuild()
 
 
 class SummaryText(Strict):
@@ -203,6 +227,18 @@ class SummaryText(Strict):
     words: dict[str, list[str] | dict[str, str]] = Field(
         default_factory=dict, description="word lists the templates may index")
     blocks: list[SummaryBlock] = Field(min_length=1)
+    pages: int = Field(2, ge=1, description="the summary's length, in pages")
+    reductions: list[str] = Field(default_factory=list, description=(
+        "ids of `reducible` blocks, in the order they take their shorter form while a summary "
+        "would run past `pages`: the first a summary gives up first"))
+
+    @model_validator(mode="after")
+    def _reductions_named(self) -> SummaryText:
+        ids = {b.id for b in self.blocks if b.type == "reducible"}
+        if len(set(self.reductions)) != len(self.reductions) or ids != set(self.reductions):
+            raise ValueError("`reductions` lists the id of every top-level `reducible` block once "
+                             f"(ids: {', '.join(sorted(ids)) or 'none'})")
+        return self
 
     def reasons_block(self) -> Reasons | None:
         """The block that shows the reasons (its headings name the groups), if any."""
@@ -210,9 +246,16 @@ class SummaryText(Strict):
 
 
 def _all_blocks(blocks: list) -> list:
-    return [inner for block in blocks
-            for inner in (_all_blocks([b for c in block.columns for b in c])
-                          if block.type == "columns" else [block])]
+    return [inner for block in blocks for inner in _inner(block)]
+
+
+def _inner(block) -> list:
+    """A block, or the blocks inside it (columns, and both forms of a reducible block)."""
+    if block.type == "columns":
+        return _all_blocks([b for c in block.columns for b in c])
+    if block.type == "reducible":
+        return _all_blocks([*block.full, *block.reduced])
+    return [block]
 
 
 class SummaryContent(Strict):

@@ -67,7 +67,12 @@ class Para(Paragraph):
         return size
 
     def split(self, available_width, available_height):
-        pieces = super().split(available_width, available_height)
+        self.wrap(available_width, available_height)
+        kept = _line_end_spaces(self, keep=False)  # ReportLab rebuilds the pieces from the
+        try:  # lines' words: a kept space would widen a line, and a piece gain a line
+            pieces = super().split(available_width, available_height)
+        finally:
+            _line_end_spaces(self, keep=True, where=kept)
         if pieces == [self]:  # all of it fits: the whole, then nothing (as tables expect)
             return [self, Spacer(0, 0)]
         logical = self._logical
@@ -237,6 +242,33 @@ def _keep_line_end_spaces(paragraph: Paragraph) -> None:
                 pieces[-1] += " "
             else:
                 pieces[-1].text += " "
+
+
+def _line_end_spaces(paragraph: Paragraph, keep: bool, where: list | None = None) -> list:
+    """Take the spaces :func:`_keep_line_end_spaces` kept off the ends of the lines (returning
+    where they were), or put them back ``where`` they were."""
+    lines = getattr(paragraph, "blPara", None)
+    if lines is None:
+        return []
+    if keep:
+        for line in where or []:
+            if lines.kind == 0:
+                line[1][-1] += " "
+            else:
+                [f for f in line.words if _text_of(f)][-1].text += " "
+        return []
+    taken = []
+    for line in lines.lines[:-1]:
+        pieces = line[1] if lines.kind == 0 else [f for f in line.words if _text_of(f)]
+        last = pieces[-1] if pieces else None
+        text = last if lines.kind == 0 else getattr(last, "text", None)
+        if isinstance(text, str) and text.endswith(" "):
+            if lines.kind == 0:
+                pieces[-1] = text[:-1]
+            else:
+                last.text = text[:-1]
+            taken.append(line)
+    return taken
 
 
 _TAG = re.compile(r"<[^>]*>")

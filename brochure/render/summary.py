@@ -95,24 +95,81 @@ class SummaryKit:
 
 
 def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bytes:
-    """The summary for one patient as PDF bytes."""
-    return _render(kit, record, assessment, kit.seed(record.language))
+    """The summary for one patient as PDF bytes, on exactly its pages: rendered in full, then,
+    while it runs past them, again with the next of the text's declared reductions taken; as
+    the last resort, the note cut to what fits (when the text says how a cut note ends)."""
+    seed, text = kit.seed(record.language), kit.text(record.language)
+    for taken in range(len(text.reductions) + 1):
+        reduced = frozenset(text.reductions[:taken])
+        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced)
+        if pages <= text.pages:
+            return pdf
+    return _cut_note(kit, record, assessment, seed, reduced) or pdf
+
+
+def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+              seed: FontSeed | None, reduced: frozenset[str]) -> bytes | None:
+    """The summary with the longest start of the note that fits its pages (ended at a space
+    where one is near), or None when the note cannot be cut or even none of it fits."""
+    text = kit.text(record.language)
+    if not record.notes or not any(b.type == "note" and b.cut
+                                   for _, b in _placed(text.blocks, reduced)):
+        return None
+    best, low, high = None, 0, len(record.notes) - 1
+    while low <= high:  # fewer characters never make more pages
+        middle = (low + high) // 2
+        shorter = record.model_copy(update={"notes": _cut_at_space(record.notes, middle)})
+        pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True)
+        if pages <= text.pages:
+            best, low = pdf, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _cut_at_space(notes: str, length: int) -> str:
+    """The first ``length`` characters of a note, ended at its last space when that is near the
+    end (a word is never cut in two unless it is very long)."""
+    start = notes[:length]
+    space = max(start.rfind(" "), start.rfind("\n"))
+    return (start[:space] if space > length - _WORD_REACH else start).rstrip()
+
+
+_WORD_REACH = 30
+"""How far back a cut note looks for a space to end at."""
 
 
 def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
-            seed: FontSeed | None, learner: FontSeed | None = None) -> bytes:
-    """Build one summary; with a seed, static parts are recorded once and replayed; a
-    learner (calibration) notes the glyphs the summary used."""
+            seed: FontSeed | None, learner: FontSeed | None = None,
+            reduced: frozenset[str] = frozenset(), note_cut: bool = False) -> tuple[bytes, int]:
+    """Build one summary (with the ``reduced`` blocks in their shorter form) and count its
+    pages; with a seed, static parts are recorded once and replayed; a learner (calibration)
+    notes the glyphs the summary used."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
     ctx = _context(kit, text, record, assessment, doc.width)
+    ctx = replace(ctx, note_cut=note_cut)
     if seed is not None:
         ctx = replace(ctx, recordings=kit.recordings)
-    story = [f for index, block in enumerate(text.blocks)
-             for f in _block_flowables(kit, ctx, index, block, seed is not None)]
+    story = [f for key, block in _placed(text.blocks, reduced)
+             for f in _block_flowables(kit, ctx, key, block, seed is not None)]
     doc.build(story, canvasmaker=_canvas_maker(kit, text, record, seed, learner))
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page
+
+
+def _placed(blocks: list, reduced: frozenset[str]) -> list[tuple[str, object]]:
+    """The blocks in reading order, each with a key unique to it and its form: a reducible
+    block gives way to its full or its shorter blocks."""
+    placed = []
+    for index, block in enumerate(blocks):
+        if block.type != "reducible":
+            placed.append((f"b{index}", block))
+            continue
+        form = "r" if block.id in reduced else "f"
+        inner = block.reduced if form == "r" else block.full
+        placed += [(f"b{index}{form}{n}", b) for n, b in enumerate(inner)]
+    return placed
 
 
 _STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement", "statements",
@@ -137,21 +194,21 @@ def _strings(value) -> list[str]:
     return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
-def _block_flowables(kit: SummaryKit, ctx: SummaryContext, index: int, block,
+def _block_flowables(kit: SummaryKit, ctx: SummaryContext, key: str, block,
                      replay: bool) -> list:
     """A block's flowables, tagged for the structure tree (unless the kit is untagged);
     static ones built once and replayed."""
     def built() -> list:
         flowables = summary_flowables(block, ctx)
-        return (tag_flowables(flowables, (), kit.roles, f"b{index}") if kit.tagged
+        return (tag_flowables(flowables, (), kit.roles, key) if kit.tagged
                 else flowables)
     if not replay or not _is_static(block):
         return built()
-    key = (ctx.record.language, index, ctx.assessment.verdict)
-    if key not in kit.recordings:
-        kit.recordings[key] = [(f, {}, {}) for f in built()]
+    stored = (ctx.record.language, key, ctx.assessment.verdict)
+    if stored not in kit.recordings:
+        kit.recordings[stored] = [(f, {}, {}) for f in built()]
     return [f if isinstance(f, (KeepTogether, PageBreak)) else Recorded(f, store, sizes)
-            for f, store, sizes in kit.recordings[key]]
+            for f, store, sizes in kit.recordings[stored]]
 
 
 def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Metadata:

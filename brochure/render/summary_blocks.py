@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from reportlab.graphics.shapes import Line
 from reportlab.platypus import Flowable, KeepTogether, Spacer
-from reportlab.platypus.flowables import PageBreak
+from reportlab.platypus.flowables import CondPageBreak, PageBreak
 
 from ..candidacy import Assessment, ReasonGroup
 from ..model import summary as m
@@ -52,6 +52,8 @@ class SummaryContext:
     geometry: SummaryGeometry
     recordings: dict | None = None
     """Where drawings that depend on few values (scales) are recorded, when replaying."""
+    note_cut: bool = False
+    """The record's note was cut to what fits: the note block ends it with its ``cut`` words."""
 
     def fill(self, template: str) -> str:
         return fill(template, self.values)
@@ -226,10 +228,14 @@ def _verdict_head(ctx: SummaryContext) -> Flowable:
 @summary_builds("reasons")
 def _reasons(block: m.Reasons, ctx: SummaryContext) -> list[Flowable]:
     """Each group of reasons under its own heading, in the order the block lists them; a
-    heading is kept with its content."""
+    heading starts a page unless its first lines fit under it, and a long group flows on
+    across the page between its lines and bullets (it is no box)."""
     groups = sorted(ctx.assessment.groups, key=lambda g: block.order(g.kind))
-    return [KeepTogether([para(escape(block.heading(g.kind).heading), ctx.block.styles["h2"]),
-                          *_group(block, g, ctx)]) for g in groups]
+    styles = ctx.block.styles
+    return [f for g in groups for f in (
+        *_opening(para(escape(block.heading(g.kind).heading), styles["h2"]),
+                  styles["body"].leading * _OPENING_LINES),
+        *_group(block, g, ctx))]
 
 
 def _group(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Flowable]:
@@ -252,13 +258,41 @@ def _group(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Fl
 
 @summary_builds("note")
 def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
-    if not ctx.record.notes:
+    if not ctx.record.notes and not ctx.note_cut:
         return []
     styles = ctx.block.styles
-    paragraphs = [fresh(escape(part), styles["body"])
-                  for part in ctx.record.notes.split("\n\n") if part.strip()]
-    return [KeepTogether([para(escape(block.heading), styles["h2"]),
-                          boxed(paragraphs, ctx.block, "sand", "accent")])]
+    parts = [part.strip() for part in ctx.record.notes.split("\n\n") if part.strip()]
+    if block.join is not None:
+        parts = [f" {block.join} ".join(parts)]
+    texts = [escape(part) for part in parts]
+    if ctx.note_cut and block.cut:
+        ending = inline(ctx.fill(block.cut))
+        texts = [*texts[:-1], f"{texts[-1]}… {ending}"] if texts else [ending]
+    paragraphs = [fresh(text, styles["body"]) for text in texts]
+    heading = para(escape(block.heading), styles["h2"])
+    if block.box:
+        return [KeepTogether([heading, boxed(paragraphs, ctx.block, "sand", "accent")])]
+    return [*_opening(heading, styles["body"].leading * _OPENING_LINES), *paragraphs]
+
+
+_OPENING_LINES = 2
+"""A heading over text that flows on across a page starts a new page unless this many lines
+of the text fit under it (a heading is never left alone at a page's foot)."""
+
+
+def _opening(heading: Flowable, lines_height: float) -> list[Flowable]:
+    """A heading followed by text that may flow on across a page: it starts a new page unless
+    it and the first lines of the text fit (keep-with-next would move the whole text)."""
+    heading.keepWithNext = False
+    _, height = heading.wrap(1e6, 1e6)
+    return [CondPageBreak(height + heading.getSpaceBefore() + lines_height), heading]
+
+
+@summary_builds("reducible")
+def _reducible(block: m.Reducible, ctx: SummaryContext) -> list[Flowable]:
+    """A reducible block inside another (the summary takes shorter forms only at its top
+    level): its full form."""
+    return [f for b in block.full for f in summary_flowables(b, ctx)]
 
 
 @summary_builds("signature")
