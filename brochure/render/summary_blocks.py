@@ -282,10 +282,14 @@ of the text fit under it (a heading is never left alone at a page's foot)."""
 
 def _opening(heading: Flowable, lines_height: float) -> list[Flowable]:
     """A heading followed by text that may flow on across a page: it starts a new page unless
-    it and the first lines of the text fit (keep-with-next would move the whole text)."""
+    it and the first lines of the text fit (keep-with-next would move the whole text). The
+    break carries the heading's space before it, so that space still overlaps the space after
+    the block above, as the frame overlaps them for any two neighbours."""
     heading.keepWithNext = False
     _, height = heading.wrap(1e6, 1e6)
-    return [CondPageBreak(height + heading.getSpaceBefore() + lines_height), heading]
+    opening = CondPageBreak(height + lines_height)
+    opening.spaceBefore, heading.spaceBefore = heading.getSpaceBefore(), 0
+    return [opening, heading]
 
 
 @summary_builds("reducible")
