@@ -347,25 +347,25 @@ def test_an_image_whose_pixels_do_not_decode_is_placed_at_build(project):
 
 def test_a_summary_may_not_include_a_section_with_an_image(project):
     _place_photograph(project)
-    line = _edit(project, "content/knee-stem-cell/summary.yaml", "        section: risks\n"
-                 "        only: [heading, bullets]", "        section: cover")
+    line = _edit(project, "content/knee-stem-cell/summary.yaml", "            section: risks\n"
+                 "            only: [heading, bullets]", "            section: cover")
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
-    assert f"content/knee-stem-cell/summary.yaml:{line}:18: error: section 'cover' holds an " \
+    assert f"content/knee-stem-cell/summary.yaml:{line}:22: error: section 'cover' holds an " \
            "image, which a summary does not show" in stderr, stderr
 
 
 def test_an_unknown_section_or_statement_inside_columns_is_found(project):
     line = _edit(project, "content/knee-stem-cell/summary.yaml",
-                 "          - - type: verdict_steps",
-                 "          - - type: include\n              section: nowhere\n"
-                 "            - type: statement\n              ref: nothing\n"
-                 "            - type: verdict_steps")
+                 "              - - type: verdict_steps",
+                 "              - - type: include\n                  section: nowhere\n"
+                 "                - type: statement\n                  ref: nothing\n"
+                 "                - type: verdict_steps")
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
-    assert f"content/knee-stem-cell/summary.yaml:{line + 1}:24: error: unknown section " \
+    assert f"content/knee-stem-cell/summary.yaml:{line + 1}:28: error: unknown section " \
            "'nowhere'" in stderr, stderr
-    assert f"content/knee-stem-cell/summary.yaml:{line + 3}:20: error: unknown statement " \
+    assert f"content/knee-stem-cell/summary.yaml:{line + 3}:24: error: unknown statement " \
            "'nothing'" in stderr, stderr
 
 
