@@ -171,3 +171,12 @@ def test_a_paragraph_split_at_a_page_foot_fits_the_space_it_was_split_for(height
     first, rest = paragraph.split(497, height)
     assert first.wrap(497, height)[1] <= height
     assert first.wrap(497, height)[1] + rest.wrap(497, 1e6)[1] == paragraph.wrap(497, 1e6)[1]
+
+
+def test_both_languages_take_the_same_reductions_in_the_same_order():
+    """A Spanish summary is shortened as its English one is, with a shorter text for each."""
+    assert TEXTS["en"]["reductions"] == TEXTS["es"]["reductions"]
+    for name in TEXTS["en"]["reductions"]:
+        forms = [[(len(b["full"]), len(b.get("reduced", []))) for b in TEXTS[language]["blocks"]
+                  if b["type"] == "reducible" and b["id"] == name] for language in ("en", "es")]
+        assert forms[0] == forms[1], name
