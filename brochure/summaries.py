@@ -122,18 +122,30 @@ def render_summary(record: Mapping | PatientRecord, *, password: str | None = No
 def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
               with_brochure: bool = False, project: Project | None = None,
               publication: str = DEFAULT_PUBLICATION) -> Summary:
-    """The summary's PDF bytes, the assessment it shows, and warnings about characters no
-    available font can draw (named by code point, never with the text around them)."""
+    """The summary's PDF bytes, the assessment it shows, and warnings: characters no available
+    font can draw (named by code point, never with the text around them), and a note cut to
+    fit the pages (by its length only)."""
     project = project or default_project()
     kit = summary_kit(project, publication)
     record = to_record(record)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
-    pdf = render_summary_pdf(kit, record, assessment)
+    rendered = render_summary_pdf(kit, record, assessment)
+    pdf = rendered.pdf
     if with_brochure:
         pdf = append(pdf, _brochure(project, publication, record.language))
     return Summary(encrypt(pdf, password) if password else pdf, assessment,
-                   glyph_warnings(record, kit))
+                   glyph_warnings(record, kit) + _cut_warning(record, rendered.note_printed))
+
+
+def _cut_warning(record: PatientRecord, printed: int | None) -> tuple[str, ...]:
+    """What the physician must know when the note did not fit: how much of it is printed."""
+    if printed is None:
+        return ()
+    return (f"the record's notes are too long to print whole with the rest of this record: "
+            f"the first {printed} of {len(record.notes or '')} characters are printed, then a "
+            "line saying the rest is in the patient's record; shorten the note to print it "
+            "whole",)
 
 
 def glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:

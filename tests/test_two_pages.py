@@ -21,7 +21,7 @@ from brochure.model.summary import SummaryText
 from brochure.render.paragraphs import fresh
 from brochure.summaries import summarize
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 from .test_candidacy import BASE
 
 CONDITIONS = ["infection", "active_cancer", "pregnant_or_breastfeeding", "inflammatory_arthritis",
@@ -180,3 +180,19 @@ def test_both_languages_take_the_same_reductions_in_the_same_order():
         forms = [[(len(b["full"]), len(b.get("reduced", []))) for b in TEXTS[language]["blocks"]
                   if b["type"] == "reducible" and b["id"] == name] for language in ("en", "es")]
         assert forms[0] == forms[1], name
+
+
+def test_the_physician_is_told_when_a_note_is_cut_by_its_length_only(tmp_path):
+    """A cut note is the last resort: the command says so (never quoting the note), so the
+    physician can shorten it; a note printed whole gives no such warning."""
+    long_note = ("Walk every day and keep the brace on " * 60)[:2000]
+    record = {**BASE, "name": "W" * 200, "notes": long_note, "conditions": CONDITIONS,
+              "override_verdict": "evaluation_needed", "override_reason": "R" * 500}
+    warnings = summarize(record).warnings
+    assert len(warnings) == 1 and "notes are too long to print whole" in warnings[0]
+    assert "of 2000 characters are printed" in warnings[0] and "brace" not in warnings[0]
+    assert summarize({**BASE, "notes": "Walk every day."}).warnings == ()
+    result = run_cli("summary", str(ROOT / "content/patients/worst-case.yaml"), "-o",
+                     str(tmp_path / "w.pdf"))
+    assert result.returncode == 0
+    assert "warning: the record's notes are too long to print whole" in result.stderr

@@ -52,8 +52,8 @@ def _tell(report: Report, out: Path) -> int:
     written, failed, skipped = (report.count(s) for s in ("ok", "error", NOT_RENDERED))
     warned = sum(1 for row in report.rows if row["status"] == "ok" and row["message"])
     if warned:
-        click.echo(f"{warned} summaries have characters no font can draw; see the manifest",
-                   err=True)
+        click.echo(f"{warned} summaries have warnings (characters no font can draw, or a "
+                   "note cut to fit its pages); see the manifest", err=True)
     told = f"{written} summaries written to {out}, {failed} failed"
     told += f", {skipped} not rendered" if skipped else ""
     if report.signal:

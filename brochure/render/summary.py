@@ -94,7 +94,16 @@ class SummaryKit:
         return self.seeds[language]
 
 
-def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bytes:
+@dataclass(frozen=True)
+class RenderedSummary:
+    pdf: bytes
+    note_printed: int | None = None
+    """How many of the note's characters are printed when it had to be cut to fit (None when
+    it is printed whole), so that the physician can be told."""
+
+
+def render_summary_pdf(kit: SummaryKit, record: PatientRecord,
+                       assessment: Assessment) -> RenderedSummary:
     """The summary for one patient as PDF bytes, on exactly its pages: rendered in full, then,
     while it runs past them, again with the next of the text's declared reductions taken; as
     the last resort, the note cut to what fits (when the text says how a cut note ends)."""
@@ -103,12 +112,12 @@ def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Asses
         reduced = frozenset(text.reductions[:taken])
         pdf, pages = _render(kit, record, assessment, seed, reduced=reduced)
         if pages <= text.pages:
-            return pdf
-    return _cut_note(kit, record, assessment, seed, reduced) or pdf
+            return RenderedSummary(pdf)
+    return _cut_note(kit, record, assessment, seed, reduced) or RenderedSummary(pdf)
 
 
 def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
-              seed: FontSeed | None, reduced: frozenset[str]) -> bytes | None:
+              seed: FontSeed | None, reduced: frozenset[str]) -> RenderedSummary | None:
     """The summary with the longest start of the note that fits its pages (ended at a space
     where one is near), or None when the note cannot be cut or even none of it fits."""
     text = kit.text(record.language)
@@ -118,10 +127,11 @@ def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     best, low, high = None, 0, len(record.notes) - 1
     while low <= high:  # fewer characters never make more pages
         middle = (low + high) // 2
-        shorter = record.model_copy(update={"notes": _cut_at_space(record.notes, middle)})
+        kept = _cut_at_space(record.notes, middle)
+        shorter = record.model_copy(update={"notes": kept})
         pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True)
         if pages <= text.pages:
-            best, low = pdf, middle + 1
+            best, low = RenderedSummary(pdf, len(kept)), middle + 1
         else:
             high = middle - 1
     return best
