@@ -20,8 +20,8 @@ test: $(STAMP)  ## lint, then the test suite
 	$(BIN)/ruff check brochure tests benchmarks
 	$(BIN)/pytest -q
 
-golden: $(STAMP)  ## approve the shipped documents' current content (tests/golden/*.json)
-	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
+golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/golden, tests/approved)
+	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py tests/test_visual.py
 
 bench: $(STAMP)  ## benchmarks (on demand, not part of the tests)
 	$(BIN)/python benchmarks/bench_build.py
