@@ -99,11 +99,21 @@ class MissingGlyphWarning(UserWarning):
     """A character of the record that no available font can draw (it prints as a box)."""
 
 
+class NoteCutWarning(UserWarning):
+    """The record's note did not fit the summary's pages and only its start is printed."""
+
+
 @dataclass(frozen=True)
 class Summary:
     pdf: bytes
     assessment: Assessment
-    warnings: tuple[str, ...] = ()
+    missing_glyphs: tuple[str, ...] = ()
+    note_cut: tuple[str, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Everything the physician should know before handing the summary over."""
+        return self.missing_glyphs + self.note_cut
 
 
 def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
@@ -111,11 +121,14 @@ def render_summary(record: Mapping | PatientRecord, *, password: str | None = No
                    publication: str = DEFAULT_PUBLICATION) -> bytes:
     """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``;
     followed by the publication, as one patient packet, if ``with_brochure``). Characters no
-    font can draw are reported as :class:`MissingGlyphWarning`."""
+    font can draw are reported as :class:`MissingGlyphWarning`, a note cut to fit as
+    :class:`NoteCutWarning`."""
     result = summarize(record, password=password, with_brochure=with_brochure, project=project,
                        publication=publication)
-    for message in result.warnings:
+    for message in result.missing_glyphs:
         warnings.warn(message, MissingGlyphWarning, stacklevel=2)
+    for message in result.note_cut:
+        warnings.warn(message, NoteCutWarning, stacklevel=2)
     return result.pdf
 
 
@@ -135,7 +148,7 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     if with_brochure:
         pdf = append(pdf, _brochure(project, publication, record.language))
     return Summary(encrypt(pdf, password) if password else pdf, assessment,
-                   glyph_warnings(record, kit) + _cut_warning(record, rendered.note_printed))
+                   glyph_warnings(record, kit), _cut_warning(record, rendered.note_printed))
 
 
 def _cut_warning(record: PatientRecord, printed: int | None) -> tuple[str, ...]:

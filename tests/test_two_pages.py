@@ -196,3 +196,13 @@ def test_the_physician_is_told_when_a_note_is_cut_by_its_length_only(tmp_path):
                      str(tmp_path / "w.pdf"))
     assert result.returncode == 0
     assert "warning: the record's notes are too long to print whole" in result.stderr
+
+
+def test_the_python_api_warns_of_a_cut_note_as_such():
+    from brochure.summaries import MissingGlyphWarning, NoteCutWarning, render_summary
+    long_note = ("Walk every day and keep the brace on " * 60)[:2000]
+    record = {**BASE, "name": "W" * 200, "notes": long_note, "conditions": CONDITIONS,
+              "override_verdict": "evaluation_needed", "override_reason": "R" * 500}
+    with pytest.warns(NoteCutWarning) as caught:
+        render_summary(record)
+    assert not any(issubclass(w.category, MissingGlyphWarning) for w in caught)
