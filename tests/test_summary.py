@@ -158,14 +158,15 @@ def test_patient_packet_appends_the_brochure_keeping_title_language_bookmarks():
     assert "Is it right for you?" in reader.pages[len(alone.pages) + 1].extract_text()
 
 
-def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data(tmp_path):
+def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data(tmp_path,
+                                                                                project):
     record = ROOT / "content/patients/not-suitable.yaml"
     result = run_cli("summary", str(record), "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 0, result.stderr
     assert "O'Brien" in _text((tmp_path / "x.pdf").read_bytes())
-    result = run_cli("summary", str(record), "--root", str(ROOT))
+    result = run_cli("summary", str(record), "--root", str(project))  # not the repository's
     written = re.search(r"wrote (\S+)", result.stdout).group(1)
-    assert re.fullmatch(r".*/s-[0-9a-f]{16}\.pdf", written)
+    assert re.fullmatch(rf"{project}/output/summaries/s-[0-9a-f]{{16}}\.pdf", written)
     assert "O'Brien" not in result.stdout + result.stderr and "HK-10577" not in written
 
 
