@@ -9,6 +9,7 @@ from functools import cached_property
 from io import BytesIO
 from typing import ClassVar
 
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate
 
 from .. import __version__
@@ -20,11 +21,13 @@ from ..model.patient import PatientRecord
 from ..model.rules import Rules
 from ..model.summary import SummaryText
 from ..templates import compiled, fill
+from ..text import escape
 from .art import drawing
 from .blocks import BlockContext
 from .colours import Palette
 from .document import DeferredPages, Metadata, describe
 from .fonts import FontSet, register_fonts
+from .paragraphs import fresh
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -246,7 +249,7 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
                   id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.later_height),
                   id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    decorate = _Header(kit, text)
+    decorate = _Header(kit, text, record.name)
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=decorate.first, autoNextPageTemplate="later"),
         PageTemplate("later", [later], onPage=decorate.later),
@@ -304,16 +307,35 @@ def _date_formatter(text: SummaryText):
 
 
 class _Header:
-    """Draws the brand band on each page: tall with the title on the first, slim after."""
+    """Draws the brand band on each page: tall with the title on the first, slim after, where
+    the patient's name (at the band's right) identifies a page that was separated from page 1."""
 
-    def __init__(self, kit: SummaryKit, text: SummaryText):
-        self.kit, self.text = kit, text
+    def __init__(self, kit: SummaryKit, text: SummaryText, name: str):
+        self.kit, self.text, self.name = kit, text, name
 
     def first(self, canvas, doc) -> None:
         self._replayed(canvas, self.kit.layout.header.height, True)
 
     def later(self, canvas, doc) -> None:
-        self._replayed(canvas, self.kit.layout.header.later_height, False)
+        height = self.kit.layout.header.later_height
+        self._replayed(canvas, height, False)
+        artifact(canvas, lambda c: self._name(c, height))  # running header: an artifact
+
+    def _name(self, canvas, height: float) -> None:
+        """The patient's name, right-aligned in the slim band, cut with "…" to the width the
+        band leaves beside the running title (the name is whole on page 1)."""
+        kit = self.kit
+        layout, style = kit.layout, kit.styles["cover_subtitle"]
+        style = style.clone("running-name", textColor=kit.palette("paper"),
+                            fontName=kit.styles["h3"].fontName)
+        right = layout.page.width - layout.margins.right
+        title = self.text.title  # the logo names the clinic; the band's room goes to the name
+        left = (layout.margins.left + self._logo_size(height, False) + layout.header.logo_gap
+                + canvas.stringWidth(title, style.fontName, style.fontSize) + 2 * style.fontSize)
+        line = _one_line(self.name, style, right - left)
+        _, line_height = line.wrap(right - left, height)
+        line.drawOn(canvas, left, layout.page.height - height / 2 - style.fontSize / 3
+                    - line_height + style.leading)
 
     def _replayed(self, canvas, height: float, full: bool) -> None:
         """The band is the same on every summary: drawn once, then replayed."""
@@ -323,7 +345,7 @@ class _Header:
                lambda c: self._band(c, height, full))
 
     def _band(self, canvas, height: float, full: bool) -> None:
-        """The band and logo are decoration, and so is the running header of later pages; on
+        """The band and logo are decoration, and so is the running title of later pages; on
         the first page the title is the document's top heading (H1) and the clinic's name,
         under it, says who wrote the summary (P)."""
         kit, styles = self.kit, self.kit.styles
@@ -340,7 +362,7 @@ class _Header:
         else:
             artifact(canvas, lambda c: _line(c, subtitle, kit.palette("paper"), x,
                                              middle - subtitle.fontSize / 3,
-                                             f"{kit.brand.name} · {self.text.title}"))
+                                             self.text.title))
 
     def _logo_size(self, height: float, full: bool) -> float:
         header = self.kit.layout.header
@@ -359,6 +381,22 @@ class _Header:
         logo = drawing(kit.brand.art[kit.brand.logo], size, kit.palette, kit.fonts.body.regular)
         logo.drawOn(canvas, kit.layout.margins.left, page.height - (height + size) / 2)
         canvas.restoreState()
+
+
+def _one_line(text: str, style, width: float):
+    """``text`` right-aligned on one line of ``width`` (any script, through the fallback
+    fonts), its end cut and marked "…" where it is longer."""
+    style = style.clone(style.name + "-right", alignment=TA_RIGHT)
+    whole = fresh(escape(text), style)
+    if len(whole.breakLines([width]).lines) <= 1:
+        return whole
+    low, high = 0, len(text)
+    while low < high:  # the longest start that fits with its "…"
+        middle = (low + high + 1) // 2
+        trial = fresh(escape(text[:middle].rstrip() + "…"), style)
+        low, high = (middle, high) if len(trial.breakLines([width]).lines) <= 1 else (
+            low, middle - 1)
+    return fresh(escape(text[:low].rstrip() + "…"), style)
 
 
 def _line(canvas, style, colour, x: float, y: float, text: str) -> None:

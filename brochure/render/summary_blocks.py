@@ -155,7 +155,7 @@ class ScaleBar(Flowable):
         for n in range(boxes):
             chosen = n == self.value
             canvas.setFillColor(palette("primary") if chosen else palette("scale-track"))
-            canvas.setStrokeColor(palette("rule"))
+            canvas.setStrokeColor(palette("scale-edge"))  # 3:1 on the page (WCAG 1.4.11)
             canvas.roundRect(left + n * step + g.gap / 2, base, step - g.gap, g.height, 3,
                              stroke=0 if chosen else 1, fill=1)
             canvas.setFillColor(palette("paper") if chosen else styles.colour("text"))
@@ -170,16 +170,31 @@ class ScaleBar(Flowable):
         canvas.drawString(left + self.geometry.gap / 2, 0, self.item.low)
         canvas.drawRightString(left + boxes * step - self.geometry.gap / 2, 0, self.item.high)
         if self.value is None:
-            label = self.item.missing
-            x = left + boxes * step / 2
-        else:
-            label, x = self.you, left + (self.value + 0.5) * step
+            return self._missing(canvas, left, boxes * step)
+        label, x = self.you, left + (self.value + 0.5) * step
         font = self.styles["h3"].fontName
         half = canvas.stringWidth(label, font, self.text_size) / 2
         x = min(max(x, left + half), left + boxes * step - half)  # never past the scale's ends
         canvas.setFillColor(self.styles.palette("primary"))
         canvas.setFont(font, self.text_size)
         canvas.drawCentredString(x, self.height - self.text_size, label)
+
+    def _missing(self, canvas, left: float, width: float) -> None:
+        """No value: no box is chosen and the words say so in the caption's quiet style, set
+        in a rule across the whole scale, so that they point at no one box."""
+        caption, y = self.styles["caption"], self.height - self.text_size
+        label = self.item.missing
+        half = canvas.stringWidth(label, caption.fontName, self.text_size) / 2 + self.geometry.gap
+        middle = left + width / 2
+        canvas.setFillColor(caption.textColor)
+        canvas.setFont(caption.fontName, self.text_size)
+        canvas.drawCentredString(middle, y, label)
+        canvas.setStrokeColor(caption.textColor)
+        canvas.setLineWidth(self.geometry.gap / 6)
+        rule = y + self.text_size / 3
+        inset = self.geometry.gap / 2
+        canvas.line(left + inset, rule, middle - half, rule)
+        canvas.line(middle + half, rule, left + width - inset, rule)
 
 
 @summary_builds("scales")
