@@ -145,3 +145,56 @@ def test_a_missing_xray_grade_is_an_empty_state_not_a_marker(pdfs, key, language
     assert {colour for _, _, colour in marker} == {muted}
     assert {colour for _, _, colour in you} == {primary}
     assert max(w for _, w, _ in marker) < min(w for _, w, _ in you)  # not the marker's bold
+
+
+def _findings_row(language: str, field: str) -> dict:
+    """The findings row (or scale item) whose label carries a clinical term."""
+    blocks = TEXTS[language]["blocks"]
+    rows = [row for b in blocks if b.get("type") == "findings" for row in b["rows"]]
+    return next(row for row in rows if row.get("term") and field in row["value"])
+
+
+@pytest.mark.parametrize("key,language", [("good-en", "en"), ("xray-es", "es")])
+def test_clinical_terms_follow_plain_labels_in_smaller_type(pdfs, key, language):
+    row = _findings_row(language, "cartilage_grade")
+    label = find_text(pdfs[key], 0, row["label"])
+    term = find_text(pdfs[key], 0, row["term"])
+    assert label is not None and term is not None
+    same_line = abs(term.bottom - label.bottom) < 3 and term.left > label.right
+    assert same_line or term.top <= label.bottom + 1  # after the label, in reading order
+    body = float(LAYOUT["typography"]["table"]["size"])
+    sizes = {size for size, _, _ in _char_styles(pdfs[key], 0, row["term"])}
+    assert all(11 <= size < body for size in sizes), sizes
+    assert {size for size, _, _ in _char_styles(pdfs[key], 0, row["label"])} == {body}
+    scales = next(b for b in TEXTS[language]["blocks"] if b.get("id") == "scales")
+    xray = scales["full"][0]["items"][0]
+    found = find_text(pdfs[key], 0, xray["term"].split()[-1])  # "Kellgren–Lawrence"
+    assert found is not None and found.top <= find_text(pdfs[key], 0, xray["label"]).bottom + 1
+
+
+def _headings(blocks) -> list[str]:
+    found = []
+    for block in blocks:
+        if isinstance(block, dict):
+            if block.get("type") in ("heading", "scales", "bottom_line", "note", "verdict_steps",
+                                     "findings") and (block.get("heading") or block.get("text")):
+                found.append(block.get("heading") or block["text"])
+            for value in block.values():
+                if isinstance(value, list):
+                    found += _headings(value)
+    return found
+
+
+@pytest.mark.parametrize("key,language", [("good-en", "en"), ("xray-es", "es")])
+def test_one_heading_size_across_pages(pdfs, key, language):
+    """Every section heading of the summary (all one level, H2) is set in one size, on both
+    pages."""
+    sizes, pages = {}, set()
+    for heading in dict.fromkeys(_headings(TEXTS[language]["blocks"])):
+        for page in (0, 1):
+            if find_text(pdfs[key], page, heading) is not None:
+                sizes[heading] = {s for s, _, _ in _char_styles(pdfs[key], page, heading)}
+                pages.add(page)
+                break
+    assert pages == {0, 1} and len(sizes) >= 4, sizes
+    assert len(set().union(*sizes.values())) == 1, sizes

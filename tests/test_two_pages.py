@@ -6,6 +6,7 @@ override reason, every condition at once, both languages and every verdict."""
 from __future__ import annotations
 
 import io
+import re
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -56,14 +57,31 @@ def records(draw) -> dict:
 
 
 def _smallest_text_above_footer(pdf: bytes) -> float:
+    """The smallest text above the footer, the clinical terms set after plain labels left out
+    (those are checked against their own floor, 11 pt)."""
     footer_top = 0.5 * 72 + 0.38 * 72
     smallest = 99.0
     for page in pdfium.PdfDocument(pdf):
         text = page.get_textpage()
+        terms = _term_chars(text)
         for i in range(text.count_chars()):
             if text.get_text_range(i, 1).strip() and text.get_charbox(i)[1] > footer_top + 1:
-                smallest = min(smallest, pdfium_c.FPDFText_GetFontSize(text.raw, i))
+                size = pdfium_c.FPDFText_GetFontSize(text.raw, i)
+                assert size >= 10.99, "no text a reader needs below 11 pt"
+                if i not in terms:
+                    smallest = min(smallest, size)
     return smallest
+
+
+def _term_chars(text) -> set[int]:
+    """Indices of the characters of the words of the content's clinical terms (a label's
+    smaller `term`)."""
+    found = set()
+    for term in TERMS:
+        search = text.search(term, match_case=True)
+        while (hit := search.get_next()):
+            found.update(range(hit[0], hit[0] + hit[1]))
+    return found
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
@@ -88,6 +106,10 @@ def _text(pdf: bytes) -> str:
 
 
 TEXTS = yaml.safe_load((ROOT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
+TERMS = sorted({word for match in re.finditer(r"^\s*term: (.+)$", (
+    ROOT / "content/knee-stem-cell/summary.yaml").read_text(), flags=re.M)
+    for word in match.group(1).split()})
+"""Every word of the content's clinical terms (a term may wrap across lines)."""
 
 
 def _reducible(language: str, name: str) -> dict:

@@ -41,7 +41,9 @@ class PatientLine(Strict):
 
 
 class Finding(Strict):
-    label: str
+    label: str = Field(description="the plain words a patient uses (\"Arthritis on X-ray\")")
+    term: str | None = Field(None, description="the clinical term, after the label in the "
+                                               "layout's smaller `term` style")
     value: str = Field(description="template over the record's fields and `words`")
 
 
@@ -56,6 +58,8 @@ class Findings(Strict):
 
 class Scale(Strict):
     label: str
+    term: str | None = Field(None, description="the clinical term, under the label in the "
+                                               "layout's smaller `term` style")
     field: Literal["kl_grade", "cartilage_grade", "pain"]
     maximum: int = Field(ge=1, le=10)
     low: str

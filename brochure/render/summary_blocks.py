@@ -101,8 +101,8 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
 @summary_builds("findings")
 def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
-    rows = [[para(f"<b>{escape(row.label)}</b>", styles["table"]),
-             para(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
+    rows = [[_finding_label(row, styles), para(inline(ctx.fill(row.value)), styles["table"])]
+            for row in block.rows]
     palette, pad = styles.palette, ctx.block.spacing.table_padding
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), ctx.block.spacing.rule_width / 2,
@@ -115,6 +115,17 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     table._tag_table = {"header_column": True}
     heading = [para(escape(block.heading), styles["h2"])] if block.heading else []
     return [*heading, table]
+
+
+def _finding_label(row: m.Finding, styles) -> Flowable:
+    """The plain label first; the clinical term, if any, after it in the layout's smaller
+    `term` style (on the same line where it fits)."""
+    label = f"<b>{escape(row.label)}</b>"
+    if row.term:
+        term = styles["term"]
+        label += (f' <font name="{term.fontName}" size="{term.fontSize:g}" '
+                  f'color="#{term.textColor.hexval()[2:]}">{escape(row.term)}</font>')
+    return fresh(label, styles["table"])
 
 
 class ScaleBar(Flowable):
@@ -149,9 +160,14 @@ class ScaleBar(Flowable):
         left = g.label_width
         step = (self.width - left) / boxes
         base = 1.1 * self.text_size + g.gap
+        term = self._term(left - g.gap)
+        _, term_height = term.wrap(left - g.gap, self.height) if term else (0, 0)
+        label_y = base + g.height / 2 - self.text_size / 3 + term_height / 2
         canvas.setFillColor(styles.colour("text"))
         canvas.setFont(self.styles["h3"].fontName, self.styles["h3"].fontSize)
-        canvas.drawString(0, base + g.height / 2 - self.text_size / 3, self.item.label)
+        canvas.drawString(0, label_y, self.item.label)
+        if term:  # the clinical term under the plain label, smaller
+            term.drawOn(canvas, 0, label_y - self.text_size / 3 - term_height)
         for n in range(boxes):
             chosen = n == self.value
             canvas.setFillColor(palette("primary") if chosen else palette("scale-track"))
@@ -163,6 +179,11 @@ class ScaleBar(Flowable):
             canvas.drawCentredString(left + (n + 0.5) * step, base + g.height / 2 -
                                      self.text_size / 3, str(n))
         self._ends(canvas, left, step, boxes)
+
+    def _term(self, width: float) -> Flowable | None:
+        if not self.item.term:
+            return None
+        return fresh(escape(self.item.term), self.styles["term"])
 
     def _ends(self, canvas, left, step, boxes):
         canvas.setFillColor(self.styles["caption"].textColor)
