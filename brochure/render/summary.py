@@ -335,7 +335,7 @@ class _Header:
         line = _one_line(self.name, style, right - left)
         _, line_height = line.wrap(right - left, height)
         line.drawOn(canvas, left, layout.page.height - height / 2 - style.fontSize / 3
-                    - line_height + style.leading)
+                    - line_height + style.fontSize)  # on the running title's baseline
 
     def _replayed(self, canvas, height: float, full: bool) -> None:
         """The band is the same on every summary: drawn once, then replayed."""
