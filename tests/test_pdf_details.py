@@ -30,8 +30,9 @@ def _text(pdf: bytes) -> str:
 
 
 def _pieces_of(word: str, pdf: bytes) -> str:
-    """The runs of ``word``'s letter (two or more: 'Why' has one), in reading order."""
-    return "".join(re.findall(f"{word[0]}{{2,}}", _text(pdf)))
+    """The runs of ``word``'s letter (two or more: 'Why' has one), in reading order; a run
+    ended by "…" is page 2's running header, the name cut to the band, and left out."""
+    return "".join(re.findall(f"{word[0]}{{2,}}(?![{word[0]}…])", _text(pdf)))
 
 
 def _outside_the_page(pdf: bytes) -> list[tuple[int, str]]:
