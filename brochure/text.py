@@ -134,11 +134,14 @@ def segment_levels(words: list[list[str]]) -> tuple[int, list[tuple[int, ...]]]:
     text = " ".join("".join(segments) for segments in words)
     storage["base_level"] = base = _bidi.get_base_level(text)
     storage["base_dir"] = ("L", "R")[base]
-    _bidi.get_embedding_levels(text, storage, False, False)
-    for step in (_bidi.explicit_embed_and_overrides, _bidi.resolve_weak_types,
-                 _bidi.resolve_neutral_types, _bidi.resolve_implicit_levels):
-        step(storage, False)
-    levels = [char["level"] for char in storage["chars"]]
+    try:
+        _bidi.get_embedding_levels(text, storage, False, False)
+        for step in (_bidi.explicit_embed_and_overrides, _bidi.resolve_weak_types,
+                     _bidi.resolve_neutral_types, _bidi.resolve_implicit_levels):
+            step(storage, False)
+        levels = [char["level"] for char in storage["chars"]]
+    except AssertionError:  # python-bidi refuses some character types (U+FE70 beside U+18CD6)
+        levels = _strong_levels(text, base)
     found, start = [], 0
     for segments in words:
         word = []
@@ -148,6 +151,14 @@ def segment_levels(words: list[list[str]]) -> tuple[int, list[tuple[int, ...]]]:
         found.append(tuple(word))
         start += 1
     return base, found
+
+
+def _strong_levels(text: str, base: int) -> list[int]:
+    """A level per character from its own direction alone (right-to-left letters 1, others the
+    base level, or 2 inside a right-to-left paragraph): the fallback where the full algorithm
+    cannot run, so that a name never stops a summary."""
+    left = 0 if base == 0 else 2
+    return [1 if unicodedata.bidirectional(char) in ("R", "AL") else left for char in text]
 
 
 def visual_order(levels: list[int]) -> list[int]:

@@ -213,3 +213,10 @@ _MIXED = st.text(alphabet=st.sampled_from(
 def test_names_and_notes_mixing_scripts_always_render(name, notes):
     result = summarize({**BASE, "name": name, "notes": notes})
     assert result.pdf.startswith(b"%PDF-")
+
+
+def test_a_name_the_bidirectional_algorithm_refuses_still_renders():
+    """python-bidi's algorithm raises on some runs (an isolated Arabic form beside a Khitan
+    character, found by hypothesis): the levels then come from each letter's own direction."""
+    result = summarize({**BASE, "name": "\ufe70\U00018cd6"})
+    assert result.pdf.startswith(b"%PDF-")
