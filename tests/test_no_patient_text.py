@@ -61,11 +61,16 @@ def _clean(*texts: str) -> None:
         assert MARK not in text and MARK.lower() not in text, text
 
 
+def _summary_command(folder, record: dict):
+    """``brochure summary`` of ``record`` (as a JSON file) into ``folder/out.pdf``."""
+    path = folder / "record.json"
+    path.write_text(json.dumps(record))
+    return run_cli("summary", str(path), "-o", str(folder / "out.pdf"))
+
+
 @pytest.mark.parametrize("case", sorted(FAILURES))
 def test_a_rejected_record_is_reported_without_its_text(tmp_path, case):
-    path = tmp_path / "record.json"
-    path.write_text(json.dumps(FAILURES[case]))
-    result = run_cli("summary", str(path), "-o", str(tmp_path / "out.pdf"))
+    result = _summary_command(tmp_path, FAILURES[case])
     assert result.returncode == 2, result.stderr
     assert ": error: " in result.stderr and "Traceback" not in result.stderr
     _clean(result.stdout, result.stderr)
@@ -73,9 +78,7 @@ def test_a_rejected_record_is_reported_without_its_text(tmp_path, case):
 
 @pytest.mark.parametrize("case", sorted(RENDERED))
 def test_a_hard_record_renders_and_says_nothing_of_it(tmp_path, case):
-    path = tmp_path / "record.json"
-    path.write_text(json.dumps(RENDERED[case]))
-    result = run_cli("summary", str(path), "-o", str(tmp_path / "out.pdf"))
+    result = _summary_command(tmp_path, RENDERED[case])
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
     _clean(result.stdout, result.stderr)
