@@ -10,14 +10,31 @@ from pydantic import Field, model_validator
 from .art import Art
 from .base import Strict
 
+LayoutKind = Literal["trifold", "booklet", "summary"]
+"""The kinds of document a block may be limited to (a layout's ``kind``; a summary's
+``include``)."""
 
-class Heading(Strict):
+
+class Shown(Strict):
+    """Base of every content block: where it is shown. A tri-fold carries the essentials and a
+    booklet the fuller text: ``only: [booklet]`` keeps a block out of the other kinds."""
+
+    only: list[LayoutKind] | None = Field(
+        None, min_length=1, description="the kinds of document that show this block (trifold, "
+        "booklet, summary); default: every kind")
+
+    def shown_in(self, kind: str) -> bool:
+        """Whether a document of ``kind`` shows this block."""
+        return self.only is None or kind in self.only
+
+
+class Heading(Shown):
     type: Literal["heading"]
     text: str = Field(min_length=1)
     level: Literal[1, 2, 3] = 1
 
 
-class Paragraph(Strict):
+class Paragraph(Shown):
     """Plain text; **bold** and *italic* are the only inline emphasis."""
 
     type: Literal["paragraph"]
@@ -25,19 +42,19 @@ class Paragraph(Strict):
     style: Literal["body", "small", "callout"] = "body"
 
 
-class Bullets(Strict):
+class Bullets(Shown):
     type: Literal["bullets"]
     items: list[str] = Field(min_length=1)
 
 
-class Checklist(Strict):
+class Checklist(Shown):
     """Questions a reader ticks for themselves."""
 
     type: Literal["checklist"]
     items: list[str] = Field(min_length=1)
 
 
-class Table(Strict):
+class Table(Shown):
     """A table whose first column names each row."""
 
     type: Literal["table"]
@@ -61,34 +78,34 @@ class Table(Strict):
         return self
 
 
-class Statement(Strict):
+class Statement(Shown):
     """One of the publication's honest-claims statements, placed beside the claim it qualifies."""
 
     type: Literal["statement"]
     ref: str
 
 
-class Statements(Strict):
+class Statements(Shown):
     """Several honest-claims statements in one box (where space is short)."""
 
     type: Literal["statements"]
     refs: list[str] = Field(min_length=1)
 
 
-class Callout(Strict):
+class Callout(Shown):
     type: Literal["callout"]
     title: str | None = None
     text: str = Field(min_length=1)
 
 
-class Figure(Strict):
+class Figure(Shown):
     type: Literal["figure"]
     art: str
     caption: str | None = None
     width: float = Field(1.0, gt=0, le=1, description="fraction of the column width")
 
 
-class Image(Strict):
+class Image(Shown):
     """A raster image (JPEG or PNG) from the publication's folder."""
 
     type: Literal["image"]
@@ -98,13 +115,13 @@ class Image(Strict):
     width: float = Field(1.0, gt=0, le=1, description="fraction of the column width")
 
 
-class PhysicianBio(Strict):
+class PhysicianBio(Shown):
     type: Literal["physician"]
     key: str | None = None
     heading: str = "Meet your doctor"
 
 
-class Cover(Strict):
+class Cover(Shown):
     """The front cover: logo, title and subtitle (and the brand's tagline, if asked: a cover
     carries one line under its title, so by default the subtitle alone)."""
 
@@ -112,14 +129,14 @@ class Cover(Strict):
     tagline: bool = Field(False, description="also show the brand's tagline under the subtitle")
 
 
-class ContactBlock(Strict):
+class ContactBlock(Shown):
     """The clinic's address, phone, web and hours."""
 
     type: Literal["contact"]
     heading: str | None = "Visit or call us"
 
 
-class QrCode(Strict):
+class QrCode(Shown):
     """A QR code to the booking URL (or another URL), with a line of text."""
 
     type: Literal["qr"]
@@ -128,17 +145,17 @@ class QrCode(Strict):
     size: float = Field(0.45, gt=0, le=1, description="fraction of the column width")
 
 
-class Logo(Strict):
+class Logo(Shown):
     type: Literal["logo"]
     width: float = Field(0.5, gt=0, le=1)
 
 
-class Spacer(Strict):
+class Spacer(Shown):
     type: Literal["spacer"]
     height: float = Field(ge=0, le=400)
 
 
-class Colophon(Strict):
+class Colophon(Shown):
     """Block ``colophon``: the publication's standards lines, drawn from :class:`Standards`."""
 
     type: Literal["colophon"]

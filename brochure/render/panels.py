@@ -292,6 +292,7 @@ def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Pl
                    else "")
             for section in panel.placed
             for i, block in enumerate(job.publication.sections[section])
+            if block.shown_in(job.layout.kind)
             for n, f in enumerate(tag_flowables(flat(flowables(block, ctx)), base, roles,
                                                 f"{section}.{i}"))]
 

@@ -378,7 +378,7 @@ def _signed_name(doctor: Physician, language: str) -> str:
 
 @summary_builds("include")
 def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
-    blocks = ctx.block.publication.sections[block.section]
+    blocks = [b for b in ctx.block.publication.sections[block.section] if b.shown_in("summary")]
     if block.skip_heading and blocks and blocks[0].type == "heading":
         blocks = blocks[1:]
     if block.only is not None:
