@@ -16,8 +16,9 @@ run: $(STAMP)  ## render every publication in every layout into output/
 	$(BIN)/brochure build
 	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv --out output/summaries
 
-test: $(STAMP)  ## lint, then the test suite
+test: $(STAMP)  ## lint, then the test suite (with veraPDF, fetched once, where java and mvn exist)
 	$(BIN)/ruff check brochure tests benchmarks
+	tools/verapdf/fetch >/dev/null
 	$(BIN)/pytest -q
 
 golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/golden, tests/approved)

@@ -1,4 +1,6 @@
-"""Post-processing with pypdf: encryption and merging into a patient packet."""
+"""Post-processing with pypdf: encryption and merging into a patient packet (both keep one
+XMP packet and one output intent: the first document's), and a print file's PDF/X-1a
+declaration."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pypdf.constants import UserAccessPermissions as Allow
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
 from .model.layout import Layout
+from .render.archive import without_claims
 
 PDFX_VERSION = "PDF/X-1a:2003"
 PDFX_HEADER = "%PDF-1.3"
@@ -25,8 +28,10 @@ extraction for screen readers stays on)."""
 
 
 def encrypt(pdf: bytes, password: str) -> bytes:
-    """AES-256 encryption; the password opens it; the owner password is random and unused."""
+    """AES-256 encryption; the password opens it; the owner password is random and unused.
+    The file stays PDF/UA-1 but no longer declares PDF/A-2, which forbids encryption."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    _drop_claims(writer, "pdfa")
     writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(24),
                    algorithm="AES-256", permissions_flag=READER_PERMISSIONS)
     _declare_aes_256(writer)
@@ -115,7 +120,65 @@ def declare_pdfx(pdf: bytes, layout: Layout) -> bytes:
     })
     writer._root_object[NameObject("/OutputIntents")] = ArrayObject([intent])
     writer.pdf_header = PDFX_HEADER
+    _for_the_press(writer)
     return _bytes(writer)
+
+
+def _for_the_press(writer: PdfWriter) -> None:
+    """A print file is PDF/X-1a:2003 only. It keeps its structure tree (a shop's tools read
+    text in order from it) but declares neither PDF/A (its colour is the press's CMYK) nor
+    PDF/UA (a PDF 1.3 file for a press, not for a reader); its pages lose /Tabs (a PDF 1.5
+    key, only needed for annotations) and their link annotations (PDF/X allows no annotation
+    inside the bleed box, and paper has no links): the text stays tagged as a Link."""
+    _drop_claims(writer, "pdfa", "pdfua")
+    removed = set()
+    for page in writer.pages:
+        if "/Tabs" in page:
+            del page[NameObject("/Tabs")]
+        annotations = [a for a in page.get("/Annots", []) or []
+                       if a.get_object().get("/Subtype") != "/Link"]
+        removed |= {int(a.get_object()["/StructParent"]) for a in page.get("/Annots", []) or []
+                    if a.get_object().get("/Subtype") == "/Link" and "/StructParent" in
+                    a.get_object()}
+        if "/Annots" in page:
+            if annotations:
+                page[NameObject("/Annots")] = ArrayObject(annotations)
+            else:
+                del page[NameObject("/Annots")]
+    tree = writer._root_object.get("/StructTreeRoot")
+    if tree is not None and removed:
+        _drop_object_references(tree.get_object(), removed)
+
+
+def _drop_object_references(tree: DictionaryObject, numbers: set[int]) -> None:
+    """Take the removed annotations out of the structure tree: the elements' object
+    references and the parent tree's entries."""
+    parents = tree["/ParentTree"].get_object()["/Nums"]
+    kept = [(key, value) for key, value in zip(parents[::2], parents[1::2], strict=True)
+            if int(key) not in numbers]
+    parents[:] = [item for pair in kept for item in pair]
+    stack = [tree]
+    while stack:
+        element = stack.pop().get_object()
+        kids = element.get("/K")
+        if not isinstance(kids, list):
+            kids = [kids] if kids is not None else []
+        if any(_is_objr(kid) for kid in kids):
+            element[NameObject("/K")] = ArrayObject([k for k in kids if not _is_objr(k)])
+        stack += [k for k in kids if isinstance(k.get_object(), DictionaryObject)
+                  and not _is_objr(k) and "/S" in k.get_object()]
+
+
+def _is_objr(kid) -> bool:
+    kid = kid.get_object()
+    return isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR"
+
+
+def _drop_claims(writer: PdfWriter, *claims: str) -> None:
+    metadata = writer._root_object.get("/Metadata")
+    if metadata is not None:
+        stream = metadata.get_object()
+        stream.set_data(without_claims(stream.get_data(), *claims))
 
 
 def _bytes(writer: PdfWriter) -> bytes:

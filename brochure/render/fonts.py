@@ -219,14 +219,15 @@ def _reuse_font_dictionaries(font: TTFont) -> None:
 def _to_unicode_cmap(base: str, codes: tuple[int, ...], private: dict[int, str]) -> str:
     """ReportLab's ToUnicode map for a subset, with each glyph that has no character of its
     own mapped to the text it stands for, where the font's substitutions tell (the ligature
-    لله, a half form क्), else left out."""
+    لله, a half form क्), else to U+FFFD (the dot of a beh drawn as a dotless beh and a dot:
+    PDF/UA-1 and PDF/A-2 ask a map for every glyph; the line's ActualText carries the text)."""
     lines = makeToUnicodeCMap(base, list(codes)).split("\n")
     begin = lines.index(f"{len(codes)} beginbfchar")
     mapped = []
     for index, code in enumerate(codes):
         text = private.get(code - PRIVATE_BASE) if code >= PRIVATE_BASE else chr(code)
-        if text:
-            mapped.append(f"<{index:02X}> <{text.encode('utf-16-be').hex().upper()}>")
+        text = text or "\ufffd"
+        mapped.append(f"<{index:02X}> <{text.encode('utf-16-be').hex().upper()}>")
     return "\n".join([*lines[:begin], f"{len(mapped)} beginbfchar", *mapped,
                       *lines[begin + 1 + len(codes):]])
 

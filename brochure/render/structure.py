@@ -6,7 +6,10 @@ A :class:`Tagger` hangs on the canvas. Each marked-content sequence it opens
 - the structure tree: Document and its elements in reading order, with /Alt, table header
   scopes and link objects;
 - the ParentTree, and each page's /StructParents and /Tabs;
-- /MarkInfo, and XMP metadata declaring PDF/UA-1.
+- /MarkInfo, XMP metadata declaring PDF/UA-1 and PDF/A-2a (every entry of the document
+  information repeated, as PDF/A asks), and the sRGB output intent PDF/A asks of a file
+  drawing in device RGB (:mod:`.archive`). A print file's PDF/X step (:mod:`brochure.finish`)
+  replaces the PDF/A parts.
 
 Paths are stable across documents, so drawing recorded in one document can be replayed in
 another with its MCIDs renumbered (:meth:`Tagger.replay`). How flowables get their paths is
@@ -18,16 +21,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
     PDFDictionary,
     PDFIndirectObject,
     PDFName,
     PDFObjectReference,
+    PDFStream,
     PDFString,
 )
+
+from .archive import SRGB_NAME, srgb_object, xmp_object
 
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
@@ -41,6 +46,11 @@ _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 TABS_VERSION = (1, 5)
 """The PDF version that brings a page's /Tabs (tab order in structure order, which PDF/UA asks
 of every page with annotations): the lowest a tagged document may declare."""
+
+PRINT_FLAG = 4
+"""An annotation's /F flags: printed (PDF/A asks every annotation to print, and to be neither
+hidden nor invisible)."""
+
 
 class Node:
     """A structure element; its kids are elements, marked content (page and MCID in one int)
@@ -113,7 +123,7 @@ class Tagger:
         """A link annotation with its /Contents, tied to the element at ``path``."""
         number = LINK_BASE + len(self.links)
         canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
-                       StructParent=number)
+                       StructParent=number, F=PRINT_FLAG)
         ref = LinkRef(canvas.getPageNumber() - 1, canvas._annotationrefs[-1], number)
         owner = self.node(path)
         self.links.append((owner, ref))
@@ -155,7 +165,13 @@ class Tagger:
         catalog = doc.Catalog
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-        catalog.Metadata = doc.Reference(_xmp(self.title, self.language), "XMPMetadata")
+        catalog.Metadata = doc.Reference(xmp_object(doc.info, doc._timeStamp, self.language),
+                                         "XMPMetadata")
+        catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "OutputIntents"]
+        catalog.OutputIntents = PDFArray([PDFDictionary({
+            "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
+            "OutputConditionIdentifier": PDFString(SRGB_NAME), "Info": PDFString(SRGB_NAME),
+            "DestOutputProfile": doc.Reference(srgb_object(), "sRGBProfile")})])
         for number, page in enumerate(doc.Pages.pages):
             page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = number
@@ -228,29 +244,20 @@ _rl_write_indirect = PDFIndirectObject.format
 PDFIndirectObject.format = _write_indirect
 
 
-@lru_cache(maxsize=64)
-def _xmp(title: str, language: str) -> bytes:
-    """The XMP metadata stream object (title and language: the document's kind, never the
-    patient's), written once per kind."""
-    xml = XMP.format(title=escape(title), lang=escape(language)).encode("utf-8")
-    return b"<</Type/Metadata/Subtype/XML/Length %d>>stream\n%s\nendstream" % (len(xml), xml)
+def _write_stream(stream: PDFStream, document) -> bytes:
+    """ReportLab's stream, with an end-of-line before ``endstream`` always (ReportLab writes
+    none, so a stream whose data does not end in a newline breaks PDF/A-2's rule 6.1.7.1-2,
+    and one whose data does seems a byte shorter than its /Length, rule 6.1.7.1-1)."""
+    out = _rl_write_stream(stream, document)
+    end = b"endstream\n"
+    return out[:-len(end)] + b"\n" + end if out.endswith(end) else out
+
+
+_rl_write_stream = PDFStream.format
+PDFStream.format = _write_stream
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
     """Pair each marked-content opening in recorded ``ops`` with its element's path."""
     openings = [i for i, op in enumerate(ops) if _BDC.match(op)]
     return list(zip(openings, paths, strict=True))
-
-
-XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
-   <pdfuaid:part>1</pdfuaid:part>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
