@@ -77,14 +77,19 @@ def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
               show_default=True, help="Where to find print files when no FILES are given.")
+@click.option("--validate", is_flag=True,
+              help="Also validate FILES (default: every PDF in OUT) with veraPDF against the "
+                   "standards each declares (PDF/UA-1, PDF/A-2a); needs Java and veraPDF "
+                   "(tools/verapdf/fetch).")
 @_ROOT
 @_reports_errors
-def check(files: tuple[Path, ...], out: Path, root: Path) -> None:
+def check(files: tuple[Path, ...], out: Path, root: Path, validate: bool) -> None:
     """Validate every content, layout and brand file (exit 2 on problems), then preflight
     FILES (default: every print file in OUT) as a print shop would: exit 1 on findings."""
-    from .commands.check import run_check
+    from .commands.check import run_check, run_validate
 
-    sys.exit(run_check(root, files, out))
+    code = run_check(root, files, out)
+    sys.exit(max(code, run_validate(files, out)) if validate else code)
 
 
 @main.command()

@@ -26,6 +26,8 @@ MAIN_CLASS = "org.verapdf.apps.GreenfieldCliWrapper"
 HOW_TO_GET = ("veraPDF is not available: run `tools/verapdf/fetch` in a clone of brochure "
               "(needs Java 17 and Maven; it fetches veraPDF " + VERSION + " from Maven Central "
               "once) or install veraPDF so that `verapdf` is on PATH (https://verapdf.org)")
+ENCRYPTED = ("encrypted: not validated (veraPDF cannot open it without its password; an "
+             "encrypted summary is the unencrypted one, which passes, behind AES-256)")
 TIMEOUT = 600
 """Seconds one veraPDF run may take (about 0.2 s a file after a few seconds' start)."""
 _PAGE = re.compile(r"/pages\[(\d+)\]")
@@ -56,6 +58,8 @@ class Report:
     path: Path
     profiles: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+    note: str = ""
+    """Why a file was not validated when that is no fault of the file (it is encrypted)."""
 
     @property
     def compliant(self) -> bool:
@@ -95,7 +99,7 @@ def validate(paths: list[Path], flavour: str = "0") -> dict[Path, Report]:
     if not paths:
         return {}
     args = [*prefix, "--format", "json", "--loglevel", "0", "--maxfailuresdisplayed", "1000",
-            "--flavour", flavour, "--defaultflavour", "ua1", *(str(p) for p in paths)]
+            "--flavour", flavour, "--defaultflavour", "ua1", *(str(p.resolve()) for p in paths)]
     done = subprocess.run(args, capture_output=True, timeout=TIMEOUT, check=False)
     try:
         report = json.loads(done.stdout)
@@ -106,12 +110,13 @@ def validate(paths: list[Path], flavour: str = "0") -> dict[Path, Report]:
 
 
 def parse(report: dict, paths: list[Path]) -> dict[Path, Report]:
-    """veraPDF's JSON report as a :class:`Report` for each of ``paths`` (in veraPDF's jobs,
-    files are named by the path they were given as)."""
-    by_name = {str(p): p for p in paths}
+    """veraPDF's JSON report as a :class:`Report` for each of ``paths`` (veraPDF names each
+    file by its absolute path; reports keep the path as given)."""
+    by_name = {str(p.resolve()): p for p in paths}
     out = {}
     for job in report["report"]["jobs"]:
-        path = by_name.get(job["itemDetails"]["name"], Path(job["itemDetails"]["name"]))
+        name = job["itemDetails"]["name"]
+        path = by_name.get(str(Path(name).resolve()), Path(name))
         out[path] = _report(path, job)
     for path in paths:
         out.setdefault(path, Report(path, (), (Finding(path, None, "veraPDF",
@@ -122,7 +127,10 @@ def parse(report: dict, paths: list[Path]) -> dict[Path, Report]:
 def _report(path: Path, job: dict) -> Report:
     results = job.get("validationResult") or []
     if not results:
-        return Report(path, (), (Finding(path, None, "veraPDF", _unread(path)),))
+        if _is_encrypted(path):
+            return Report(path, note=ENCRYPTED)
+        return Report(path, (), (Finding(path, None, "veraPDF", "could not read the file "
+                                         "(not a PDF veraPDF can open)"),))
     profiles, findings = [], []
     for result in results:
         profile = _profile(result["profileName"])
@@ -146,17 +154,13 @@ def _is_print_file(path: Path) -> bool:
     return bool(info.get("/GTS_PDFXVersion"))
 
 
-def _unread(path: Path) -> str:
-    """Why veraPDF gave no result: an encrypted file (which it cannot open without the
-    password), or not a PDF it can read."""
+def _is_encrypted(path: Path) -> bool:
     from pypdf import PdfReader
 
     try:
-        encrypted = PdfReader(path).is_encrypted
+        return PdfReader(path).is_encrypted
     except Exception:  # any reading error means: not a PDF veraPDF could read
-        encrypted = False
-    return ("encrypted: not validated (an encrypted summary is checked before encryption, "
-            "see README)" if encrypted else "could not read the file (not a PDF veraPDF can open)")
+        return False
 
 
 def _profile(name: str) -> str:

@@ -21,7 +21,7 @@ from pypdf.generic import NameObject
 from brochure.summaries import summarize
 from brochure.validate import Report, command, validate
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 PATIENTS = ROOT / "content" / "patients"
 VERDICTS = {"good": "good-candidate", "evaluation_needed": "evaluation-needed",
@@ -215,3 +215,31 @@ def test_the_srgb_profile_is_the_same_bytes_in_every_process():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
                            cwd=ROOT).stdout for _ in range(2)]
     assert runs[0] == runs[1] and runs[0][36:40] == b"acsp"
+
+
+def _validate_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if "PDF/UA-1" in line or "PDF/A-2A" in line]
+
+
+def test_check_validate_reports_failed_rules_as_findings(reports, files):
+    shipped, broken = files["brochure/trifold-letter.pdf"], files["broken/figure-without-alt"]
+    result = run_cli("check", "--validate", str(shipped), str(broken))
+    assert result.returncode == 1
+    assert f"{shipped}: PDF/A-2A, PDF/UA-1: ok" in result.stdout
+    assert f"{broken}: PDF/A-2A, PDF/UA-1: 1 finding(s)" in result.stdout
+    assert _validate_lines(result.stderr) == [
+        f"{broken}: PDF/UA-1 7.3-1: Figure tags shall include an alternative representation or "
+        "replacement text that represents the contents marked with the Figure tag as noted in "
+        "ISO 32000-1:2008, 14.7.2, Table 323"]
+    assert "validate (veraPDF 1.28.2): 2 file(s), 1 finding(s)" in result.stdout
+
+
+def test_check_validate_without_verapdf_says_how_to_get_it(built, tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=str(tmp_path),
+               BROCHURE_VERAPDF_HOME=str(tmp_path / "none"))
+    result = subprocess.run([sys.executable, "-m", "brochure", "check", "--validate",
+                             str(built / "knee-stem-cell" / "trifold-letter.pdf")], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "validate: veraPDF is not available: run `tools/verapdf/fetch`" in result.stderr
+    assert "Traceback" not in result.stderr

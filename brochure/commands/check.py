@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import click
@@ -89,4 +90,32 @@ def _preflight(paths: list[Path], layouts: dict) -> int:
         click.echo(f"{path}: {'ok' if not found else f'{len(found)} finding(s)'}")
     for finding in findings:
         click.echo(str(finding), err=True)
+    return 1 if findings else 0
+
+
+def run_validate(files: tuple[Path, ...], out: Path) -> int:
+    """``--validate``: veraPDF on FILES (default: every PDF in OUT), each against the
+    standards it declares (PDF/UA-1 when it declares none); failed rules are findings
+    (exit 1), as is veraPDF being unavailable, which says how to get it."""
+    from ..validate import HOW_TO_GET, VERSION, UnavailableError, validate
+
+    paths = list(files) or sorted(out.glob("*/*.pdf"))
+    try:
+        reports = validate(paths)
+    except UnavailableError as exc:
+        click.echo(f"validate: {exc}", err=True)
+        return 1
+    except (OSError, subprocess.SubprocessError):
+        click.echo(f"validate: veraPDF did not run; {HOW_TO_GET}", err=True)
+        return 1
+    findings = [f for report in reports.values() for f in report.findings]
+    for report in reports.values():
+        standards = ", ".join(report.profiles) or report.note or "not validated"
+        verdict = "ok" if report.profiles and not report.findings else \
+            f"{len(report.findings)} finding(s)" if report.findings else "skipped"
+        click.echo(f"{report.path}: {standards}: {verdict}")
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    click.echo(f"validate (veraPDF {VERSION}): {len(paths)} file(s), "
+               f"{'ok' if not findings else f'{len(findings)} finding(s)'}")
     return 1 if findings else 0
