@@ -8,8 +8,6 @@ from __future__ import annotations
 import copy
 import html
 import re
-from collections import OrderedDict
-from contextlib import suppress
 from typing import NamedTuple
 
 from reportlab.lib.abag import ABag
@@ -30,11 +28,10 @@ from ..text import (
     segment_levels,
     visual_order,
 )
+from . import frame_copy  # noqa: F401 - measuring a KeepTogether copies the frame faster
 from .fonts import font_for
+from .parse_cache import PARSED
 from .tagging import link
-
-_PARSED: OrderedDict[tuple[str, int], tuple[ParagraphStyle, list]] = OrderedDict()
-_PARSED_LIMIT = 4096
 
 
 class Logical(NamedTuple):
@@ -411,24 +408,21 @@ PDFTextObject.setRise = _set_rise
 def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
     """The caption beside a QR code: what the code is for and its address, itself a link
     (for readers on a screen, and for screen readers, which cannot scan a code)."""
-    caption = fresh(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
+    caption = para(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
     caption._link_url, caption._link_contents = url, f"{text}: {url}"
     return caption
 
 
-def para(markup: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
+         kind: type[Para] = Para) -> Paragraph:
     """Like :func:`fresh`, for content text (never a patient's own words): parsed once per
-    process, so the same text in the same style reuses the parsed fragments."""
-    key = (markup, id(style), bullet)
-    hit = _PARSED.get(key)
-    if hit is not None and hit[0] is style:
-        with suppress(KeyError):  # another thread (the web API renders in a pool) evicted it
-            _PARSED.move_to_end(key)
-        return Para(markup, style, bulletText=bullet, frags=hit[1])
-    paragraph = fresh(markup, style, bullet)
-    if paragraph._logical is not None:  # shaped: its style and reading order go with it
-        return paragraph
-    _PARSED[key] = (style, paragraph.frags)
-    if len(_PARSED) > _PARSED_LIMIT:
-        _PARSED.popitem(last=False)
+    process, so the same text in the same style (by its values) reuses a copy of the parsed
+    fragments; the paragraph is the same as a freshly parsed one. Text that needs shaping, or
+    markup that changes its style (``<para>``), is parsed each time."""
+    hit = PARSED.get(markup, style, bullet)
+    if hit is not None:
+        return kind(hit.text, style, bulletText=hit.bullet, frags=hit.frags)
+    paragraph = fresh(markup, style, bullet, kind)
+    if paragraph._logical is None and paragraph.style is style:
+        PARSED.put(markup, style, bullet, paragraph.text, paragraph.frags, paragraph.bulletText)
     return paragraph

@@ -1,0 +1,86 @@
+"""Parsed content text reused across summaries: the same bytes as parsing afresh, copies that
+nothing shares, and no patient's words kept or carried into another summary."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+
+from brochure.render.paragraphs import para
+from brochure.render.parse_cache import PARSED
+from brochure.summaries import render_summary
+
+from .test_candidacy import BASE
+
+ONE = {**BASE, "id": "P-1", "name": "Wilhelmina Quackenbush", "notes": "Wilhelmina walks daily."}
+TWO = {**BASE, "id": "P-2", "name": "Zoltán Øvergaard", "pain": 9, "kl_grade": 4,
+       "conditions": ["infection"], "notes": "Zoltán needs the infection treated first."}
+"""Two patients with different verdicts, names (one outside ASCII) and notes."""
+
+RECORDS = [ONE, TWO, {**ONE, "language": "es"}, {**TWO, "language": "es"},
+           {**BASE, "kl_grade": None, "cartilage_grade": None, "pain": 3},
+           {**BASE, "kl_grade": 1, "pain": 2, "override_verdict": "good",
+            "override_reason": "Seen in clinic; worth discussing."}]
+"""Every verdict, both languages, missing grades, a physician's override."""
+
+
+def _text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_summaries_are_the_same_bytes_with_parsed_text_reused_or_parsed_afresh():
+    for record in RECORDS:  # twice: the second time every content text is a reused parse
+        render_summary(record)
+    reused = [render_summary(record) for record in RECORDS]
+    assert len(PARSED) > 0
+    with PARSED.disabled():
+        afresh = [render_summary(record) for record in RECORDS]
+    for record, warm, cold in zip(RECORDS, reused, afresh, strict=True):
+        assert warm == cold, record["id"]
+
+
+def test_one_patients_words_never_reach_another_summary_nor_stay_in_the_cache():
+    first, second, first_again = (render_summary(r) for r in (ONE, TWO, ONE))
+    text_one, text_two = _text(first), _text(second)
+    assert "Wilhelmina Quackenbush" in text_one and "Wilhelmina" not in text_two
+    assert "Zoltán Øvergaard" in text_two and "Zoltán" not in text_one
+    assert "walks daily" in text_one and "walks daily" not in text_two
+    assert first_again == first
+    held = " ".join(PARSED.texts())
+    for word in ("Wilhelmina", "Quackenbush", "Zolt", "Øvergaard", "walks daily"):
+        assert word not in held
+
+
+def test_a_reused_parse_gives_fragments_of_its_own():
+    style = ParagraphStyle("cache-test", fontName="Helvetica", fontSize=11)
+    markup = '<b>Bold</b> and <a href="https://example.org/">a link</a> <u>under</u>'
+    parsed = para(markup, style)  # parsed here, kept
+    first, second = para(markup, style), para(markup, style)  # both reused
+    assert [f.__dict__ for f in first.frags] == [f.__dict__ for f in parsed.frags]
+    assert not {id(f) for f in first.frags} & {id(f) for f in second.frags}
+    first.frags[0].text = "Changed"
+    first.frags[-1].us_lines.append("changed")
+    first.frags[2].link.append("changed")
+    third = para(markup, style)
+    assert [f.__dict__ for f in third.frags] == [f.__dict__ for f in second.frags]
+    assert third.frags[0].text == "Bold"
+    assert "changed" not in third.frags[-1].us_lines and "changed" not in third.frags[2].link
+    assert third.getPlainText() == "Bold and a link under"
+
+
+def test_styles_are_told_apart_by_their_values_not_their_identity():
+    style = ParagraphStyle("cache-colour", fontName="Helvetica", fontSize=11)
+    same = style.clone("cache-colour")
+    red = style.clone("cache-colour", textColor=colors.red)
+    cmyk = style.clone("cache-colour", textColor=colors.CMYKColor(0, 0, 0, 1))
+    markup = "One colour or another"
+    assert para(markup, style).frags[0].textColor == colors.black
+    assert para(markup, same).frags[0].textColor == colors.black
+    assert para(markup, red).frags[0].textColor == colors.red
+    assert isinstance(para(markup, cmyk).frags[0].textColor, colors.CMYKColor)
+    assert type(para(markup, style.clone("cache-colour", fontSize=11.0)).frags[0].fontSize) \
+        is float  # 11 and 11.0 are equal, but not written the same way
