@@ -111,6 +111,7 @@ def test_brochures_are_tagged_in_the_panels_reading_order(built, name, tmp_path)
     panels = {p.name: p for p in layout.panels()}
     pieces = [t[:25] for panel in layout.reading_order
               for section in panels[panel].sections for block in pub.sections[section]
+              if block.shown_in(layout.kind)
               for t in block_texts(block, pub, None)[:1] if block.type not in ("table",)]
     assert len(pieces) > 15
     _in_order(struct_text(pdf, tmp_path), [plain(p) for p in pieces])
@@ -127,7 +128,9 @@ def test_words_stay_apart_where_lines_break(built, tmp_path):
     spoken = " ".join(" ".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE)).split())
     pub = validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
     paragraphs = [" ".join(plain(text).split()) for blocks in pub.sections.values()
-                  for block in blocks if block.type == "paragraph"
+                  for block in blocks
+                  if block.type in ("paragraph", "statement", "statements")
+                  and block.shown_in("trifold")
                   for text in block_texts(block, pub, None)]
     assert sum(len(p) > 80 for p in paragraphs) >= 5, "long paragraphs wrap in a tri-fold"
     for paragraph in paragraphs:
