@@ -357,15 +357,17 @@ def test_a_summary_may_not_include_a_section_with_an_image(project):
 
 def test_an_unknown_section_or_statement_inside_columns_is_found(project):
     line = _edit(project, "content/knee-stem-cell/summary.yaml",
-                 "              - - type: verdict_steps",
+                 "          - type: verdict_steps",
+                 "          - type: columns\n            columns:\n"
                  "              - - type: include\n                  section: nowhere\n"
                  "                - type: statement\n                  ref: nothing\n"
-                 "                - type: verdict_steps")
+                 "              - - type: page_break\n"
+                 "          - type: verdict_steps")
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
-    assert f"content/knee-stem-cell/summary.yaml:{line + 1}:28: error: unknown section " \
+    assert f"content/knee-stem-cell/summary.yaml:{line + 3}:28: error: unknown section " \
            "'nowhere'" in stderr, stderr
-    assert f"content/knee-stem-cell/summary.yaml:{line + 3}:24: error: unknown statement " \
+    assert f"content/knee-stem-cell/summary.yaml:{line + 5}:24: error: unknown statement " \
            "'nothing'" in stderr, stderr
 
 
@@ -449,7 +451,7 @@ def test_a_summary_layout_that_fails_is_not_also_called_unknown(project):
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert "layouts/summary-letter.yaml:2:1: error: invalid value for '(top level)': the page " \
-           "leaves a text area of 50.4 x 644.4 pt" in stderr, stderr
+           "leaves a text area of 50.4 x 651.6 pt" in stderr, stderr
     assert "unknown summary layout" not in stderr
 
 

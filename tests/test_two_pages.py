@@ -135,16 +135,18 @@ def test_an_ordinary_record_keeps_every_full_form(language):
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_a_long_record_takes_the_first_reductions_in_their_order(language):
-    """Every condition at once and a long reason run past two pages in full: the comparison
-    table gives way to its one-line pointer first, and the same-day bullets (a later
-    reduction) stay."""
+    """Every condition at once, a long reason and a short note run past two pages in full:
+    the comparison table gives way to its one-line pointer first, and the same-day bullets (a
+    later reduction) stay."""
     record = {**BASE, "conditions": CONDITIONS, "language": language, "bmi": 41.5,
               "override_verdict": "evaluation_needed",
-              "override_reason": ("Because the knee " * 40)[:500]}
+              "override_reason": ("Because the knee " * 40)[:500],
+              "notes": ("Keep the knee moving every day. " * 10)[:300]}
     pdf = summarize(record).pdf
     text = _text(pdf)
     pointer = _words_of(_reducible(language, "comparison")["reduced"][0])
-    same_day = _reducible(language, "steps")["full"][0]["columns"][1][1]["items"][0]
+    same_day = next(b for b in _reducible(language, "steps")["full"]
+                    if b["type"] == "bullets")["items"][0]
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
     assert pointer[:40] in text and same_day in text
 

@@ -262,6 +262,27 @@ class SummaryGeometry(Measured):
     qr_caption: float = Field(0.41, gt=0, lt=1, description="QR caption column, of the width")
 
 
+class SummaryColumns(Measured):
+    """The summary's running text in columns below its opening blocks, so that no line runs
+    past a comfortable measure (about 75 characters); above them, text keeps to ``measure``."""
+
+    count: int = Field(2, ge=1, le=4)
+    gutter: Length = Field(18, ge=0, description="space between two columns")
+    after: str = Field("bottom_line", description="the block type after which the columns "
+                                                  "start (the blocks before it span the page)")
+    measure: Length = Field(gt=0, description="longest line of the text above the columns")
+
+
+class BoxStyle(Measured):
+    """One look for a boxed block: fill, bar on the left edge, outline and text colour (brand
+    colour names); a document keeps to few of them."""
+
+    fill: str
+    bar: str | None = None
+    border: str | None = None
+    text: str = "ink"
+
+
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")
 BODY_STYLES = ("body", "bullet", "table", "callout")
 """The styles that carry running text: never below a layout's ``min_body_size``."""
@@ -283,6 +304,10 @@ class SummaryLayout(Measured):
     scale: ScaleGeometry
     geometry: SummaryGeometry = SummaryGeometry()
     typography: dict[str, TextStyle]
+    columns: SummaryColumns | None = Field(None, description="running text in columns")
+    boxes: dict[str, BoxStyle] = Field(default_factory=dict, description="box styles by role")
+    box_space: Length = Field(0, ge=0, description="least space between a box and its "
+                                                   "neighbours above and below")
 
     @model_validator(mode="after")
     def _consistent(self) -> SummaryLayout:

@@ -171,6 +171,9 @@ class Include(Strict):
     section: str
     skip_heading: bool = False
     only: list[str] | None = Field(None, description="keep only blocks of these types")
+    shown_as: Literal["trifold", "booklet", "summary"] = Field(
+        "summary", description="the kind of document whose blocks of the section are shown "
+        "(a summary in narrow columns may take a tri-fold's brief table)")
 
 
 class VerdictSteps(Strict):

@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
@@ -165,10 +166,76 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     ctx = replace(ctx, note_cut=note_cut)
     if seed is not None:
         ctx = replace(ctx, recordings=kit.recordings)
-    story = [f for key, block in _placed(text.blocks, reduced)
-             for f in _block_flowables(kit, ctx, key, block, seed is not None)]
-    doc.build(story, canvasmaker=_canvas_maker(kit, text, record, seed, learner))
+    doc.build(_story(kit, ctx, _placed(text.blocks, reduced), seed is not None),
+              canvasmaker=_canvas_maker(kit, text, record, seed, learner))
     return buffer.getvalue(), doc.page
+
+
+def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, object]],
+           replay: bool) -> list:
+    """The blocks' flowables: those up to the layout's column start across the page (their
+    text kept to its measure), the rest set in the columns' width after the cut into them."""
+    columns = kit.layout.columns
+    start = next((i + 1 for i, (_, b) in enumerate(placed) if columns and b.type == columns.after),
+                 None)
+    if start is None:
+        return [f for key, b in placed for f in _block_flowables(kit, ctx, key, b, replay)]
+    narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
+    wide = replace(ctx, measure=columns.measure)
+    def built(context: SummaryContext, blocks: list[tuple[str, object]]) -> list:
+        return [f for key, b in blocks for f in _block_flowables(kit, context, key, b, replay)]
+    return [*built(wide, placed[:start]), _IntoColumns(kit.layout, kit.styles["h2"].spaceBefore),
+            *built(narrow, placed[start:])]
+
+
+def column_width(layout: SummaryLayout, width: float) -> float:
+    """The width of one of the layout's columns in a text area ``width`` wide."""
+    columns = layout.columns
+    if columns is None:
+        return width
+    return (width - columns.gutter * (columns.count - 1)) / columns.count
+
+
+def _column_frames(layout: SummaryLayout, left: float, bottom: float, width: float,
+                   height: float, name: str) -> list[Frame]:
+    """The layout's columns side by side in a text area (one frame when it has none)."""
+    count = layout.columns.count if layout.columns else 1
+    gutter = layout.columns.gutter if layout.columns else 0
+    each = column_width(layout, width)
+    frames = [Frame(left + n * (each + gutter), bottom, each, height, id=f"{name}{n}",
+                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+              for n in range(count)]
+    for frame in frames:
+        frame.in_columns = layout.columns is not None
+    return frames
+
+
+class _IntoColumns(ActionFlowable):
+    """Where the columns start: the rest of the current frame is cut into the layout's columns
+    (a gap below the blocks above), and the text flows on in the first of them."""
+
+    def __init__(self, layout: SummaryLayout, gap: float):
+        super().__init__()
+        self.layout, self.gap = layout, gap
+
+    def apply(self, doc) -> None:
+        frame = doc.frame
+        if getattr(frame, "in_columns", False):
+            return
+        top = frame._y - self.gap
+        if top - frame._y1 < MIN_COLUMN_HEIGHT:  # no room left: the columns start overleaf
+            return doc.handle_frameEnd()
+        doc.pageTemplate.frames = [frame, *_column_frames(
+            self.layout, frame._x1, frame._y1, frame._width, top - frame._y1, "c")]
+        doc.handle_frameEnd()
+
+    def wrap(self, available_width, available_height):
+        return 0, 0
+
+
+MIN_COLUMN_HEIGHT = 36
+"""Columns shorter than this (half an inch) are not started on the page: the text goes on
+overleaf."""
 
 
 def _placed(blocks: list, reduced: frozenset[str]) -> list[tuple[str, object]]:
@@ -247,12 +314,12 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     frame_height = lambda band: doc.height - band  # noqa: E731
     first = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.height),
                   id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    later = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.later_height),
-                  id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    later = _column_frames(layout, doc.leftMargin, doc.bottomMargin, doc.width,
+                           frame_height(header.later_height), "later")
     decorate = _Header(kit, text, record.name)
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=decorate.first, autoNextPageTemplate="later"),
-        PageTemplate("later", [later], onPage=decorate.later),
+        PageTemplate("later", later, onPage=decorate.later),
     ])
     return doc
 

