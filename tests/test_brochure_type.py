@@ -1,0 +1,250 @@
+"""The shipped brochures as an older reader meets them: type read from the real PDFs (body at
+least 12 pt and one size per layout, nothing a reader needs below 11 pt, page numbers at least
+10 pt, nothing shrunk), what a tri-fold keeps and a booklet adds (``only:`` by kind of
+document), and both languages carrying the same blocks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+import pytest
+from pypdf import PdfReader
+
+from brochure.checks import block_texts
+from brochure.model import Layout, Publication
+from brochure.model.base import validate
+from brochure.source import load
+from brochure.text import plain
+
+from .conftest import ROOT, run_cli
+
+LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
+LANGUAGES = {"en": "publication.yaml", "es": "publication.es.yaml"}
+RUNNING = ("paragraph", "bullets", "checklist", "statement", "statements")
+"""Blocks set in the body size: paragraphs, lists, and the statements' boxes."""
+READER_MINIMUM = 11.0
+FURNITURE_MINIMUM = 10.0
+
+
+def _layout(name: str) -> Layout:
+    return validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
+
+
+def _publication(language: str) -> Publication:
+    return validate(load(ROOT / "content" / "knee-stem-cell" / LANGUAGES[language]), Publication)
+
+
+def _pdf(built: Path, layout: str, language: str) -> Path:
+    suffix = "" if language == "en" else f"-{language}"
+    return built / "knee-stem-cell" / f"{layout}{suffix}.pdf"
+
+
+def _placed(layout: Layout, pub: Publication):
+    """(section, block) of every block the layout shows, in its panels' order."""
+    for panel in layout.panels():
+        for section in panel.placed:
+            for block in pub.sections[section]:
+                if block.shown_in(layout.kind):
+                    yield section, block
+
+
+def _chars(path: Path) -> list[tuple[int, str, float, float]]:
+    """(page, character, font size, top from the page's top) of every visible character."""
+    document = pdfium.PdfDocument(str(path))
+    found = []
+    try:
+        for number, page in enumerate(document):
+            text, height = page.get_textpage(), page.get_height()
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if char.strip():
+                    size = raw.FPDFText_GetFontSize(text, i)
+                    found.append((number, char, round(size, 2), height - text.get_charbox(i)[3]))
+    finally:
+        document.close()
+    return found
+
+
+def _sizes_of(path: Path, needle: str) -> list[float]:
+    """The font sizes of the first occurrence of ``needle`` in the document."""
+    document = pdfium.PdfDocument(str(path))
+    try:
+        for page in document:
+            text = page.get_textpage()
+            found = text.search(needle, match_case=True).get_next()
+            if found:
+                start, count = found
+                return [round(raw.FPDFText_GetFontSize(text, i), 2)
+                        for i in range(start, start + count)
+                        if text.get_text_range(i, 1).strip()]
+    finally:
+        document.close()
+    return []
+
+
+def _opening(text: str, words: int = 4) -> str:
+    return " ".join(plain(text).split()[:words])
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_nothing_a_reader_needs_is_below_11_pt(built, name, language):
+    """Tables, captions, boxes, contact details and the colophon included; page numbers (the
+    only furniture) at least 10 pt, and only at the page's foot."""
+    layout = _layout(name)
+    small = [(page, char, size, top) for page, char, size, top in _chars(_pdf(built, name,
+                                                                              language))
+             if size < READER_MINIMUM - 0.01]
+    furniture = layout.page.height - layout.spacing.panel_padding
+    assert all(char.isdigit() and top > furniture and size >= FURNITURE_MINIMUM
+               for _, char, size, top in small), small[:5]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_each_layout_states_one_body_size_of_at_least_12_pt_and_never_shrinks(name):
+    layout = _layout(name)
+    sizes = {style: layout.typography[style].size for style in ("body", "bullet", "callout")}
+    assert set(sizes.values()) == {layout.typography["body"].size}, sizes
+    assert layout.typography["body"].size >= 12
+    assert layout.min_body_size >= 12
+    assert layout.fit.shrink is False
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_running_text_is_set_at_the_layouts_body_size(built, name, language):
+    """Each paragraph, list item and statement opens at the stated body size: nothing was
+    shrunk to fit, and no block has a size of its own."""
+    layout, pub = _layout(name), _publication(language)
+    path, body = _pdf(built, name, language), layout.typography["body"].size
+    checked = 0
+    for _, block in _placed(layout, pub):
+        if block.type not in RUNNING:
+            continue
+        for text in block_texts(block, pub, None):
+            sizes = _sizes_of(path, _opening(text))
+            assert sizes, f"{_opening(text)!r} not found in {path.name}"
+            assert set(sizes) == {body}, (_opening(text), sizes)
+            checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", ["trifold-letter", "trifold-a4"])
+def test_the_trifold_carries_every_required_statement(built, name, language):
+    pub = _publication(language)
+    text = " ".join(" ".join(page.extract_text() or "" for page in
+                             PdfReader(_pdf(built, name, language)).pages).split())
+    for ref, statement in pub.statements.items():
+        assert " ".join(plain(statement).split()) in text, ref
+
+
+def _words(path: Path) -> int:
+    return sum(len((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_booklet_carries_what_the_trifold_does_and_more(built, language):
+    """Every block a tri-fold shows is in the booklet too, except a tri-fold's brief forms
+    (``only: [trifold]``), whose fuller forms the booklet shows instead; the booklet adds
+    blocks of its own and has far more words."""
+    pub, trifold, booklet = _publication(language), _layout("trifold-letter"), \
+        _layout("booklet-letter")
+    in_booklet = [block for _, block in _placed(booklet, pub)]
+    brief = []
+    for _, block in _placed(trifold, pub):
+        if block.only == ["trifold"]:
+            brief.append(block)
+            continue
+        assert block in in_booklet, block
+    fuller = {block.type for block in in_booklet if block.only and "trifold" not in block.only}
+    assert {block.type for block in brief} <= fuller | {"figure"}
+    assert len([b for b in in_booklet if b.only == ["booklet"]]) >= 8
+    assert _words(_pdf(built, "booklet-letter", language)) > \
+        1.3 * _words(_pdf(built, "trifold-letter", language))
+
+
+def _shape(block) -> tuple:
+    """What a block is, without its words: type, where it shows, and what it refers to."""
+    data = block.model_dump(exclude_none=True)
+    words = ("text", "items", "rows", "columns", "caption", "heading")
+    return tuple(sorted((key, str(value)) for key, value in data.items() if key not in words))
+
+
+def test_both_languages_have_the_same_blocks_in_the_same_places():
+    english, spanish = _publication("en"), _publication("es")
+    assert list(english.sections) == list(spanish.sections)
+    for section, blocks in english.sections.items():
+        assert [_shape(b) for b in blocks] == [_shape(b) for b in spanish.sections[section]], \
+            section
+    assert set(english.statements) == set(spanish.statements)
+
+
+# -- the mechanism: only: [kind] ---------------------------------------------------------------
+
+def _edit(project: Path, relative: str, old: str, new: str) -> int:
+    path = project / relative
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return text[: text.index(old)].count("\n") + 1
+
+
+PUBLICATION = "content/knee-stem-cell/publication.yaml"
+MARK = "Zebra crossings are striped."
+
+
+def _pages(path: Path) -> str:
+    return " ".join(" ".join((p.extract_text() or "") for p in PdfReader(path).pages).split())
+
+
+def test_a_block_only_for_the_booklet_stays_out_of_the_trifold_and_the_summary(project,
+                                                                                tmp_path):
+    _edit(project, PUBLICATION, "  risks:\n    - type: heading\n      text: Risks and costs\n",
+          "  risks:\n    - type: heading\n      text: Risks and costs\n"
+          f"    - type: bullets\n      only: [booklet]\n      items: [{MARK}]\n")
+    out = tmp_path / "out"
+    result = run_cli("build", "knee-stem-cell", "--lang", "en", "--root", str(project),
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert MARK in _pages(out / "knee-stem-cell" / "booklet-letter.pdf")
+    assert MARK not in _pages(out / "knee-stem-cell" / "trifold-letter.pdf")
+    summary = tmp_path / "summary.pdf"
+    result = run_cli("summary", str(project / "content/patients/good-candidate.yaml"),
+                     "--root", str(project), "--output", str(summary))
+    assert result.returncode == 0, result.stderr
+    text = _pages(summary)
+    assert "Risks and costs" in text and MARK not in text
+
+
+def test_an_unknown_kind_is_a_positioned_error(project):
+    line = _edit(project, PUBLICATION, "    - type: statements\n      refs: [harvest-risks",
+                 "    - type: statements\n      only: [pamphlet]\n      refs: [harvest-risks")
+    result = run_cli("check", "--out", str(project / "none"), cwd=project)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert re.search(rf"{PUBLICATION}:{line + 1}:\d+: error: .*only.*'trifold', 'booklet' or "
+                     r"'summary'", result.stderr), result.stderr
+
+
+def test_shrinking_still_works_for_a_layout_that_opts_in(project, tmp_path):
+    """The shipped layouts never shrink; a user's layout may still ask for it."""
+    sentence = "Researchers think the cells may calm swelling."
+    _edit(project, PUBLICATION, f"        {sentence}", "        " + " ".join([sentence] * 10))
+    out = tmp_path / "out"
+    build = ("build", "knee-stem-cell", "--lang", "en", "--layout", "trifold-letter", "--root",
+             str(project), "--out", str(out))
+    refused = run_cli(*build)
+    assert refused.returncode == 2 and "does not fit panel 'inside-left'" in refused.stderr
+    _edit(project, "layouts/trifold-letter.yaml", "  shrink: false",
+          "  shrink: true\n  min_body_size: 9\n  step: 0.25")
+    result = run_cli(*build)
+    assert result.returncode == 0, result.stderr
+    sizes = _sizes_of(out / "knee-stem-cell" / "trifold-letter.pdf", "Researchers think")
+    assert sizes and 9 <= max(sizes) < 12
+    assert set(_sizes_of(out / "knee-stem-cell" / "trifold-letter.pdf",
+                         "Each option gets equal")) == {12.0}, "only the crowded panel shrinks"
+
