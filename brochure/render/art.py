@@ -18,14 +18,16 @@ from reportlab.graphics.shapes import (
 from ..model import art as m
 from ..model.base import localize
 from .colours import Palette
+from .replay import replay
 
 _CAPS = {"butt": 0, "round": 1, "square": 2}
 
 
-def canvas_drawing(width: float, height: float, font: str, *nodes, **options) -> Drawing:
+def canvas_drawing(width: float, height: float, font: str, *nodes,
+                   kind: type[Drawing] = Drawing, **options) -> Drawing:
     """A Drawing whose default font is ``font``: ReportLab's graphics would otherwise set (and
     so reference, unembedded) Helvetica even when nothing in the drawing is text."""
-    result = Drawing(width, height, *nodes, **options)
+    result = kind(width, height, *nodes, **options)
     result.initialFontName = font
     return result
 
@@ -48,9 +50,59 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str,
             group.scale(scale, scale)
             nodes.append(group)
         group.add(_shape(shape, art.height, palette))
-    result = canvas_drawing(width, art.height * scale, font, *nodes)
+    kind = Drawing if any(isinstance(shape, m.Label) for shape in art.shapes) else ArtDrawing
+    result = canvas_drawing(width, art.height * scale, font, *nodes, kind=kind)
     result._tag_alt = None if art.decorative else localize(art.alt, language)
+    if type(result) is ArtDrawing:
+        result._replay_key = _replay_key(art, width, palette, font)
     return result
+
+
+class ArtDrawing(Drawing):
+    """Art without text: what it draws (shapes in the brand's colours) is the same in every
+    document, so it is drawn once for each size and colours and its operators are replayed
+    after (a logo on every page, a verdict's icon in every summary; ReportLab's graphics
+    renderer costs more than a paragraph). Only operators that paint paths are replayed,
+    nothing that names a document's resource (a font, a graphics state)."""
+
+    _replay_key: tuple = ()
+
+    def draw(self, *args, **kwargs):
+        if args or kwargs:  # a boundary asked for: drawn as ReportLab draws it
+            return super().draw(*args, **kwargs)
+        key = self._replay_key
+        replay(self.canv, _DRAWN, key, lambda canvas: Drawing.draw(self))
+        recording = _DRAWN.get(key)
+        if recording and not _paints_only(recording[0]):
+            _DRAWN[key] = None  # drawn each time from now on
+        if len(_DRAWN) > _DRAWN_LIMIT:
+            _DRAWN.clear()
+        return None
+
+
+_DRAWN: dict = {}
+_DRAWN_LIMIT = 512
+
+
+def _replay_key(art: m.Art, width: float, palette: Palette, font: str) -> tuple:
+    """Everything the art's drawing depends on: its shapes, its width, the colours it names
+    (with their exact values and kind: RGB or CMYK) and the drawing's default font."""
+    names = sorted({name for shape in art.shapes for name in shape.colours()})
+    colours = tuple((name, type(c).__name__, tuple(sorted(vars(c).items())))
+                    for name in names if (c := palette(name)) is not None)
+    return ("art", art.model_dump_json(), width, colours, font)
+
+
+_PAINTING = frozenset({"q", "Q", "cm", "w", "J", "j", "M", "d", "ri", "i", "m", "l", "c", "v",
+                       "y", "h", "re", "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n", "W",
+                       "W*", "g", "G", "rg", "RG", "k", "K"})
+"""PDF operators that paint paths with colours given in place: nothing in a recording of them
+depends on the document it was made in."""
+
+
+def _paints_only(ops: list[str]) -> bool:
+    return all(token in _PAINTING or token[0] in "-.0123456789[]"
+               for op in ops for token in op.split())
 
 
 def _label(label: m.Label, height: float, scale: float, palette: Palette, font: str,
