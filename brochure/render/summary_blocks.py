@@ -150,7 +150,7 @@ def _finding_label(row: m.Finding, styles, width: float) -> Flowable:
         label += (f'{" " if beside else "<br/>"}<font name="{term.fontName}" '
                   f'size="{term.fontSize:g}" color="#{term.textColor.hexval()[2:]}">'
                   f'{escape(row.term)}</font>')
-    return fresh(label, styles["table"])
+    return para(label, styles["table"])
 
 
 class ScaleBar(Flowable):
@@ -228,7 +228,7 @@ class ScaleBar(Flowable):
     def _term(self, width: float) -> Flowable | None:
         if not self.item.term:
             return None
-        return fresh(escape(self.item.term), self.styles["term"])
+        return para(escape(self.item.term), self.styles["term"])
 
     def _ends(self, canvas, left, step, boxes):
         canvas.setFillColor(self.styles["caption"].textColor)
@@ -283,8 +283,8 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     next_step = f"<b>{escape(block.next_step_label)}</b> {step}"
     content: list[Flowable] = [
         _verdict_head(ctx), Spacer(1, ctx.block.spacing.box_padding),
-        fresh(inline(ctx.fill(block.meaning[verdict])), _measured(styles["body"], ctx)),
-        fresh(next_step, _measured(styles["body"], ctx))]
+        para(inline(ctx.fill(block.meaning[verdict])), _measured(styles["body"], ctx)),
+        para(next_step, _measured(styles["body"], ctx))]
     box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
@@ -298,7 +298,7 @@ def _verdict_head(ctx: SummaryContext) -> Flowable:
     icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font)
     icon._tag_alt = None  # the label beside it says the same: decoration for a screen reader
     icon_column = icon.width + ctx.block.spacing.box_padding
-    return grid([[icon, fresh(escape(ctx.assessment.label), label_style)]],
+    return grid([[icon, para(escape(ctx.assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
