@@ -23,6 +23,9 @@ from pathlib import Path
 VERSION = "1.28.2"
 """The pinned veraPDF (tools/verapdf/pom.xml)."""
 MAIN_CLASS = "org.verapdf.apps.GreenfieldCliWrapper"
+JAVA_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+"""A run over a few dozen files is short: the JVM's quick compiler alone and its simplest
+collector halve the CPU time it takes (measured: 12 s → 5.6 s for 23 files)."""
 HOW_TO_GET = ("veraPDF is not available: run `tools/verapdf/fetch` in a clone of brochure "
               "(needs Java 17 and Maven; it fetches veraPDF " + VERSION + " from Maven Central "
               "once) or install veraPDF so that `verapdf` is on PATH (https://verapdf.org)")
@@ -80,7 +83,7 @@ def command() -> list[str] | None:
     lib = cache_home() / "lib"
     java = shutil.which("java")
     if java and (lib / ".complete").is_file():
-        return [java, "-cp", f"{lib}{os.sep}*", MAIN_CLASS]
+        return [java, *JAVA_OPTIONS, "-cp", f"{lib}{os.sep}*", MAIN_CLASS]
     installed = shutil.which("verapdf")
     return [installed] if installed else None
 

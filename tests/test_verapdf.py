@@ -222,7 +222,7 @@ def _validate_lines(output: str) -> list[str]:
 
 
 def test_check_validate_reports_failed_rules_as_findings(reports, files):
-    shipped, broken = files["brochure/trifold-letter.pdf"], files["broken/figure-without-alt"]
+    shipped, broken = files["summary/good-en"], files["broken/figure-without-alt"]
     result = run_cli("check", "--validate", str(shipped), str(broken))
     assert result.returncode == 1
     assert f"{shipped}: PDF/A-2A, PDF/UA-1: ok" in result.stdout
