@@ -9,6 +9,7 @@ them; under CI=true they fail instead."""
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,15 @@ def test_the_srgb_profile_is_the_same_bytes_in_every_process():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
                            cwd=ROOT).stdout for _ in range(2)]
     assert runs[0] == runs[1] and runs[0][36:40] == b"acsp"
+    assert struct.unpack(">6H", runs[0][24:36]) == (2000, 1, 1, 0, 0, 0)  # not today's time
+
+
+def test_a_packet_has_one_xmp_packet_and_one_output_intent(files):
+    """The brochure merged after the summary brings neither its XMP nor its output intent."""
+    data = files["packet/en"].read_bytes()
+    assert data.count(b"<?xpacket begin") == 1
+    assert data.count(b"/GTS_PDFA1") == 1
+    assert len(PdfReader(files["packet/en"]).trailer["/Root"]["/OutputIntents"]) == 1
 
 
 def _validate_lines(output: str) -> list[str]:
