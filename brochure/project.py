@@ -17,6 +17,7 @@ from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
 from .model.base import Strict, validate
+from .model.brand import NO_BOX
 from .model.layout import SummaryLayout
 from .model.rules import Rules
 from .model.summary import SummaryContent
@@ -204,7 +205,11 @@ def _unknown(source: Source, loc: Loc, what: str, name: str, known: list[str]) -
 
 
 def _check_brand(loaded: Loaded[Brand]) -> list[Problem]:
-    return _check_art_colours(loaded.source, loaded.model.art, loaded.model)
+    brand, source = loaded.model, loaded.source
+    return _check_art_colours(source, brand.art, brand) + [
+        _unknown(source, ("boxes", name), "colour", colour, list(brand.colors))
+        for name, box in brand.boxes.items() for colour in box.colours()
+        if colour not in brand.colors]
 
 
 def _check_art_colours(source: Source, art: dict, brand: Brand) -> list[Problem]:
@@ -246,6 +251,10 @@ def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Proble
             problems += _check_refs(source, loc, block, pub)
             if block.type == "figure" and block.art not in art:
                 problems.append(_unknown(source, (*loc, "art"), "art", block.art, art))
+            box = getattr(block, "box", NO_BOX)
+            if box != NO_BOX and box not in brand.boxes:
+                problems.append(_unknown(source, (*loc, "box"), "box style", box,
+                                         [*brand.boxes, NO_BOX]))
             if block.type == "physician" and block.key and block.key not in roster:
                 problems.append(_unknown(source, (*loc, "key"), "physician", block.key, roster))
             if block.type == "colophon" and pub.standards is None:

@@ -104,6 +104,29 @@ class Physician(Strict):
         return f"{localize(self.honorific, language)} {self.name}"
 
 
+class BoxStyle(Strict):
+    """One look of a box, by brand colour names: its fill, a bar on its left edge and/or an
+    outline, and its text. A document keeps to few of them (an honest-claims statement's,
+    an invitation to ask)."""
+
+    fill: str = Field(description="colour filled behind the text")
+    bar: str | None = Field(None, description="colour of the bar on the box's left edge")
+    border: str | None = Field(None, description="colour of an outline around the box")
+    text: str | None = Field(None, description="colour of the text; default the panel's")
+
+    def colours(self) -> list[str]:
+        return [c for c in (self.fill, self.bar, self.border, self.text) if c]
+
+
+NO_BOX = "none"
+"""A statement's ``box:`` that sets it as emphasized text, without a box."""
+
+
+def _default_boxes() -> dict[str, BoxStyle]:
+    return {"evidence": BoxStyle(fill="sand", bar="accent"),
+            "ask": BoxStyle(fill="tint", bar="primary")}
+
+
 class Brand(Strict):
     """Everything that makes documents look like one clinic's."""
 
@@ -115,6 +138,9 @@ class Brand(Strict):
     contact: Contact
     physicians: list[Physician] = Field(min_length=1)
     art: dict[str, Art] = Field(default_factory=dict)
+    boxes: dict[str, BoxStyle] = Field(
+        default_factory=_default_boxes, description="box styles by name, which statements "
+        "(default 'evidence') and callouts (default 'ask') name in their `box:`")
     qr_code_name: Localized = Field(
         "QR code", description="what a QR code is called in its alternative text, which reads "
                                "'<name>: <caption> (<address>)'")
@@ -135,6 +161,8 @@ class Brand(Strict):
         for required in ("primary", "ink", "paper"):
             if required not in self.colors:
                 raise ValueError(f"colors needs '{required}'")
+        if NO_BOX in self.boxes:
+            raise ValueError(f"boxes: '{NO_BOX}' is reserved (a statement without a box)")
         return self
 
     def physician(self, key: str | None) -> Physician:

@@ -83,6 +83,8 @@ class Statement(Shown):
 
     type: Literal["statement"]
     ref: str
+    box: str = Field("evidence", description="the brand's box style, or 'none' for emphasized "
+                     "text without a box (where a box adds nothing)")
 
 
 class Statements(Shown):
@@ -90,12 +92,14 @@ class Statements(Shown):
 
     type: Literal["statements"]
     refs: list[str] = Field(min_length=1)
+    box: str = Field("evidence", description="the brand's box style, or 'none'")
 
 
 class Callout(Shown):
     type: Literal["callout"]
     title: str | None = None
     text: str = Field(min_length=1)
+    box: str = Field("ask", description="the brand's box style, or 'none'")
 
 
 class Figure(Shown):

@@ -7,6 +7,7 @@ one function here and one model in ``model/publication.py``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,7 @@ from reportlab.platypus import Table as RLTable
 
 from ..model import publication as m
 from ..model.base import localize
-from ..model.brand import Brand
+from ..model.brand import NO_BOX, Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
@@ -41,6 +42,9 @@ class BlockContext:
     spacing: Spacing
     width: float
     images: ImageLoader | None = None
+    figure_height: float = math.inf
+    """The tallest a figure's drawing may be, in points (the layout's ``figure.max_height``
+    of its frame)."""
 
     @property
     def language(self) -> str:
@@ -178,14 +182,14 @@ def inner_width(ctx: BlockContext) -> float:
     return ctx.width - 2 * ctx.spacing.box_padding - ctx.spacing.bar_width / 2
 
 
-def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
+def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str | None,
           frame: str | None = None) -> Flowable:
     """Content in a tinted box with a coloured bar on its left edge (and an outline)."""
     pad = ctx.spacing.box_padding
     outline = [("BOX", (0, 0), (-1, -1), ctx.spacing.rule_width, ctx.styles.palette(frame))]
-    table = grid([[content]], [ctx.width], [*(outline if frame else []),
+    edge = [("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.bar_width, ctx.styles.palette(bar))]
+    table = grid([[content]], [ctx.width], [*(outline if frame else []), *(edge if bar else []),
         ("BACKGROUND", (0, 0), (-1, -1), ctx.styles.palette(background)),
-        ("LINEBEFORE", (0, 0), (0, -1), ctx.spacing.bar_width, ctx.styles.palette(bar)),
         ("LEFTPADDING", (0, 0), (-1, -1), pad + ctx.spacing.bar_width / 2),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
         ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
@@ -194,26 +198,53 @@ def boxed(content: list[Flowable], ctx: BlockContext, background: str, bar: str,
     return table
 
 
+def styled_box(content: list[Flowable], ctx: BlockContext, name: str) -> Flowable:
+    """Content in the brand's box style ``name``, with the body's paragraph spacing above and
+    below it (never touching the text around it)."""
+    style = ctx.brand.boxes[name]
+    box = boxed(content, ctx, style.fill, style.bar, frame=style.border)
+    box.spaceBefore = box.spaceAfter = ctx.styles["body"].spaceAfter
+    return box
+
+
+def _box_text(ctx: BlockContext, box: str) -> ParagraphStyle:
+    """The style of text in box style ``box`` (the callout style; emphasized body text when
+    there is no box), in the box's text colour if it names one."""
+    if box == NO_BOX:
+        style = ctx.styles["body"]
+        return style.clone(f"{style.name}-statement", fontName=ctx.styles.fonts.body.bold)
+    style, colour = ctx.styles["callout"], ctx.brand.boxes[box].text
+    if colour is None:
+        return style
+    return style.clone(f"{style.name}-{box}",
+                       textColor=ctx.styles.palette.text(colour, style.fontSize))
+
+
+def _in_box(paragraphs: list[Flowable], ctx: BlockContext, box: str) -> list[Flowable]:
+    """Paragraphs in box style ``box``, or as they are when there is no box."""
+    return paragraphs if box == NO_BOX else [styled_box(paragraphs, ctx, box)]
+
+
 @builds("statement")
 def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
     text = ctx.publication.statements[block.ref]
-    return [boxed([para(inline(text), ctx.styles["callout"])], ctx, "sand", "accent")]
+    return _in_box([para(inline(text), _box_text(ctx, block.box))], ctx, block.box)
 
 
 @builds("statements")
 def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
-    style = ctx.styles["callout"]
+    style = _box_text(ctx, block.box)
     paragraphs = [para(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
     for paragraph in paragraphs[:-1]:
         paragraph.spaceAfter = style.leading * ctx.spacing.statement_gap
-    return [boxed(paragraphs, ctx, "sand", "accent")]
+    return _in_box(paragraphs, ctx, block.box)
 
 
 @builds("callout")
 def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
     content = [para(inline(block.title), ctx.styles["h3"])] if block.title else []
-    content.append(para(inline(block.text), ctx.styles["callout"]))
-    return [boxed(content, ctx, "tint", "primary")]
+    content.append(para(inline(block.text), _box_text(ctx, block.box)))
+    return _in_box(content, ctx, block.box)
 
 
 @builds("table")
@@ -246,7 +277,8 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
 @builds("figure")
 def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
-    picture = drawing(art, ctx.width * block.width, ctx.styles.palette, ctx.font, ctx.language,
+    width = min(ctx.width * block.width, ctx.figure_height * art.width / art.height)
+    picture = drawing(art, width, ctx.styles.palette, ctx.font, ctx.language,
                       bold=ctx.styles.fonts.body.bold)
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [Spacer(1, ctx.spacing.figure_gap), picture]
