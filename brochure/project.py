@@ -206,9 +206,10 @@ def _unknown(source: Source, loc: Loc, what: str, name: str, known: list[str]) -
 
 def _check_brand(loaded: Loaded[Brand]) -> list[Problem]:
     brand, source = loaded.model, loaded.source
+    declared = brand.boxes if "boxes" in brand.model_fields_set else {}
     return _check_art_colours(source, brand.art, brand) + [
         _unknown(source, ("boxes", name), "colour", colour, list(brand.colors))
-        for name, box in brand.boxes.items() for colour in box.colours()
+        for name, box in declared.items() for colour in box.colours()
         if colour not in brand.colors]
 
 
