@@ -122,3 +122,69 @@ def test_no_line_of_any_summary_holds_more_than_75_characters(record):
     for paper in PAPERS:
         length, text = _longest(_render(record, paper), paper)
         assert length <= LONGEST_LINE, f"{paper}: {length} characters: {text!r}"
+
+
+# -- a fallback font keeps the weight and slant of the text around it ---------------------------
+
+VIETNAMESE = "Nguyễn Thị Mai"
+"""A name with letters the body font (Atkinson Hyperlegible) lacks: ễ and ị come from the
+fallback family (Noto Sans)."""
+
+
+def _fonts_of(pdf: bytes, page: int, needle: str) -> list[tuple[str, str]]:
+    """(character, font name without its subset tag) for each character where ``needle`` is
+    first printed on ``page`` (0-based), as pdfium reads the page's text runs."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        text = document[page].get_textpage()
+        hit = text.search(needle, match_case=True).get_next()
+        assert hit, f"{needle!r} is not printed on page {page + 1}"
+        found = []
+        for i in range(hit[0], hit[0] + hit[1]):
+            buffer = ctypes.create_string_buffer(256)
+            flags = ctypes.c_int()
+            pdfium_c.FPDFText_GetFontInfo(text.raw, i, buffer, 256, ctypes.byref(flags))
+            found.append((text.get_text_range(i, 1), buffer.value.decode().split("+")[-1]))
+        return [(char, font) for char, font in found if char.strip()]
+    finally:
+        document.close()
+
+
+def test_the_body_font_really_lacks_the_names_letters():
+    from brochure.render.fonts import coverage
+    fonts = summary_kit().fonts
+    for face in (fonts.body.regular, fonts.body.bold):
+        assert {ord("ễ"), ord("ị")} - coverage(face) == {ord("ễ"), ord("ị")}
+
+
+def test_a_bold_name_keeps_its_weight_in_the_fallback_font():
+    """The patient line sets the name in bold, and page 2's running header in the bold
+    heading style: the letters drawn from the fallback font are its bold face too."""
+    record = {**yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()),
+              "name": VIETNAMESE}
+    pdf = _render(record)
+    for page in (0, 1):
+        runs = _fonts_of(pdf, page, VIETNAMESE)
+        assert {font for c, font in runs if c in "ễị"} == {"NotoSans-Bold"}, runs
+        assert {font for c, font in runs if c not in "ễị"} == {"AtkinsonHyperlegible-Bold"}
+
+
+@pytest.mark.parametrize("markup, face", [
+    ("ễ", "NotoSans-Regular"), ("<b>ễ</b>", "NotoSans-Bold"), ("<i>ễ</i>", "NotoSans-Italic"),
+    ("<b><i>ễ</i></b>", "NotoSans-BoldItalic")])
+def test_a_fallback_letter_takes_the_weight_and_slant_of_its_emphasis(tmp_path, markup, face):
+    from io import BytesIO
+
+    from reportlab.platypus import SimpleDocTemplate
+
+    from brochure.render.paragraphs import fresh
+
+    kit = summary_kit()
+    out = BytesIO()
+    SimpleDocTemplate(out, invariant=1).build([fresh(f"A{markup}", kit.styles["body"])])
+    assert [font for char, font in _fonts_of(out.getvalue(), 0, "Aễ") if char == "ễ"] == [face]

@@ -311,7 +311,8 @@ def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:
     PDF viewers and printers rasterise at high resolution without it, and every embedded
     subset is about a third smaller and quicker to write). Kept in a cache folder."""
     original = Path(path).read_bytes()
-    key = original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
+    key = (original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
+           + _PREPARATION)
     name = f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
     kept = _from_cache(name) if cached else None
     if kept is not None:
@@ -319,6 +320,11 @@ def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:
     stripped = _strip(BytesIO(original), axes)
     _to_cache(name, stripped)
     return BytesIO(stripped)
+
+
+_PREPARATION = b"instances named 2"
+"""Changes with how :func:`_strip` prepares a font, so that older copies in the cache are
+not taken for the new ones."""
 
 
 def _from_cache(name: str) -> bytes | None:
@@ -342,8 +348,13 @@ def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     font = ttLib.TTFont(source, lazy=False, recalcTimestamp=False)
     if axes and "fvar" in font:
         defaults = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
-        font = instancer.instantiateVariableFont(font, {**defaults, **axes}, inplace=True,
+        location = {**defaults, **axes}
+        named = _instance_name(font, location)
+        font = instancer.instantiateVariableFont(font, location, inplace=True,
                                                  updateFontNames=False)
+        for record in font["name"].names if named else ():
+            if record.nameID == 6:  # "NotoSans-Bold": readers and checkers see its weight
+                record.string = named
     options = subset.Options()
     options.hinting = False
     options.name_IDs = ["*"]
@@ -357,6 +368,23 @@ def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     out = BytesIO()
     font.save(out)
     return out.getvalue()
+
+
+def _instance_name(font: ttLib.TTFont, location: dict[str, float]) -> str | None:
+    """The PostScript name of a variable font's named instance at ``location`` ("NotoSans-Bold",
+    "NotoSans-BoldItalic"): its own, or the font's name prefix and the instance's style as
+    OpenType derives one; None when no named instance stands there (the face is then named
+    by its weight when it is registered)."""
+    names = font["name"]
+    for instance in font["fvar"].instances:
+        if instance.coordinates != location:
+            continue
+        if instance.postscriptNameID != 0xFFFF:
+            return names.getDebugName(instance.postscriptNameID)
+        prefix = names.getDebugName(25) or (names.getDebugName(6) or "").split("-")[0]
+        style = "".join((names.getDebugName(instance.subfamilyNameID) or "").split())
+        return f"{prefix}-{style}" if prefix and style else None
+    return None
 
 
 def _italic_style(family: str) -> str:
