@@ -36,8 +36,22 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str,
             language: str = "en", bold: str | None = None) -> Drawing:
     """A Drawing of ``art`` scaled to ``width`` points, keeping its aspect ratio; its
     alternative text and labels in ``language`` (labels in ``font``, or ``bold``, at their own
-    size in points: the scale moves them, never shrinks them)."""
+    size in points: the scale moves them, never shrinks them). Art without labels is an
+    :class:`ArtDrawing`, its shapes made only when it is drawn afresh."""
     scale = width / art.width
+    if any(isinstance(shape, m.Label) for shape in art.shapes):
+        result = canvas_drawing(width, art.height * scale, font,
+                                *_nodes(art, scale, palette, font, language, bold))
+    else:
+        result = canvas_drawing(width, art.height * scale, font, kind=ArtDrawing)
+        result._replay_key = _replay_key(art, width, palette, font)
+        result._shapes = lambda: _nodes(art, scale, palette, font, language, bold)
+    result._tag_alt = None if art.decorative else localize(art.alt, language)
+    return result
+
+
+def _nodes(art: m.Art, scale: float, palette: Palette, font: str, language: str,
+           bold: str | None) -> list:
     nodes, group = [], None
     for shape in art.shapes:
         if isinstance(shape, m.Label):
@@ -50,34 +64,41 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str,
             group.scale(scale, scale)
             nodes.append(group)
         group.add(_shape(shape, art.height, palette))
-    kind = Drawing if any(isinstance(shape, m.Label) for shape in art.shapes) else ArtDrawing
-    result = canvas_drawing(width, art.height * scale, font, *nodes, kind=kind)
-    result._tag_alt = None if art.decorative else localize(art.alt, language)
-    if type(result) is ArtDrawing:
-        result._replay_key = _replay_key(art, width, palette, font)
-    return result
+    return nodes
 
 
 class ArtDrawing(Drawing):
     """Art without text: what it draws (shapes in the brand's colours) is the same in every
     document, so it is drawn once for each size and colours and its operators are replayed
     after (a logo on every page, a verdict's icon in every summary; ReportLab's graphics
-    renderer costs more than a paragraph). Only operators that paint paths are replayed,
-    nothing that names a document's resource (a font, a graphics state)."""
+    renderer, and making the shapes, cost more than a paragraph). Only operators that paint
+    paths are replayed, nothing that names a document's resource (a font, a graphics state)."""
 
     _replay_key: tuple = ()
+    _shapes = None  # makes the drawing's shapes, until they are made
 
     def draw(self, *args, **kwargs):
         if args or kwargs:  # a boundary asked for: drawn as ReportLab draws it
+            self._made()
             return super().draw(*args, **kwargs)
         key = self._replay_key
-        replay(self.canv, _DRAWN, key, lambda canvas: Drawing.draw(self))
+        replay(self.canv, _DRAWN, key, lambda canvas: self._made().drawn())
         recording = _DRAWN.get(key)
         if recording and not _paints_only(recording[0]):
             _DRAWN[key] = None  # drawn each time from now on
         if len(_DRAWN) > _DRAWN_LIMIT:
             _DRAWN.clear()
         return None
+
+    def _made(self) -> ArtDrawing:
+        if self._shapes is not None:
+            for node in self._shapes():
+                self.add(node)
+            self._shapes = None
+        return self
+
+    def drawn(self) -> None:
+        Drawing.draw(self)
 
 
 _DRAWN: dict = {}
