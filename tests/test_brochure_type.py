@@ -5,6 +5,7 @@ document), and both languages carrying the same blocks."""
 
 from __future__ import annotations
 
+import ctypes
 import re
 from pathlib import Path
 
@@ -248,3 +249,108 @@ def test_shrinking_still_works_for_a_layout_that_opts_in(project, tmp_path):
     assert set(_sizes_of(out / "knee-stem-cell" / "trifold-letter.pdf",
                          "Each option gets equal")) == {12.0}, "only the crowded panel shrinks"
 
+
+
+# -- boxes: few styles, kept apart from the text around them ---------------------------------
+
+BOX_FILLS = {(250, 243, 227): "evidence", (255, 255, 255): "ask"}
+"""The fills of Harbor's two box styles (sand, paper), as pdfium reads them in RGB."""
+BOX_GAP = 7.5
+"""The least clear room between a box and the ink of the text above or below it (a paragraph's
+spacing and the line's own air; boxes set 3 pt after a list's last line had 6.4 pt)."""
+
+
+def _rects(path: Path) -> list[tuple[int, tuple, tuple]]:
+    """(page, fill RGB, (left, bottom, right, top)) of every filled path wider than 100 pt
+    and taller than 20 pt: panel backgrounds, table rows and boxes."""
+    document = pdfium.PdfDocument(str(path))
+    found = []
+    try:
+        for number, page in enumerate(document):
+            for obj in page.get_objects(max_depth=5):
+                if obj.type != raw.FPDF_PAGEOBJ_PATH:
+                    continue
+                rgba = [ctypes.c_uint() for _ in range(4)]
+                raw.FPDFPageObj_GetFillColor(obj.raw, *map(ctypes.byref, rgba))
+                left, bottom, right, top = obj.get_bounds()
+                if right - left > 100 and top - bottom > 20:
+                    found.append((number, tuple(c.value for c in rgba[:3]),
+                                  (left, bottom, right, top)))
+    finally:
+        document.close()
+    return found
+
+
+def _boxes(path: Path) -> list[tuple[int, str, tuple]]:
+    return [(page, BOX_FILLS[fill], rect) for page, fill, rect in _rects(path)
+            if fill in BOX_FILLS]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_a_brochure_has_few_boxes_of_at_most_two_styles(built, name, language):
+    boxes = _boxes(_pdf(built, name, language))
+    assert 1 <= len({style for _, style, _ in boxes}) <= 2
+    assert len(boxes) <= 4, boxes
+
+
+def _glyphs(path: Path, page_number: int) -> list[tuple[float, float, float, float]]:
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[page_number].get_textpage()
+        return [text.get_charbox(i) for i in range(text.count_chars())
+                if text.get_text_range(i, 1).strip()]
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_box_keeps_room_from_the_text_above_and_below(built, name, language):
+    path = _pdf(built, name, language)
+    for page, style, (left, bottom, right, top) in _boxes(path):
+        column = [g for g in _glyphs(path, page) if g[0] < right and g[2] > left]
+        above = [g[1] - top for g in column if g[1] >= top - 1]
+        below = [bottom - g[3] for g in column if g[3] <= bottom + 1]
+        gaps = [min(gap) for gap in (above, below) if gap]
+        assert gaps and min(gaps) >= BOX_GAP, (page + 1, style, gaps)
+
+
+def _build(project: Path, out: Path) -> Path:
+    result = run_cli("build", "knee-stem-cell", "--lang", "en", "--layout", "trifold-letter",
+                     "--root", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "knee-stem-cell" / "trifold-letter.pdf"
+
+
+def test_a_box_style_is_the_brand_kits_data(project, tmp_path):
+    _edit(project, "content/brands/harbor.yaml", "evidence: {fill: sand, bar: accent}",
+          "evidence: {fill: rule, bar: accent}")
+    fills = {fill for _, fill, _ in _rects(_build(project, tmp_path / "out"))}
+    assert (250, 243, 227) not in fills and (201, 221, 224) in fills
+
+
+def test_a_statement_without_a_box_is_set_in_bold_body_text(project, tmp_path):
+    _edit(project, PUBLICATION, "refs: [not-fda-approved, not-proven]\n",
+          "refs: [not-fda-approved, not-proven]\n      box: none\n")
+    path = _build(project, tmp_path / "out")
+    assert len(_boxes(path)) == 3
+    document = pdfium.PdfDocument(str(path))
+    try:
+        text = document[1].get_textpage()
+        start, _ = text.search("No stem cell treatment", match_case=True).get_next()
+        name = ctypes.create_string_buffer(128)
+        raw.FPDFText_GetFontInfo(text, start, name, 128, None)
+        assert b"Bold" in name.value, name.value
+        assert round(raw.FPDFText_GetFontSize(text, start), 2) == 12
+    finally:
+        document.close()
+
+
+def test_an_unknown_box_style_is_a_positioned_error(project):
+    line = _edit(project, PUBLICATION, "refs: [not-fda-approved, not-proven]\n",
+                 "refs: [not-fda-approved, not-proven]\n      box: evidense\n")
+    result = run_cli("check", "--out", str(project / "none"), cwd=project)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert re.search(rf"{PUBLICATION}:{line + 1}:\d+: error: unknown box style 'evidense'; "
+                     r"did you mean 'evidence'\?", result.stderr), result.stderr
