@@ -1,6 +1,7 @@
 """Checks on content and on what it renders to (``brochure check``): reading level per
 section, honest claims in every output, body text size, colour contrast, characters no
-font can draw, and each publication's review date. Each failure is a :class:`Problem` at level
+font can draw, each publication's review date, and panels that open with a stranded box or
+sub-heading (:mod:`.layout_checks`). Each failure is a :class:`Problem` at level
 'finding' (exit 1), placed in the file that can fix it; a review date coming soon is a
 'warning' (the exit code stays 0)."""
 
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pypdf import PdfReader
 
 from .errors import Problem
+from .layout_checks import stranded_findings
 from .model import Brand, Layout, Publication
 from .model.art import Label
 from .model.base import localize
@@ -38,6 +40,7 @@ def content_findings(project: Project) -> list[Problem]:
     layouts = [*project.layouts.values(), *project.summary_layouts.values()]
     for loaded in layouts:
         findings += size_findings(loaded)
+    findings += stranded_findings(project)
     for brand in project.brands.values():
         findings += contrast_findings(layouts, brand, project)
         findings += label_findings(brand, brand.model)

@@ -186,6 +186,8 @@ class TextRun:
     size: float
     inks: Ink | None
     under: Ink | None
+    artifact: bool = False
+    """Drawn inside an ``/Artifact`` marked-content sequence (page furniture, decoration)."""
 
 
 def _inks(space: str, values: list[float]) -> Ink | None:
@@ -301,6 +303,14 @@ class _Scan:
         self.fills: list[tuple[tuple[float, float, float, float], Ink | None]] = []
         """Filled shapes and images in painting order: bounding box and inks (None: an image)."""
         self.texts: list[TextRun] = []
+        self.marked: list[str] = []
+        """The tags of the marked-content sequences open at this point, outermost first."""
+        self.drawn: list[tuple[float, float, float, float]] = []
+        """Bounding boxes of what was filled, stroked or imaged outside artifacts."""
+
+    @property
+    def artifact(self) -> bool:
+        return "/Artifact" in self.marked
 
     def run(self, holder, resources, ctm: Matrix = IDENTITY) -> None:
         resources = _resolve(resources) or {}
@@ -320,6 +330,10 @@ class _Scan:
                 text.restore(saved)
             elif op == "cm":
                 ctm = _multiply(tuple(float(v) for v in operands), ctm)
+            elif op in ("BMC", "BDC"):
+                self.marked.append(str(operands[0]))
+            elif op == "EMC" and self.marked:
+                self.marked.pop()
             else:
                 self._colour(op, operands, spaces, resources)
                 text.paint(op, operands, spaces, resources, self._space_name)
@@ -389,7 +403,7 @@ class _Scan:
         middle = _apply(matrix, 0.3, 0.3)  # inside the first letters, above the baseline
         under = next((ink for box, ink in reversed(self.fills) if box[0] <= middle[0] <= box[2]
                       and box[1] <= middle[1] <= box[3]), ())
-        self.texts.append(TextRun((x, y), size, inks, under))
+        self.texts.append(TextRun((x, y), size, inks, under, self.artifact))
 
     # geometry: filled art touching the trim must reach the bleed
     def _geometry(self, op: str, operands, ctm: Matrix, text: _TextState | None = None) -> None:
@@ -405,11 +419,16 @@ class _Scan:
         elif op in self.FILL_OPS:
             self._check_bleed(self.points, "filled shape")
             if self.points and text is not None:
-                xs, ys = [p[0] for p in self.points], [p[1] for p in self.points]
-                self.fills.append(((min(xs), min(ys), max(xs), max(ys)), text.fill))
+                self.fills.append((_bounds(self.points), text.fill))
+            self._painted(self.points)
             self.points = []
         elif op in ("S", "s", "n"):
+            self._painted(self.points if op != "n" else [])
             self.points = []
+
+    def _painted(self, points) -> None:
+        if points and not self.artifact:
+            self.drawn.append(_bounds(points))
 
     def _check_bleed(self, points, subject: str) -> None:
         if not points:
@@ -465,8 +484,8 @@ class _Scan:
                               f"{height_pt / 72:.2f} in (needs {least:.0f})")
         corners = [_apply(ctm, x, y) for x in (0, 1) for y in (0, 1)]
         self._check_bleed(corners, f"image {name}")
-        xs, ys = [p[0] for p in corners], [p[1] for p in corners]
-        self.fills.append(((min(xs), min(ys), max(xs), max(ys)), None))
+        self.fills.append((_bounds(corners), None))
+        self._painted(corners)
 
     def _finding(self, kind: str, subject: str, measured: str) -> None:
         self.findings.append(Finding(self.path, self.number, kind, subject, measured))
@@ -474,6 +493,44 @@ class _Scan:
 
 def _resolve(obj):
     return obj.get_object() if isinstance(obj, IndirectObject) else obj
+
+
+def _bounds(points) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+# -- what a page shows, for other checks -------------------------------------------------------
+
+@dataclass(frozen=True)
+class PageContent:
+    """What one page draws, for checks of type sizes and balance (:mod:`brochure.layout_checks`):
+    its text runs (artifacts marked as such) and the boxes of everything else drawn outside
+    artifacts, in page coordinates; ``trim`` is the trim box (the media box of a screen file)."""
+
+    number: int
+    trim: tuple[float, float, float, float]
+    texts: list[TextRun]
+    drawn: list[tuple[float, float, float, float]]
+
+
+def page_contents(reader: PdfReader) -> list[PageContent]:
+    """Every page's :class:`PageContent`, read the way preflight reads it (raises what
+    :data:`UNREADABLE` names when a content stream cannot be read)."""
+    pages = []
+    for number, page in enumerate(reader.pages, start=1):
+        media = tuple(float(v) for v in page.mediabox)
+        boxes = _boxes(page) or Boxes(media, media, media)
+        scan = _Scan(Path(), number, boxes, None)
+        scan.run(page, page.get("/Resources"))
+        pages.append(PageContent(number, boxes.trim, scan.texts, scan.drawn))
+    return pages
+
+
+def words_at(textpage, x: float, y: float, size: float, most: int = 24) -> str:
+    """The first words of the text whose line starts at (``x``, ``y``), ``size`` points high."""
+    words = textpage.get_text_bounded(x, y - size * 0.2, x + size * 12, y + size * 0.8)
+    return " ".join(words.split())[:most]
 
 
 # -- text ------------------------------------------------------------------------------------
@@ -514,8 +571,7 @@ def _text_finding(path: Path, number: int, key: tuple, found: list[TextRun],
                   textpage) -> Finding:
     kind, size, inks, under = key
     x, y = found[0].origin
-    words = textpage.get_text_bounded(x, y - size * 0.2, x + size * 12, y + size * 0.8).strip()
-    words = " ".join(words.split())[:24]
+    words = words_at(textpage, x, y, size)
     more = f" (and {len(found) - 1} more like it)" if len(found) > 1 else ""
     subject = f"{size:g} pt text '{words}' at {x:.0f}, {y:.0f} pt{more}"
     if kind == "print-black":

@@ -19,11 +19,13 @@ def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
     if files:
         _readable(list(files))
-        return max(_preflight(list(files), _layouts(project)), _accessibility(list(files)))
+        return max(_preflight(list(files), _layouts(project)), _laid_out(list(files), project),
+                   _accessibility(list(files)))
     found = _content(project)
-    _readable(sorted(out.glob("*/*.pdf")))
+    built = sorted(out.glob("*/*.pdf"))
+    _readable(built)
     return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)),
-               _accessibility(sorted(out.glob("*/*.pdf"))))
+               _laid_out(built, project), _accessibility(built))
 
 
 def _readable(paths: list[Path]) -> None:
@@ -57,6 +59,18 @@ def _accessibility(paths: list[Path]) -> int:
         click.echo(str(finding), err=True)
     click.echo(f"accessibility: {len(paths)} file(s), "
                f"{'ok' if not findings else f'{len(findings)} finding(s)'}")
+    return 1 if findings else 0
+
+
+def _laid_out(paths: list[Path], project) -> int:
+    """Type sizes and balance of every built brochure among ``paths`` (other PDFs, such as
+    summaries, are left to their own checks)."""
+    from ..layout_checks import file_findings
+
+    findings = [f for path in paths for f in file_findings(path, project)]
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    click.echo(f"type and balance: {'ok' if not findings else f'{len(findings)} finding(s)'}")
     return 1 if findings else 0
 
 

@@ -35,6 +35,9 @@ class Panel(Measured):
     sections: list[str] = Field(default_factory=list)
     foot: list[str] = Field(default_factory=list, description="sections set at the panel's "
                             "foot, after the others, with the free space above them")
+    balance: bool | None = Field(None, description="whether brochure check weighs how full "
+                                 "the panel is (balance.min_fill); default: every panel but the "
+                                 "front and back covers (the first and last in reading order)")
 
     @property
     def placed(self) -> list[str]:
@@ -88,6 +91,23 @@ class Fit(Measured):
     shrink: bool = False
     min_body_size: float = Field(9, gt=0)
     step: float = Field(0.25, gt=0)
+
+
+class Balance(Measured):
+    """How full a panel (a booklet's page) must be: ``brochure check`` measures the built file
+    and reports a panel whose tallest empty band leaves less than ``min_fill`` of its frame
+    with content (content ending too high, or a hole above a panel's foot)."""
+
+    min_fill: float = Field(0.7, gt=0, le=1, description="least share of a panel's frame "
+                            "height its content spans")
+
+
+class FigureRule(Measured):
+    """Limits on figures (drawn art) in a panel."""
+
+    max_height: float = Field(1.0, gt=0, le=1, description="a figure's drawing is at most this "
+                              "share of its panel's frame height; a taller one is scaled down, "
+                              "keeping its shape")
 
 
 class Spacing(Measured):
@@ -169,6 +189,12 @@ class Layout(Measured):
     folio: Folio | None = None
     min_body_size: float = Field(10.5, gt=0, description="smallest body text this layout allows "
                                  "(brochure check enforces it, shrinking included)")
+    min_text_size: float = Field(11, gt=0, le=72, description="smallest text a reader needs, "
+                                 "anywhere in the built file (brochure check measures it)")
+    min_furniture_size: float = Field(10, gt=0, le=72, description="smallest page furniture "
+                                      "(page numbers and other text marked as an artifact)")
+    balance: Balance = Balance()
+    figure: FigureRule = FigureRule()
 
     @model_validator(mode="after")
     def _consistent(self) -> Layout:
@@ -209,6 +235,18 @@ class Layout(Measured):
 
     def panels(self) -> list[Panel]:
         return [p for s in self.sides for p in s.panels]
+
+    def in_reading_order(self) -> list[str]:
+        """Panel names in the order a reader meets them."""
+        return self.reading_order or [p.name for p in self.panels()]
+
+    def balanced(self, panel: Panel) -> bool:
+        """Whether ``brochure check`` weighs how full ``panel`` is: as its ``balance`` says,
+        else every panel but the covers (the first and last in reading order)."""
+        if panel.balance is not None:
+            return panel.balance
+        order = self.in_reading_order()
+        return panel.name not in (order[0], order[-1])
 
 
 class Margins(Measured):

@@ -22,6 +22,7 @@ from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
 from .images import ImageLoader
 from .sheets import Sheet, Slot, Variant, sheets
+from .sheets import frame as text_frame
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .tagging import artifact, tag_flowables
@@ -130,7 +131,7 @@ def _outline(canvas, layout: Layout, marks: list[Bookmark]) -> None:
 
 
 def _reading_order(layout: Layout) -> list[str]:
-    return layout.reading_order or [p.name for p in layout.panels()]
+    return layout.in_reading_order()
 
 
 def _media(job: Job, sheet: Sheet) -> tuple[float, float]:
@@ -208,9 +209,7 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
                         stroke=0, fill=1)
     artifact(canvas, decoration)
     foot = _draw_art(canvas, job, style.art, x - grow_left, panel.width + grow_left + grow_right)
-    pad = layout.spacing.panel_padding
-    frame = Frame(x + pad, pad + foot, panel.width - 2 * pad,
-                  height - 2 * pad - style.band_height - foot,
+    frame = Frame(*text_frame(layout, slot, foot),
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)
     items = _fitted(canvas, job, panel, frame._aW, frame._aH)
@@ -273,7 +272,7 @@ def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list
     scale = 1.0
     while True:
         styles = _panel_styles(job, panel.style, scale)
-        items = _placed(job, panel, styles, width)
+        items = _placed(job, panel, styles, width, height)
         overflow = _overflow(canvas, items, width, height, panel.name)
         if overflow is None:
             return _aligned(canvas, items, panel, width, height)
@@ -283,9 +282,10 @@ def _fitted(canvas, job: Job, panel: Panel, width: float, height: float) -> list
         scale = next_scale
 
 
-def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float) -> list[Placed]:
+def _placed(job: Job, panel: Panel, styles: StyleSheet, width: float,
+            height: float) -> list[Placed]:
     ctx = BlockContext(job.brand, job.publication, styles, job.layout.spacing, width,
-                       job.images)
+                       job.images, height * job.layout.figure.max_height)
     roles = {name: spec.tag for name, spec in job.layout.typography.items()}
     base = (_panel_step(panel.name),)
     return [Placed(f, section, i, block.type, _bookmark_title(block, job.publication) if n == 0

@@ -52,6 +52,16 @@ def sheets(layout: Layout, variant: Variant) -> list[Sheet]:
     return [_sheet(row, label) for row, label in zip(pages, labels, strict=True)]
 
 
+def frame(layout: Layout, slot: Slot, foot: float) -> tuple[float, float, float, float]:
+    """A panel's text frame on its sheet as (x, y, width, height) from the sheet's lower-left
+    trim corner: inside the panel padding, below the panel style's band, above the art drawn
+    across its foot (``foot`` points high above the trim)."""
+    pad = layout.spacing.panel_padding
+    band = layout.panel_styles[slot.panel.style].band_height
+    return (slot.x + pad, pad + foot, slot.panel.width - 2 * pad,
+            layout.page.height - 2 * pad - band - foot)
+
+
 def saddle_stitch(count: int) -> list[tuple[int, int]]:
     """Page pairs (left, right) of each sheet side, outside then inside, sheet by sheet."""
     order = []

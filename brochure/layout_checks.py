@@ -1,0 +1,306 @@
+"""Checks on how a brochure is laid out, for ``brochure check``.
+
+On a built file (screen or print, read as preflight reads it, :func:`~.preflight.page_contents`):
+
+- **text-size**: text below the layout's ``min_text_size`` (page furniture, text marked as an
+  artifact, below ``min_furniture_size``), with its page, its position from the page's top-left
+  corner (the trim's, in a print file) and its first words;
+- **balance**: a panel (a booklet's page) whose content spans less than the layout's
+  ``balance.min_fill`` of its text frame: the tallest band of the frame with nothing drawn in
+  it (below the last content, above the first, or between two) is measured against the frame.
+  The covers (first and last panel in reading order) are left out unless a panel says
+  ``balance: true``; any panel may say ``balance: false``.
+
+On the content as a layout places it (no rendering needed):
+
+- **stranded**: a panel whose first block (spacers aside) is a box (``statement``,
+  ``statements``, ``callout``) or a heading below level 1: it opens with something that belongs
+  under a section heading, and no section heading opens the panel. Content never flows from one
+  panel to the next, so the heading it belongs to is on another panel, or nowhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from .errors import Problem
+from .finish import LAYOUT_KEY
+from .model import Brand, Layout
+from .preflight import UNREADABLE, Finding, PageContent, TextRun, page_contents, words_at
+from .project import Project
+from .render.sheets import Sheet, Slot, Variant, frame, sheets
+
+DESCENT, ASCENT = 0.25, 0.8
+"""A line of text's extent below and above its baseline, in ems (for where content ends)."""
+EDGE = 1.0
+"""Points within which an empty band counts as reaching the frame's edge."""
+
+
+# -- which layout a file was made with -----------------------------------------------------------
+
+def layout_of(path: Path, reader: PdfReader, layouts: dict[str, Layout]) -> Layout | None:
+    """The layout a built file was made with: named in a print file's information, else by the
+    file's name (``<layout>[-<lang>][-print].pdf``); None when neither says."""
+    named = str((reader.metadata or {}).get(LAYOUT_KEY, ""))
+    if named in layouts:
+        return layouts[named]
+    stem = path.stem.removesuffix("-print")
+    for name in sorted(layouts, key=len, reverse=True):
+        rest = stem.removeprefix(name)
+        if rest != stem and (not rest or re.fullmatch(r"-[a-z]{2,3}(-[A-Za-z0-9]+)*", rest)):
+            return layouts[name]
+    return None
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built file with the layout it was made in and what each page draws."""
+
+    path: Path
+    layout: Layout
+    variant: Variant
+    pages: list[PageContent]
+    brand: Brand | None
+
+    @property
+    def sheets(self) -> list[Sheet]:
+        return sheets(self.layout, self.variant)
+
+
+def file_findings(path: Path, project: Project) -> list[Finding]:
+    """Text size and balance findings on one built brochure (nothing for other PDFs)."""
+    layouts = {lay.model.name: lay.model for lay in project.layouts.values()}
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        return []
+    layout = layout_of(path, reader, layouts)
+    if layout is None:
+        return []
+    try:
+        pages = page_contents(reader)
+    except UNREADABLE:
+        return []  # preflight and accessibility say so
+    variant: Variant = "print" if "/TrimBox" in reader.pages[0] else "screen"
+    built = Built(path, layout, variant, pages, _brand(reader, project))
+    return size_findings(built) + (balance_findings(built)
+                                   if len(built.sheets) == len(pages) else [])
+
+
+def _brand(reader: PdfReader, project: Project) -> Brand | None:
+    """The brand kit whose name the file gives as its author (for art at a panel's foot)."""
+    author = str((reader.metadata or {}).get("/Author", ""))
+    return next((b.model for b in project.brands.values() if b.model.name == author), None)
+
+
+# -- text size -----------------------------------------------------------------------------------
+
+def size_findings(built: Built) -> list[Finding]:
+    """One finding per page and size of text below its minimum, naming the first such run."""
+    layout = built.layout
+    findings = []
+    for page in built.pages:
+        small: dict[tuple[float, bool], list[TextRun]] = {}
+        for run in page.texts:
+            least = layout.min_furniture_size if run.artifact else layout.min_text_size
+            if run.size < least - 0.05:
+                small.setdefault((round(run.size, 1), run.artifact), []).append(run)
+        if small:
+            findings += _size_findings(built, page, small)
+    return findings
+
+
+def _size_findings(built: Built, page: PageContent,
+                   small: dict[tuple[float, bool], list[TextRun]]) -> list[Finding]:
+    import pypdfium2 as pdfium
+
+    layout = built.layout
+    document = pdfium.PdfDocument(str(built.path))
+    try:
+        textpage = document[page.number - 1].get_textpage()
+        findings = []
+        for (size, furniture), runs in small.items():
+            first = runs[0]
+            words = words_at(textpage, *first.origin, first.size, most=30)
+            more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
+            what = "page furniture" if furniture else "text"
+            key = "min_furniture_size" if furniture else "min_text_size"
+            least = layout.min_furniture_size if furniture else layout.min_text_size
+            where = _position(page, first.origin)
+            panel = _panel_at(built, page, first.origin[0])
+            inside = f" in panel '{panel.panel.name}'" if panel else ""
+            findings.append(Finding(
+                built.path, page.number, "text-size",
+                f"{what} at {size:g} pt '{words}' at {where}{inside}{more}",
+                f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})"))
+        return findings
+    finally:
+        document.close()
+
+
+def _position(page: PageContent, origin: tuple[float, float]) -> str:
+    """Where a point is as a reader measures it: from the top-left corner of the (trimmed)
+    page, in inches."""
+    x, y = origin[0] - page.trim[0], page.trim[3] - origin[1]
+    return f"({x / 72:.2f} in, {y / 72:.2f} in) from the top-left"
+
+
+def _panel_at(built: Built, page: PageContent, x: float) -> Slot | None:
+    if len(built.sheets) != len(built.pages):
+        return None
+    left = x - page.trim[0]
+    return next((slot for slot in built.sheets[page.number - 1].slots
+                 if slot.x - EDGE <= left < slot.x + slot.panel.width), None)
+
+
+# -- balance -------------------------------------------------------------------------------------
+
+def balance_findings(built: Built) -> list[Finding]:
+    """Panels whose content spans less of their frame than ``balance.min_fill``."""
+    findings = []
+    for page, sheet in zip(built.pages, built.sheets, strict=True):
+        for slot in sheet.slots:
+            if not built.layout.balanced(slot.panel):
+                continue
+            finding = _balance(built, page, slot)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def _balance(built: Built, page: PageContent, slot: Slot) -> Finding | None:
+    layout = built.layout
+    left, bottom, width, height = frame(layout, slot, _foot(built, slot))
+    left, bottom = left + page.trim[0], bottom + page.trim[1]
+    top = bottom + height
+    spans = [(max(low, bottom), min(high, top))
+             for low, high in _extents(page, left - EDGE, left + width + EDGE)
+             if high > bottom and low < top]
+    upper, lower = _widest_gap(spans, bottom, top)
+    fill = 1 - (upper - lower) / height
+    least = layout.balance.min_fill
+    if fill >= least - 1e-9:
+        return None
+    return Finding(built.path, page.number, "balance", f"panel '{slot.panel.name}'",
+                   f"{_gap_words(upper, lower, bottom, top, spans)}; this layout asks for at "
+                   f"least {_percent(least)} (balance: min_fill in layout {layout.name}): give "
+                   "the panel more content, move a section here, or say balance: false on a "
+                   "panel left part-empty on purpose")
+
+
+def _foot(built: Built, slot: Slot) -> float:
+    """The height above the trim of the brand art across a panel's foot (as the renderer
+    draws it: scaled to the panel's width, into the bleed on the sheet's outer edges)."""
+    key = built.layout.panel_styles[slot.panel.style].art
+    if key is None or built.brand is None or key not in built.brand.art:
+        return 0.0
+    art = built.brand.art[key]
+    bleed = built.layout.bleed if built.variant == "print" else 0.0
+    width = slot.panel.width + bleed * (slot.outer_left + slot.outer_right)
+    return art.height * width / art.width - bleed
+
+
+def _extents(page: PageContent, left: float, right: float) -> Iterator[tuple[float, float]]:
+    """(bottom, top) of each thing a reader sees that starts between ``left`` and ``right``:
+    text lines by their baseline and size, other drawing by its box."""
+    for run in page.texts:
+        if not run.artifact and left <= run.origin[0] <= right and run.size > 0:
+            yield run.origin[1] - DESCENT * run.size, run.origin[1] + ASCENT * run.size
+    for x0, y0, x1, y1 in page.drawn:
+        if left <= (x0 + x1) / 2 <= right:
+            yield y0, y1
+
+
+def _widest_gap(spans: list[tuple[float, float]], bottom: float,
+                top: float) -> tuple[float, float]:
+    """(upper, lower) edge of the tallest band between ``bottom`` and ``top`` that no span
+    covers."""
+    best, reached = (top, bottom) if not spans else (top, top), top
+    for low, high in sorted(spans, key=lambda span: -span[1]):
+        if high < reached and reached - high > best[0] - best[1]:
+            best = (reached, high)
+        reached = min(reached, low)
+    if spans and reached - bottom > best[0] - best[1]:
+        best = (reached, bottom)
+    return best
+
+
+def _gap_words(upper: float, lower: float, bottom: float, top: float,
+               spans: list) -> str:
+    """The tallest empty band in words, as shares of the frame from its top."""
+    height = top - bottom
+    start, end = (top - upper) / height, (top - lower) / height
+    spanned = _percent(1 - (end - start))
+    if not spans:
+        return "it has no content"
+    if lower - bottom <= EDGE:
+        return f"its content ends at {_percent(start)} of its frame"
+    if top - upper <= EDGE:
+        return f"its content starts {_percent(end)} of the way down its frame (it spans {spanned})"
+    return (f"it is empty from {_percent(start)} to {_percent(end)} of the way down its frame "
+            f"(its content spans {spanned})")
+
+
+def _percent(share: float) -> str:
+    """A share in whole per cent, rounded down (69.6 % is not yet 70 %)."""
+    return f"{math.floor(share * 100 + 1e-9):.0f} %"
+
+
+# -- stranded boxes and headings -----------------------------------------------------------------
+
+BOXES = ("statement", "statements", "callout")
+"""Block types drawn as a box."""
+PASSED_OVER = ("spacer", "page_break")
+
+
+def stranded_findings(project: Project) -> list[Problem]:
+    """Every panel, in every layout each edition is placed in, that opens with a box or a
+    heading below level 1 (see the module's docstring), placed at that block."""
+    findings = []
+    for name in project.publications:
+        for edition in project.editions(name).values():
+            pub = edition.model
+            for layout_name in pub.layouts:
+                loaded = project.layouts.get(layout_name)
+                if loaded is None:
+                    continue
+                for number, side in enumerate(loaded.model.sides, start=1):
+                    for panel in side.panels:
+                        found = _opening(pub, panel.placed, loaded.model.kind)
+                        if found is not None and _stranded(found[2]):
+                            findings.append(_stranded_problem(edition, loaded.model, number,
+                                                              side.name, panel.name, found))
+    return findings
+
+
+def _opening(pub, sections: list[str], kind: str) -> tuple[str, int, object] | None:
+    """(section, index, block) of the first block a panel of a ``kind`` layout shows,
+    spacers aside."""
+    for section in sections:
+        for index, block in enumerate(pub.sections.get(section, [])):
+            if block.shown_in(kind) and block.type not in PASSED_OVER:
+                return section, index, block
+    return None
+
+
+def _stranded(block) -> bool:
+    return block.type in BOXES or (block.type == "heading" and block.level > 1)
+
+
+def _stranded_problem(edition, layout: Layout, number: int, side: str, panel: str,
+                      found: tuple[str, int, object]) -> Problem:
+    section, index, block = found
+    what = (f"a level-{block.level} heading" if block.type == "heading"
+            else f"a {block.type} box")
+    page = f"page {number}" if layout.kind == "booklet" else f"the {side} side"
+    return edition.source.problem(
+        ("sections", section, index),
+        f"layout {layout.name}, {page}, panel '{panel}' opens with {what} (block {index + 1} of "
+        f"section '{section}') and no section heading: a panel starts with a level-1 heading "
+        "(or a block with its own, such as physician or contact); put the heading this block "
+        "belongs under before it, or place its section after one", level="finding")
