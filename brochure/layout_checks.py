@@ -4,7 +4,8 @@ On a built file (screen or print, read as preflight reads it, :func:`~.preflight
 
 - **text-size**: text below the layout's ``min_text_size`` (page furniture, text marked as an
   artifact, below ``min_furniture_size``), with its page, its position from the page's top-left
-  corner (the trim's, in a print file) and its first words;
+  corner (the trim's, in a print file) and its first words. Summaries are measured too (known
+  by their title and page size); their findings never quote their text, which is a patient's;
 - **balance**: a panel (a booklet's page) whose content spans less than the layout's
   ``balance.min_fill`` of its text frame: the tallest band of the frame with nothing drawn in
   it (below the last content, above the first, or between two) is measured against the frame.
@@ -32,6 +33,7 @@ from pypdf import PdfReader
 from .errors import Problem
 from .finish import LAYOUT_KEY
 from .model import Brand, Layout
+from .model.layout import SummaryLayout
 from .preflight import UNREADABLE, Finding, PageContent, TextRun, page_contents, words_at
 from .project import Project
 from .render.sheets import Sheet, Slot, Variant, frame, sheets
@@ -58,28 +60,50 @@ def layout_of(path: Path, reader: PdfReader, layouts: dict[str, Layout]) -> Layo
     return None
 
 
+def summary_layout_of(reader: PdfReader, project: Project) -> SummaryLayout | None:
+    """The summary layout of a personalized summary: a file titled as one of the project's
+    summaries, on the page size of exactly one summary layout; None for any other file."""
+    title = str((reader.metadata or {}).get("/Title", ""))
+    titles = {text.title for summary in project.summaries.values()
+              for text in summary.model.languages.values()}
+    if title not in titles:
+        return None
+    box = reader.pages[0].mediabox
+    fitting = [lay.model for lay in project.summary_layouts.values()
+               if abs(lay.model.page.width - float(box.width)) < 0.5
+               and abs(lay.model.page.height - float(box.height)) < 0.5]
+    return fitting[0] if len(fitting) == 1 else None
+
+
 @dataclass(frozen=True)
 class Built:
     """A built file with the layout it was made in and what each page draws."""
 
     path: Path
-    layout: Layout
+    layout: Layout | SummaryLayout
     variant: Variant
     pages: list[PageContent]
     brand: Brand | None
 
     @property
     def sheets(self) -> list[Sheet]:
-        return sheets(self.layout, self.variant)
+        """The panels on each page (none for a summary)."""
+        return sheets(self.layout, self.variant) if isinstance(self.layout, Layout) else []
+
+    @property
+    def quoted(self) -> bool:
+        """Whether findings may quote the file's text (never a summary's: it is a patient's)."""
+        return isinstance(self.layout, Layout)
 
 
 def file_findings(path: Path, project: Project) -> list[Finding]:
-    """Text size and balance findings on one built brochure (nothing for other PDFs)."""
+    """Text size and balance findings on one built brochure, text size on a summary (nothing
+    for other PDFs, or encrypted ones)."""
     layouts = {lay.model.name: lay.model for lay in project.layouts.values()}
     reader = PdfReader(path)
-    if reader.is_encrypted:
+    if reader.is_encrypted or not reader.pages:
         return []
-    layout = layout_of(path, reader, layouts)
+    layout = layout_of(path, reader, layouts) or summary_layout_of(reader, project)
     if layout is None:
         return []
     try:
@@ -89,7 +113,7 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
     variant: Variant = "print" if "/TrimBox" in reader.pages[0] else "screen"
     built = Built(path, layout, variant, pages, _brand(reader, project))
     return size_findings(built) + (balance_findings(built)
-                                   if len(built.sheets) == len(pages) else [])
+                                   if built.sheets and len(built.sheets) == len(pages) else [])
 
 
 def _brand(reader: PdfReader, project: Project) -> Brand | None:
@@ -126,7 +150,8 @@ def _size_findings(built: Built, page: PageContent,
         findings = []
         for (size, furniture), runs in small.items():
             first = runs[0]
-            words = words_at(textpage, *first.origin, first.size, most=30)
+            words = (f" '{words_at(textpage, *first.origin, first.size, most=30)}'"
+                     if built.quoted else "")
             more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
             what = "page furniture" if furniture else "text"
             key = "min_furniture_size" if furniture else "min_text_size"
@@ -136,7 +161,7 @@ def _size_findings(built: Built, page: PageContent,
             inside = f" in panel '{panel.panel.name}'" if panel else ""
             findings.append(Finding(
                 built.path, page.number, "text-size",
-                f"{what} at {size:g} pt '{words}' at {where}{inside}{more}",
+                f"{what} at {size:g} pt{words} at {where}{inside}{more}",
                 f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})"))
         return findings
     finally:
@@ -151,7 +176,7 @@ def _position(page: PageContent, origin: tuple[float, float]) -> str:
 
 
 def _panel_at(built: Built, page: PageContent, x: float) -> Slot | None:
-    if len(built.sheets) != len(built.pages):
+    if not built.sheets or len(built.sheets) != len(built.pages):
         return None
     left = x - page.trim[0]
     return next((slot for slot in built.sheets[page.number - 1].slots

@@ -226,6 +226,34 @@ def test_page_furniture_is_held_to_its_own_minimum(tmp_path):
     assert code == 0, lines
 
 
+@pytest.mark.parametrize("floor", [None, 13])
+def test_a_summary_is_measured_without_quoting_its_patient(project, floor):
+    """Summaries in the output folder are held to their layout's minimum too; a finding gives
+    the page, the position and the size, never a word of the summary."""
+    if floor is not None:
+        for name in ("summary-letter", "summary-a4"):
+            path = project / "layouts" / f"{name}.yaml"
+            path.write_text(path.read_text() + f"\nmin_text_size: {floor}\n")
+    record = project / "content" / "patients" / "good-candidate.yaml"
+    made = run_cli("summary", str(record), "-o", str(project / "out" / "summaries" / "s.pdf"),
+                   cwd=project)
+    assert made.returncode == 0, made.stderr
+    result = run_cli("check", "--out", str(project / "out"), cwd=project)
+    sized = [line for line in result.stderr.splitlines() if ": text-size: " in line]
+    if floor is None:
+        assert not sized and "type and balance: ok" in result.stdout, result.stderr
+        return
+    assert result.returncode == 1
+    assert sized, result.stderr
+    pattern = (rf"{re.escape(str(project / 'out' / 'summaries' / 's.pdf'))}: page [12]: "
+               r"text-size: text at 1[12](\.5)? pt at \(\d+\.\d\d in, \d+\.\d\d in\) from "
+               r"the top-left( \(and \d+ more like it\))?: below this layout's minimum of 13 pt "
+               r"\(min_text_size in layout summary-letter\)")
+    assert all(re.fullmatch(pattern, line) for line in sized), sized
+    for word in ("Margaret", "Ellison", "HK-10231", "1952"):
+        assert word not in result.stderr + result.stdout
+
+
 # -- balance ------------------------------------------------------------------------------------
 
 def test_a_page_whose_content_ends_too_high_is_a_finding(tmp_path):

@@ -169,7 +169,18 @@ TEXT_STYLE_NAMES = ("cover_title", "cover_subtitle", "cover_tagline", "h1", "h2"
                     "bullet", "small", "table", "table_head", "callout", "caption", "contact")
 
 
-class Layout(Measured):
+class TypeFloor(Measured):
+    """The smallest type a layout allows in what it builds (``brochure check`` measures the
+    built file)."""
+
+    min_text_size: float = Field(11, gt=0, le=72, description="smallest text a reader needs, "
+                                 "anywhere in the built file")
+    min_furniture_size: float = Field(10, gt=0, le=72, description="smallest page furniture "
+                                      "(page numbers, running headers and footers: text marked "
+                                      "as an artifact)")
+
+
+class Layout(TypeFloor):
     """A page layout made of panels: a tri-fold's two sides of three panels, or a booklet's
     pages (one panel each, in reading order), with margins and the type scale."""
 
@@ -189,10 +200,6 @@ class Layout(Measured):
     folio: Folio | None = None
     min_body_size: float = Field(10.5, gt=0, description="smallest body text this layout allows "
                                  "(brochure check enforces it, shrinking included)")
-    min_text_size: float = Field(11, gt=0, le=72, description="smallest text a reader needs, "
-                                 "anywhere in the built file (brochure check measures it)")
-    min_furniture_size: float = Field(10, gt=0, le=72, description="smallest page furniture "
-                                      "(page numbers and other text marked as an artifact)")
     balance: Balance = Balance()
     figure: FigureRule = FigureRule()
 
@@ -326,7 +333,7 @@ BODY_STYLES = ("body", "bullet", "table", "callout")
 """The styles that carry running text: never below a layout's ``min_body_size``."""
 
 
-class SummaryLayout(Measured):
+class SummaryLayout(TypeFloor):
     """A portrait page for the personalized summary: margins, header and footer, type scale."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
