@@ -85,7 +85,9 @@ def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
 @_reports_errors
 def check(files: tuple[Path, ...], out: Path, root: Path, validate: bool) -> None:
     """Validate every content, layout and brand file (exit 2 on problems), then preflight
-    FILES (default: every print file in OUT) as a print shop would: exit 1 on findings."""
+    FILES (default: every print file in OUT) as a print shop would, and measure the type and
+    balance of built brochures and summaries (default: every PDF in OUT): exit 1 on
+    findings."""
     from .commands.check import run_check, run_validate
 
     code = run_check(root, files, out)

@@ -141,29 +141,40 @@ def size_findings(built: Built) -> list[Finding]:
 
 def _size_findings(built: Built, page: PageContent,
                    small: dict[tuple[float, bool], list[TextRun]]) -> list[Finding]:
+    layout = built.layout
+    quotes = _first_words(built, page, [runs[0] for runs in small.values()])
+    findings = []
+    for ((size, furniture), runs), words in zip(small.items(), quotes, strict=True):
+        first = runs[0]
+        more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
+        what = "page furniture" if furniture else "text"
+        key = "min_furniture_size" if furniture else "min_text_size"
+        least = layout.min_furniture_size if furniture else layout.min_text_size
+        panel = _panel_at(built, page, first.origin[0])
+        inside = f" in panel '{panel.panel.name}'" if panel else ""
+        findings.append(Finding(
+            built.path, page.number, "text-size",
+            f"{what} at {size:g} pt{words} at {_position(page, first.origin)}{inside}{more}",
+            f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})"))
+    return findings
+
+
+def _first_words(built: Built, page: PageContent, runs: list[TextRun]) -> list[str]:
+    """Each run's first words, quoted, as a finding shows them: nothing for a summary (its
+    text is a patient's), or when the page's text cannot be read."""
     import pypdfium2 as pdfium
 
-    layout = built.layout
-    document = pdfium.PdfDocument(str(built.path))
+    if not built.quoted:
+        return [""] * len(runs)
+    try:
+        document = pdfium.PdfDocument(str(built.path))
+    except pdfium.PdfiumError:
+        return [""] * len(runs)
     try:
         textpage = document[page.number - 1].get_textpage()
-        findings = []
-        for (size, furniture), runs in small.items():
-            first = runs[0]
-            words = (f" '{words_at(textpage, *first.origin, first.size, most=30)}'"
-                     if built.quoted else "")
-            more = f" (and {len(runs) - 1} more like it)" if len(runs) > 1 else ""
-            what = "page furniture" if furniture else "text"
-            key = "min_furniture_size" if furniture else "min_text_size"
-            least = layout.min_furniture_size if furniture else layout.min_text_size
-            where = _position(page, first.origin)
-            panel = _panel_at(built, page, first.origin[0])
-            inside = f" in panel '{panel.panel.name}'" if panel else ""
-            findings.append(Finding(
-                built.path, page.number, "text-size",
-                f"{what} at {size:g} pt{words} at {where}{inside}{more}",
-                f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})"))
-        return findings
+        return [f" '{words_at(textpage, *run.origin, run.size, most=30)}'" for run in runs]
+    except pdfium.PdfiumError:
+        return [""] * len(runs)
     finally:
         document.close()
 
