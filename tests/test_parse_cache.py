@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
-from brochure.summaries import render_summary
+from brochure.summaries import render_summary, summary_kit
 
 from .test_candidacy import BASE
 
@@ -84,3 +84,30 @@ def test_styles_are_told_apart_by_their_values_not_their_identity():
     assert isinstance(para(markup, cmyk).frags[0].textColor, colors.CMYKColor)
     assert type(para(markup, style.clone("cache-colour", fontSize=11.0)).frags[0].fontSize) \
         is float  # 11 and 11.0 are equal, but not written the same way
+
+
+def _lines(paragraph) -> list:
+    return [(round(line.extraSpace, 6), [(w.text, w.fontName, w.fontSize) for w in line.words])
+            for line in paragraph.blPara.lines]
+
+
+def test_a_reused_wrap_gives_lines_of_their_own_as_if_broken_afresh():
+    style = summary_kit().styles["body"]
+    markup = ("<b>Next step:</b> Call <b>(555)\u00a0014-2200</b> to book a full evaluation of "
+              "your knee, and <i>bring</i> your X-rays.")
+    with PARSED.disabled():
+        afresh = para(markup, style)
+        size = afresh.wrap(120, 1000)
+    para(markup, style).wrap(120, 1000)  # its lines kept
+    first, second = para(markup, style), para(markup, style)
+    assert first.wrap(120, 1000) == second.wrap(120, 1000) == size
+    assert _lines(first) == _lines(second) == _lines(afresh)
+    assert first.blPara is not second.blPara
+    assert not {id(w) for line in first.blPara.lines for w in line.words} & {
+        id(w) for line in second.blPara.lines for w in line.words}
+    assert len(first.split(120, first.height / 2)) == 2  # ReportLab splits one of them
+    first.blPara.lines[0].words[0].text = "Changed"
+    third = para(markup, style)
+    third.wrap(120, 1000)
+    assert _lines(third) == _lines(afresh) == _lines(second)
+    assert third.wrap(200, 1000) != size  # another width: its own lines

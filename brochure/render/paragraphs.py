@@ -30,7 +30,7 @@ from ..text import (
 )
 from . import frame_copy  # noqa: F401 - measuring a KeepTogether copies the frame faster
 from .fonts import font_for
-from .parse_cache import PARSED
+from .parse_cache import PARSED, WRAPPED
 from .tagging import link
 
 
@@ -53,14 +53,21 @@ class Para(Paragraph):
     each line in display order, with the line's words in reading order as its ActualText."""
 
     _logical: Logical | None = None
+    _parse_key: tuple | None = None  # content text (see :func:`para`): its lines are reused
 
     def wrap(self, available_width, available_height):
         if getattr(self, "_wrapped_at", None) == available_width and "blPara" in self.__dict__:
             return self.width, self.height  # (a split that failed takes blPara away)
+        key = self._parse_key
+        if key is not None and WRAPPED.restore(self, key, available_width):
+            self._wrapped_at = available_width
+            return self.width, self.height
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
         if self._logical is None:
             _keep_line_end_spaces(self)
+        if key is not None and "blPara" in self.__dict__:
+            WRAPPED.keep(self, key, available_width)
         return size
 
     def split(self, available_width, available_height):
@@ -421,8 +428,11 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
     markup that changes its style (``<para>``), is parsed each time."""
     hit = PARSED.get(markup, style, bullet)
     if hit is not None:
-        return kind(hit.text, style, bulletText=hit.bullet, frags=hit.frags)
+        paragraph = kind(hit.text, style, bulletText=hit.bullet, frags=hit.frags)
+        paragraph._parse_key = PARSED.key(markup, style, bullet)
+        return paragraph
     paragraph = fresh(markup, style, bullet, kind)
     if paragraph._logical is None and paragraph.style is style:
         PARSED.put(markup, style, bullet, paragraph.text, paragraph.frags, paragraph.bulletText)
+        paragraph._parse_key = PARSED.key(markup, style, bullet)
     return paragraph

@@ -18,8 +18,10 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from typing import NamedTuple
 
+from reportlab.lib.abag import ABag
 from reportlab.lib.styles import ParagraphStyle
 
 
@@ -41,6 +43,10 @@ class ParseCache:
         self.enabled = True
         self._entries: OrderedDict[tuple, Parsed] = OrderedDict()
         self._lock = threading.Lock()
+
+    def key(self, markup: str, style: ParagraphStyle, bullet: str | None) -> tuple | None:
+        """What a parse of ``markup`` in ``style`` is kept under (None: not kept)."""
+        return _key(markup, style, bullet) if self.enabled else None
 
     def get(self, markup: str, style: ParagraphStyle, bullet: str | None) -> Parsed | None:
         """Copies of what parsing ``markup`` in ``style`` gave, or None when not kept."""
@@ -134,5 +140,90 @@ def _copied_bullet(bullet: object) -> object:
     return copied(bullet) if isinstance(bullet, list) else bullet
 
 
+WRAP_STATE = ("frags", "width", "height", "_wrapWidths", "_width_max", "_splitLongWordCount",
+              "_hyphenations", "blPara")
+"""What wrapping a paragraph sets on it: its lines (``blPara``), its size, and its fragments
+(which ReportLab turns into words when it breaks lines of several fragments)."""
+
+
+class WrapCache:
+    """Content paragraphs' lines, by parse (see :class:`ParseCache`) and width: a paragraph
+    parsed from content text and wrapped to a width it was wrapped to before (in another
+    document) takes a copy of those lines instead of breaking them again. Copies are made when
+    the lines are kept and each time they are used, so what ReportLab does to one paragraph's
+    lines (splitting, drawing) never reaches another's."""
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self._entries: OrderedDict[tuple, dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def restore(self, paragraph, key: tuple, width: float) -> bool:
+        """Give ``paragraph`` a copy of the lines kept for ``key`` at ``width``, if any."""
+        with self._lock:
+            state = self._entries.get((key, width))
+            if state is None:
+                return False
+            self._entries.move_to_end((key, width))
+        paragraph.__dict__.update(copied_state(state))
+        return True
+
+    def keep(self, paragraph, key: tuple, width: float) -> None:
+        """Keep a copy of what wrapping ``paragraph`` to ``width`` set on it."""
+        state = copied_state({name: paragraph.__dict__[name] for name in WRAP_STATE
+                              if name in paragraph.__dict__})
+        with self._lock:
+            self._entries[key, width] = state
+            while len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def copied_state(state: dict) -> dict:
+    """A copy of a paragraph's wrap state: every fragment, line and list in it copied (shared
+    where the originals shared them), text, numbers, colours and fonts kept (ReportLab never
+    changes them)."""
+    memo: dict[int, object] = {}
+    return {name: _copied_part(value, memo) for name, value in state.items()}
+
+
+def _copied_part(value, memo: dict):
+    kind = type(value)
+    if kind in _SHARED:
+        return value
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    if isinstance(value, ABag):  # fragments, lines, the lines' holder
+        copy = kind.__new__(kind)
+        memo[id(value)] = copy
+        copy.__dict__.update({n: _copied_part(v, memo) for n, v in value.__dict__.items()})
+    elif isinstance(value, list):  # lists, and ReportLab's words (lists of a class of their own)
+        copy = [] if kind is list else kind.__new__(kind)
+        memo[id(value)] = copy
+        copy.extend(_copied_part(v, memo) for v in value)
+        if kind is not list and hasattr(value, "__dict__"):
+            copy.__dict__.update({n: _copied_part(v, memo) for n, v in value.__dict__.items()})
+    elif kind is tuple:
+        copy = tuple(_copied_part(v, memo) for v in value)
+        memo[id(value)] = copy
+    elif isinstance(value, (tuple, dict, set)):  # never seen in lines: copied the slow way
+        copy = deepcopy(value, memo)
+    else:  # text (also ReportLab's str kinds), colours, fonts, callables
+        return value
+    return copy
+
+
+_SHARED = frozenset({int, float, str, bool, type(None)})
+
+
 PARSED = ParseCache()
 """The process's parse results of content text."""
+WRAPPED = WrapCache()
+"""The process's lines of content paragraphs, by parse and width."""
