@@ -200,18 +200,20 @@ def _copied_part(value, memo: dict):
     found = memo.get(id(value))
     if found is not None:
         return found
+    shared, part = _SHARED, _copied_part
     if isinstance(value, ABag):  # fragments, lines, the lines' holder
         copy = kind.__new__(kind)
         memo[id(value)] = copy
-        copy.__dict__.update({n: _copied_part(v, memo) for n, v in value.__dict__.items()})
+        copy.__dict__.update({n: v if type(v) in shared else part(v, memo)
+                              for n, v in value.__dict__.items()})
     elif isinstance(value, list):  # lists, and ReportLab's words (lists of a class of their own)
         copy = [] if kind is list else kind.__new__(kind)
         memo[id(value)] = copy
-        copy.extend(_copied_part(v, memo) for v in value)
+        copy.extend([v if type(v) in shared else part(v, memo) for v in value])
         if kind is not list and hasattr(value, "__dict__"):
-            copy.__dict__.update({n: _copied_part(v, memo) for n, v in value.__dict__.items()})
+            copy.__dict__.update({n: part(v, memo) for n, v in value.__dict__.items()})
     elif kind is tuple:
-        copy = tuple(_copied_part(v, memo) for v in value)
+        copy = tuple([v if type(v) in shared else part(v, memo) for v in value])
         memo[id(value)] = copy
     elif isinstance(value, (tuple, dict, set)):  # never seen in lines: copied the slow way
         copy = deepcopy(value, memo)
