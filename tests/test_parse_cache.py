@@ -1,9 +1,12 @@
-"""Parsed content text reused across summaries: the same bytes as parsing afresh, copies that
-nothing shares, and no patient's words kept or carried into another summary."""
+"""Parsed content text and its lines reused across summaries: the same bytes as parsing and
+breaking afresh, copies that nothing shares, and no patient's words kept or carried into another
+summary; page streams compressed at the speed module's level."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import zlib
 
 from pypdf import PdfReader
 from reportlab.lib import colors
@@ -11,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 
 from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
+from brochure.render.speed import PAGE_COMPRESSION
 from brochure.summaries import render_summary, summary_kit
 
 from .test_candidacy import BASE
@@ -111,3 +115,15 @@ def test_a_reused_wrap_gives_lines_of_their_own_as_if_broken_afresh():
     third.wrap(120, 1000)
     assert _lines(third) == _lines(afresh) == _lines(second)
     assert third.wrap(200, 1000) != size  # another width: its own lines
+
+
+def test_page_streams_are_compressed_at_the_speed_modules_level(tmp_path):
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(render_summary(ONE))
+    for page in PdfReader(path).pages:
+        number = page.raw_get("/Contents").idnum
+        raw = subprocess.run(["qpdf", f"--show-object={number}", "--raw-stream-data", str(path)],
+                             capture_output=True, check=True).stdout
+        data = zlib.decompress(raw)
+        assert raw == zlib.compress(data, PAGE_COMPRESSION) != zlib.compress(data)
+        assert b" Tf" in data  # the page's text is in it

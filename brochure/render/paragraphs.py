@@ -28,7 +28,7 @@ from ..text import (
     segment_levels,
     visual_order,
 )
-from . import frame_copy  # noqa: F401 - measuring a KeepTogether copies the frame faster
+from . import speed  # noqa: F401 - faster frame copies, page streams compressed at level 3
 from .fonts import font_for
 from .parse_cache import PARSED, WRAPPED
 from .tagging import link
@@ -44,6 +44,9 @@ class Logical(NamedTuple):
     levels: tuple[tuple[int, ...], ...] | None
     base: int
     first: int = 0
+
+
+_UNSET = object()
 
 
 class Para(Paragraph):
@@ -62,12 +65,16 @@ class Para(Paragraph):
         if key is not None and WRAPPED.restore(self, key, available_width):
             self._wrapped_at = available_width
             return self.width, self.height
+        first = key is not None and "_wrapped_at" not in self.__dict__  # all it sets is new
+        before = dict(self.__dict__) if first else None
         size = super().wrap(available_width, available_height)
         self._wrapped_at = available_width
         if self._logical is None:
             _keep_line_end_spaces(self)
-        if key is not None and "blPara" in self.__dict__:
-            WRAPPED.keep(self, key, available_width)
+        if before is not None and "blPara" in self.__dict__:
+            WRAPPED.keep(key, available_width, {  # what wrapping set (and the fragments)
+                name: value for name, value in self.__dict__.items()
+                if name == "frags" or before.get(name, _UNSET) is not value})
         return size
 
     def split(self, available_width, available_height):

@@ -140,12 +140,6 @@ def _copied_bullet(bullet: object) -> object:
     return copied(bullet) if isinstance(bullet, list) else bullet
 
 
-WRAP_STATE = ("frags", "width", "height", "_wrapWidths", "_width_max", "_splitLongWordCount",
-              "_hyphenations", "blPara")
-"""What wrapping a paragraph sets on it: its lines (``blPara``), its size, and its fragments
-(which ReportLab turns into words when it breaks lines of several fragments)."""
-
-
 class WrapCache:
     """Content paragraphs' lines, by parse (see :class:`ParseCache`) and width: a paragraph
     parsed from content text and wrapped to a width it was wrapped to before (in another
@@ -168,10 +162,10 @@ class WrapCache:
         paragraph.__dict__.update(copied_state(state))
         return True
 
-    def keep(self, paragraph, key: tuple, width: float) -> None:
-        """Keep a copy of what wrapping ``paragraph`` to ``width`` set on it."""
-        state = copied_state({name: paragraph.__dict__[name] for name in WRAP_STATE
-                              if name in paragraph.__dict__})
+    def keep(self, key: tuple, width: float, state: dict) -> None:
+        """Keep a copy of what wrapping a paragraph to ``width`` set on it (its lines, its
+        size, the words ReportLab made of its fragments: whatever ReportLab sets)."""
+        state = copied_state(state)
         with self._lock:
             self._entries[key, width] = state
             while len(self._entries) > self.limit:
