@@ -188,3 +188,106 @@ def test_a_fallback_letter_takes_the_weight_and_slant_of_its_emphasis(tmp_path, 
     out = BytesIO()
     SimpleDocTemplate(out, invariant=1).build([fresh(f"A{markup}", kit.styles["body"])])
     assert [font for char, font in _fonts_of(out.getvalue(), 0, "Aễ") if char == "ễ"] == [face]
+
+
+# -- few box styles, with room around every box ---------------------------------------------------
+
+def _rgb(raw, obj, getter) -> tuple[int, int, int]:
+    import ctypes
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    getter(obj, r, g, b, a)
+    return r.value, g.value, b.value
+
+
+def boxes_on(pdf: bytes) -> list[dict]:
+    """Every box on every page, as drawn: a filled rectangle with a bar down its left edge.
+    Each has its page, bounds (PDF points, y up), fill and bar colour, whether it is outlined,
+    the colour most of its text is in, its text, and the gaps (points) to the nearest text
+    above and below it in its column, and to the footer's rule."""
+    import ctypes
+    from collections import Counter
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    found = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document):
+            fills, strokes = [], []
+            for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
+                fill, stroke = ctypes.c_int(), ctypes.c_int()
+                pdfium_c.FPDFPath_GetDrawMode(obj.raw, fill, stroke)
+                bounds = obj.get_bounds()
+                if fill.value:
+                    fills.append((bounds, _rgb(pdfium, obj.raw, pdfium_c.FPDFPageObj_GetFillColor)))
+                if stroke.value:
+                    strokes.append((bounds, _rgb(pdfium, obj.raw,
+                                                 pdfium_c.FPDFPageObj_GetStrokeColor)))
+            text = page.get_textpage()
+            chars = []
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if char.strip():
+                    colour = [ctypes.c_uint() for _ in range(4)]
+                    pdfium_c.FPDFText_GetFillColor(text.raw, i, *colour)
+                    chars.append((char, text.get_charbox(i),
+                                  tuple(c.value for c in colour[:3])))
+            for (left, bottom, right, top), colour in fills:
+                if right - left < 100 or top - bottom < 12:
+                    continue
+                bars = [c for (l2, b2, r2, t2), c in strokes if r2 - l2 < 8 and
+                        abs((l2 + r2) / 2 - left) < 3 and b2 < top and t2 > bottom]
+                if not bars:
+                    continue  # a table's row, the header band: no box
+                outlined = all(any(abs(l2 - left) < 3 and abs(r2 - right) < 3
+                                   and abs((b2 + t2) / 2 - y) < 2
+                                   for (l2, b2, r2, t2), _ in strokes) for y in (top, bottom))
+                inside = [(c, col) for c, (x0, y0, x1, y1), col in chars
+                          if left <= (x0 + x1) / 2 <= right and bottom <= (y0 + y1) / 2 <= top]
+                column = [(y0, y1) for c, (x0, y0, x1, y1), col in chars
+                          if x1 > left and x0 < right and not (bottom <= (y0 + y1) / 2 <= top)]
+                above = [y0 - top for y0, y1 in column if y0 >= top - 1]
+                below = [bottom - y1 for y0, y1 in column if y1 <= bottom + 1]
+                found.append({
+                    "page": number + 1, "bounds": (left, bottom, right, top), "fill": colour,
+                    "bar": bars[0], "outlined": outlined,
+                    "text_colour": Counter(col for _, col in inside).most_common(1)[0][0]
+                    if inside else None,
+                    "text": "".join(c for c, _ in inside),
+                    "above": min(above, default=None), "below": min(below, default=None)})
+    finally:
+        document.close()
+    return found
+
+
+def _look(box: dict) -> tuple:
+    return box["fill"], box["bar"], box["outlined"], box["text_colour"]
+
+
+def _verdict_box(box: dict, language: str) -> bool:
+    """The bottom line's box (the verdict's look): it holds the next step."""
+    texts = yaml.safe_load((ROOT / "content/knee-stem-cell/summary.yaml").read_text())
+    label = next(b for b in texts["languages"][language]["blocks"]
+                 if b["type"] == "bottom_line")["next_step_label"]
+    return "".join(label.split()) in box["text"]
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("path", PATIENTS, ids=[p.stem for p in PATIENTS])
+def test_besides_the_bottom_line_two_box_styles_with_room_around_each_box(path, language, paper):
+    layout = _layout(paper)
+    space = float(layout["box_space"])
+    footer_rule = _inches(layout["margins"]["bottom"]) + _inches(layout["footer"]["height"])
+    pdf = _render({**yaml.safe_load(path.read_text()), "language": language}, paper)
+    boxes = boxes_on(pdf)
+    others = [box for box in boxes if not _verdict_box(box, language)]
+    assert len(others) == len(boxes) - 1, "the bottom line's box is found"
+    assert len({_look(box) for box in others}) <= 2, {_look(box) for box in others}
+    for box in boxes:
+        where = f"page {box['page']}, box {box['text'][:30]!r}"
+        for side in ("above", "below"):
+            if box[side] is not None:
+                assert box[side] >= space - 0.5, f"{where}: {box[side]:.1f} pt to the text {side}"
+        assert box["bounds"][1] - footer_rule >= space - 0.5, f"{where}: at the footer's rule"

@@ -165,7 +165,8 @@ def test_a_note_is_cut_only_as_the_last_resort_and_says_where_the_rest_is(langua
     assert ending in _text(pdf)
     words = ("Keep the knee moving every day. " * 70)[:2000]
     fits = summarize({**BASE, "notes": words, "language": language}).pdf
-    assert ending not in _text(fits) and _text(fits).count("Keep the knee") == words.count("Keep")
+    # every sentence printed (one may run on across a page, the footer between its words)
+    assert ending not in _text(fits) and _text(fits).count("moving") == words.count("moving")
 
 
 def test_the_shipped_worst_case_is_the_longest_record_and_fits_two_pages():

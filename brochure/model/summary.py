@@ -206,6 +206,9 @@ class Reducible(Strict):
     full: list[SummaryBlock] = Field(min_length=1)
     reduced: list[SummaryBlock] = Field(default_factory=list, description=(
         "the shorter form; say what was left out and where to find it (empty: left out)"))
+    together: bool = Field(False, description=(
+        "its blocks (in either form) are never split between columns or pages, as a warning "
+        "and the phone number to call are read as one"))
 
 
 SummaryBlock = Annotated[

@@ -179,12 +179,13 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, object]
     start = next((i + 1 for i, (_, b) in enumerate(placed) if columns and b.type == columns.after),
                  None)
     if start is None:
-        return [f for key, b in placed for f in _block_flowables(kit, ctx, key, b, replay)]
+        return _kept([(key, _block_flowables(kit, ctx, key, b, replay)) for key, b in placed])
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
     wide = replace(ctx, measure=columns.measure)
     def built(context: SummaryContext, blocks: list[tuple[str, object]]) -> list:
-        return [f for key, b in blocks for f in _block_flowables(kit, context, key, b, replay)]
-    return [*built(wide, placed[:start]), _IntoColumns(kit.layout, kit.styles["h2"].spaceBefore),
+        return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks])
+    gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
+    return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
 
 
@@ -248,8 +249,26 @@ def _placed(blocks: list, reduced: frozenset[str]) -> list[tuple[str, object]]:
             continue
         form = "r" if block.id in reduced else "f"
         inner = block.reduced if form == "r" else block.full
-        placed += [(f"b{index}{form}{n}", b) for n, b in enumerate(inner)]
+        group = "t" if block.together else ""  # a key ending in t: kept together, see _kept
+        placed += [(f"b{index}{form}{group}{n}", b) for n, b in enumerate(inner)]
     return placed
+
+
+def _kept(pieces: list[tuple[str, list]]) -> list:
+    """The flowables of each block in order, those of a reducible block that stays together
+    (keys ``b<index><form>t<n>``) in one KeepTogether."""
+    out: list = []
+    groups: dict[str, list] = {}
+    for key, flowables in pieces:
+        group = key[: key.index("t") + 1] if "t" in key else None
+        if group is None:
+            out += flowables
+        elif group in groups:
+            groups[group] += flowables
+        else:
+            groups[group] = list(flowables)
+            out.append(groups[group])
+    return [KeepTogether(f) if isinstance(f, list) else f for f in out]
 
 
 _STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement", "statements",
@@ -307,7 +326,8 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     doc = _SummaryDoc(
         buffer, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
         leftMargin=margins.left, rightMargin=margins.right, topMargin=margins.top,
-        bottomMargin=margins.bottom + layout.footer.height, title=meta.title,
+        # the box space above the footer's rule: no box (nor line) ends on it
+        bottomMargin=margins.bottom + layout.footer.height + layout.box_space, title=meta.title,
         author=meta.author, subject=meta.subject, creator=meta.creator,
         producer=f"brochure {__version__} (ReportLab)", keywords=meta.keywords,
         lang=meta.language, initialFontName=kit.fonts.body.regular)
@@ -352,7 +372,8 @@ def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessme
     block = BlockContext(kit.brand, kit.edition(record.language), kit.styles,
                          kit.layout.spacing, width)
     return SummaryContext(block, record, assessment, kit.rules, physician, values,
-                          kit.layout.scale, kit.layout.geometry)
+                          kit.layout.scale, kit.layout.geometry, boxes=kit.layout.boxes,
+                          box_space=kit.layout.box_space)
 
 
 def _clinic_values(brand: Brand, language: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ publication blocks in :mod:`brochure.render.blocks` (which summaries also use).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from reportlab.graphics.shapes import Line
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -18,9 +18,9 @@ from ..candidacy import Assessment, ReasonGroup
 from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
-from ..model.layout import ScaleGeometry, SummaryGeometry
+from ..model.layout import BoxStyle, ScaleGeometry, SummaryGeometry
 from ..model.patient import PatientRecord
-from ..model.publication import Bullets, QrCode
+from ..model.publication import Bullets, Callout, QrCode, Statement, Statements
 from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
@@ -57,6 +57,10 @@ class SummaryContext:
     """The record's note was cut to what fits: the note block ends it with its ``cut`` words."""
     measure: float | None = None
     """The longest line a block's text may take when it spans the page (above the columns)."""
+    boxes: dict[str, BoxStyle] = field(default_factory=dict)
+    """The layout's box styles by role (patient, note, statement, callout)."""
+    box_space: float = 0
+    """The least space between a box and the text above and below it."""
 
     def fill(self, template: str) -> str:
         return fill(template, self.values)
@@ -98,8 +102,64 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
         f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
     ])
     # the dates' line is short by its form: it spans the box
-    return [boxed([fresh(name, _measured(styles["h3"], ctx)), fresh(details, styles["small"])],
-                  ctx.block, "tint", "primary")]
+    return [_box([fresh(name, _measured(styles["h3"], ctx)), fresh(details, styles["small"])],
+                 ctx, "patient")]
+
+
+_DEFAULT_BOXES = {"patient": BoxStyle(fill="tint", bar="primary"),
+                  "note": BoxStyle(fill="sand", bar="accent"),
+                  "statement": BoxStyle(fill="sand", bar="accent"),
+                  "callout": BoxStyle(fill="tint", bar="primary")}
+"""The looks of a layout that names no box styles."""
+
+
+def _box(content: list[Flowable], ctx: SummaryContext, role: str) -> Flowable:
+    """Content in the box style the layout gives ``role``, with the layout's space above and
+    below it (never closer to the text around it, or to the footer's rule)."""
+    look = ctx.boxes.get(role) or _DEFAULT_BOXES[role]
+    box = boxed(content, ctx.block, look.fill, look.bar or look.fill, frame=look.border)
+    return _spaced(box, ctx)
+
+
+def _spaced(box: Flowable, ctx: SummaryContext) -> Flowable:
+    box.spaceBefore = max(getattr(box, "spaceBefore", 0), ctx.box_space)
+    box.spaceAfter = max(getattr(box, "spaceAfter", 0), ctx.box_space)
+    return box
+
+
+def _in_colour(style, ctx: SummaryContext, role: str):
+    """``style`` in the text colour of ``role``'s box style."""
+    look = ctx.boxes.get(role) or _DEFAULT_BOXES[role]
+    colour = ctx.block.styles.palette(look.text)
+    return style if style.textColor == colour else style.clone(
+        f"{style.name}-{look.text}", textColor=colour)
+
+
+@summary_builds("statement")
+def _statement(block: Statement, ctx: SummaryContext) -> list[Flowable]:
+    text = ctx.block.publication.statements[block.ref]
+    return [_box([para(inline(text), _in_colour(ctx.block.styles["callout"], ctx, "statement"))],
+                 ctx, "statement")]
+
+
+@summary_builds("statements")
+def _statements(block: Statements, ctx: SummaryContext) -> list[Flowable]:
+    style = _in_colour(ctx.block.styles["callout"], ctx, "statement")
+    paragraphs = [para(inline(ctx.block.publication.statements[ref]), style)
+                  for ref in block.refs]
+    for paragraph in paragraphs[:-1]:
+        paragraph.spaceAfter = style.leading * ctx.block.spacing.statement_gap
+    return [_box(paragraphs, ctx, "statement")]
+
+
+@summary_builds("callout")
+def _callout(block: Callout, ctx: SummaryContext) -> list[Flowable]:
+    styles = ctx.block.styles
+    text = ctx.fill(block.text) if "{" in block.text else block.text
+    content = [para(inline(block.title), _in_colour(styles["h3"], ctx, "callout"))] \
+        if block.title else []
+    content.append(para(inline(text), _in_colour(styles["callout"], ctx, "callout")))
+    return [_box(content, ctx, "callout")]
 
 
 def _measured(style, ctx: SummaryContext):
@@ -285,7 +345,7 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
         _verdict_head(ctx), Spacer(1, ctx.block.spacing.box_padding),
         para(inline(ctx.fill(block.meaning[verdict])), _measured(styles["body"], ctx)),
         para(next_step, _measured(styles["body"], ctx))]
-    box = boxed(content, ctx.block, "paper", info.tone, frame=info.tone)
+    box = _spaced(boxed(content, ctx.block, "paper", info.tone, frame=info.tone), ctx)
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
 
@@ -352,7 +412,7 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     paragraphs = [fresh(text, styles["body"]) for text in texts]
     heading = para(escape(block.heading), styles["h2"])
     if block.box:
-        return [KeepTogether([heading, boxed(paragraphs, ctx.block, "sand", "accent")])]
+        return [KeepTogether([heading, _box(paragraphs, ctx, "note")])]
     return [*_opening(heading, styles["body"].leading * _OPENING_LINES), *paragraphs]
 
 
