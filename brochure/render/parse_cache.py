@@ -100,7 +100,7 @@ def _key(markup: str, style: ParagraphStyle, bullet: str | None) -> tuple | None
     the same values), or None when the style's values cannot be a key."""
     number = _style_numbers.get(style)
     if number is None:
-        number = _style_numbers[style] = _style_number(style)
+        number = _style_number(style)
     return None if number < 0 else (markup, bullet, number)
 
 
@@ -110,11 +110,13 @@ def _style_number(style: ParagraphStyle) -> int:
     once made (variants are clones), so a style's values are read once."""
     values = tuple((name, type(value), value) for name, value in style.__dict__.items()
                    if name != "parent")  # the parent's values are copied in already
-    try:
-        with _style_lock:
-            return _style_values.setdefault(values, len(_style_values))
-    except TypeError:
-        return -1
+    with _style_lock:
+        try:
+            number = _style_values.setdefault(values, len(_style_values))
+        except TypeError:
+            number = -1
+        _style_numbers[style] = number
+    return number
 
 
 _style_values: dict[tuple, int] = {}
