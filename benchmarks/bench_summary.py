@@ -2,7 +2,8 @@
 
 Prints JSON lines:
 - warm: median (and p10/p90) ms per summary over 500 different records, after a warm-up, in one
-  process with the project loaded once (what a server or batch worker sees);
+  process with the project loaded once (what a server or batch worker sees), and the median CPU
+  time of the rendering thread (steadier than wall time when other work shares the machine);
 - tagging: the same with and without the tagged-PDF structure (the untagged kit skips tagging
   altogether: no marked content, no structure), and their ratio;
 - batch: 1,000 records through ``brochure batch`` with 1 and 2 workers (wall seconds,
@@ -55,15 +56,17 @@ def warm(n: int = 500, warmup: int = 20) -> dict:
     records = [to_record(record(i)) for i in range(n)]
     for i in range(warmup):
         render_summary(record(100000 + i))
-    times, sizes = [], []
+    times, cpu, sizes = [], [], []
     for r in records:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         pdf = render_summary(r)
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         sizes.append(len(pdf))
     times.sort()
     return {"bench": "summary_warm", "n": n, "median_ms": round(statistics.median(times), 2),
             "p10_ms": round(times[n // 10], 2), "p90_ms": round(times[n * 9 // 10], 2),
+            "cpu_median_ms": round(statistics.median(cpu), 2),
             "size_kb_median": round(statistics.median(sizes) / 1024, 1)}
 
 
