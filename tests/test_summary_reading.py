@@ -291,3 +291,17 @@ def test_besides_the_bottom_line_two_box_styles_with_room_around_each_box(path, 
             if box[side] is not None:
                 assert box[side] >= space - 0.5, f"{where}: {box[side]:.1f} pt to the text {side}"
         assert box["bounds"][1] - footer_rule >= space - 0.5, f"{where}: at the footer's rule"
+
+
+def test_the_summary_boxes_take_the_brands_box_styles_by_name():
+    """The layout names the brand's box style of the summary's own boxes; a name the brand
+    does not have is an error that says which names it has (never a KeyError)."""
+    from brochure.errors import BrochureError
+
+    kit = summary_kit()
+    assert set(kit.layout.boxes.values()) <= set(kit.brand.boxes)
+    layout = kit.layout.model_copy(update={"boxes": {**kit.layout.boxes, "patient": "nope"}})
+    broken = dataclasses.replace(kit, layout=layout)
+    record = to_record(yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()))
+    with pytest.raises(BrochureError, match=r"'nope'.*not one of the brand's boxes: evidence"):
+        render_summary_pdf(broken, record, assess(record, kit.rules))

@@ -318,16 +318,6 @@ class SummaryColumns(Measured):
     measure: Length = Field(gt=0, description="longest line of the text above the columns")
 
 
-class BoxStyle(Measured):
-    """One look for a boxed block: fill, bar on the left edge, outline and text colour (brand
-    colour names); a document keeps to few of them."""
-
-    fill: str
-    bar: str | None = None
-    border: str | None = None
-    text: str = "ink"
-
-
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")
 BODY_STYLES = ("body", "bullet", "table", "callout")
 """The styles that carry running text: never below a layout's ``min_body_size``."""
@@ -350,7 +340,8 @@ class SummaryLayout(TypeFloor):
     geometry: SummaryGeometry = SummaryGeometry()
     typography: dict[str, TextStyle]
     columns: SummaryColumns | None = Field(None, description="running text in columns")
-    boxes: dict[str, BoxStyle] = Field(default_factory=dict, description="box styles by role")
+    boxes: dict[str, str] = Field(default_factory=dict, description=(
+        "the brand's box style (by name) of each of the summary's own boxes: patient, note"))
     box_space: Length = Field(0, ge=0, description="least space between a box and its "
                                                    "neighbours above and below")
 

@@ -11,16 +11,17 @@ from dataclasses import dataclass, field, replace
 
 from reportlab.graphics.shapes import Line
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from reportlab.platypus.flowables import CondPageBreak, PageBreak
 
 from ..candidacy import Assessment, ReasonGroup
+from ..errors import BrochureError, Problem
 from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
-from ..model.layout import BoxStyle, ScaleGeometry, SummaryGeometry
+from ..model.layout import ScaleGeometry, SummaryGeometry
 from ..model.patient import PatientRecord
-from ..model.publication import Bullets, Callout, QrCode, Statement, Statements
+from ..model.publication import Bullets, QrCode
 from ..model.rules import Rules
 from ..templates import fill
 from ..text import escape, inline
@@ -34,6 +35,7 @@ from .blocks import (
     grid,
     inner_width,
     registrar,
+    styled_box,
 )
 from .paragraphs import booking_caption, fresh, para
 from .replay import replay
@@ -57,8 +59,8 @@ class SummaryContext:
     """The record's note was cut to what fits: the note block ends it with its ``cut`` words."""
     measure: float | None = None
     """The longest line a block's text may take when it spans the page (above the columns)."""
-    boxes: dict[str, BoxStyle] = field(default_factory=dict)
-    """The layout's box styles by role (patient, note, statement, callout)."""
+    boxes: dict[str, str] = field(default_factory=dict)
+    """The brand's box style the layout names for the summary's own boxes (patient, note)."""
     box_space: float = 0
     """The least space between a box and the text above and below it."""
 
@@ -78,7 +80,14 @@ def summary_flowables(block, ctx: SummaryContext) -> list[Flowable]:
     their text filled from the record first."""
     if block.type in SUMMARY_BUILDERS:
         return SUMMARY_BUILDERS[block.type](block, ctx)
-    return BUILDERS[block.type](_filled(block, ctx), ctx.block)
+    built = BUILDERS[block.type](_filled(block, ctx), ctx.block)
+    if block.type in _BOXED:  # a statement's or callout's box: the summary's room around it
+        built = [_spaced(f, ctx) if isinstance(f, Table) else f for f in built]
+    return built
+
+
+_BOXED = {"statement", "statements", "callout"}
+"""Publication blocks drawn in one of the brand's boxes (unless their box is 'none')."""
 
 
 def _filled(block, ctx: SummaryContext):
@@ -106,60 +115,22 @@ def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
                  ctx, "patient")]
 
 
-_DEFAULT_BOXES = {"patient": BoxStyle(fill="tint", bar="primary"),
-                  "note": BoxStyle(fill="sand", bar="accent"),
-                  "statement": BoxStyle(fill="sand", bar="accent"),
-                  "callout": BoxStyle(fill="tint", bar="primary")}
-"""The looks of a layout that names no box styles."""
-
-
 def _box(content: list[Flowable], ctx: SummaryContext, role: str) -> Flowable:
-    """Content in the box style the layout gives ``role``, with the layout's space above and
-    below it (never closer to the text around it, or to the footer's rule)."""
-    look = ctx.boxes.get(role) or _DEFAULT_BOXES[role]
-    box = boxed(content, ctx.block, look.fill, look.bar or look.fill, frame=look.border)
-    return _spaced(box, ctx)
+    """Content in the brand's box style that the layout names for ``role`` (default the
+    brand's 'ask'), with the layout's space above and below it."""
+    name = ctx.boxes.get(role, "ask")
+    if name not in ctx.block.brand.boxes:
+        raise BrochureError(Problem(
+            f"the summary layout's box style '{name}' (for its {role} box) is not one of the "
+            f"brand's boxes: {', '.join(ctx.block.brand.boxes)}"))
+    return _spaced(styled_box(content, ctx.block, name), ctx)
 
 
 def _spaced(box: Flowable, ctx: SummaryContext) -> Flowable:
+    """A box with at least the layout's box space above and below it."""
     box.spaceBefore = max(getattr(box, "spaceBefore", 0), ctx.box_space)
     box.spaceAfter = max(getattr(box, "spaceAfter", 0), ctx.box_space)
     return box
-
-
-def _in_colour(style, ctx: SummaryContext, role: str):
-    """``style`` in the text colour of ``role``'s box style."""
-    look = ctx.boxes.get(role) or _DEFAULT_BOXES[role]
-    colour = ctx.block.styles.palette(look.text)
-    return style if style.textColor == colour else style.clone(
-        f"{style.name}-{look.text}", textColor=colour)
-
-
-@summary_builds("statement")
-def _statement(block: Statement, ctx: SummaryContext) -> list[Flowable]:
-    text = ctx.block.publication.statements[block.ref]
-    return [_box([para(inline(text), _in_colour(ctx.block.styles["callout"], ctx, "statement"))],
-                 ctx, "statement")]
-
-
-@summary_builds("statements")
-def _statements(block: Statements, ctx: SummaryContext) -> list[Flowable]:
-    style = _in_colour(ctx.block.styles["callout"], ctx, "statement")
-    paragraphs = [para(inline(ctx.block.publication.statements[ref]), style)
-                  for ref in block.refs]
-    for paragraph in paragraphs[:-1]:
-        paragraph.spaceAfter = style.leading * ctx.block.spacing.statement_gap
-    return [_box(paragraphs, ctx, "statement")]
-
-
-@summary_builds("callout")
-def _callout(block: Callout, ctx: SummaryContext) -> list[Flowable]:
-    styles = ctx.block.styles
-    text = ctx.fill(block.text) if "{" in block.text else block.text
-    content = [para(inline(block.title), _in_colour(styles["h3"], ctx, "callout"))] \
-        if block.title else []
-    content.append(para(inline(text), _in_colour(styles["callout"], ctx, "callout")))
-    return [_box(content, ctx, "callout")]
 
 
 def _measured(style, ctx: SummaryContext):
