@@ -141,7 +141,7 @@ def test_a_long_record_takes_the_first_reductions_in_their_order(language):
     record = {**BASE, "conditions": CONDITIONS, "language": language, "bmi": 41.5,
               "override_verdict": "evaluation_needed",
               "override_reason": ("Because the knee " * 40)[:500],
-              "notes": ("Keep the knee moving every day. " * 10)[:300]}
+              "notes": ("Keep the knee moving every day. " * 10)[:100]}
     pdf = summarize(record).pdf
     text = _text(pdf)
     pointer = _words_of(_reducible(language, "comparison")["reduced"][0])

@@ -167,7 +167,7 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     table = grid(rows, [labels, width - labels], commands, ctx.block)
     table._tag_table = {"header_column": True}
     heading = [para(escape(block.heading), styles["h2"])] if block.heading else []
-    return [*heading, table]
+    return [KeepTogether([*heading, table])]  # a few rows, read as one: never split
 
 
 def _finding_label(row: m.Finding, styles, width: float) -> Flowable:
