@@ -368,3 +368,17 @@ def test_without_a_cap_the_same_figure_is_as_wide_as_its_column(tmp_path):
     result = run_cli("build", "--out", str(root / "output"), cwd=root)
     assert result.returncode == 2
     assert "does not fit panel 'facts'" in result.stderr, result.stderr
+
+
+# -- the shipped brochures ----------------------------------------------------------------------
+
+def test_the_shipped_brochures_pass_the_type_and_balance_checks(built):
+    """Every shipped layout in both languages, screen and print: nothing below 11 pt (page
+    numbers 10 pt), every panel but the covers at least 70 % full, no stranded box."""
+    files = sorted(built.glob("*/*.pdf"))
+    assert len(files) == 12, files
+    result = run_cli("check", "--out", str(built))
+    assert "Traceback" not in result.stderr
+    assert "type and balance: ok" in result.stdout, result.stderr
+    assert "content: ok" in result.stdout, result.stderr
+    assert not re.search(r": (text-size|balance): |opens with", result.stderr), result.stderr
