@@ -243,12 +243,19 @@ def _foot(built: Built, slot: Slot) -> float:
 
 def _extents(page: PageContent, left: float, right: float) -> Iterator[tuple[float, float]]:
     """(bottom, top) of each thing a reader sees that starts between ``left`` and ``right``:
-    text lines by their baseline and size, other drawing by its box."""
-    for run in page.texts:
-        if not run.artifact and left <= run.origin[0] <= right and run.size > 0:
-            yield run.origin[1] - DESCENT * run.size, run.origin[1] + ASCENT * run.size
+    text lines by their baseline and size, other drawing by its box, and the fill behind text
+    (a box's, a table row's) when it lies within the column (a panel's own fill reaches past
+    it, to the trim)."""
+    texts = [run for run in page.texts
+             if not run.artifact and left <= run.origin[0] <= right and run.size > 0]
+    for run in texts:
+        yield run.origin[1] - DESCENT * run.size, run.origin[1] + ASCENT * run.size
     for x0, y0, x1, y1 in page.drawn:
         if left <= (x0 + x1) / 2 <= right:
+            yield y0, y1
+    for x0, y0, x1, y1 in page.backdrops:
+        if left <= x0 and x1 <= right and any(
+                x0 <= run.origin[0] <= x1 and y0 <= run.origin[1] <= y1 for run in texts):
             yield y0, y1
 
 

@@ -307,6 +307,8 @@ class _Scan:
         """The tags of the marked-content sequences open at this point, outermost first."""
         self.drawn: list[tuple[float, float, float, float]] = []
         """Bounding boxes of what was filled, stroked or imaged outside artifacts."""
+        self.backdrops: list[tuple[float, float, float, float]] = []
+        """Bounding boxes of the shapes filled as artifacts (a box's fill, a panel's)."""
 
     @property
     def artifact(self) -> bool:
@@ -420,6 +422,8 @@ class _Scan:
             self._check_bleed(self.points, "filled shape")
             if self.points and text is not None:
                 self.fills.append((_bounds(self.points), text.fill))
+            if self.points and self.artifact:
+                self.backdrops.append(_bounds(self.points))
             self._painted(self.points)
             self.points = []
         elif op in ("S", "s", "n"):
@@ -505,13 +509,15 @@ def _bounds(points) -> tuple[float, float, float, float]:
 @dataclass(frozen=True)
 class PageContent:
     """What one page draws, for checks of type sizes and balance (:mod:`brochure.layout_checks`):
-    its text runs (artifacts marked as such) and the boxes of everything else drawn outside
-    artifacts, in page coordinates; ``trim`` is the trim box (the media box of a screen file)."""
+    its text runs (artifacts marked as such), the boxes of everything else drawn outside
+    artifacts and of the shapes filled as artifacts, in page coordinates; ``trim`` is the trim
+    box (the media box of a screen file)."""
 
     number: int
     trim: tuple[float, float, float, float]
     texts: list[TextRun]
     drawn: list[tuple[float, float, float, float]]
+    backdrops: list[tuple[float, float, float, float]]
 
 
 def page_contents(reader: PdfReader) -> list[PageContent]:
@@ -523,7 +529,7 @@ def page_contents(reader: PdfReader) -> list[PageContent]:
         boxes = _boxes(page) or Boxes(media, media, media)
         scan = _Scan(Path(), number, boxes, None)
         scan.run(page, page.get("/Resources"))
-        pages.append(PageContent(number, boxes.trim, scan.texts, scan.drawn))
+        pages.append(PageContent(number, boxes.trim, scan.texts, scan.drawn, scan.backdrops))
     return pages
 
 

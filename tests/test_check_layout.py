@@ -103,7 +103,7 @@ sections:
   costs:
 {costs_opening}    - type: paragraph
       text: {costs}
-  back:
+{costs_closing}  back:
     - type: contact
   standards:
     - type: colophon
@@ -112,10 +112,11 @@ sections:
 
 def _leaflet(root: Path, *, table: float = 12, folio: float = 10, costs: int = 34,
              facts: int = 28, costs_panel: str = "", top: str = "", boxed: bool = False,
-             figure: bool = False) -> Path:
+             figure: bool = False, box_last: bool = False) -> Path:
     """A project with the shipped brand kit and a four-page leaflet of its own: ``table`` and
     ``folio`` are the type sizes of its table and page numbers; ``costs`` the sentences on
-    page 3; ``boxed`` opens page 3 with a box (before its heading)."""
+    page 3; ``boxed`` opens page 3 with a box (before its heading), ``box_last`` ends it with
+    one."""
     if root.exists():
         shutil.rmtree(root)
     (root / "content" / "brands").mkdir(parents=True)
@@ -127,12 +128,12 @@ def _leaflet(root: Path, *, table: float = 12, folio: float = 10, costs: int = 3
         table=table, folio=folio, costs_panel=costs_panel, top=top))
     box, heading = ("    - type: statement\n      ref: cost\n",
                     "    - type: heading\n      text: The costs\n")
-    opening = box + heading if boxed else heading + box
+    opening = box + heading if boxed else heading + ("" if box_last else box)
     shown = ("    - type: figure\n      art: tall\n      caption: A tall box\n"
              if figure else "")
     (root / "content" / "leaflet" / "publication.yaml").write_text(PUBLICATION.format(
         facts=SENTENCE * facts, costs=(SENTENCE * costs).strip(), costs_opening=opening,
-        figure=shown))
+        costs_closing=box if box_last else "", figure=shown))
     return root
 
 
@@ -276,6 +277,35 @@ def test_a_page_whose_content_ends_too_high_is_a_finding(tmp_path):
     reported = int(re.search(r"ends at (\d+) %", balance[0]).group(1))
     lowest = max(w[4] for w in _words(screen, 3) if w[4] < PAGE_HEIGHT - PAD)  # not the folio
     assert reported == pytest.approx((lowest - PAD) / FRAME * 100, abs=2)
+
+
+def test_a_page_ending_with_a_box_ends_where_the_box_does(tmp_path):
+    """The box's fill (an artifact) holds reader text inside the column: the content ends at
+    the fill's lower edge, not at its last line of text."""
+    root = _leaflet(tmp_path / "box", costs=4, box_last=True)
+    pdf = _build(root)
+    code, lines = _check(str(pdf), root=root)
+    assert code == 1
+    reported = int(re.search(r"panel 'costs': its content ends at (\d+) %", "\n".join(lines))
+                   .group(1))
+    box = _filled_boxes(root / "output" / "leaflet" / "leaflet.pdf", 3)
+    assert len(box) == 1, box
+    bottom = PAGE_HEIGHT - box[0][1]  # from the page's top
+    assert reported == int((bottom - PAD) / FRAME * 100), (reported, bottom)
+
+
+def _filled_boxes(path: Path, page: int) -> list[tuple[float, float, float, float]]:
+    """Bounds of the filled shapes on a page narrower than the page and wider than 3 in."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        return [obj.get_bounds() for obj in document[page - 1].get_objects(max_depth=8)
+                if obj.type == raw.FPDF_PAGEOBJ_PATH
+                and 3 * INCH < obj.get_bounds()[2] - obj.get_bounds()[0] < 5 * INCH]
+    finally:
+        document.close()
 
 
 def test_a_full_page_passes_and_the_covers_are_left_out(tmp_path):
