@@ -465,8 +465,10 @@ def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, mess
                  f"column_widths: {widths}")
     code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--out", str(project / "out"), cwd=project)
+    lines = (project / PUBLICATION).read_text().splitlines()
+    block = max(n for n in range(line) if lines[n].strip().startswith("- type: table")) + 1
     assert code == 2
-    assert re.search(rf"{PUBLICATION}:{line - 2}:7: error: .*{message}|"
+    assert re.search(rf"{PUBLICATION}:{block}:7: error: .*{message}|"
                      rf"{PUBLICATION}:{line}:\d+: error: .*{message}", stderr), stderr
 
 
