@@ -25,7 +25,7 @@ SUMMARY_ORDER = {
     "en": ["Your knee treatment summary", "Harbor Knee & Joint Center", "Prepared for",
            "What this means for you", "What led to this", "What we found",
            "A note from your doctor", "What this treatment is",
-           "How it compares", "Risks and costs", "What you can do now", "Get care the same day",
+           "How it compares", "Risks and costs", "Get care the same day", "What you can do now",
            "This summary is not a diagnosis", "Direct line"],
     "es": ["Resumen del tratamiento de su rodilla", "Harbor Knee & Joint Center",
            "Preparado para", "Lo que esto significa para usted", "Lo que llevó a este resultado",
