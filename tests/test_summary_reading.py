@@ -47,6 +47,12 @@ def _render(record: dict, paper: str = "summary-letter") -> bytes:
     return render_summary_pdf(kit, shaped, assess(shaped, kit.rules)).pdf
 
 
+@cache
+def _shipped(path: Path, language: str, paper: str) -> bytes:
+    """A shipped record's summary (rendered once for this file's tests)."""
+    return _render({**yaml.safe_load(path.read_text()), "language": language}, paper)
+
+
 def _layout(paper: str) -> dict:
     return yaml.safe_load((ROOT / f"layouts/{paper}.yaml").read_text())
 
@@ -106,9 +112,7 @@ def _longest(pdf: bytes, paper: str) -> tuple[int, str]:
 @pytest.mark.parametrize("path", PATIENTS, ids=[p.stem for p in PATIENTS])
 def test_no_line_of_a_shipped_summary_holds_more_than_75_characters(path: Path, language, paper):
     """Every verdict, the override and the worst case, in both languages, on both papers."""
-    record = {**yaml.safe_load(path.read_text()), "language": language}
-    pdf = _render(record, paper)
-    length, text = _longest(pdf, paper)
+    length, text = _longest(_shipped(path, language, paper), paper)
     assert length <= LONGEST_LINE, f"{length} characters: {text!r}"
     assert length >= 40, "the measure found the text's lines"
 
@@ -280,8 +284,7 @@ def test_besides_the_bottom_line_two_box_styles_with_room_around_each_box(path, 
     layout = _layout(paper)
     space = float(layout["box_space"])
     footer_rule = _inches(layout["margins"]["bottom"]) + _inches(layout["footer"]["height"])
-    pdf = _render({**yaml.safe_load(path.read_text()), "language": language}, paper)
-    boxes = boxes_on(pdf)
+    boxes = boxes_on(_shipped(path, language, paper))
     others = [box for box in boxes if not _verdict_box(box, language)]
     assert len(others) == len(boxes) - 1, "the bottom line's box is found"
     assert len({_look(box) for box in others}) <= 2, {_look(box) for box in others}
