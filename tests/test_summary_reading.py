@@ -9,11 +9,13 @@ import html
 import re
 import subprocess
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from pypdf import PdfReader
 
 from brochure.candidacy import assess
 from brochure.project import load_project
@@ -308,3 +310,16 @@ def test_the_summary_boxes_take_the_brands_box_styles_by_name():
     record = to_record(yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()))
     with pytest.raises(BrochureError, match=r"'nope'.*not one of the brand's boxes: evidence"):
         render_summary_pdf(broken, record, assess(record, kit.rules))
+
+
+def test_columns_after_a_block_the_summary_lacks_start_at_the_top():
+    """A layout whose columns follow a block type the text does not have sets every block in
+    the columns (later pages are columns): two pages, no line past the measure."""
+    kit = summary_kit()
+    columns = kit.layout.columns.model_copy(update={"after": "no_such_block"})
+    layout = kit.layout.model_copy(update={"columns": columns})
+    odd = dataclasses.replace(kit, layout=layout)
+    record = to_record(yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()))
+    pdf = render_summary_pdf(odd, record, assess(record, kit.rules)).pdf
+    assert _longest(pdf, "summary-letter")[0] <= LONGEST_LINE
+    assert len(PdfReader(BytesIO(pdf)).pages) == 2

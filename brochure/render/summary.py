@@ -176,10 +176,10 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, object]
     """The blocks' flowables: those up to the layout's column start across the page (their
     text kept to its measure), the rest set in the columns' width after the cut into them."""
     columns = kit.layout.columns
-    start = next((i + 1 for i, (_, b) in enumerate(placed) if columns and b.type == columns.after),
-                 None)
-    if start is None:
+    if columns is None:
         return _kept([(key, _block_flowables(kit, ctx, key, b, replay)) for key, b in placed])
+    # without the block the columns follow, they start at the top (later pages have them)
+    start = next((i + 1 for i, (_, b) in enumerate(placed) if b.type == columns.after), 0)
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
     wide = replace(ctx, measure=columns.measure)
     def built(context: SummaryContext, blocks: list[tuple[str, object]]) -> list:
