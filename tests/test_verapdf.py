@@ -253,3 +253,24 @@ def test_check_validate_without_verapdf_says_how_to_get_it(built, tmp_path):
     assert result.returncode == 1
     assert "validate: veraPDF is not available: run `tools/verapdf/fetch`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+_AFTER = """
+import sys, yaml
+from brochure.summaries import summarize
+record = {**yaml.safe_load(open(sys.argv[1], encoding="utf-8")), "language": "es"}
+for name in sys.argv[2:]:
+    summarize({**record, "name": name})
+sys.stdout.buffer.write(summarize(record).pdf)
+"""
+
+
+def test_a_summary_is_the_same_whatever_patient_came_before():
+    """Found by veraPDF (a glyph its font lacks): a part of the summary recorded once and
+    replayed kept the glyph codes a previous patient's name had added to that document, so the
+    next patient's "grave" printed as "grabe"."""
+    def render(*before: str) -> bytes:
+        return subprocess.run([sys.executable, "-c", _AFTER, str(PATIENTS / "less-likely.yaml"),
+                               *before], cwd=ROOT, capture_output=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    assert render("Silvia Vázquez Vivar") == render()

@@ -5,12 +5,15 @@ next steps for a verdict). Its drawing operators can be recorded once and copied
 documents, provided the text inside encodes the same way everywhere. ReportLab numbers each
 font's glyphs per document in order of first use; a :class:`FontSeed` gives every document the
 same numbering up front (taken from calibration documents), so recorded text stays valid. A
-recording is kept only if drawing it added no glyph, font or annotation to the document; the
-output is the same, byte for byte, with or without recordings.
+recording is kept only if drawing it added no glyph, font or annotation to the document, and
+only if the fonts it draws with hold no glyph beyond the seed's (a patient's name may add one,
+whose code another document gives another character); the output is the same, byte for byte,
+with or without recordings.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase import pdfmetrics
@@ -46,6 +49,8 @@ class FontSeed:
             font = pdfmetrics.getFont(name)
             font.splitString("".join(map(chr, self.chars[name])), doc)
             font.getSubsetInternalName(0, doc)
+        doc.seeded_glyphs = {name: pdfmetrics.getFont(name).state[doc].nextCode
+                             for name in self.order}
 
 
 def _fonts_in_use(doc) -> list[str]:
@@ -54,11 +59,33 @@ def _fonts_in_use(doc) -> list[str]:
     return [name for name, _ in names if isinstance(pdfmetrics.getFont(name), TTFont)]
 
 
+def _glyph_codes(doc) -> tuple:
+    return tuple(font.state[doc].nextCode for font in map(pdfmetrics.getFont, doc.fontMapping)
+                 if isinstance(font, TTFont) and doc in font.state)
+
+
+_FONT_IN_OPS = re.compile(r"/(F\d+)\+\d+ ")
+
+
+def _seeded_glyphs_only(doc, ops: list[str]) -> bool:
+    """Whether every font ``ops`` draw with holds only the seed's glyphs in ``doc`` (a glyph a
+    patient's text added, such as the v of a name, has a code that another document gives
+    another character, or none)."""
+    seeded = getattr(doc, "seeded_glyphs", None)
+    if seeded is None:
+        return False
+    used = set(_FONT_IN_OPS.findall(" ".join(ops)))
+    for name, ref in doc.fontMapping.items():
+        font = pdfmetrics.getFont(name)
+        if ref.lstrip("/") in used and isinstance(font, TTFont) and \
+                font.state[doc].nextCode != seeded.get(name):
+            return False
+    return True
+
+
 def _footprint(doc, canvas) -> tuple:
     """What drawing may add to a document besides operators: glyphs, fonts, annotations."""
-    codes = tuple(font.state[doc].nextCode for font in map(pdfmetrics.getFont, doc.fontMapping)
-                  if isinstance(font, TTFont) and doc in font.state)
-    return codes, len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
+    return _glyph_codes(doc), len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
 
 
 class Recorded(Wrapper):
@@ -111,6 +138,9 @@ def replay(canvas, store: dict, key, draw) -> None:
     if tagger:
         tagger.journal = outer if outer is None else [*outer, *paths]
     if key not in store:
-        clean = _footprint(canvas._doc, canvas) == before
         ops = list(canvas._code[start:])
-        store[key] = (ops, marks_in(ops, paths)) if clean else None
+        if _footprint(canvas._doc, canvas) != before:
+            store[key] = None  # it adds to the document: drawn afresh every time
+        elif _seeded_glyphs_only(canvas._doc, ops):
+            store[key] = (ops, marks_in(ops, paths))
+        # else its fonts hold this document's own glyphs: recorded in a later document
