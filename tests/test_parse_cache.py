@@ -7,14 +7,13 @@ from __future__ import annotations
 import io
 import subprocess
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 
 from brochure.render.paragraphs import para
-from brochure.render.parse_cache import PARSED, WRAPPED
+from brochure.render.parse_cache import PARSED
 from brochure.render.speed import PAGE_COMPRESSION
 from brochure.summaries import render_summary, summary_kit
 
@@ -129,11 +128,3 @@ def test_page_streams_are_compressed_at_the_speed_modules_level(tmp_path):
         assert raw == zlib.compress(data, PAGE_COMPRESSION) != zlib.compress(data)
         assert b" Tf" in data  # the page's text is in it
 
-
-def test_summaries_rendered_in_threads_at_once_are_the_same_bytes():
-    expected = [render_summary(record) for record in RECORDS]
-    PARSED.clear()
-    WRAPPED.clear()
-    with ThreadPoolExecutor(4) as pool:  # as the web API renders: a pool of threads
-        rendered = list(pool.map(render_summary, RECORDS * 3))
-    assert rendered == expected * 3
