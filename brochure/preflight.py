@@ -84,6 +84,22 @@ def _unreadable(path: Path, page: int | None, exc: Exception) -> Finding:
 
 # -- document level ---------------------------------------------------------------------------
 
+READERS_STANDARDS = {b"pdfuaid:part": "PDF/UA", b"pdfaid:part": "PDF/A"}
+"""What a file made for readers declares in its XMP (a print file declares PDF/X instead)."""
+
+
+def screen_standards(path: Path) -> list[str]:
+    """The readers' standards ``path`` declares when it declares no PDF/X: a screen file, which
+    a print shop never gets (its print file is the ``-print.pdf``). Empty for a print file, or
+    a file that declares nothing, which is preflighted like a print file."""
+    reader = PdfReader(path)
+    if reader.is_encrypted or str((reader.metadata or {}).get("/GTS_PDFXVersion", "")):
+        return []
+    metadata = reader.trailer["/Root"].get("/Metadata")
+    xmp = metadata.get_object().get_data() if metadata else b""
+    return [name for key, name in READERS_STANDARDS.items() if key in xmp]
+
+
 def _identification(path: Path, reader: PdfReader) -> list[Finding]:
     info = reader.metadata or {}
     findings = []

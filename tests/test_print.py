@@ -327,10 +327,22 @@ def test_preflight_rejects_encryption_and_missing_pdfx(tmp_path, built):
     writer.write(locked)
     result = run_cli("check", str(locked))
     assert result.returncode == 1 and "encrypted" in result.stderr
-    result = run_cli("check", str(built / "knee-stem-cell" / "trifold-letter.pdf"))
+    writer = PdfWriter(clone_from=PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf"))
+    del writer.root_object["/Metadata"]  # declares no standard: taken for a print file
+    undeclared = tmp_path / "undeclared.pdf"
+    writer.write(undeclared)
+    result = run_cli("check", str(undeclared))
     assert result.returncode == 1
     assert "pdfx: /GTS_PDFXVersion" in result.stderr and "/TrimBox /BleedBox: missing" in \
         result.stderr
+
+
+def test_check_of_a_screen_file_leaves_out_the_print_preflight(built):
+    screen = built / "knee-stem-cell" / "trifold-letter.pdf"
+    result = run_cli("check", str(screen))
+    assert result.returncode == 0, result.stderr
+    assert f"{screen}: a screen file (PDF/UA, PDF/A), not for print" in result.stdout
+    assert "pdfx" not in result.stderr
 
 
 def test_check_with_no_argument_preflights_every_print_file(project):

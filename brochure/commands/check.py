@@ -95,10 +95,14 @@ def _content(project) -> int:
 
 
 def _preflight(paths: list[Path], layouts: dict) -> int:
-    from ..preflight import preflight
+    from ..preflight import preflight, screen_standards
 
     findings = []
     for path in paths:
+        if standards := screen_standards(path):
+            click.echo(f"{path}: a screen file ({', '.join(standards)}), not for print: print "
+                       f"preflight not applied (a print file is built with --print)")
+            continue
         found = preflight(path, layouts)
         findings += found
         click.echo(f"{path}: {'ok' if not found else f'{len(found)} finding(s)'}")
