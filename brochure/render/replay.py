@@ -14,6 +14,7 @@ with or without recordings.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase import pdfmetrics
@@ -88,6 +89,12 @@ def _footprint(doc, canvas) -> tuple:
     return _glyph_codes(doc), len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
 
 
+_SHARED = threading.RLock()
+"""Held while a shared inner flowable is wrapped, split or drawn: documents rendered in threads
+at once (the web API) use the same inner flowable, and ReportLab keeps the canvas on the
+flowable itself while it works (another document's canvas, or none, in a thread's middle)."""
+
+
 class Recorded(Wrapper):
     """Wraps a flowable whose drawing is the same in every document; records and replays it."""
 
@@ -101,20 +108,23 @@ class Recorded(Wrapper):
         self.store, self._sizes = store, sizes
 
     def wrap(self, available_width, available_height):
-        if available_width not in self._sizes:
-            self._sizes[available_width] = self.inner.wrapOn(self.canv, available_width,
-                                                             available_height)
+        with _SHARED:
+            if available_width not in self._sizes:
+                self._sizes[available_width] = self.inner.wrapOn(self.canv, available_width,
+                                                                 available_height)
         self.width, self.height = self._sizes[available_width]
         return self.width, self.height
 
     def split(self, available_width, available_height):
-        return self.inner.splitOn(self.canv, available_width, available_height)
+        with _SHARED:
+            return self.inner.splitOn(self.canv, available_width, available_height)
 
     def draw(self):
         def draw_inner(canvas):
             self.inner.wrapOn(canvas, self.width, self.height)
             self.inner.drawOn(canvas, 0, 0)
-        replay(self.canv, self.store, self.width, draw_inner)
+        with _SHARED:
+            replay(self.canv, self.store, self.width, draw_inner)
 
 
 def replay(canvas, store: dict, key, draw) -> None:
