@@ -19,7 +19,7 @@ run: $(STAMP)  ## render every publication in every layout into output/
 test: $(STAMP)  ## lint, then the test suite (with veraPDF, fetched once, where java and mvn exist)
 	$(BIN)/ruff check brochure tests benchmarks
 	tools/verapdf/fetch >/dev/null
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses 4
 
 golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/golden, tests/approved)
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py tests/test_visual.py
