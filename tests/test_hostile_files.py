@@ -455,6 +455,16 @@ def test_a_summary_layout_that_fails_is_not_also_called_unknown(project):
     assert "unknown summary layout" not in stderr
 
 
+@pytest.mark.parametrize("columns", ["count: 2, gutter: 9in", "count: 4, gutter: 2in"])
+def test_summary_columns_narrower_than_an_inch_are_an_error_at_columns(project, columns):
+    line = _edit(project, "layouts/summary-letter.yaml", "count: 2, gutter: 0.3in", columns)
+    code, stderr = run_inline("check", cwd=project)
+    assert code == 2
+    assert re.search(rf"layouts/summary-letter\.yaml:{line}:\d+: error: invalid value for "
+                     r"'columns': each of \d columns would be -?[\d.]+ pt wide", stderr), stderr
+    assert "at least 72 pt (1 in) is needed" in stderr and "internal error" not in stderr
+
+
 @pytest.mark.parametrize("widths, message", [
     ("[0, 1, 1]", "Input should be greater than 0"),
     ("[.inf, 1, 1]", "Input should be a finite number"),

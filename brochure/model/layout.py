@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .base import Length, Strict
 
@@ -344,6 +344,23 @@ class SummaryLayout(TypeFloor):
         "the brand's box style (by name) of each of the summary's own boxes: patient, note"))
     box_space: Length = Field(0, ge=0, description="least space between a box and its "
                                                    "neighbours above and below")
+
+    @field_validator("columns")
+    @classmethod
+    def _columns_fit(cls, columns: SummaryColumns | None,
+                     info: ValidationInfo) -> SummaryColumns | None:
+        """Each column at least as wide as any text area must be (placed at ``columns``)."""
+        page, margins = info.data.get("page"), info.data.get("margins")
+        if columns and page and margins:
+            width = page.width - margins.left - margins.right
+            count, gutter = columns.count, columns.gutter
+            each = (width - (count - 1) * gutter) / count
+            if each < MIN_COLUMN <= width:  # (a page too narrow for any text: said below)
+                raise ValueError(f"each of {count} columns would be {each:.1f} pt wide "
+                                 f"({gutter:.1f} pt gutters in a {width:.1f} pt text width); "
+                                 f"at least {MIN_COLUMN:.0f} pt (1 in) is needed: fewer columns "
+                                 f"or a narrower gutter")
+        return columns
 
     @model_validator(mode="after")
     def _consistent(self) -> SummaryLayout:
