@@ -28,7 +28,7 @@ from brochure.cli import main
 from brochure.project import load_project
 from brochure.source import parse
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 PUBLICATION = "content/knee-stem-cell/publication.yaml"
 BRAND = "content/brands/harbor.yaml"
@@ -463,6 +463,19 @@ def test_summary_columns_narrower_than_an_inch_are_an_error_at_columns(project, 
     assert re.search(rf"layouts/summary-letter\.yaml:{line}:\d+: error: invalid value for "
                      r"'columns': each of \d columns would be -?[\d.]+ pt wide", stderr), stderr
     assert "at least 72 pt (1 in) is needed" in stderr and "internal error" not in stderr
+
+
+def test_a_summary_layout_too_small_for_its_text_is_an_error_not_pages_without_end(project):
+    """Body text at 40 pt: no summary fits two pages however it is shortened. The build used to
+    make pages without end (ReportLab splitting kept blocks forever)."""
+    _edit(project, "layouts/summary-letter.yaml", "body:           {size: 12,",
+          "body:           {size: 40, leading: 48} #")
+    result = run_cli("summary", "content/patients/good-candidate.yaml", "-o",
+                     str(project / "s.pdf"), cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "layouts/summary-letter.yaml: error: this layout cannot hold a summary in its 2 " \
+           "pages" in result.stderr
+    assert "Traceback" not in result.stderr and not (project / "s.pdf").exists()
 
 
 @pytest.mark.parametrize("widths, message", [

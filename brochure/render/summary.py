@@ -15,6 +15,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
+from ..errors import BrochureError, Problem
 from ..model import Brand, Publication
 from ..model.base import localize
 from ..model.layout import SummaryLayout
@@ -114,10 +115,17 @@ def render_summary_pdf(kit: SummaryKit, record: PatientRecord,
     seed, text = kit.seed(record.language), kit.text(record.language)
     for taken in range(len(text.reductions) + 1):
         reduced = frozenset(text.reductions[:taken])
-        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced)
+        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced, limit=text.pages)
         if pages <= text.pages:
             return RenderedSummary(pdf)
-    return _cut_note(kit, record, assessment, seed, reduced) or RenderedSummary(pdf)
+    cut = _cut_note(kit, record, assessment, seed, reduced)
+    if cut is None:
+        raise BrochureError(Problem(
+            f"this layout cannot hold a summary in its {text.pages} pages, even with every "
+            f"shorter form summary.yaml declares taken: its type, spacing and margins leave "
+            f"too little room; expected sizes near the shipped layout's",
+            f"layouts/{kit.layout.name}.yaml"))
+    return cut
 
 
 def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
@@ -133,7 +141,8 @@ def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
         middle = (low + high) // 2
         kept = _cut_at_space(record.notes, middle)
         shorter = record.model_copy(update={"notes": kept})
-        pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True)
+        pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True,
+                             limit=text.pages)
         if pages <= text.pages:
             best, low = RenderedSummary(pdf, len(kept)), middle + 1
         else:
@@ -155,10 +164,13 @@ _WORD_REACH = 30
 
 def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             seed: FontSeed | None, learner: FontSeed | None = None,
-            reduced: frozenset[str] = frozenset(), note_cut: bool = False) -> tuple[bytes, int]:
+            reduced: frozenset[str] = frozenset(), note_cut: bool = False,
+            limit: int | None = None) -> tuple[bytes, int]:
     """Build one summary (with the ``reduced`` blocks in their shorter form) and count its
     pages; with a seed, static parts are recorded once and replayed; a learner (calibration)
-    notes the glyphs the summary used."""
+    notes the glyphs the summary used. Past ``limit`` pages the build stops (no bytes, the
+    pages so far): a longer summary is not used, and a layout far too small for its text
+    would otherwise make pages without end."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
@@ -166,8 +178,12 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     ctx = replace(ctx, note_cut=note_cut)
     if seed is not None:
         ctx = replace(ctx, recordings=kit.recordings)
-    doc.build(_story(kit, ctx, _placed(text.blocks, reduced), seed is not None),
-              canvasmaker=_canvas_maker(kit, text, record, seed, learner))
+    doc.page_limit = limit
+    try:
+        doc.build(_story(kit, ctx, _placed(text.blocks, reduced), seed is not None),
+                  canvasmaker=_canvas_maker(kit, text, record, seed, learner))
+    except _PastLimitError:
+        return b"", doc.page + 1  # the page it would have begun
     return buffer.getvalue(), doc.page
 
 
@@ -344,8 +360,20 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     return doc
 
 
+class _PastLimitError(Exception):
+    """A summary's build has gone past its page limit."""
+
+
 class _SummaryDoc(BaseDocTemplate):
-    """Adds a bookmark for every section heading, so readers can jump between sections."""
+    """Adds a bookmark for every section heading, so readers can jump between sections, and
+    stops a build that runs past ``page_limit`` pages."""
+
+    page_limit: int | None = None
+
+    def handle_pageBegin(self):  # noqa: N802 - ReportLab's hook
+        if self.page_limit is not None and self.page >= self.page_limit:
+            raise _PastLimitError
+        super().handle_pageBegin()
 
     OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 
