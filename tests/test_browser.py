@@ -115,7 +115,7 @@ def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
     page.get_by_label("X-ray grade (Kellgren–Lawrence)").select_option("3")
     page.get_by_label("Cartilage grade (ICRS, MRI)").select_option("2")
     page.get_by_label("Weeks of physical therapy done").fill("10")
-    page.get_by_label("Your words, printed exactly as written (optional)").fill(
+    page.get_by_label("Your words, printed as written (optional)").fill(
         "Keep walking every day.")
     _shot(page, "web-form-filled.png", tmp_path)
     page.get_by_label("Weeks of physical therapy done").press("Enter")  # keyboard submits
