@@ -20,6 +20,16 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
+def edit_once(project: Path, relative: str, old: str, new: str) -> int:
+    """In a copy of the project, replace ``old`` once in ``relative``; return the 1-based line
+    it was on (where a positioned error about it should point)."""
+    path = project / relative
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+    return text[: text.index(old)].count("\n") + 1
+
+
 @pytest.fixture(autouse=True)
 def _own_config(tmp_path_factory, monkeypatch) -> None:
     """Every test (and every command it runs) keeps its token key in a folder of its own,

@@ -21,6 +21,7 @@ from brochure.source import load
 from brochure.text import plain
 
 from .conftest import ROOT, run_cli
+from .conftest import edit_once as _edit
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 LANGUAGES = {"en": "publication.yaml", "es": "publication.es.yaml"}
@@ -186,12 +187,6 @@ def test_both_languages_have_the_same_blocks_in_the_same_places():
 
 # -- the mechanism: only: [kind] ---------------------------------------------------------------
 
-def _edit(project: Path, relative: str, old: str, new: str) -> int:
-    path = project / relative
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return text[: text.index(old)].count("\n") + 1
 
 
 PUBLICATION = "content/knee-stem-cell/publication.yaml"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import edit_once as _edit
 from .conftest import run_cli
 
 PUBLICATION = "content/knee-stem-cell/publication.yaml"
@@ -14,14 +15,6 @@ LAYOUT = "layouts/trifold-letter.yaml"
 BRAND = "content/brands/harbor.yaml"
 
 
-def _edit(project: Path, relative: str, old: str, new: str) -> int:
-    """Replace ``old`` (once) in a project file; return the 1-based line it was on."""
-    path = project / relative
-    text = path.read_text()
-    assert text.count(old) >= 1, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1))
-    return line
 
 
 def _errors(result) -> list[str]:

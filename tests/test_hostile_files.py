@@ -29,6 +29,7 @@ from brochure.project import load_project
 from brochure.source import parse
 
 from .conftest import ROOT, run_cli
+from .conftest import edit_once as _edit
 
 PUBLICATION = "content/knee-stem-cell/publication.yaml"
 BRAND = "content/brands/harbor.yaml"
@@ -81,13 +82,6 @@ def _line(project: Path, relative: str, text: str) -> int:
     return (project / relative).read_text().splitlines().index(text) + 1
 
 
-def _edit(project: Path, relative: str, old: str, new: str) -> int:
-    """Replace ``old`` once; return the 1-based line it was on."""
-    path = project / relative
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return text[: text.index(old)].count("\n") + 1
 
 
 def _bomb(levels: int = 10, fan: int = 9) -> str:

@@ -15,6 +15,7 @@ from brochure.render.fonts import coverage
 from brochure.summaries import render_summary
 
 from .conftest import ROOT, run_cli
+from .conftest import edit_once as _edit
 from .test_candidacy import BASE
 
 NAMES = ["Nguyễn Thị Minh Khai", "Łukasz Żółkiewski", "Σοφία Παπαδοπούλου", "Ольга Смирнова"]
@@ -122,12 +123,6 @@ def _findings(project) -> list[str]:
     return [line for line in result.stderr.splitlines() if ": finding: " in line]
 
 
-def _edit(project, relative, old, new):
-    path = project / relative
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
-    return text[: text.index(old)].count("\n") + 1
 
 
 def test_readability_check_names_the_section_and_its_grade(project):
