@@ -17,7 +17,6 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import Field, field_validator
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +33,7 @@ from ..project import Project
 from ..records import field_errors, to_record
 from ..summaries import check_physician, glyph_warnings, summarize, summary_kit
 from . import csrf
+from .files import Files
 from .guard import MAX_BODY, Guard, log
 
 __all__ = ["MAX_BODY", "create_app", "log"]
@@ -91,8 +91,8 @@ def create_app(project: Project, hosts: Iterable[str] | None = None) -> FastAPI:
                               "application/json.")
     app.add_middleware(Guard, hosts=hosts)
     app.add_exception_handler(RequestValidationError, _invalid)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.mount("/swagger", StaticFiles(directory=_swagger_assets()), name="swagger")
+    app.mount("/static", Files(directory=HERE / "static"), name="static")
+    app.mount("/swagger", Files(directory=_swagger_assets()), name="swagger")
     templates = Jinja2Templates(directory=HERE / "templates")
     kit = summary_kit(project)
     _pages(app, templates, project, kit, csrf.new_token())

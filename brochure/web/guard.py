@@ -106,8 +106,13 @@ def _logged_path(scope: Scope) -> str:
 
 
 def _is_file_in(folder: Path, name: str) -> bool:
-    target = (folder / name).resolve()
-    return target.is_relative_to(folder.resolve()) and target.is_file()
+    """Whether ``name`` (a client's text) is a file inside ``folder``; a name the file system
+    cannot take (a NUL, a name too long, a symlink loop) is none."""
+    try:
+        target = (folder / name).resolve()
+        return target.is_relative_to(folder.resolve()) and target.is_file()
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop, Python < 3.13
+        return False
 
 
 def _hostname(host: str) -> str:
