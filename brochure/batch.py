@@ -1,25 +1,28 @@
 """Many summaries at once: every row rendered or reported, nothing lost, nothing overwritten.
 
 Each valid record becomes ``<out>/<token>.pdf``; each row, good or bad, gets one line in
-``<out>/manifest.csv`` (``id,file,verdict,status,message``), in input order. While the batch
-runs, finished rows are appended (in the order they finish) to ``manifest.csv.partial``, so a
-batch killed outright still lists what it wrote; a normal end, Ctrl-C or SIGTERM turns it into
-``manifest.csv`` (rows not reached: status ``not rendered``, message ``interrupted``).
+``<out>/manifest.csv`` (``id,file,verdict,status,message``; see :mod:`manifest`), in input
+order, followed by every other summary the folder holds (earlier runs', killed ones included).
 
-Safety: the output folder is locked for the batch (see :mod:`ledger`); two rows for one patient
-visit are an error, not an overwrite; a file written for another patient is never replaced.
-Workers render into hidden temporary files and only this process puts them in place, each
-together with its manifest line, so a summary in the folder is always one the manifest lists
-(save, after SIGKILL, the one row being finished). Workers die with this process, however it
-ends. Nothing about a patient is printed or logged.
+A run takes the folder's lock and marks it (its ``.partial``, carrying what earlier runs left)
+before it reads its inputs or loads the project (:func:`open_batch`); a signal before that is
+answered with "nothing was done". SIGINT and SIGTERM after it, or a write the system refuses
+(a full disk), stop the batch cleanly: the file being finished is put in place and listed, the
+rows not reached are listed as not rendered, and the manifest is completed (room for it is
+reserved when the run starts).
+
+Safety: two rows for one patient visit are an error, not an overwrite; a file written for
+another patient is never replaced (see :mod:`ledger`). Workers render into hidden temporary
+files and only this process puts them in place, each together with its manifest line, so a
+summary in the folder is always one the manifest lists (save, after SIGKILL, the one row being
+finished, which the next run lists). Workers die with this process, however it ends. Nothing
+about a patient is printed or logged.
 """
 
 from __future__ import annotations
 
-import csv
 import ctypes
 import gc
-import io
 import multiprocessing
 import os
 import signal
@@ -33,23 +36,37 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import BrochureError, Problem, internal_error
-from .ledger import Ledger, held
+from .ledger import NAME_CHANGED, NAME_CHANGED_WARNING, Ledger, held, owner_of
+from .manifest import (
+    MANIFEST,
+    PARTIAL,
+    Partial,
+    complete,
+    read_earlier,
+    summaries_in,
+)
 from .output import (
     PRIVATE_MODE,
-    patient_token,
+    WriteError,
     publish,
     summary_token,
     token_key,
-    writable,
-    write_atomic,
     write_temporary,
 )
 from .records import RecordRow, read_records
 
-MANIFEST = "manifest.csv"
-PARTIAL = "manifest.csv.partial"
-MANIFEST_FIELDS = ("id", "file", "verdict", "status", "message")
+__all__ = ["MANIFEST", "NOT_RENDERED", "PARTIAL", "NotStartedError", "Options", "Report",
+           "interruptible", "open_batch", "read_all", "run_batch", "unreadable"]
+
 NOT_RENDERED = "not rendered"
+WRITTEN = ("ok", NAME_CHANGED)
+"""The statuses of rows whose summary was written."""
+RESERVE = ".manifest.csv.reserve.tmp"
+RESERVE_PER_ROW = 2048
+RESERVE_PER_FILE = 256
+RESERVE_BASE = 64 * 1024
+"""Room kept for the finished manifest while the batch fills the disk: bytes per row of this
+run, per summary already in the folder, and for the header and slack."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,8 @@ class Task:
     index: int
     record: dict
     path: str
+    renamed: bool = False
+    """It replaces this patient's summary written under another name."""
 
 
 @dataclass(frozen=True)
@@ -80,17 +99,29 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
     status: str = "error"
+    write_failed: str = ""
+    """The system's reason, when writing the file failed (the batch then stops)."""
 
 
 @dataclass
 class Report:
-    """The manifest's rows in input order, and the signal that stopped the batch, if any."""
+    """The manifest's rows (this run's in input order, then the folder's other summaries), the
+    signal that stopped the batch, if any, and the cause of a write that stopped it."""
 
     rows: list[dict]
     signal: int | None = None
+    write_failed: str | None = None
 
-    def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row["status"] == status)
+    def count(self, *statuses: str) -> int:
+        return sum(1 for row in self.rows if row["status"] in statuses)
+
+
+class NotStartedError(Exception):
+    """A signal came before the batch took its folder: nothing was done."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
 
 
 def read_all(files: Iterable[Path]) -> list[RecordRow]:
@@ -115,100 +146,180 @@ def run_batch(rows: list[RecordRow], out: Path, options: Options, workers: int =
               progress: Callable[[int], None] | None = None) -> Report:
     """Render every valid record into ``out`` under the folder's lock; return the manifest's
     rows (also written) and the signal (SIGINT, SIGTERM) that stopped it early, if any."""
-    from .summaries import DEFAULT_PUBLICATION  # also loads the renderer before workers fork
-    options = replace(options, publication=options.publication or DEFAULT_PUBLICATION)
-    key = token_key()
-    with held(out) as ledger, _interruptible() as stop, _Manifest(out, progress) as manifest:
-        tasks = _plan(rows, key, options.publication, ledger, manifest)
-        _render_all(tasks, options, workers, stop,
-                    lambda outcome: manifest.add_outcome(outcome, rows[outcome.index], tasks))
-        return Report(manifest.finish(rows, "interrupted" if stop.signum else NOT_RENDERED),
-                      stop.signum)
+    with interruptible() as stop, open_batch(out, stop) as run:
+        run.take(rows)
+        return run.render(options, workers, progress)
 
 
-def _plan(rows: list[RecordRow], key: bytes, publication: str, ledger: Ledger,
-          manifest: _Manifest) -> dict[int, Task]:
-    """The tasks to render, by row index; rows that may not be rendered go straight to the
-    manifest (invalid, a second row for one visit, another patient's file). The files of the
-    tasks are registered to their patients before any is written."""
-    tasks: dict[int, Task] = {}
-    first: dict[str, int] = {}
-    claims: dict[str, str] = {}
-    for index, row in enumerate(rows):
-        if row.record is None:
-            manifest.add(index, _row(row, problems=row.problems))
-            continue
-        name = f"{summary_token(row.record, key, publication)}.pdf"
-        patient = patient_token(row.record, key)
-        refusal = _refusal(rows, first.get(name), name, patient, ledger)
-        if refusal:
-            manifest.add(index, _row(row, problems=(_at(row, refusal),)))
-            continue
-        first[name], claims[name] = index, patient
-        tasks[index] = Task(index, row.record.model_dump(mode="json"), str(ledger.folder / name))
-    ledger.claim(claims)
-    return tasks
+@contextmanager
+def open_batch(out: Path, stop: _Stop) -> Iterator[Run]:
+    """The folder locked and marked as this run's (earlier runs' lines carried into a new
+    ``.partial``); NotStartedError if ``stop`` was asked for before. Leaving the block by an
+    exception (a project that does not load) still completes the manifest."""
+    if stop.signum:
+        raise NotStartedError(stop.signum)
+    token_key()  # a missing or weak key is refused before anything is written
+    with held(out) as ledger:
+        run = Run(ledger, stop)
+        try:
+            yield run
+        except BaseException:
+            run.finish("not rendered: the batch stopped before rendering")
+            raise
+        finally:
+            run.close()
 
 
-def _refusal(rows: list[RecordRow], earlier: int | None, name: str, patient: str,
+class Run:
+    """One batch in its locked folder: the rows it accounts for, its manifest lines so far."""
+
+    def __init__(self, ledger: Ledger, stop: _Stop):
+        self.ledger, self.folder, self.stop = ledger, ledger.folder, stop
+        self.earlier = read_earlier(self.folder)
+        self.partial = Partial(self.folder, self.earlier.values())
+        self.rows: list[RecordRow] = []
+        self.lines: dict[int, dict] = {}
+        self.progress: Callable[[int], None] | None = None
+        self.finished: list[dict] | None = None
+
+    def take(self, rows: list[RecordRow]) -> list[RecordRow]:
+        """The input rows this run accounts for (from here on, an interruption lists them)."""
+        self.rows = rows
+        return rows
+
+    def render(self, options: Options, workers: int = 1,
+               progress: Callable[[int], None] | None = None) -> Report:
+        from .summaries import DEFAULT_PUBLICATION  # also loads the renderer before workers fork
+        options = replace(options, publication=options.publication or DEFAULT_PUBLICATION)
+        self.progress = progress
+        self._reserve()
+        tasks = self._plan(token_key(), options.publication)
+        _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks))
+        return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
+
+    def _reason(self) -> str:
+        if self.stop.signum:
+            return "interrupted"
+        if self.stop.write_failed:
+            return (f"not rendered: writing into {self.folder} failed "
+                    f"({self.stop.write_failed}); make room and run the batch again")
+        return NOT_RENDERED
+
+    def _plan(self, key: bytes, publication: str) -> dict[int, Task]:
+        """The tasks to render, by row index; rows that may not be rendered go straight to the
+        manifest (invalid, a second row for one visit, another patient's file). The files of
+        the tasks are registered to their patients before any is written."""
+        tasks: dict[int, Task] = {}
+        first: dict[str, int] = {}
+        claims = {}
+        for index, row in enumerate(self.rows):
+            if row.record is None:
+                self.add(index, _row(row, problems=row.problems))
+                continue
+            name = f"{summary_token(row.record, key, publication)}.pdf"
+            owner = owner_of(row.record, key)
+            refusal = _refusal(self.rows, first.get(name), name, owner, self.ledger)
+            if refusal:
+                self.add(index, _row(row, problems=(_at(row, refusal),)))
+                continue
+            first[name], claims[name] = index, owner
+            tasks[index] = Task(index, row.record.model_dump(mode="json"),
+                                str(self.folder / name), self.ledger.name_changed(name, owner))
+        self.ledger.claim(claims)
+        return tasks
+
+    def add(self, index: int, line: dict) -> None:
+        """This run's line for row ``index``; appended to the ``.partial`` while the disk
+        takes it (after a refused write, the batch stops and lines are kept for the end)."""
+        self.lines[index] = line
+        if not self.stop.write_failed:
+            try:
+                self.partial.append(line)
+            except OSError as exc:
+                self.stop.write_failed = exc.strerror or type(exc).__name__
+        if self.progress:
+            self.progress(1)
+
+    def _outcome(self, outcome: Outcome, tasks: dict[int, Task]) -> None:
+        """Put a rendered file in place, then list it (never the other way round)."""
+        row, task = self.rows[outcome.index], tasks[outcome.index]
+        if outcome.write_failed:
+            self.stop.write_failed = self.stop.write_failed or outcome.write_failed
+        if not outcome.temporary:
+            self.add(outcome.index, _row(row, status=outcome.status, problems=tuple(
+                _at(row, p) for p in outcome.problems)))
+            return
+        path = Path(task.path)
+        try:
+            publish(Path(outcome.temporary), path)
+        except OSError as exc:
+            self.stop.write_failed = exc.strerror or type(exc).__name__
+            self.add(outcome.index, _row(row, status=NOT_RENDERED, problems=(self._reason(),)))
+            return
+        warnings = outcome.warnings + ((NAME_CHANGED_WARNING,) if task.renamed else ())
+        self.add(outcome.index, _row(row, path.name, outcome.verdict,
+                                     NAME_CHANGED if task.renamed else "ok", warnings=warnings))
+
+    def finish(self, reason: str) -> list[dict]:
+        """Rows never finished are listed as not rendered (with ``reason``); then the manifest
+        (this run's lines, then the folder's other summaries) replaces the ``.partial``."""
+        if self.finished is not None:
+            return self.finished
+        for index, row in enumerate(self.rows):
+            if index not in self.lines:
+                self.add(index, dict(_row(row, status=NOT_RENDERED), message=reason))
+        self.close()
+        Path(self.folder / RESERVE).unlink(missing_ok=True)
+        ordered = [self.lines[i] for i in range(len(self.rows))]
+        self.finished = complete(self.folder, ordered, self.earlier, _write_manifest)
+        return self.finished
+
+    def close(self) -> None:
+        self.partial.close()
+
+    def _reserve(self) -> None:
+        """Keep room for the finished manifest (a hidden file, given back when it is written),
+        so that a disk the batch fills still takes it; a file system that cannot reserve
+        space is left as it is."""
+        size = RESERVE_BASE + RESERVE_PER_ROW * len(self.rows) + \
+            RESERVE_PER_FILE * len(summaries_in(self.folder))
+        try:
+            fd = os.open(self.folder / RESERVE, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW |
+                         os.O_CLOEXEC, PRIVATE_MODE)
+        except OSError:
+            return
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+class ManifestNotWrittenError(WriteError):
+    """The batch ran, but its manifest could not be written (exit 1, as for failed rows)."""
+
+    exit_code = 1
+
+
+def _write_manifest(path: Path, data: bytes, mode: int) -> None:
+    """``manifest.csv`` in one step; if the system refuses it, a WriteError that says where
+    the rows are (the ``.partial``, every line whole)."""
+    try:
+        publish(write_temporary(path, data, mode), path)
+    except WriteError as exc:
+        raise ManifestNotWrittenError(Problem(
+            f"cannot write the manifest ({exc.cause}): the rows finished are listed in "
+            f"{PARTIAL}, each line whole, and the rest were not rendered; make room and run "
+            "the batch again", path), exc.cause) from None
+
+
+def _refusal(rows: list[RecordRow], earlier: int | None, name: str, owner,
              ledger: Ledger) -> str | None:
     if earlier is not None:
         return (f"same id and visit date as {_named(rows[earlier])}; not rendered, so that "
                 "neither summary replaces the other (one row per patient visit)")
-    return ledger.refusal(name, patient)
-
-
-class _Manifest:
-    """``manifest.csv.partial``, appended and flushed row by row as rows finish; at the end, the
-    whole manifest in input order as ``manifest.csv`` (the partial file then goes)."""
-
-    def __init__(self, out: Path, progress: Callable[[int], None] | None):
-        self.out, self.progress, self.rows = out, progress, {}
-        with writable(out / PARTIAL):
-            (out / PARTIAL).unlink(missing_ok=True)  # a killed batch's: this one redoes its rows
-            fd = os.open(out / PARTIAL, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
-                         PRIVATE_MODE)
-        self.handle = open(fd, "w", newline="", encoding="utf-8")  # noqa: SIM115
-        self.writer = csv.DictWriter(self.handle, fieldnames=MANIFEST_FIELDS,
-                                     lineterminator="\n")
-        self.writer.writeheader()
-        self.handle.flush()
-
-    def __enter__(self) -> _Manifest:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.handle.close()
-
-    def add(self, index: int, row: dict) -> None:
-        self.rows[index] = row
-        self.writer.writerow(row)
-        self.handle.flush()
-        if self.progress:
-            self.progress(1)
-
-    def add_outcome(self, outcome: Outcome, row: RecordRow, tasks: dict[int, Task]) -> None:
-        """Put a rendered file in place, then list it (never the other way round)."""
-        if outcome.temporary:
-            path = Path(tasks[outcome.index].path)
-            publish(Path(outcome.temporary), path)
-            self.add(outcome.index, _row(row, path.name, outcome.verdict, "ok",
-                                         warnings=outcome.warnings))
-        else:
-            self.add(outcome.index, _row(row, status=outcome.status, problems=tuple(
-                _at(row, p) for p in outcome.problems)))
-
-    def finish(self, rows: list[RecordRow], reason: str) -> list[dict]:
-        """Rows never finished are listed as not rendered (with ``reason``); then the manifest
-        replaces any earlier one in one step and the partial file is removed."""
-        for index, row in enumerate(rows):
-            if index not in self.rows:
-                self.add(index, dict(_row(row, status=NOT_RENDERED), message=reason))
-        self.handle.close()
-        ordered = [self.rows[i] for i in range(len(rows))]
-        write_atomic(self.out / MANIFEST, _csv(ordered), PRIVATE_MODE)
-        (self.out / PARTIAL).unlink()
-        return ordered
+    return ledger.refusal(name, owner)
 
 
 def _row(row: RecordRow, name: str = "", verdict: str = "", status: str = "error",
@@ -242,24 +353,23 @@ def _named(row: RecordRow) -> str:
     return f"{row.path} {kind} {row.row}"
 
 
-def _csv(rows: list[dict]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
 # -- signals ---------------------------------------------------------------------------------
 
 @dataclass
 class _Stop:
+    """Why the batch should stop: a signal, or a write the system refused."""
+
     signum: int | None = None
+    write_failed: str | None = None
     handled: tuple[int, ...] = field(default=(signal.SIGINT, signal.SIGTERM))
+
+    @property
+    def requested(self) -> bool:
+        return bool(self.signum or self.write_failed)
 
 
 @contextmanager
-def _interruptible() -> Iterator[_Stop]:
+def interruptible() -> Iterator[_Stop]:
     """While the batch runs, SIGINT and SIGTERM only ask it to stop: the current file is put in
     place and listed, the rest marked, and the manifest completed before it ends."""
     stop = _Stop()
@@ -286,7 +396,7 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: _S
     if workers <= 1 or len(tasks) < 2:
         _load(options)
         for task in tasks.values():
-            if stop.signum:
+            if stop.requested:
                 return
             done(_render_one(task))
         return
@@ -307,7 +417,7 @@ def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: _Sto
                                initargs=(options, os.getpid()))
     pending: dict[Future, list[Task]] = {}
     try:
-        while not stop.signum:
+        while not stop.requested:
             while len(pending) < 4 * workers and (chunk := next(chunks, None)):
                 try:
                     pending[pool.submit(_render_chunk, chunk)] = chunk
@@ -400,6 +510,9 @@ def _render_one(task: Task) -> Outcome:
         temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")
+    except WriteError as exc:
+        return Outcome(task.index, status=NOT_RENDERED, write_failed=exc.cause,
+                       problems=(Problem(f"not rendered: writing failed ({exc.cause})"),))
     except BrochureError as exc:
         return Outcome(task.index, problems=tuple(exc.problems))
     except Exception as exc:

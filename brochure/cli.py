@@ -99,16 +99,22 @@ def check(files: tuple[Path, ...], out: Path, root: Path, validate: bool) -> Non
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="PDF to write. Default: output/summaries/<token>.pdf (no patient data in "
                    "the name).")
+@click.option("--replace", is_flag=True,
+              help="Replace the output file even if the folder's register says it is another "
+                   "patient's summary, or does not know whose it is.")
 @_PASSWORD
 @_PACKET
 @_ROOT
 @_reports_errors
-def summary(record: Path, output: Path | None, password_env: str | None, with_brochure: bool,
-            root: Path) -> None:
-    """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV)."""
+def summary(record: Path, output: Path | None, replace: bool, password_env: str | None,
+            with_brochure: bool, root: Path) -> None:
+    """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV).
+
+    Every summary is registered in its folder (.register.json): a file is replaced only when
+    it holds the same patient's summary, unless --replace."""
     from .commands.summary import run_summary
 
-    run_summary(root, record, output, password_env, with_brochure)
+    run_summary(root, record, output, password_env, with_brochure, replace=replace)
 
 
 @main.command()

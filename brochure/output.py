@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -84,6 +85,15 @@ def remove_temporaries(folder: Path) -> int:
     return len(leftovers)
 
 
+class WriteError(BrochureError):
+    """The system refused a write (no permission, a full disk, an I/O error): ``cause`` says
+    why, in the system's words."""
+
+    def __init__(self, problem: Problem, cause: str):
+        super().__init__(problem)
+        self.cause = cause
+
+
 @contextmanager
 def writable(path: Path):
     """An output place the system refuses (no permission, a file where a folder should be, a
@@ -91,8 +101,9 @@ def writable(path: Path):
     try:
         yield
     except OSError as exc:
-        raise BrochureError(Problem(f"cannot write here ({exc.strerror or exc}); expected a "
-                                    f"folder you may write to", path)) from None
+        cause = exc.strerror or type(exc).__name__
+        raise WriteError(Problem(f"cannot write here ({cause}); expected a folder you may "
+                                 "write to, with space left", path), cause) from None
 
 
 def summary_token(record: PatientRecord, key: bytes, publication: str) -> str:
@@ -108,6 +119,14 @@ def patient_token(record: PatientRecord, key: bytes) -> str:
     same patient, different for another one, and meaningless without the key."""
     message = f"patient\x1f{record.id}\x1f{record.date_of_birth.isoformat()}".encode()
     return "p-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def name_token(record: PatientRecord, key: bytes) -> str:
+    """The name printed on a summary as a keyed hash, the same for the same name however its
+    case, spacing or Unicode composition were typed."""
+    folded = " ".join(unicodedata.normalize("NFC", record.name).casefold().split())
+    message = f"name\x1f{folded}".encode()
+    return "n-" + hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 def token_key() -> bytes:

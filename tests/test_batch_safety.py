@@ -76,9 +76,10 @@ def test_a_later_run_never_replaces_another_patients_summary_but_updates_the_sam
                                                       "Other Person,1980-01-01"))
     result = run_cli("batch", str(impostor), "--out", str(out))
     assert result.returncode == 1
-    [row] = _manifest(out)
+    [row, earlier] = _manifest(out)
     assert row["status"] == "error" and row["file"] == ""
     assert row["message"].startswith(f"{impostor}:2: error: {ANOTHER_PATIENT}")
+    assert (earlier["file"], earlier["status"]) == (name, "earlier run")
     assert (out / name).read_bytes() == before and list(_pdfs(out)) == [name]
 
     corrected = _csv(tmp_path / "c.csv", RUTH.replace("Ruth Okafor", "Ruth Okafor-Bello"))
@@ -161,7 +162,7 @@ def test_two_publications_in_one_folder_keep_their_own_summaries(project, tmp_pa
     first = run_batch(rows, out, Options(root=str(project)))
     knee = (out / first.rows[0]["file"]).read_bytes()
     second = run_batch(rows, out, Options(root=str(project), publication="hip-demo"))
-    assert [r["status"] for r in first.rows + second.rows] == ["ok", "ok"]
+    assert [r["status"] for r in first.rows + second.rows] == ["ok", "ok", "earlier run"]
     assert first.rows[0]["file"] != second.rows[0]["file"]
     assert (out / first.rows[0]["file"]).read_bytes() == knee and len(_pdfs(out)) == 2
 
@@ -231,8 +232,9 @@ def test_a_summary_into_a_folder_a_batch_holds_is_refused(tmp_path):
         result = run_cli("summary", str(_record(tmp_path / "a.yaml")), "-o",
                          str(out / "x.pdf"))
         batch = run_cli("batch", str(CLINIC), "--out", str(out))
-    # -o into a folder that is not (yet) a summaries folder is a plain write, no lock needed
-    assert result.returncode == 0
+    # every summary is written under its folder's lock and register, wherever -o points
+    assert result.returncode == 1 and f"{out}: error: another batch" in result.stderr
+    assert not (out / "x.pdf").exists()
     assert batch.returncode == 1 and f"{out}: error: another batch" in batch.stderr
     assert not (out / "manifest.csv").exists() and not (out / "manifest.csv.partial").exists()
 

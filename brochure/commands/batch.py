@@ -11,14 +11,19 @@ import click
 from ..batch import (
     MANIFEST,
     NOT_RENDERED,
+    WRITTEN,
+    NotStartedError,
     Options,
     Report,
+    interruptible,
     is_terminal,
+    open_batch,
     read_all,
-    run_batch,
     unreadable,
 )
-from ..errors import BrochureError
+from ..errors import BrochureError, Problem
+from ..ledger import NAME_CHANGED
+from ..manifest import refuse_inputs_in_place
 from ..output import legacy_key_notice
 from .summary import password_from
 
@@ -26,40 +31,73 @@ from .summary import password_from
 def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: int,
                       password_env: str | None, with_brochure: bool,
                       publication: str | None = None) -> int:
-    """Exit code: 0 all written; 1 some rows failed or were refused; 2 no input could be read;
-    128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM)."""
-    from ..project import load_project
-    from ..summaries import DEFAULT_PUBLICATION, check_rows, summary_kit
-
-    publication = publication or DEFAULT_PUBLICATION
-    options = Options(root=str(root), password=password_from(password_env),
-                      with_brochure=with_brochure, publication=publication)
-    rows = check_rows(read_all(files), summary_kit(load_project(root), publication))
-    failed_files = unreadable(rows)
+    """Exit code: 0 all written; 1 some rows failed or were refused, or a write failed; 2 no
+    input could be read; 128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM).
+    The folder is locked and marked before the inputs are read or the project loaded."""
+    with interruptible() as stop:
+        try:
+            refuse_inputs_in_place(files, out)
+            options = Options(root=str(root), password=password_from(password_env),
+                              with_brochure=with_brochure, publication=publication)
+            with open_batch(out, stop) as run:
+                rows = run.take(read_all(files))
+                rows = run.take(_checked(rows, root, options))
+                failed_files = _tell_unreadable(rows, files)
+                if notice := legacy_key_notice(out):
+                    click.echo(notice, err=True)
+                with _progress(len(rows)) as advance:
+                    report = run.render(options, workers, advance)
+        except NotStartedError as exc:
+            click.echo(f"interrupted ({signal.Signals(exc.signum).name}) before the batch "
+                       f"began: nothing was done, and {out} is as it was", err=True)
+            return 128 + exc.signum
     if len(failed_files) == len(files):
         raise BrochureError([p for row in failed_files for p in row.problems])
-    for row in failed_files:
-        for problem in row.problems:
-            click.echo(str(problem), err=True)
-    if notice := legacy_key_notice(out):
-        click.echo(notice, err=True)
-    with _progress(len(rows)) as advance:
-        report = run_batch(rows, out, options, workers, advance)
     return _tell(report, out)
 
 
+def _checked(rows, root: Path, options: Options):
+    """``rows`` checked against the project's roster (loading the project and its kit)."""
+    from ..project import load_project
+    from ..summaries import DEFAULT_PUBLICATION, check_rows, summary_kit
+
+    kit = summary_kit(load_project(root), options.publication or DEFAULT_PUBLICATION)
+    return check_rows(rows, kit)
+
+
+def _tell_unreadable(rows, files: tuple[Path, ...]) -> list:
+    """Print the problems of files that could not be read, unless none could (then they are
+    the command's error); return their rows."""
+    failed_files = unreadable(rows)
+    if len(failed_files) < len(files):
+        for row in failed_files:
+            for problem in row.problems:
+                click.echo(str(problem), err=True)
+    return failed_files
+
+
 def _tell(report: Report, out: Path) -> int:
-    written, failed, skipped = (report.count(s) for s in ("ok", "error", NOT_RENDERED))
+    written, failed, skipped = (report.count(*s) for s in (WRITTEN, ("error",),
+                                                           (NOT_RENDERED,)))
     warned = sum(1 for row in report.rows if row["status"] == "ok" and row["message"])
     if warned:
         click.echo(f"{warned} summaries have warnings (characters no font can draw, or a "
                    "note cut to fit its pages); see the manifest", err=True)
+    if renamed := report.count(NAME_CHANGED):
+        click.echo(f"warning: {renamed} summaries replaced a summary of the same record id and "
+                   "birth date written under another name (status 'name changed'): check that "
+                   "the id and birth date are that patient's; see the manifest", err=True)
     told = f"{written} summaries written to {out}, {failed} failed"
     told += f", {skipped} not rendered" if skipped else ""
     if report.signal:
         click.echo(f"interrupted ({signal.Signals(report.signal).name}): {told}; see "
                    f"{out / MANIFEST}", err=True)
         return 128 + report.signal
+    if report.write_failed:
+        click.echo(str(Problem(f"writing failed ({report.write_failed}), so the batch stopped: "
+                               f"{told}; every row is listed in {out / MANIFEST}", out)),
+                   err=True)
+        return 1
     click.echo(f"{told}; see {out / MANIFEST}", err=True)
     return 1 if failed or skipped else 0
 

@@ -8,12 +8,17 @@ from pathlib import Path
 import click
 
 from ..errors import BrochureError, Problem, RefusedError
-from ..ledger import held, is_registered_folder
+from ..ledger import (
+    NAME_CHANGED_WARNING,
+    REPLACE_HINT,
+    held,
+    own_name_problem,
+    owner_of,
+)
 from ..model.patient import PatientRecord
 from ..output import (
     PRIVATE_MODE,
     legacy_key_notice,
-    patient_token,
     summary_token,
     token_key,
     write_atomic,
@@ -38,7 +43,10 @@ def password_from(variable: str | None) -> str | None:
 
 
 def run_summary(root: Path, record_file: Path, output: Path | None, password_env: str | None,
-                with_brochure: bool, publication: str = DEFAULT_PUBLICATION) -> Path:
+                with_brochure: bool, publication: str = DEFAULT_PUBLICATION,
+                replace: bool = False) -> Path:
+    if output is not None:
+        check_output(output, (record_file,))
     project = load_project(root)
     rows = check_rows(read_records(record_file), summary_kit(project, publication))
     if len(rows) != 1:
@@ -52,29 +60,49 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
                        project=project, publication=publication)
     for warning in result.warnings:
         click.echo(f"{record_file}: warning: {warning}", err=True)
-    if output is None or is_registered_folder(output.parent):
-        out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
-                                publication)
-    else:
-        out = output
-        write_atomic(out, result.pdf, PRIVATE_MODE)
+    out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
+                            publication, replace)
     click.echo(f"wrote {out}")
     return out
 
 
+def check_output(output: Path, inputs: tuple[Path, ...]) -> None:
+    """Refuse (exit 2) an output named like one of a summaries folder's own files, or that
+    is one of the command's inputs."""
+    if problem := own_name_problem(output.name):
+        raise BrochureError(Problem(problem, output))
+    for source in inputs:
+        if same_file(source, output):
+            raise BrochureError(Problem("this is the command's own input and would be "
+                                        "replaced; expected another file to write", output))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (b need not exist)."""
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
 def _write_registered(record: PatientRecord, pdf: bytes, output: Path | None, default: Path,
-                      publication: str) -> Path:
-    """Into a summaries folder (the default one, or any a batch wrote): under its lock, and
-    never over a summary written for another patient (RefusedError, exit 1)."""
+                      publication: str, replace: bool) -> Path:
+    """Into the folder of ``output`` (or the default summaries folder), under its lock and its
+    register: never over a file written for another patient, or one the register does not
+    know, unless ``replace`` (RefusedError, exit 1); a warning when it replaces this patient's
+    summary written under another name."""
     folder = output.parent if output else default
     if notice := legacy_key_notice(folder):
         click.echo(notice, err=True)
     key = token_key()
     with held(folder) as ledger:
         name = output.name if output else f"{summary_token(record, key, publication)}.pdf"
-        patient = patient_token(record, key)
-        if refusal := ledger.refusal(name, patient):
-            raise RefusedError(Problem(refusal, folder / name))
-        ledger.claim({name: patient})
+        owner = owner_of(record, key)
+        if refusal := ledger.refusal(name, owner, replace):
+            raise RefusedError(Problem(refusal + REPLACE_HINT, folder / name))
+        if ledger.name_changed(name, owner):
+            click.echo(str(Problem(NAME_CHANGED_WARNING, folder / name, level="warning")),
+                       err=True)
+        ledger.claim({name: owner})
         write_atomic(folder / name, pdf, PRIVATE_MODE)
     return folder / name
