@@ -7,7 +7,9 @@ Values are checked as a physician would: a number is a number (``true`` is not o
 ``"7"`` from a CSV cell is), a date is written like 2026-11-02 (a number is not a date), no visit
 is more than a day after today (:func:`brochure.clock.today`), no one was born before 1900 or in
 the future, and text holds no control characters or bidirectional overrides (which can make a
-name display as someone else's). Messages never quote the value given.
+name display as someone else's), nor more combining marks in a row than Unicode allows; a
+one-line value holds no invisible characters, and a name has a visible letter (see
+:mod:`.visible`). Messages never quote the value given.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from .. import clock
 from .base import Strict
+from .visible import invisible_problem, letter_problem, mark_run_problem
 
 Condition = Literal["infection", "active_cancer", "pregnant_or_breastfeeding",
                     "inflammatory_arthritis", "anticoagulant_or_bleeding", "immunosuppressed",
@@ -150,13 +153,17 @@ _FORBIDDEN_IN_PARAGRAPHS = re.compile(  # tab, line feed and carriage return are
 
 
 def _text(value: Any, paragraphs: bool = False) -> Any:
-    """Text with no control characters (line breaks and tabs allowed in ``paragraphs``) and no
-    bidirectional overrides; a number, list or yes/no is not text."""
+    """Text with no control characters (line breaks and tabs allowed in ``paragraphs``), no
+    bidirectional overrides and no tower of combining marks; one line of text also holds no
+    invisible character (:mod:`.visible`). A number, list or yes/no is not text."""
     if not isinstance(value, str):
         raise ValueError("expected text (in YAML, put a value that looks like a number, date or "
                          "yes/no in quotes)")
     found = (_FORBIDDEN_IN_PARAGRAPHS if paragraphs else _FORBIDDEN).search(value)
     if found is None:
+        problem = mark_run_problem(value) or (None if paragraphs else invisible_problem(value))
+        if problem:
+            raise ValueError(problem)
         return value
     char = found.group()
     code = ord(char)
@@ -167,6 +174,14 @@ def _text(value: Any, paragraphs: bool = False) -> Any:
     where = "" if paragraphs else " (line breaks and tabs are allowed only in notes and " \
                                   "override_reason)"
     raise ValueError(f"contains a control character (U+{code:04X}){where}; expected plain text")
+
+
+def _name(value: Any) -> Any:
+    """One line of text that prints as a name: with at least one visible letter."""
+    value = _text(value)
+    if problem := letter_problem(value):
+        raise ValueError(problem)
+    return value
 
 
 OptionalText = Annotated[str | None, BeforeValidator(
@@ -185,7 +200,7 @@ class PatientRecord(Strict):
     id: Annotated[str, Field(min_length=1, max_length=64, description="the clinic's record id"),
                   BeforeValidator(_text)]
     name: Annotated[str, Field(min_length=1, max_length=200,
-                               description="as the patient writes it"), BeforeValidator(_text)]
+                               description="as the patient writes it"), BeforeValidator(_name)]
     date_of_birth: Date
     visit_date: Date
     physician: OptionalText = None
