@@ -245,6 +245,8 @@ class Run:
         row, task = self.rows[outcome.index], tasks[outcome.index]
         if outcome.write_failed:
             self.stop.write_failed = self.stop.write_failed or outcome.write_failed
+            self.add(outcome.index, _row(row, status=NOT_RENDERED, problems=(self._reason(),)))
+            return
         if not outcome.temporary:
             self.add(outcome.index, _row(row, status=outcome.status, problems=tuple(
                 _at(row, p) for p in outcome.problems)))
@@ -269,7 +271,7 @@ class Run:
             if index not in self.lines:
                 self.add(index, dict(_row(row, status=NOT_RENDERED), message=reason))
         self.close()
-        Path(self.folder / RESERVE).unlink(missing_ok=True)
+        release(self.folder / RESERVE)
         ordered = [self.lines[i] for i in range(len(self.rows))]
         self.finished = complete(self.folder, ordered, self.earlier, _write_manifest)
         return self.finished
@@ -278,22 +280,32 @@ class Run:
         self.partial.close()
 
     def _reserve(self) -> None:
-        """Keep room for the finished manifest (a hidden file, given back when it is written),
-        so that a disk the batch fills still takes it; a file system that cannot reserve
-        space is left as it is."""
+        """Keep room for the finished manifest (given back just before it is written), so that
+        a disk the batch fills still takes it."""
         size = RESERVE_BASE + RESERVE_PER_ROW * len(self.rows) + \
             RESERVE_PER_FILE * len(summaries_in(self.folder))
-        try:
-            fd = os.open(self.folder / RESERVE, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW |
-                         os.O_CLOEXEC, PRIVATE_MODE)
-        except OSError:
-            return
-        try:
-            os.posix_fallocate(fd, 0, size)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        reserve(self.folder / RESERVE, size)
+
+
+def reserve(path: Path, size: int) -> None:
+    """A hidden file of ``size`` bytes allocated on disk; a file system that cannot reserve
+    space (or has none left) is left as it is: the manifest is then written if it fits."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     PRIVATE_MODE)
+    except OSError:
+        return
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError:
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)
+
+
+def release(path: Path) -> None:
+    """Give the reserved room back."""
+    path.unlink(missing_ok=True)
 
 
 class ManifestNotWrittenError(WriteError):
@@ -511,8 +523,7 @@ def _render_one(task: Task) -> Outcome:
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")
     except WriteError as exc:
-        return Outcome(task.index, status=NOT_RENDERED, write_failed=exc.cause,
-                       problems=(Problem(f"not rendered: writing failed ({exc.cause})"),))
+        return Outcome(task.index, status=NOT_RENDERED, write_failed=exc.cause)
     except BrochureError as exc:
         return Outcome(task.index, problems=tuple(exc.problems))
     except Exception as exc:

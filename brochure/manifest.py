@@ -120,7 +120,7 @@ class Partial:
         data = csv_bytes([row])
         size = os.fstat(self.fd).st_size
         try:
-            if os.write(self.fd, data) != len(data):
+            if write(self.fd, data) != len(data):
                 raise OSError(28, os.strerror(28))  # ENOSPC: a short write is a full disk
         except OSError:
             _cut_back(self.fd, size)
@@ -130,6 +130,11 @@ class Partial:
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
+
+
+def write(fd: int, data: bytes) -> int:
+    """One system write (the place where tests inject a full disk)."""
+    return os.write(fd, data)
 
 
 def _cut_back(fd: int, size: int) -> None:

@@ -16,10 +16,10 @@ from .conftest import ROOT, run_cli
 PARTIAL = "manifest.csv.partial"
 
 
-def _records(path: Path, count: int) -> Path:
+def _records(path: Path, count: int, first: int = 0) -> Path:
     lines = ["id,name,date_of_birth,visit_date,knee,pain,symptom_months"]
     lines += [f"K-{i:05d},Test Person {i},1960-01-01,2026-11-02,left,{i % 11},{i % 60}"
-              for i in range(count)]
+              for i in range(first, first + count)]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -163,3 +163,39 @@ def test_a_worker_killed_mid_batch_costs_only_its_rows_which_are_listed_not_rend
     assert lost and {r["status"] for r in lost} == {"not rendered"}
     assert all("a worker process ended unexpectedly" in r["message"] for r in lost)
     assert "Traceback" not in stderr
+
+
+def _complete_pdf(path: Path) -> bool:
+    data = path.read_bytes()
+    return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+def test_ten_reruns_killed_at_random_moments_then_one_run_account_for_every_file(tmp_path):
+    """Ten runs into one folder, each killed outright (SIGKILL) at a moment drawn from a seeded
+    generator (while it starts, loads the project or renders); every other one is a second
+    batch, whose summaries the day's batch will not make again. The final, uninterrupted run of
+    the day's batch lists every input row once, then every other summary in the folder; no
+    file is cut short. (Before, the second batch's files were listed nowhere.)"""
+    import random
+
+    moments = random.Random(20261205)
+    out = tmp_path / "out"
+    source = _records(tmp_path / "records.csv", 120)
+    other = _records(tmp_path / "other.csv", 40, first=500)
+    for run in range(10):
+        process = _start(other if run % 2 else source, out)
+        time.sleep(moments.uniform(0.05, 3.5))
+        process.kill()
+        process.wait(timeout=30)
+        for partial in out.glob(PARTIAL):
+            assert partial.read_text().endswith("\n"), "a killed run's lines are whole"
+    result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    manifest = _rows(out / "manifest.csv")
+    assert [r["id"] for r in manifest[:120]] == [f"K-{i:05d}" for i in range(120)]
+    assert all(r["status"] == "ok" for r in manifest[:120])
+    assert all(r["status"] == "earlier run" for r in manifest[120:])
+    listed = [r["file"] for r in manifest]
+    assert sorted(listed) == sorted(p.name for p in out.glob("*.pdf")), "every file, once"
+    assert all(_complete_pdf(p) for p in out.glob("*.pdf"))
+    assert not (out / PARTIAL).exists() and not list(out.glob(".*.tmp"))
