@@ -62,11 +62,12 @@ NOT_RENDERED = "not rendered"
 WRITTEN = ("ok", NAME_CHANGED)
 """The statuses of rows whose summary was written."""
 RESERVE = ".manifest.csv.reserve.tmp"
-RESERVE_PER_ROW = 2048
+RESERVE_PER_ROW = 512
 RESERVE_PER_FILE = 256
-RESERVE_BASE = 64 * 1024
+RESERVE_BASE = 16 * 1024
 """Room kept for the finished manifest while the batch fills the disk: bytes per row of this
-run, per summary already in the folder, and for the header and slack."""
+run (besides its known problems' text), per summary already in the folder, and for the header
+and slack. A line is about 130 bytes; one that says why a row was not rendered, about 250."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,10 @@ class Run:
             first[name], claims[name] = index, owner
             tasks[index] = Task(index, row.record.model_dump(mode="json"),
                                 str(self.folder / name), self.ledger.name_changed(name, owner))
-        self.ledger.claim(claims)
+        try:
+            self.ledger.claim(claims)
+        except WriteError as exc:  # no file may be written that the register does not own
+            self.stop.write_failed = exc.cause
         return tasks
 
     def add(self, index: int, line: dict) -> None:
@@ -282,7 +286,8 @@ class Run:
     def _reserve(self) -> None:
         """Keep room for the finished manifest (given back just before it is written), so that
         a disk the batch fills still takes it."""
-        size = RESERVE_BASE + RESERVE_PER_ROW * len(self.rows) + \
+        problems = sum(len(str(p)) for row in self.rows for p in row.problems)
+        size = RESERVE_BASE + RESERVE_PER_ROW * len(self.rows) + problems + \
             RESERVE_PER_FILE * len(summaries_in(self.folder))
         reserve(self.folder / RESERVE, size)
 
