@@ -234,9 +234,9 @@ class Run:
 
     def add(self, index: int, line: dict) -> None:
         """This run's line for row ``index``; appended to the ``.partial`` while the disk
-        takes it (after a refused write, the batch stops and lines are kept for the end)."""
+        takes it (once it refuses a line, the batch stops and lines are kept for the end)."""
         self.lines[index] = line
-        if not self.stop.write_failed:
+        if not self.partial.refused:
             try:
                 self.partial.append(line)
             except OSError as exc:

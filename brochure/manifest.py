@@ -107,7 +107,7 @@ class Partial:
     def __init__(self, folder: Path, carried: Iterable[dict]):
         """Begin it with the header and ``carried`` (earlier runs' lines), replacing any a
         killed run left; then remove the earlier ``manifest.csv`` (its lines are carried)."""
-        self.path = folder / PARTIAL
+        self.path, self.refused = folder / PARTIAL, False
         data = csv_bytes(carried, header=True)
         publish(write_temporary(self.path, data, PRIVATE_MODE), self.path)
         with writable(self.path):
@@ -124,6 +124,7 @@ class Partial:
                 raise OSError(28, os.strerror(28))  # ENOSPC: a short write is a full disk
         except OSError:
             _cut_back(self.fd, size)
+            self.refused = True
             raise
 
     def close(self) -> None:

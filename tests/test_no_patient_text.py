@@ -149,3 +149,45 @@ def test_the_api_answers_every_failure_without_the_text(caplog):
             if response.headers["content-type"].startswith("application/json"):
                 _clean(response.text)
     _clean(caplog.text)
+
+
+def test_refusals_and_warnings_about_a_folder_say_nothing_of_the_record(tmp_path, monkeypatch):
+    """Issue 17's own cases: another patient's file under -o, a replacement under another name
+    (summary and batch), an output named like the folder's own files, a full disk."""
+    from brochure import batch
+    from brochure.errors import Problem
+    from brochure.output import WriteError
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert "Traceback" not in result.output
+        return result.output
+
+    first, other = tmp_path / "first.json", tmp_path / "other.json"
+    first.write_text(json.dumps(_record()))
+    other.write_text(json.dumps(_record(id="HK-2", date_of_birth="1961-01-01")))
+    renamed = tmp_path / "renamed.json"
+    renamed.write_text(json.dumps(_record(name=f"Ruth {MARK} Okafor-Bello")))
+    target = tmp_path / "w" / "a.pdf"
+    outputs = [run("summary", str(first), "-o", str(target)),
+               run("summary", str(other), "-o", str(target)),
+               run("summary", str(renamed), "-o", str(target)),
+               run("summary", str(first), "-o", str(tmp_path / "w" / "manifest.csv"))]
+    day = tmp_path / "day.json"
+    day.write_text(json.dumps([_record(), _record(id="HK-3", name=f"Ada {MARK}")]))
+    outputs.append(run("batch", str(day), "--out", str(tmp_path / "out")))
+    day.write_text(json.dumps([_record(name=f"Rita {MARK}"), _record(id="HK-3")]))
+    outputs.append(run("batch", str(day), "--out", str(tmp_path / "out")))
+
+    real = batch.write_temporary
+
+    def full(path, data, mode):
+        if path.suffix == ".pdf":
+            raise WriteError(Problem("cannot write here (No space left on device)", path),
+                             "No space left on device")
+        return real(path, data, mode)
+    monkeypatch.setattr(batch, "write_temporary", full)
+    outputs.append(run("batch", str(day), "--out", str(tmp_path / "full")))
+    assert "name changed" in (tmp_path / "out" / "manifest.csv").read_text()
+    _clean(*outputs, (tmp_path / "out" / "manifest.csv").read_text().replace("HK-" + MARK, ""),
+           (tmp_path / "full" / "manifest.csv").read_text().replace("HK-" + MARK, ""))
