@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import BrochureError, Problem, internal_error
@@ -54,6 +54,7 @@ from .output import (
     write_temporary,
 )
 from .records import RecordRow, read_records
+from .signals import NotStartedError, Stop, interruptible
 
 __all__ = ["MANIFEST", "NOT_RENDERED", "PARTIAL", "NotStartedError", "Options", "Report",
            "interruptible", "open_batch", "read_all", "run_batch", "unreadable"]
@@ -117,14 +118,6 @@ class Report:
         return sum(1 for row in self.rows if row["status"] in statuses)
 
 
-class NotStartedError(Exception):
-    """A signal came before the batch took its folder: nothing was done."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
 def read_all(files: Iterable[Path]) -> list[RecordRow]:
     """Every record of every file, in order (invalid ones with their problems); a file that
     cannot be read at all (missing, not UTF-8, malformed) is one row carrying its problems, so
@@ -153,7 +146,7 @@ def run_batch(rows: list[RecordRow], out: Path, options: Options, workers: int =
 
 
 @contextmanager
-def open_batch(out: Path, stop: _Stop) -> Iterator[Run]:
+def open_batch(out: Path, stop: Stop) -> Iterator[Run]:
     """The folder locked and marked as this run's (earlier runs' lines carried into a new
     ``.partial``); NotStartedError if ``stop`` was asked for before. Leaving the block by an
     exception (a project that does not load) still completes the manifest."""
@@ -174,7 +167,7 @@ def open_batch(out: Path, stop: _Stop) -> Iterator[Run]:
 class Run:
     """One batch in its locked folder: the rows it accounts for, its manifest lines so far."""
 
-    def __init__(self, ledger: Ledger, stop: _Stop):
+    def __init__(self, ledger: Ledger, stop: Stop):
         self.ledger, self.folder, self.stop = ledger, ledger.folder, stop
         self.earlier = read_earlier(self.folder)
         self.partial = Partial(self.folder, self.earlier.values())
@@ -370,43 +363,9 @@ def _named(row: RecordRow) -> str:
     return f"{row.path} {kind} {row.row}"
 
 
-# -- signals ---------------------------------------------------------------------------------
-
-@dataclass
-class _Stop:
-    """Why the batch should stop: a signal, or a write the system refused."""
-
-    signum: int | None = None
-    write_failed: str | None = None
-    handled: tuple[int, ...] = field(default=(signal.SIGINT, signal.SIGTERM))
-
-    @property
-    def requested(self) -> bool:
-        return bool(self.signum or self.write_failed)
-
-
-@contextmanager
-def interruptible() -> Iterator[_Stop]:
-    """While the batch runs, SIGINT and SIGTERM only ask it to stop: the current file is put in
-    place and listed, the rest marked, and the manifest completed before it ends."""
-    stop = _Stop()
-    if threading.current_thread() is not threading.main_thread():
-        yield stop
-        return
-
-    def ask(signum, frame):
-        stop.signum = signum
-    previous = {s: signal.signal(s, ask) for s in stop.handled}
-    try:
-        yield stop
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
 # -- rendering -------------------------------------------------------------------------------
 
-def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: _Stop,
+def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: Stop,
                 done: Callable[[Outcome], None]) -> None:
     """Render ``tasks``, calling ``done`` with each outcome in this process, until finished or
     asked to stop."""
@@ -420,7 +379,7 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: _S
     _render_pooled(list(tasks.values()), options, workers, stop, done)
 
 
-def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: _Stop,
+def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: Stop,
                    done: Callable[[Outcome], None]) -> None:
     """Chunks of tasks over worker processes, a few per worker queued at a time; outcomes are
     taken as they come (checking for a stop request at least every 0.2 s). Stopped early, the

@@ -36,6 +36,27 @@ def _reports_errors(command):
     return wrapper
 
 
+class _Command(click.Command):
+    """A command whose usage errors never quote an unexpected argument: it may be a password or
+    a patient's data typed in the wrong place."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        allowed, ctx.allow_extra_args = ctx.allow_extra_args, True
+        try:
+            extra = super().parse_args(ctx, args)
+        finally:
+            ctx.allow_extra_args = allowed
+        if extra and not allowed and not ctx.resilient_parsing:
+            many = "s" if len(extra) > 1 else ""
+            ctx.fail(f"Got {len(extra)} unexpected extra argument{many} (not shown: it may be "
+                     "a password or a patient's data)")
+        return extra
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+
 _ROOT = click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path),
                      default=Path("."), show_default=True,
                      help="Project folder (content/, layouts/).")
@@ -46,7 +67,7 @@ _PACKET = click.option("--with-brochure", is_flag=True,
                        help="Append the brochure in the patient's language (one PDF).")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brochure")
 def main() -> None:
     """Render branded brochures and patient candidacy summaries from YAML content."""
@@ -134,9 +155,14 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
 
     Exit 1 if any record failed or a file could not be read (each has a line in
     manifest.csv); 130 on Ctrl-C, 143 on SIGTERM (the manifest still lists every row)."""
-    from .commands.batch import run_batch_command
+    from .signals import interruptible
 
-    sys.exit(run_batch_command(root, files, out, workers, password_env, with_brochure))
+    with interruptible() as stop:  # before the heavy imports: a signal is never silent
+        from .commands.batch import run_batch_command
+
+        code = run_batch_command(root, files, out, workers, password_env, with_brochure,
+                                 stop=stop)
+    sys.exit(code)
 
 
 @main.command()

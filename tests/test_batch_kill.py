@@ -199,3 +199,38 @@ def test_ten_reruns_killed_at_random_moments_then_one_run_account_for_every_file
     assert sorted(listed) == sorted(p.name for p in out.glob("*.pdf")), "every file, once"
     assert all(_complete_pdf(p) for p in out.glob("*.pdf"))
     assert not (out / PARTIAL).exists() and not list(out.glob(".*.tmp"))
+
+
+def _catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (its SigCgt mask in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
+def test_a_sigterm_in_the_first_moments_is_never_silent_and_never_leaves_an_old_manifest(
+        tmp_path):
+    """SIGTERM as soon as the command handles it (while it imports and loads the project):
+    either it says nothing was done and the folder is as it was, or this run's manifest
+    lists every row. Before, the process died silently and the earlier manifest stayed."""
+    out = tmp_path / "out"
+    source = _records(tmp_path / "records.csv", 30)
+    assert run_cli("batch", str(_records(tmp_path / "earlier.csv", 2, first=900)), "--out",
+                   str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    process = _start(source, out)
+    deadline = time.monotonic() + 30
+    while not _catches(process.pid, signal.SIGTERM):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.001)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    if "nothing was done" in stderr:
+        assert after == before
+    else:
+        manifest = _rows(out / "manifest.csv")
+        assert [r["id"] for r in manifest[:30]] == [f"K-{i:05d}" for i in range(30)]
+        assert {r["id"] for r in manifest[30:]} == {"K-00900", "K-00901"}

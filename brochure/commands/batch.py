@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -15,7 +16,6 @@ from ..batch import (
     NotStartedError,
     Options,
     Report,
-    interruptible,
     is_terminal,
     open_batch,
     read_all,
@@ -25,16 +25,20 @@ from ..errors import BrochureError, Problem
 from ..ledger import NAME_CHANGED
 from ..manifest import refuse_inputs_in_place
 from ..output import legacy_key_notice
+from ..passwords import personal_problem, record_inputs
+from ..records import RecordRow
+from ..signals import Stop, interruptible
 from .summary import password_from
 
 
 def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: int,
                       password_env: str | None, with_brochure: bool,
-                      publication: str | None = None) -> int:
+                      publication: str | None = None, stop: Stop | None = None) -> int:
     """Exit code: 0 all written; 1 some rows failed or were refused, or a write failed; 2 no
     input could be read; 128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM).
-    The folder is locked and marked before the inputs are read or the project loaded."""
-    with interruptible() as stop:
+    The folder is locked and marked before the inputs are read or the project loaded; ``stop``
+    is the caller's signal handling (installed here when not given)."""
+    with nullcontext(stop) if stop else interruptible() as stop:
         try:
             refuse_inputs_in_place(files, out)
             options = Options(root=str(root), password=password_from(password_env),
@@ -62,7 +66,24 @@ def _checked(rows, root: Path, options: Options):
     from ..summaries import DEFAULT_PUBLICATION, check_rows, summary_kit
 
     kit = summary_kit(load_project(root), options.publication or DEFAULT_PUBLICATION)
-    return check_rows(rows, kit)
+    return _password_checked(check_rows(rows, kit), options.password)
+
+
+def _password_checked(rows: list[RecordRow], password: str | None) -> list[RecordRow]:
+    """``rows``, each record whose own name, id or birth date makes the batch's password easy
+    to guess turned into an error row placed at its id (zxcvbn's reasons, never the
+    password); the password was found strong without them before the batch began."""
+    if password is None:
+        return rows
+    checked = []
+    for row in rows:
+        problem = row.record and personal_problem(password, record_inputs(row.record))
+        if problem:
+            line, column = row.positions.get("id", (row.row, None))
+            message = f"not rendered: for this patient, {problem}; choose another password"
+            row = replace(row, record=None, problems=(Problem(message, row.path, line, column),))
+        checked.append(row)
+    return checked
 
 
 def _tell_unreadable(rows, files: tuple[Path, ...]) -> list:
