@@ -35,7 +35,7 @@ from typing import NamedTuple
 from pydantic import ValidationError
 
 from .errors import BrochureError, Problem, SourceError
-from .model.base import validate
+from .model.base import close_match, unknown_name, validate
 from .model.patient import RECORD_FIELDS, PatientRecord
 from .source import CSV_RECORDS, RECORDS, Source, load, read_text
 
@@ -375,11 +375,13 @@ def _columns(path: Path, header: _Record) -> list[str | None]:
     for number, cell in enumerate(header.cells, start=1):
         name = cell.text.strip()
         if name in seen:
-            problems.append(Problem(f"column '{name}' appears twice (also column {seen[name]});"
-                                    " each field may have one column", path, cell.line,
-                                    cell.column))
+            known = name in RECORD_FIELDS or close_match(name, RECORD_FIELDS)
+            column = f"column '{name}'" if known else "a column"
+            problems.append(Problem(f"{column} appears twice (also column {seen[name]}); each "
+                                    "field may have one column", path, cell.line, cell.column))
         elif name and name not in RECORD_FIELDS:
-            problems.append(Problem(_unknown_column(name), path, cell.line, cell.column))
+            problems.append(Problem(unknown_name(name, RECORD_FIELDS, "column"), path,
+                                    cell.line, cell.column))
         if name:
             seen.setdefault(name, number)
         columns.append(name or None)
@@ -391,14 +393,6 @@ def _columns(path: Path, header: _Record) -> list[str | None]:
     if problems:
         raise SourceError(problems)
     return columns
-
-
-def _unknown_column(name: str) -> str:
-    import difflib
-    hint = difflib.get_close_matches(name, RECORD_FIELDS, n=1, cutoff=0.6)
-    expected = f"did you mean '{hint[0]}'?" if hint else \
-        f"expected one of: {', '.join(RECORD_FIELDS)}"
-    return f"unknown column '{name}'; {expected}"
 
 
 def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRow:

@@ -3,6 +3,8 @@
 A loaded file is a :class:`Source`: plain Python data (dicts, lists, scalars) plus a table from
 each value's path (``("blocks", 3, "text")``) to its line and column, so that a later stage can
 say exactly where a bad value is. Only YAML's safe types are built; a key given twice is an error.
+Messages never quote a tag, an anchor, an alias or a key given twice (in a record file any of
+them may be a patient's text); their positions say where they are.
 
 Input is bounded (:class:`Limits`): a file's size is checked before it is read, and one YAML
 document may hold only so many aliases, values and levels of nesting. Values are counted twice:
@@ -20,12 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import ComposerError
 
 from .errors import Problem, SourceError
 
 Loc = tuple[str | int, ...]
 _PLAIN = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+_QUOTE_HINT = "; put text that starts with !, & or * in quotes"
+TAG_REFUSED = f"unsupported YAML tag: a YAML tag (!name) is not allowed here{_QUOTE_HINT}"
+"""A tag, an anchor's or an alias's name is never quoted in a message: in a record it may be a
+patient's text (``notes: !Ellison worried``)."""
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -197,9 +202,10 @@ class _Composer:
         event = self.events.peek_event()
         self.counter.value(event, depth)
         if event.anchor is not None and event.anchor in self.anchors:
-            raise ComposerError(f"found duplicate anchor {event.anchor!r}; first occurrence",
-                                self.anchors[event.anchor].start_mark, "second occurrence",
-                                event.start_mark)
+            first = self.anchors[event.anchor].start_mark
+            raise _refuse(self.path, event.start_mark, f"this anchor (&name) is already defined "
+                          f"at line {first.line + 1}, column {first.column + 1}; give each "
+                          "anchor its own name")
         if isinstance(event, yaml.ScalarEvent):
             return self._scalar(self.events.get_event())
         return self._collection(self.events.get_event(), depth)
@@ -207,11 +213,11 @@ class _Composer:
     def _alias(self, event: Any) -> AliasNode:
         self.counter.alias(event)
         if event.anchor in self.open:
-            raise _refuse(self.path, event.start_mark, f"alias *{event.anchor} is inside the "
-                          f"value it names; an alias may only repeat a value that is complete")
+            raise _refuse(self.path, event.start_mark, "this alias (*name) is inside the value "
+                          "it names; an alias may only repeat a value that is complete")
         if event.anchor not in self.anchors:
-            raise ComposerError(None, None, f"found undefined alias {event.anchor!r}",
-                                event.start_mark)
+            raise _refuse(self.path, event.start_mark, f"this alias (*name) names no anchor "
+                          f"(&name) written before it{_QUOTE_HINT}")
         return AliasNode(self.anchors[event.anchor], event.start_mark, event.end_mark)
 
     def _scalar(self, event: Any) -> yaml.ScalarNode:
@@ -277,7 +283,7 @@ class _Builder:
         self._count(node, depth)
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN:
-            self._error(node, f"unsupported YAML tag {node.tag}; plain data only")
+            self._error(node, TAG_REFUSED)
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, loc, depth)
@@ -321,7 +327,9 @@ class _Builder:
             if key is _BAD:
                 continue
             if key in result:
-                self._error(key_node, f"duplicate key '{key}'; each key may appear once")
+                first = self.key_positions[(*loc, key)]
+                self._error(key_node, f"this key appears twice in one mapping (first at line "
+                                      f"{first[0]}, column {first[1]}); each key may appear once")
                 continue
             self._place_key(loc, key, key_node)
             result[key] = self.build(value_node, (*loc, key), depth + 1)
@@ -469,7 +477,7 @@ def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
     try:
         data = builder.build(node)
     except yaml.constructor.ConstructorError as exc:
-        raise _refuse(path, exc.problem_mark, f"unsupported YAML value: {exc.problem}") from None
+        raise _refuse(path, exc.problem_mark, TAG_REFUSED) from None
     if builder.problems:
         raise SourceError(builder.problems)
     return Source(path, data, builder.positions, builder.key_positions)

@@ -4,7 +4,7 @@ Every run ends in written files with a complete manifest (one line a record, eve
 present, nothing unlisted) or a positioned error (exit 2) — never a traceback, never an internal
 error, and never the patient's text in what the command prints, its file names or its manifest's
 messages. Column names and YAML keys are the file's structure, not a patient's text: an unknown
-one is named in its error, so they never carry the marker here."""
+one close to a field is named in its error, so they never carry the marker here."""
 
 from __future__ import annotations
 

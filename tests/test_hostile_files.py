@@ -162,7 +162,7 @@ def test_a_merge_bomb_is_only_as_big_as_its_distinct_keys(project):
                                    f"k{i}: {i}}}" for i in range(1, 12)]
     _write(project, "layouts/merges.yaml", "\n".join(lines) + "\n")
     code, stderr, peak = run_measured("check", cwd=project)
-    assert code == 2 and "layouts/merges.yaml:1:1: error: unknown key 'm0'" in stderr, stderr
+    assert code == 2 and "layouts/merges.yaml:1:1: error: an unknown key" in stderr, stderr
     assert peak < 300, peak
 
 
@@ -189,7 +189,8 @@ def test_an_alias_inside_the_value_it_names_is_refused(project):
     _write(project, "layouts/loop.yaml", "a: &a [1, *a]\n")
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
-    assert "layouts/loop.yaml:1:11: error: alias *a is inside the value it names" in stderr
+    assert "layouts/loop.yaml:1:11: error: this alias (*name) is inside the value it " \
+        "names" in stderr
 
 
 @pytest.mark.parametrize("value, message", [

@@ -1,9 +1,11 @@
-"""Shared pieces of the typed models: strict base class, lengths, and source-aware validation."""
+"""Shared pieces of the typed models: strict base class, lengths, source-aware validation, and
+the one rule for naming an unknown key (did you mean …?)."""
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
@@ -131,8 +133,24 @@ def _unknown_key(key: str, parent: Any) -> str:
     parent = _unwrap(parent)
     allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(
         parent, BaseModel) else []
-    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    return unknown_name(key, allowed)
+
+
+def close_match(name: str, known: Iterable[str]) -> str | None:
+    """The declared name that ``name`` is most likely a mistyping of, or None: the project's
+    did-you-mean distance (difflib's similarity of at least 0.6)."""
+    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return hint[0] if hint else None
+
+
+def unknown_name(name: str, known: Iterable[str], what: str = "key") -> str:
+    """The message for an unknown key (or column). It is named only when a declared one is
+    within did-you-mean distance of it: anything else may be a patient's text that strayed
+    into a key's place (``Mrs Ellison's daughter phoned: called``), so it is not repeated and
+    the message's position says where it is."""
+    known = list(known)
+    hint = close_match(name, known)
     if hint:
-        return f"unknown key '{key}'; did you mean '{hint[0]}'?"
-    expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-    return f"unknown key '{key}'{expected}"
+        return f"unknown {what} '{name}'; did you mean '{hint}'?"
+    expected = f"; expected one of: {', '.join(known)}" if known else ""
+    return f"an unknown {what}{expected}"

@@ -25,7 +25,7 @@ from .. import __version__
 from ..candidacy import Assessment, assess
 from ..clock import today
 from ..errors import BrochureError
-from ..model.base import Strict
+from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
 from ..model.rules import ReasonKind
 from ..passwords import RULE, check_password, password_problem
@@ -106,8 +106,28 @@ def _swagger_assets() -> Path:
 
 
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 naming each field and what is wrong, without echoing the values (patient data)."""
-    return _field_errors([(err["loc"], err["msg"], err["type"]) for err in exc.errors()])
+    """422 naming each field and what is wrong, without echoing the values (patient data); a
+    key that is no field is named only when it is close to one (:func:`unknown_name`)."""
+    fields = _body_fields(request)
+    return _field_errors([_keyed(err, fields) for err in exc.errors()])
+
+
+def _keyed(err: dict, fields: list[str]) -> tuple:
+    """An error as (location, message, kind); an unknown key (or one sent twice) that is not
+    close to a field is left out of the location: it may be a patient's text."""
+    loc, kind = tuple(err["loc"]), err["type"]
+    if kind not in ("extra_forbidden", "duplicate_field") or not loc or loc[-1] in fields:
+        return loc, err["msg"], kind
+    key = str(loc[-1])
+    message = unknown_name(key, fields) + ("; sent twice" if kind == "duplicate_field" else "")
+    return (loc if close_match(key, fields) else loc[:-1]), message, kind
+
+
+def _body_fields(request: Request) -> list[str]:
+    """The fields the body of the request's route may hold (a record's when not known)."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(body, "field_info", None), "annotation", None)
+    return list(getattr(model, "model_fields", PatientRecord.model_fields))
 
 
 def _field_errors(errors: list[tuple]) -> JSONResponse:
