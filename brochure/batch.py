@@ -47,6 +47,7 @@ from .manifest import (
 )
 from .output import (
     PRIVATE_MODE,
+    TEMPORARY_SUFFIX,
     WriteError,
     publish,
     summary_token,
@@ -62,7 +63,7 @@ __all__ = ["MANIFEST", "NOT_RENDERED", "PARTIAL", "NotStartedError", "Options", 
 NOT_RENDERED = "not rendered"
 WRITTEN = ("ok", NAME_CHANGED)
 """The statuses of rows whose summary was written."""
-RESERVE = ".manifest.csv.reserve.tmp"
+RESERVE = f".manifest.csv.reserve{TEMPORARY_SUFFIX}"
 RESERVE_PER_ROW = 512
 RESERVE_PER_FILE = 256
 RESERVE_BASE = 16 * 1024

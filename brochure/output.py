@@ -36,6 +36,12 @@ def publication_path(out: Path, publication: str, layout: str, language: str | N
     return out / publication / f"{name}.pdf"
 
 
+TEMPORARY_SUFFIX = ".brochure.tmp"
+OUR_TEMPORARY = re.compile(r"\..+\.brochure\.tmp|\.(s-[0-9a-f]{16}\.pdf|manifest\.csv(\.partial)?|"
+                           r"\.register\.json)\.[a-z0-9_]{8}\.tmp")
+"""Hidden temporary files of ours: marked ``.brochure.tmp``, or named as older versions named
+a summaries folder's own (``.s-<token>.pdf.XXXXXXXX.tmp``)."""
+
 SHARED_MODE = 0o644
 """Brochures, caches: readable by everyone on the machine, as files usually are."""
 PRIVATE_MODE = 0o600
@@ -53,7 +59,8 @@ def write_temporary(path: Path, data: bytes, mode: int = SHARED_MODE) -> Path:
     :func:`publish`; a process killed before that leaves only the hidden ``.….tmp`` file."""
     with writable(path):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                   suffix=TEMPORARY_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -77,9 +84,12 @@ def publish(temporary: Path, path: Path) -> None:
 
 
 def remove_temporaries(folder: Path) -> int:
-    """Delete the hidden temporary files a killed writer left in ``folder`` (only while holding
-    the folder's lock, when no one else is writing there); how many there were."""
-    leftovers = [p for p in folder.glob(".*.tmp") if p.is_file()]
+    """Delete the hidden temporary files a killed writer of ours left in ``folder`` (only while
+    holding the folder's lock, when no one else is writing there), and no one else's: a
+    summary may be written into any folder, whose other hidden files are none of our business.
+    How many there were."""
+    leftovers = [p for p in folder.iterdir() if p.is_file() and not p.is_symlink() and
+                 OUR_TEMPORARY.fullmatch(p.name)]
     for path in leftovers:
         path.unlink(missing_ok=True)
     return len(leftovers)

@@ -177,3 +177,20 @@ def test_the_register_keeps_keyed_hashes_only(tmp_path):
     assert set(owners) == {"a.pdf"} and set(owners["a.pdf"]) == {"patient", "name"}
     for secret in ("Margaret", "Ellison", "HK-10231", "1952"):
         assert secret not in text
+
+
+def test_a_users_own_hidden_temporary_files_survive_a_summary_or_batch_in_their_folder(
+        tmp_path):
+    """The folder's lock removes what a killed writer of ours left, and nothing of anyone
+    else's (before, every hidden ``*.tmp`` of a summaries folder was deleted)."""
+    folder = tmp_path / "w"
+    folder.mkdir()
+    theirs = {".keep.tmp": b"mine", ".draft.abcd1234.tmp": b"an editor's"}
+    for name, data in theirs.items():
+        (folder / name).write_bytes(data)
+    ours = folder / ".s-0123456789abcdef.pdf.x1y2z3w4.brochure.tmp"
+    ours.write_bytes(b"%PDF- a killed run's")
+    assert _cli("summary", str(GOOD), "-o", str(folder / "a.pdf")).exit_code == 0
+    assert _cli("batch", str(PATIENTS / "clinic-day.csv"), "--out", str(folder)).exit_code == 0
+    assert {name: (folder / name).read_bytes() for name in theirs} == theirs
+    assert not ours.exists()
