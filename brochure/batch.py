@@ -263,8 +263,9 @@ class Run:
     def finish(self, reason: str) -> list[dict]:
         """Rows never finished are listed as not rendered (with ``reason``); then the manifest
         (this run's lines, then the folder's other summaries) replaces the ``.partial``."""
-        if self.finished is not None:
+        if self.finished is not None:  # once only, even when writing the manifest failed
             return self.finished
+        self.finished = []
         for index, row in enumerate(self.rows):
             if index not in self.lines:
                 self.add(index, dict(_row(row, status=NOT_RENDERED), message=reason))
