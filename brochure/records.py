@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from .errors import BrochureError, Problem, SourceError
 from .model.base import close_match, unknown_name, validate
-from .model.patient import RECORD_FIELDS, PatientRecord
+from .model.patient import RECORD_FIELDS, PatientRecord, valid_id
 from .source import CSV_RECORDS, RECORDS, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
@@ -51,7 +51,9 @@ _ROSTER_KEY = re.compile(r"[a-z0-9-]{1,64}")
 @dataclass(frozen=True)
 class RecordRow:
     """One record as read from a file, valid or not, with where it came from: ``row`` is the
-    line it starts on, ``positions`` the line and column of each field's value."""
+    line it starts on, ``positions`` the line and column of each field's value. ``record_id``
+    is what a manifest shows as its id: a valid id only, and none from a record whose values
+    do not line up with its header."""
 
     path: Path
     row: int
@@ -137,9 +139,7 @@ def _items(source: Source) -> list[Source]:
 
 
 def _row(source: Source, item, number: int) -> RecordRow:
-    record_id = item.get("id") if isinstance(item, dict) else ""
-    record_id = str(record_id) if isinstance(record_id, (str, int)) and \
-        not isinstance(record_id, bool) else ""
+    record_id = valid_id(item.get("id")) if isinstance(item, dict) else ""
     if not isinstance(item, dict):
         problem = source.problem((), "expected a patient record (a mapping of fields)")
         return RecordRow(source.path, number, None, (problem,), record_id)
@@ -328,9 +328,8 @@ def _resynchronise(path: Path, src: _Text, record: _Record, fault: _Fault, delim
         message += f"; line {last} does not read as a record on its own and is skipped with " \
             "it" if last == record.line + 1 else f"; lines {record.line + 1} to {last} do not " \
             "read as records on their own and are skipped with it"
-    record_id = _cell_of(record, columns, "id")
-    problem = Problem(message, path, fault.line, fault.column)
-    return RecordRow(path, record.line, None, (problem,), record_id), src.line_start(line)
+    problem = Problem(message, path, fault.line, fault.column)  # no id: values may be shifted
+    return RecordRow(path, record.line, None, (problem,)), src.line_start(line)
 
 
 def _cell_of(record: _Record, columns: list[str | None], name: str) -> str:
@@ -396,8 +395,9 @@ def _columns(path: Path, header: _Record) -> list[str | None]:
 
 
 def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRow:
-    """A record from one well-quoted CSV record with its positions."""
-    record_id = _cell_of(record, columns, "id")
+    """A record from one well-quoted CSV record with its positions. A record whose values do
+    not line up with the header has no id: the id column may hold any other value (an unquoted
+    comma in a name shifts part of the name into it)."""
     cells = record.cells
     if len(cells) != len(columns):
         at = cells[len(columns)] if len(cells) > len(columns) else cells[-1]
@@ -405,13 +405,14 @@ def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRo
             if len(cells) > len(columns) else ""
         problem = Problem(f"this record has {len(cells)} values but the header has "
                           f"{len(columns)} columns{hint}", path, at.line, at.column)
-        return RecordRow(path, record.line, None, (problem,), record_id)
+        return RecordRow(path, record.line, None, (problem,))
     unnamed = [cell for name, cell in zip(columns, cells, strict=True)
                if name is None and cell.text.strip()]
     if unnamed:
         problem = Problem("a value in a column that has no name in the header", path,
                           unnamed[0].line, unnamed[0].column)
-        return RecordRow(path, record.line, None, (problem,), record_id)
+        return RecordRow(path, record.line, None, (problem,),
+                         valid_id(_cell_of(record, columns, "id")))
     data = {name: cell.text for name, cell in zip(columns, cells, strict=True) if name}
     positions = {(): (record.line, 1), **{(name,): (cell.line, cell.column)
                                           for name, cell in zip(columns, cells, strict=True)

@@ -20,7 +20,14 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .. import clock
 from .base import Strict
@@ -194,11 +201,15 @@ def _paragraphs(max_length: int) -> Any:
         lambda v: None if _blank_is_none(v) is None else _text(v, paragraphs=True))]
 
 
+RecordId = Annotated[str, Field(min_length=1, max_length=64, description="the clinic's record id"),
+                     BeforeValidator(_text)]
+"""One line of text; the project's pattern (``content/project.yaml``) is checked later."""
+
+
 class PatientRecord(Strict):
     """One patient's visit, as the clinic records it."""
 
-    id: Annotated[str, Field(min_length=1, max_length=64, description="the clinic's record id"),
-                  BeforeValidator(_text)]
+    id: RecordId
     name: Annotated[str, Field(min_length=1, max_length=200,
                                description="as the patient writes it"), BeforeValidator(_name)]
     date_of_birth: Date
@@ -256,3 +267,13 @@ class PatientRecord(Strict):
 
 
 RECORD_FIELDS = tuple(PatientRecord.model_fields)
+_ID = TypeAdapter(RecordId, config=Strict.model_config)
+
+
+def valid_id(value: Any) -> str:
+    """``value`` as a record's id when it is a valid one, else ''. Only such an id may be shown
+    for a record that failed (in a manifest): an invalid one may be anything, a name included."""
+    try:
+        return _ID.validate_python(value)
+    except ValidationError:
+        return ""
