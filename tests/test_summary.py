@@ -176,7 +176,8 @@ def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data
 def test_summary_password_comes_from_the_environment_only(tmp_path):
     record = str(ROOT / "content/patients/good-candidate.yaml")
     missing = run_cli("summary", record, "-o", str(tmp_path / "a.pdf"), "--password-env", "NOPE")
-    assert missing.returncode == 2 and "NOPE is empty or not set" in missing.stderr
+    assert missing.returncode == 2 and "named by --password-env is not set" in missing.stderr
+    assert "NOPE" not in missing.stderr, "a name not set may be the password, mistyped"
     assert run_cli("summary", record, "--password", "x").returncode == 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -23,21 +24,30 @@ from ..output import (
     token_key,
     write_atomic,
 )
+from ..passwords import password_problem, record_inputs
 from ..project import load_project
 from ..records import read_records
 from ..summaries import DEFAULT_PUBLICATION, check_rows, summarize, summary_kit
 
+NOT_SET = ("the environment variable named by --password-env is not set; expected the NAME of "
+           "a variable holding the password, not the password itself (for example: "
+           "PDF_PASSWORD='…' brochure summary record.yaml --password-env PDF_PASSWORD)")
 
-def password_from(variable: str | None) -> str | None:
-    """The password held in environment variable ``variable`` (never a command-line value)."""
+
+def password_from(variable: str | None, user_inputs: Iterable[str] = ()) -> str | None:
+    """The password held in environment variable ``variable`` (never a command-line value),
+    if it follows the rule for the patient whose data are ``user_inputs`` (for a batch: none).
+    The variable is named only when it is set: a name that is not set may be the password,
+    typed by mistake."""
     if variable is None:
         return None
     password = os.environ.get(variable)
+    if password is None:
+        raise BrochureError(Problem(NOT_SET))
     if not password:
-        raise BrochureError(Problem(f"environment variable {variable} is empty or not set; "
-                                    "expected the password for the summary"))
-    from ..passwords import password_problem
-    if problem := password_problem(password):
+        raise BrochureError(Problem(f"environment variable {variable} is empty; expected the "
+                                    "password for the summary"))
+    if problem := password_problem(password, user_inputs):
         raise BrochureError(Problem(f"environment variable {variable}: {problem}"))
     return password
 
@@ -55,7 +65,7 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     if rows[0].problems:
         raise BrochureError(list(rows[0].problems))
     record = rows[0].record
-    password = password_from(password_env)
+    password = password_from(password_env, record_inputs(record))
     result = summarize(record, password=password, with_brochure=with_brochure,
                        project=project, publication=publication)
     for warning in result.warnings:
