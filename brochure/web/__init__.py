@@ -28,7 +28,14 @@ from ..errors import BrochureError
 from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
 from ..model.rules import ReasonKind
-from ..passwords import RULE, check_password, password_problem
+from ..passwords import (
+    RULE,
+    STRENGTH_RULE,
+    check_password,
+    password_problem,
+    personal_problem,
+    record_inputs,
+)
 from ..project import Project
 from ..records import field_errors, to_record
 from ..summaries import check_physician, glyph_warnings, summarize, summary_kit
@@ -44,8 +51,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 class SummaryRequest(PatientRecord):
     """A patient record, and optionally a password to encrypt the PDF with (AES-256)."""
 
-    password: str | None = Field(None, description=f"encrypts the PDF; {RULE}; send it to the "
-                                                   "patient by another channel")
+    password: str | None = Field(None, description=f"encrypts the PDF; {RULE}, {STRENGTH_RULE}; "
+                                                   "send it to the patient by another channel")
 
     @field_validator("password")
     @classmethod
@@ -233,6 +240,9 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
         if problem := physician_problem(record, kit):
             return _field_errors([(("body", "physician"), problem, "value_error")])
+        if request.password and (problem := personal_problem(request.password,
+                                                             record_inputs(record))):
+            return _field_errors([(("body", "password"), problem, "value_error")])
         summary = summarize(record, password=request.password, project=project)
         return _pdf(summary.pdf, summary.warnings)
 
@@ -312,7 +322,8 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
             return page(request, values, errors, status=422)
         record = to_record(values)
         password = form.get("password") or None
-        if password is not None and (problem := password_problem(password)):
+        if password is not None and (problem := password_problem(password,
+                                                                 record_inputs(record))):
             return page(request, values, {"password": problem}, _assessment(record, kit),
                         status=422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
