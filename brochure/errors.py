@@ -51,6 +51,19 @@ class FitError(BrochureError):
     """Content does not fit the space the layout gives it."""
 
 
+class RecordFitError(FitError):
+    """A record's own text takes more room than its summary's pages give, with every shorter
+    form taken: ``fields`` names the record's fields to shorten (the message never quotes
+    them)."""
+
+    def __init__(self, fields: tuple[str, ...], message: str):
+        super().__init__(Problem(message))
+        self.fields = fields
+
+    def __reduce__(self):  # pickled whole across a batch's worker processes
+        return type(self), (self.fields, self.problems[0].message)
+
+
 class RefusedError(BrochureError):
     """Work refused for a reason the user can fix by waiting or choosing otherwise (another
     batch holds the folder, a file would replace another patient's). Exit code 1."""

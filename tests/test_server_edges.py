@@ -186,3 +186,111 @@ def test_a_symlink_in_a_static_folder_is_a_404_with_one_access_line(tmp_path, ca
         lines = [r.getMessage() for r in caplog.records]
         assert response.status_code == 404 and MARKER not in response.text, path
         assert lines == ["GET (another path) 404"], (path, lines)
+
+
+# --- a record too wide to set -----------------------------------------------------------------
+
+WIDE = "\ufdfa"  # ARABIC LIGATURE SALLALLAHOU ALAYHE WASALLAM: one character, very wide
+
+
+def wide_record() -> dict:
+    """The shipped worst case with its name and override reason made of the widest character
+    (after a marker that must never come back in a message)."""
+    import yaml
+    record = yaml.safe_load((ROOT / "content/patients/worst-case.yaml").read_text())
+    return {**record, "name": f"{MARKER} " + WIDE * (199 - len(MARKER)),
+            "override_reason": f"{MARKER} " + WIDE * (499 - len(MARKER)),
+            "notes": f"{MARKER} " + record["notes"][len(MARKER) + 1:], "visit_date": str(record["visit_date"]),
+            "date_of_birth": str(record["date_of_birth"])}
+
+
+TOO_WIDE = "take too much room"
+"""What a message about a record too wide to set says (with the fields it names)."""
+
+
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    from brochure.project import load_project
+    from brochure.web import create_app
+    return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+
+
+def test_a_record_too_wide_to_set_is_a_422_from_the_api_naming_its_fields(client):
+    response = client.post("/api/summaries", json=wide_record())
+    assert response.status_code == 422, response.text[:300]
+    detail = response.json()["detail"]
+    assert {d["field"] for d in detail} == {"name", "override_reason"}
+    assert all(TOO_WIDE in d["msg"] and "shorten" in d["msg"] for d in detail)
+    assert MARKER not in response.text and WIDE not in response.text
+
+
+def test_a_record_too_wide_to_set_is_a_422_form_with_the_error_at_its_fields(client):
+    import re
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = {**{k: str(v) for k, v in wide_record().items() if k != "conditions"},
+            "conditions": wide_record()["conditions"], "csrf_token": token,
+            "injection_without_relief": "true"}
+    response = client.post("/summary.pdf", data=form, headers={"Origin": "http://testserver"})
+    assert response.status_code == 422, response.text[:300]
+    for name in ("name", "override_reason"):
+        error = re.search(rf'<p class="error" id="err-{name}" role="alert">([^<]*)</p>',
+                          response.text)
+        assert error and TOO_WIDE in error.group(1) and MARKER not in error.group(1), name
+        assert f'id="{name}" name="{name}" aria-invalid="true" aria-describedby="err-{name}"' \
+            in response.text
+
+
+def test_a_record_too_wide_to_set_is_exit_2_at_the_command_line_naming_its_fields(tmp_path):
+    import yaml
+
+    from .conftest import run_cli
+    source = tmp_path / "wide.yaml"
+    source.write_text(yaml.safe_dump(wide_record(), allow_unicode=True))
+    result = run_cli("summary", str(source), "-o", str(tmp_path / "s.pdf"))
+    assert result.returncode == 2, result.stderr
+    assert "the record's name and override_reason " + TOO_WIDE in result.stderr
+    assert "this layout cannot hold" not in result.stderr and "Traceback" not in result.stderr
+    assert MARKER not in result.stdout + result.stderr and not (tmp_path / "s.pdf").exists()
+
+
+def test_a_record_too_wide_to_set_is_an_error_row_of_its_batch(tmp_path):
+    import csv
+
+    import yaml
+
+    from .conftest import run_cli
+    source = tmp_path / "wide.yaml"
+    source.write_text(yaml.safe_dump({**wide_record(), "id": "WIDE-1"}, allow_unicode=True))
+    good = ROOT / "content/patients/good-candidate.yaml"
+    out = tmp_path / "out"
+    result = run_cli("batch", str(good), str(source), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+    with open(out / "manifest.csv", newline="") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    assert rows["WIDE-1"]["status"] == "error" and rows["WIDE-1"]["file"] == ""
+    assert "the record's name and override_reason " + TOO_WIDE in rows["WIDE-1"]["message"]
+    assert [row["status"] for key, row in rows.items() if key != "WIDE-1"] == ["ok"]
+    text = (out / "manifest.csv").read_text() + result.stdout + result.stderr
+    assert MARKER not in text and "internal error" not in text
+
+
+def test_a_layout_too_small_is_blamed_for_a_short_record_without_a_note(project):
+    """Body text at 40 pt, a one-letter name and no note: the layout is to blame (not the
+    record), and the build ends (ReportLab's keep-together split in a frame too short for it
+    put itself back forever)."""
+    import yaml
+
+    from .conftest import edit_once, run_cli
+    edit_once(project, "layouts/summary-letter.yaml", "body:           {size: 12,",
+              "body:           {size: 40, leading: 48} #")
+    record = yaml.safe_load((project / "content/patients/good-candidate.yaml").read_text())
+    record = {k: v for k, v in record.items() if k != "notes"}
+    (project / "short.yaml").write_text(yaml.safe_dump({**record, "name": "A"}))
+    result = run_cli("summary", "short.yaml", "-o", str(project / "s.pdf"), cwd=project)
+    assert result.returncode == 2, result.stderr
+    assert "layouts/summary-letter.yaml: error: this layout cannot hold a summary" in \
+        result.stderr
+    assert "Traceback" not in result.stderr and not (project / "s.pdf").exists()

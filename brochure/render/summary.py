@@ -15,7 +15,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
-from ..errors import BrochureError, Problem
+from ..errors import BrochureError, Problem, RecordFitError
 from ..model import Brand, Publication
 from ..model.base import localize
 from ..model.layout import SummaryLayout
@@ -111,21 +111,86 @@ def render_summary_pdf(kit: SummaryKit, record: PatientRecord,
                        assessment: Assessment) -> RenderedSummary:
     """The summary for one patient as PDF bytes, on exactly its pages: rendered in full, then,
     while it runs past them, again with the next of the text's declared reductions taken; as
-    the last resort, the note cut to what fits (when the text says how a cut note ends)."""
+    the last resort, the note cut to what fits (when the text says how a cut note ends).
+    When nothing fits, raises :class:`~brochure.errors.RecordFitError` naming the record's
+    fields to shorten, or a BrochureError at the layout when even a short record does not fit."""
+    rendered = _fitted(kit, record, assessment)
+    if rendered is None:
+        raise _unfit(kit, record, assessment)
+    return rendered
+
+
+def _fitted(kit: SummaryKit, record: PatientRecord,
+            assessment: Assessment) -> RenderedSummary | None:
+    """The summary on its pages, with as few reductions as it takes and the note cut as the
+    last resort; None when even that runs past them."""
     seed, text = kit.seed(record.language), kit.text(record.language)
     for taken in range(len(text.reductions) + 1):
         reduced = frozenset(text.reductions[:taken])
         pdf, pages = _render(kit, record, assessment, seed, reduced=reduced, limit=text.pages)
         if pages <= text.pages:
             return RenderedSummary(pdf)
-    cut = _cut_note(kit, record, assessment, seed, reduced)
-    if cut is None:
-        raise BrochureError(Problem(
-            f"this layout cannot hold a summary in its {text.pages} pages, even with every "
+    return _cut_note(kit, record, assessment, seed, reduced)
+
+
+_OWN_TEXT = ("name", "override_reason", "notes")
+"""The record's fields of free text, which a summary prints as given (the note cut to fit)."""
+
+
+def _unfit(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> BrochureError:
+    """Why no summary fits its pages: the record's fields whose text takes the room (see
+    :func:`_fields_to_blame`), or the layout, when a record with all of them short does not fit
+    either."""
+    pages = kit.text(record.language).pages
+    given = tuple(name for name in _OWN_TEXT if getattr(record, name))
+    if not given or not _fits_with_short(kit, record, assessment, given):
+        return BrochureError(Problem(
+            f"this layout cannot hold a summary in its {pages} pages, even with every "
             f"shorter form summary.yaml declares taken: its type, spacing and margins leave "
             f"too little room; expected sizes near the shipped layout's",
             f"layouts/{kit.layout.name}.yaml"))
-    return cut
+    return _fields_to_blame(kit, record, assessment, given, pages)
+
+
+def _fields_to_blame(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+                     given: tuple[str, ...], pages: int) -> RecordFitError:
+    """The fields printed whole (name, override reason) whose shortening alone lets the
+    summary fit, the note cut as usual; else those fields together; else every field given,
+    the note too."""
+    whole = tuple(name for name in given if name != "notes")
+    alone = tuple(name for name in whole if _fits_with_short(kit, record, assessment, (name,)))
+    if alone:
+        return _record_fit_error(alone, pages, "shorten it" if len(alone) == 1 else
+                                 "shorten one of them")
+    if whole and _fits_with_short(kit, record, assessment, whole):
+        return _record_fit_error(whole, pages, "shorten them")
+    return _record_fit_error(given, pages, "shorten them")
+
+
+def _record_fit_error(fields: tuple[str, ...], pages: int, hint: str) -> RecordFitError:
+    """The error naming the fields to shorten, and how many of them (``hint``)."""
+    if len(fields) == 1:
+        verb = "take" if fields[0] == "notes" else "takes"
+        return RecordFitError(fields, (
+            f"the record's {fields[0]} {verb} too much room to set in the summary's {pages} "
+            f"pages with the rest of the record, even with every shorter form taken; {hint}"))
+    named = ", ".join(fields[:-1]) + f" and {fields[-1]}"
+    return RecordFitError(fields, (
+        f"the record's {named} take too much room together to set in the summary's {pages} "
+        f"pages, even with every shorter form taken; {hint}"))
+
+
+def _fits_with_short(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+                     fields: tuple[str, ...]) -> bool:
+    """Whether the summary fits its pages with ``fields`` of the record one character long
+    (the note left out)."""
+    short = {name: None if name == "notes" else "A" for name in fields}
+    record = record.model_copy(update=short)
+    if "override_reason" in fields:
+        assessment = replace(assessment, override_reason="A", groups=tuple(
+            replace(g, reasons=("A",)) if g.kind == "doctors_view" and g.reasons else g
+            for g in assessment.groups))
+    return _fitted(kit, record, assessment) is not None
 
 
 def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
@@ -184,6 +249,8 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
                   canvasmaker=_canvas_maker(kit, text, record, seed, learner))
     except _PastLimitError:
         return b"", doc.page + 1  # the page it would have begun
+    except _StuckError:
+        return b"", max(limit or 0, doc.page) + 1  # a build without end is one too long
     return buffer.getvalue(), doc.page
 
 
@@ -364,9 +431,18 @@ class _PastLimitError(Exception):
     """A summary's build has gone past its page limit."""
 
 
+class _StuckError(Exception):
+    """A summary's build handles one flowable in one frame over and over."""
+
+
+_MAX_TRIES = 100
+"""How often one flowable may be handled in one frame before a build is taken to be stuck (a
+placed, split or postponed flowable is handled a few times at most)."""
+
+
 class _SummaryDoc(BaseDocTemplate):
     """Adds a bookmark for every section heading, so readers can jump between sections, and
-    stops a build that runs past ``page_limit`` pages."""
+    stops a build that runs past ``page_limit`` pages or makes no progress."""
 
     page_limit: int | None = None
 
@@ -374,6 +450,17 @@ class _SummaryDoc(BaseDocTemplate):
         if self.page_limit is not None and self.page >= self.page_limit:
             raise _PastLimitError
         super().handle_pageBegin()
+
+    def handle_flowable(self, flowables) -> None:  # ReportLab's hook
+        """Stops a build that would never end: ReportLab's keep-together, split in a frame
+        too short for its content, puts it back before a no-op, in the same frame, forever
+        (a record without a note in a layout whose type is far too large did)."""
+        if flowables:
+            key = (id(flowables[0]), self.page, id(getattr(self, "frame", None)))
+            self._tries[key] = self._tries.get(key, 0) + 1
+            if self._tries[key] > _MAX_TRIES:
+                raise _StuckError
+        super().handle_flowable(flowables)
 
     OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 
@@ -388,6 +475,7 @@ class _SummaryDoc(BaseDocTemplate):
 
     def build(self, flowables, **kwargs):
         self._bookmarks: list[str] = []
+        self._tries: dict[tuple[int, int, int], int] = {}
         super().build(flowables, **kwargs)
 
 

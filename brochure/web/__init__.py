@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from .. import __version__
 from ..candidacy import Assessment, assess
 from ..clock import today
-from ..errors import BrochureError
+from ..errors import BrochureError, RecordFitError
 from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
 from ..model.rules import ReasonKind
@@ -243,7 +243,11 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         if request.password and (problem := personal_problem(request.password,
                                                              record_inputs(record))):
             return _field_errors([(("body", "password"), problem, "value_error")])
-        summary = summarize(record, password=request.password, project=project)
+        try:
+            summary = summarize(record, password=request.password, project=project)
+        except RecordFitError as unfit:
+            return _field_errors([(("body", name), unfit.problems[0].message, "too_long")
+                                  for name in unfit.fields])
         return _pdf(summary.pdf, summary.warnings)
 
     @app.get("/docs", include_in_schema=False)
@@ -327,5 +331,10 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
             return page(request, values, {"password": problem}, _assessment(record, kit),
                         status=422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
-        summary = await run_in_threadpool(summarize, record, password=password, project=project)
+        try:
+            summary = await run_in_threadpool(summarize, record, password=password,
+                                              project=project)
+        except RecordFitError as unfit:  # told at each field it names
+            return page(request, values, dict.fromkeys(unfit.fields, unfit.problems[0].message),
+                        _assessment(record, kit), status=422)
         return _pdf(summary.pdf, summary.warnings)
