@@ -19,6 +19,7 @@ from .model import Brand, Layout, Publication
 from .model.base import Strict, validate
 from .model.brand import NO_BOX
 from .model.layout import SummaryLayout
+from .model.project import SETTINGS_FILE, ProjectSettings
 from .model.rules import Rules
 from .model.summary import SummaryContent
 from .render.images import confined, image_problem
@@ -51,6 +52,8 @@ class Project:
     summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
     banned: dict[str, list[str]] = field(default_factory=dict)
     """Phrases no output may contain, by language (content/claims.yaml)."""
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    """Project-wide settings (content/project.yaml; defaults when it is absent)."""
     invalid: set[str] = field(default_factory=set, repr=False)
     """Names of files that exist but failed to load (not reported again as unknown names)."""
 
@@ -88,6 +91,7 @@ def load_project(root: Path | str = ".") -> Project:
     problems += _check_layout_names(project)
     _separate_summary_layouts(project)
     problems += _load_banned(project)
+    problems += _load_settings(project)
     if not project.publications and not problems:
         problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
                                 root / "content"))
@@ -149,6 +153,19 @@ def _load_banned(project: Project) -> list[Problem]:
         return []
     try:
         project.banned = validate(load(_relative(path)), BannedPhrases).banned
+    except SourceError as exc:
+        return exc.problems
+    return []
+
+
+def _load_settings(project: Project) -> list[Problem]:
+    path = project.root / SETTINGS_FILE
+    if not path.exists():
+        return []
+    try:
+        source = load(_relative(path))
+        project.settings = validate(source, ProjectSettings) if source.data is not None else \
+            ProjectSettings()
     except SourceError as exc:
         return exc.problems
     return []

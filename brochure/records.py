@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from .errors import BrochureError, Problem, SourceError
 from .model.base import close_match, unknown_name, validate
 from .model.patient import RECORD_FIELDS, PatientRecord, valid_id
+from .model.project import ProjectSettings
 from .source import CSV_RECORDS, RECORDS, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
@@ -108,6 +109,21 @@ def check_physicians(rows: Iterable[RecordRow], roster: Sequence[str]) -> list[R
         if message:
             line, column = row.positions.get("physician", (row.row, None))
             row = replace(row, record=None, problems=(Problem(message, row.path, line, column),))
+        checked.append(row)
+    return checked
+
+
+def check_ids(rows: Iterable[RecordRow], settings: ProjectSettings) -> list[RecordRow]:
+    """``rows``, with each whose id does not match the project's pattern turned into an error
+    row with that problem, placed at its ``id`` value, and without the id (which may be
+    anything: a name, a spreadsheet formula)."""
+    checked = []
+    for row in rows:
+        message = settings.id_problem(row.record_id) if row.record_id else None
+        if message:
+            line, column = row.positions.get("id", (row.row, None))
+            problem = Problem(message, row.path, line, column)
+            row = replace(row, record=None, record_id="", problems=(*row.problems, problem))
         checked.append(row)
     return checked
 

