@@ -314,3 +314,14 @@ def test_skipping_inputs_that_cannot_match_never_changes_the_verdict(password):
     quick = password_problem(password, inputs)
     with mock.patch.object(passwords, "_may_match", lambda *args: True):
         assert password_problem(password, inputs) == quick
+
+
+@settings(max_examples=150, deadline=None)
+@given(name=st.text(min_size=1, max_size=40), record_id=st.text(min_size=1, max_size=20),
+       born=st.dates(dt.date(1900, 1, 1), dt.date(2026, 1, 1)),
+       password=st.text(min_size=10, max_size=60))
+def test_any_password_and_any_patient_get_an_answer_that_quotes_neither(name, record_id, born,
+                                                                        password):
+    problem = password_problem(password, personal_inputs(name, record_id, born))
+    if problem and "the password is easy to guess" in problem:
+        assert password not in problem and born.isoformat() not in problem
