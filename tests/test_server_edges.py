@@ -294,3 +294,20 @@ def test_a_layout_too_small_is_blamed_for_a_short_record_without_a_note(project)
     assert "layouts/summary-letter.yaml: error: this layout cannot hold a summary" in \
         result.stderr
     assert "Traceback" not in result.stderr and not (project / "s.pdf").exists()
+
+
+# --- smaller ----------------------------------------------------------------------------------
+
+def test_a_busy_port_is_a_usage_error_in_the_tools_own_words(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=ROOT,
+            env=serve_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert f"error: port {port} on 127.0.0.1 is already in use; expected a free port " \
+           "(choose another with --port)" in result.stderr
+    assert "Errno" not in result.stderr and "Traceback" not in result.stderr
+    assert "serving on" not in result.stderr

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
+import socket
 import sys
 from pathlib import Path
 
 import click
 
-from ..errors import internal_error
+from ..errors import BrochureError, Problem, internal_error
 from ..project import load_project
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -42,6 +44,7 @@ def run_serve(root: Path, host: str, port: int) -> None:
 
     from ..web import create_app
 
+    listening = bind(host, port)  # before the project loads: a busy port is told at once
     app = create_app(load_project(root), hosts=hosts_for(host))
     gc.freeze()  # the project and kit live as long as the server: the collector skips them
     handler = logging.StreamHandler(sys.stderr)
@@ -51,5 +54,34 @@ def run_serve(root: Path, host: str, port: int) -> None:
     click.echo(f"brochure serving on http://{host}:{port}/ (API docs at /docs; Ctrl+C stops)",
                err=True)
     # log_config=None: uvicorn's loggers pass their records to the handler above, filter and all
-    uvicorn.run(app, host=host, port=port, access_log=False, log_level="warning",
-                log_config=None)
+    config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
+                            log_config=None)
+    server = uvicorn.Server(config)
+    server.run(sockets=[listening])  # our socket: no second bind, so no race for the port
+    if not server.started:
+        sys.exit(3)  # as uvicorn.run: the application did not start (its log says why)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port``, as uvicorn would bind it; a port in use or an
+    address this machine does not have is the user's error (exit 2), in the tool's words."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        raise BrochureError(Problem(_bind_problem(host, port, exc))) from None
+    return listening
+
+
+def _bind_problem(host: str, port: int, exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return (f"port {port} on {host} is already in use; expected a free port (choose "
+                "another with --port)")
+    if exc.errno == errno.EACCES:
+        return (f"port {port} on {host} needs privileges this user does not have; expected "
+                "a port above 1023 (choose another with --port)")
+    return (f"cannot listen on {host} port {port}: {exc.strerror or 'unknown reason'}; "
+            "expected an address of this machine (--host) and a free port (--port)")
