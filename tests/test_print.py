@@ -323,7 +323,7 @@ def test_preflight_names_each_problem_with_page_object_and_value(tmp_path, kind)
 def test_preflight_rejects_encryption_and_missing_pdfx(tmp_path, built):
     writer = PdfWriter(clone_from=PdfReader(_print_file(built, "trifold-letter")))
     writer.encrypt("x", algorithm="AES-256")
-    locked = tmp_path / "locked.pdf"
+    locked = tmp_path / "locked-print.pdf"  # a print file by its name; other names: summaries
     writer.write(locked)
     result = run_cli("check", str(locked))
     assert result.returncode == 1 and "encrypted" in result.stderr

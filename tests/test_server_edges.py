@@ -311,3 +311,40 @@ def test_a_busy_port_is_a_usage_error_in_the_tools_own_words(tmp_path):
            "(choose another with --port)" in result.stderr
     assert "Errno" not in result.stderr and "Traceback" not in result.stderr
     assert "serving on" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory) -> Path:
+    """A summary made with a password, as a physician hands it to a patient."""
+    from .conftest import run_cli
+    folder = tmp_path_factory.mktemp("encrypted")
+    os.environ["EDGE_PDF_PASSWORD"] = "mauve-otter-bridge-1947"
+    try:
+        result = run_cli("summary", "content/patients/good-candidate.yaml", "-o",
+                         str(folder / "summary.pdf"), "--password-env", "EDGE_PDF_PASSWORD")
+    finally:
+        del os.environ["EDGE_PDF_PASSWORD"]
+    assert result.returncode == 0, result.stderr
+    return folder / "summary.pdf"
+
+
+def test_check_on_an_encrypted_summary_says_it_was_not_checked(encrypted):
+    from .conftest import run_cli
+    result = run_cli("check", str(encrypted))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{encrypted}: encrypted, as a summary made with a password is: not checked " \
+           "(nothing in it can be read without its password)" in result.stdout
+    assert "print files must not be encrypted" not in result.stdout + result.stderr
+    assert "accessibility: 1 file(s), ok" not in result.stdout
+
+
+def test_check_on_an_encrypted_print_file_is_still_a_finding(encrypted, tmp_path):
+    import shutil
+
+    from .conftest import run_cli
+    printed = tmp_path / "trifold-letter-print.pdf"
+    shutil.copy(encrypted, printed)
+    result = run_cli("check", str(printed))
+    assert result.returncode == 1
+    assert f"{printed}: encrypted: document: print files must not be encrypted" in \
+        result.stderr
