@@ -539,10 +539,21 @@ def _read_bounded(path: Path, limits: Limits) -> bytes:
     finally:
         os.close(fd)
     if size > limits.max_bytes or len(data) > limits.max_bytes:
-        shown = _size(size) if size else f"over {_size(limits.max_bytes)}"
+        shown, most = _sizes(size, limits.max_bytes)
         raise SourceError(Problem(f"file too large ({shown}); {limits.kind} may be at most "
-                                  f"{_size(limits.max_bytes)}", path))
+                                  f"{most}", path))
     return data
+
+
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """A file's size and the limit it is over, told so that they differ: "5 MB" and "4 MB";
+    "65,537 bytes" and "64 KB (65,536 bytes)" where they would round alike; "over 4 MB" for
+    a file of no known size (a device)."""
+    if not size:
+        return f"over {_size(limit)}", _size(limit)
+    if _size(size) != _size(limit):
+        return _size(size), _size(limit)
+    return f"{size:,} bytes", f"{_size(limit)} ({limit:,} bytes)"
 
 
 def _size(number: int) -> str:

@@ -200,7 +200,8 @@ def wide_record() -> dict:
     record = yaml.safe_load((ROOT / "content/patients/worst-case.yaml").read_text())
     return {**record, "name": f"{MARKER} " + WIDE * (199 - len(MARKER)),
             "override_reason": f"{MARKER} " + WIDE * (499 - len(MARKER)),
-            "notes": f"{MARKER} " + record["notes"][len(MARKER) + 1:], "visit_date": str(record["visit_date"]),
+            "notes": f"{MARKER} " + record["notes"][len(MARKER) + 1:],
+            "visit_date": str(record["visit_date"]),
             "date_of_birth": str(record["date_of_birth"])}
 
 
@@ -348,3 +349,18 @@ def test_check_on_an_encrypted_print_file_is_still_a_finding(encrypted, tmp_path
     assert result.returncode == 1
     assert f"{printed}: encrypted: document: print files must not be encrypted" in \
         result.stderr
+
+
+@pytest.mark.parametrize("over", [1, 40])
+def test_a_file_just_over_its_limit_says_by_how_much(tmp_path, over):
+    """A record file of 64 KB and one byte was "too large (64 KB)" for a limit of 64 KB."""
+    from .conftest import run_cli
+    record = (ROOT / "content/patients/good-candidate.yaml").read_text()
+    record += "#" * (64 * 1024 + over - len(record.encode()) - 1) + "\n"
+    source = tmp_path / "big.yaml"
+    source.write_text(record)
+    assert source.stat().st_size == 64 * 1024 + over
+    result = run_cli("summary", str(source), "-o", str(tmp_path / "s.pdf"))
+    assert result.returncode == 2
+    assert f"{source}: error: file too large ({64 * 1024 + over:,} bytes); a record file may be " \
+           "at most 64 KB (65,536 bytes)" in result.stderr, result.stderr
