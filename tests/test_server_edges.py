@@ -364,3 +364,13 @@ def test_a_file_just_over_its_limit_says_by_how_much(tmp_path, over):
     assert result.returncode == 2
     assert f"{source}: error: file too large ({64 * 1024 + over:,} bytes); a record file may be " \
            "at most 64 KB (65,536 bytes)" in result.stderr, result.stderr
+
+
+def test_the_readme_says_what_a_batch_killed_outright_leaves_behind():
+    """Summaries rendered but not yet listed when a batch is killed with SIGKILL stay as
+    hidden temporary files until the next run into that folder removes them."""
+    import re
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert re.search(r"If it is killed outright, .{0,200}hidden temporary files "
+                     r"\(`\.s-….pdf\.….tmp`[^)]*\) until the next batch or summary into that "
+                     r"folder removes them", readme)
