@@ -2,15 +2,16 @@
 
 The public API is small: :func:`build_publication` renders one publication in one layout to
 PDF bytes; :func:`assess` and :func:`render_summary` give a patient's assessment and summary;
-:class:`BrochureError` is what every user mistake raises.
+:class:`BrochureError` is what every user mistake raises (:class:`RecordFitError` for a record
+whose own text takes more room than its summary's pages give; it names the fields).
 """
 
 __version__ = "0.1.0"
 
-from .errors import BrochureError, FitError, SourceError
+from .errors import BrochureError, FitError, RecordFitError, SourceError
 
-__all__ = ["BrochureError", "FitError", "SourceError", "__version__", "assess",
-           "build_publication", "render_summary"]
+__all__ = ["BrochureError", "FitError", "RecordFitError", "SourceError", "__version__",
+           "assess", "build_publication", "render_summary"]
 
 _LAZY = {"build_publication": "build", "assess": "summaries", "render_summary": "summaries"}
 

@@ -218,6 +218,14 @@ def client():
     return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
 
 
+def test_a_record_too_wide_to_set_raises_an_error_naming_its_fields_from_the_library():
+    from brochure import RecordFitError, render_summary
+    with pytest.raises(RecordFitError) as raised:
+        render_summary(wide_record())
+    assert raised.value.fields == ("name", "override_reason")
+    assert MARKER not in str(raised.value) and WIDE not in str(raised.value)
+
+
 def test_a_record_too_wide_to_set_is_a_422_from_the_api_naming_its_fields(client):
     response = client.post("/api/summaries", json=wide_record())
     assert response.status_code == 422, response.text[:300]
