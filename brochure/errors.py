@@ -60,7 +60,7 @@ class RecordFitError(FitError):
         super().__init__(Problem(message))
         self.fields = fields
 
-    def __reduce__(self):  # pickled whole across a batch's worker processes
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...], str]]:  # pickled whole
         return type(self), (self.fields, self.problems[0].message)
 
 

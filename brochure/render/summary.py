@@ -454,7 +454,7 @@ class _SummaryDoc(BaseDocTemplate):
             raise _PastLimitError
         super().handle_pageBegin()
 
-    def handle_flowable(self, flowables) -> None:  # ReportLab's hook
+    def handle_flowable(self, flowables: list) -> None:  # ReportLab's hook
         """Stops a build that would never end: ReportLab's keep-together, split in a frame
         too short for its content, puts it back before a no-op, in the same frame, forever
         (a record without a note in a layout whose type is far too large did)."""
