@@ -260,7 +260,10 @@ def test_a_record_too_wide_to_set_is_exit_2_at_the_command_line_naming_its_field
     source.write_text(yaml.safe_dump(wide_record(), allow_unicode=True))
     result = run_cli("summary", str(source), "-o", str(tmp_path / "s.pdf"))
     assert result.returncode == 2, result.stderr
-    assert "the record's name and override_reason " + TOO_WIDE in result.stderr
+    line = next(number for number, text in enumerate(source.read_text().splitlines(), 1)
+                if text.startswith("name:"))
+    assert f"{source}:{line}:7: error: the record's name and override_reason " + TOO_WIDE \
+        in result.stderr
     assert "this layout cannot hold" not in result.stderr and "Traceback" not in result.stderr
     assert MARKER not in result.stdout + result.stderr and not (tmp_path / "s.pdf").exists()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import BrochureError, Problem, RefusedError
+from ..errors import BrochureError, Problem, RecordFitError, RefusedError
 from ..ledger import (
     NAME_CHANGED_WARNING,
     REPLACE_HINT,
@@ -26,7 +26,7 @@ from ..output import (
 )
 from ..passwords import password_problem, record_inputs
 from ..project import load_project
-from ..records import read_records
+from ..records import RecordRow, read_records
 from ..summaries import DEFAULT_PUBLICATION, check_rows, summarize, summary_kit
 
 NOT_SET = ("the environment variable named by --password-env is not set; expected the NAME of "
@@ -66,14 +66,24 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
         raise BrochureError(list(rows[0].problems))
     record = rows[0].record
     password = password_from(password_env, record_inputs(record))
-    result = summarize(record, password=password, with_brochure=with_brochure,
-                       project=project, publication=publication)
+    try:
+        result = summarize(record, password=password, with_brochure=with_brochure,
+                           project=project, publication=publication)
+    except RecordFitError as unfit:
+        raise BrochureError(_placed(unfit, rows[0])) from None
     for warning in result.warnings:
         click.echo(f"{record_file}: warning: {warning}", err=True)
     out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
                             publication, replace)
     click.echo(f"wrote {out}")
     return out
+
+
+def _placed(unfit: RecordFitError, row: RecordRow) -> Problem:
+    """A record too wide to set, told at the first field it names."""
+    line, column = next((row.positions[f] for f in unfit.fields if f in row.positions),
+                        (row.row or None, None))
+    return Problem(unfit.problems[0].message, row.path, line, column)
 
 
 def check_output(output: Path, inputs: tuple[Path, ...]) -> None:
