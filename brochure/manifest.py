@@ -20,11 +20,14 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
 
 from .errors import BrochureError, Problem
+from .model.patient import valid_id
+from .model.project import DEFAULT_RECORD_ID_PATTERN
 from .output import PRIVATE_MODE, publish, writable, write_atomic, write_temporary
 
 MANIFEST = "manifest.csv"
@@ -33,6 +36,7 @@ FIELDS = ("id", "file", "verdict", "status", "message")
 EARLIER_RUN = "earlier run"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+_CARRIED = re.compile(DEFAULT_RECORD_ID_PATTERN)
 MAX_EARLIER_BYTES = 64 * 1024 * 1024
 """An earlier manifest larger than this is not read for ids and verdicts (its summaries are
 still listed, by file name)."""
@@ -69,10 +73,22 @@ def read_earlier(folder: Path) -> dict[str, dict]:
 
 
 def earlier_row(file: str, known: dict | None = None) -> dict:
-    """The line of a summary that an earlier run wrote (id and verdict when known)."""
+    """The line of a summary that an earlier run wrote (id and verdict when known; an id is
+    carried only when it is a valid one: an older version's manifest, or a hand-edited one,
+    may hold anything there, a name included)."""
     known = known or {}
-    return dict(id=known.get("id") or "", file=file, verdict=known.get("verdict") or "",
-                status=EARLIER_RUN, message="")
+    return dict(id=_carried_id(known.get("id") or ""), file=file,
+                verdict=_carried_id(known.get("verdict") or ""), status=EARLIER_RUN,
+                message="")
+
+
+def _carried_id(cell: str) -> str:
+    """A cell read back from a manifest: its neutralising apostrophe taken off, then kept only
+    if it is a valid id of the default pattern (the project's own is not loaded yet when a run
+    takes over; verdicts are words of the same shape)."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        cell = cell[1:]
+    return cell if _CARRIED.fullmatch(cell) and valid_id(cell) else ""
 
 
 def summaries_in(folder: Path) -> list[str]:

@@ -265,3 +265,18 @@ def test_a_manifest_never_starts_a_cell_with_a_formula(tmp_path, monkeypatch):
     assert "'-1-1" in cells
     assert any(cell.startswith("'=HYPERLINK.csv:3") for cell in cells)
     assert not any(cell.startswith(manifest.FORMULA_STARTS) for cell in cells)
+
+
+def test_an_earlier_manifests_id_cell_is_carried_only_when_it_is_a_valid_id(tmp_path):
+    """An older version's manifest could show part of a name in its id column (point 8)."""
+    out = tmp_path / "out"
+    assert _cli("batch", str(_records(tmp_path / "a.csv", range(3))), "--out",
+                str(out)).exit_code == 0
+    rows = _lines(out / "manifest.csv")
+    rows[0]["id"], rows[1]["id"] = "Margaret Ellison", "'-1-1"
+    (out / "manifest.csv").write_bytes(manifest.csv_bytes(rows, header=True))
+    assert _cli("batch", str(_records(tmp_path / "b.csv", range(9, 10))), "--out",
+                str(out)).exit_code == 0
+    carried = {r["file"]: r["id"] for r in _lines(out / "manifest.csv")[1:]}
+    assert carried == {rows[0]["file"]: "", rows[1]["file"]: "'-1-1",
+                       rows[2]["file"]: "K-00002"}
