@@ -16,7 +16,8 @@ another patient is never replaced (see :mod:`ledger`). Workers render into hidde
 files and only this process puts them in place, each together with its manifest line, so a
 summary in the folder is always one the manifest lists (save, after SIGKILL, the one row being
 finished, which the next run lists). Workers die with this process, however it ends. Nothing
-about a patient is printed or logged.
+about a patient is printed or logged. Each summary put in place gets its line in the audit log
+(:mod:`audit`, opened before anything is rendered), written by this process.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .audit import AuditError, AuditLog, entry, os_user
 from .errors import BrochureError, Problem, internal_error
 from .ledger import NAME_CHANGED, NAME_CHANGED_WARNING, Ledger, held, owner_of
 from .manifest import (
@@ -176,6 +178,8 @@ class Run:
         self.lines: dict[int, dict] = {}
         self.progress: Callable[[int], None] | None = None
         self.finished: list[dict] | None = None
+        self.audit: AuditLog | None = None
+        self.options = Options(root="")
 
     def take(self, rows: list[RecordRow]) -> list[RecordRow]:
         """The input rows this run accounts for (from here on, an interruption lists them)."""
@@ -186,7 +190,8 @@ class Run:
                progress: Callable[[int], None] | None = None) -> Report:
         from .summaries import DEFAULT_PUBLICATION  # also loads the renderer before workers fork
         options = replace(options, publication=options.publication or DEFAULT_PUBLICATION)
-        self.progress = progress
+        self.progress, self.options = progress, options
+        self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
         tasks = self._plan(token_key(), options.publication)
         _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks))
@@ -259,6 +264,18 @@ class Run:
         warnings = outcome.warnings + ((NAME_CHANGED_WARNING,) if task.renamed else ())
         self.add(outcome.index, _row(row, path.name, outcome.verdict,
                                      NAME_CHANGED if task.renamed else "ok", warnings=warnings))
+        self._audited(outcome.verdict, task, path)
+
+    def _audited(self, verdict: str, task: Task, path: Path) -> None:
+        """The audit line of a summary just put in place (its name is its token); a log that
+        refuses it stops the batch (the summary stays, listed in the manifest)."""
+        options, overridden = self.options, task.record.get("override_verdict") is not None
+        try:
+            if self.audit:
+                self.audit.append(entry("batch", os_user(), options.publication or "", verdict,
+                                        overridden, options.password is not None, path.stem))
+        except AuditError as exc:
+            self.stop.write_failed = self.stop.write_failed or f"the audit log: {exc.cause}"
 
     def finish(self, reason: str) -> list[dict]:
         """Rows never finished are listed as not rendered (with ``reason``); then the manifest
@@ -277,6 +294,8 @@ class Run:
 
     def close(self) -> None:
         self.partial.close()
+        if self.audit:
+            self.audit.close()
 
     def _reserve(self) -> None:
         """Keep room for the finished manifest (given back just before it is written), so that

@@ -7,6 +7,7 @@ A user's mistake prints ``path:line:col: error: …`` lines, never a traceback.
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 
@@ -176,3 +177,37 @@ def serve(host: str, port: int, root: Path) -> None:
     from .commands.serve import run_serve
 
     run_serve(root, host, port)
+
+
+@main.group(cls=_Group)
+def audit() -> None:
+    """The audit log: one line per summary produced (no patient data), hash-chained."""
+
+
+@audit.command()
+@click.option("--expect-last", metavar="HMAC",
+              help="Also fail unless this HMAC (printed by an earlier verify and kept "
+                   "elsewhere) is still in the log: lines cut from its end show.")
+@_ROOT
+@_reports_errors
+def verify(expect_last: str | None, root: Path) -> None:
+    """Check the chain of the audit log; print the last line's HMAC. Exit 1 names the first
+    line edited, inserted, deleted or moved."""
+    from .commands.audit import run_verify
+
+    sys.exit(run_verify(root, expect_last))
+
+
+@audit.command(name="list")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S",
+                                              "%Y-%m-%d %H:%M:%S"]),
+              help="Only lines written at or after this date (UTC).")
+@click.option("--user", metavar="NAME", help="Only lines of this user.")
+@click.option("--json", "as_json", is_flag=True, help="The lines as stored (JSON Lines).")
+@_ROOT
+@_reports_errors
+def list_(since: datetime | None, user: str | None, as_json: bool, root: Path) -> None:
+    """Print the audit log's lines, oldest first, as a table (or --json)."""
+    from .commands.audit import run_list
+
+    sys.exit(run_list(root, since, user, as_json))

@@ -143,25 +143,32 @@ def token_key() -> bytes:
     """The secret that turns records into file names: ``$BROCHURE_TOKEN_KEY`` (hex or base64,
     at least 32 random bytes), else the key file in the user's configuration folder, made on
     first use (readable by the owner only), so that reruns give the same names."""
-    text = os.environ.get(TOKEN_KEY_ENV)
+    return load_key(TOKEN_KEY_ENV, key_path(), "the token key")
+
+
+def load_key(variable: str, path: Path, what: str) -> bytes:
+    """A secret key: environment variable ``variable`` (hex or base64, at least 32 random
+    bytes) when set, else the file at ``path``, made on first use (readable by the owner
+    only). ``what`` names the key in errors."""
+    text = os.environ.get(variable)
     if text is not None:
-        return parse_key(text, f"environment variable {TOKEN_KEY_ENV}", None)
-    path = key_path()
+        return parse_key(text, f"environment variable {variable}", None)
     if not path.exists():
-        _create_key(path)
+        _create_key(path, what, variable)
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BrochureError(Problem(f"cannot read the token key ({_reason(exc)}); expected a "
+        raise BrochureError(Problem(f"cannot read {what} ({_reason(exc)}); expected a "
                                     f"file holding a key made with: {MAKE_KEY}", path)) from None
-    return parse_key(text, "the token key", path)
+    return parse_key(text, what, path)
 
 
-def key_path() -> Path:
-    """``$XDG_CONFIG_HOME/brochure/token-key``, else ``~/.config/brochure/token-key``."""
+def key_path(name: str = "token-key") -> Path:
+    """``$XDG_CONFIG_HOME/brochure/<name>``, else ``~/.config/brochure/<name>``: the token key,
+    and the audit key beside it."""
     base = os.environ.get("XDG_CONFIG_HOME", "")
     folder = Path(base) if os.path.isabs(base) else Path.home() / ".config"
-    return folder / "brochure" / "token-key"
+    return folder / "brochure" / name
 
 
 def parse_key(text: str, what: str, path: Path | None) -> bytes:
@@ -199,13 +206,13 @@ def _from_base64(text: str) -> bytes | None:
         return None
 
 
-def _create_key(path: Path) -> None:
+def _create_key(path: Path, what: str, variable: str) -> None:
     """A new random key at ``path`` (folder 700, file 600), written whole or not at all; when
     two processes race, the first one's key stays."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".token-key.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(KEY_BYTES) + "\n")
@@ -217,9 +224,9 @@ def _create_key(path: Path) -> None:
         finally:
             Path(tmp).unlink(missing_ok=True)
     except OSError as exc:
-        raise BrochureError(Problem(f"cannot create the token key ({_reason(exc)}); expected a "
+        raise BrochureError(Problem(f"cannot create {what} ({_reason(exc)}); expected a "
                                     f"configuration folder you may write to, or set "
-                                    f"{TOKEN_KEY_ENV}", path)) from None
+                                    f"{variable}", path)) from None
 
 
 def _reason(exc: BaseException) -> str:

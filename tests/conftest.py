@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,10 +35,22 @@ def edit_once(project: Path, relative: str, old: str, new: str) -> int:
 def _own_config(tmp_path_factory, monkeypatch) -> None:
     """Every test (and every command it runs) keeps its token key in a folder of its own,
     never in the user's real configuration, and sees one fixed today (the shipped examples'
-    visits are in November 2026; a visit may not be more than a day ahead of today)."""
+    visits are in November 2026; a visit may not be more than a day ahead of today), and an
+    audit log of its own ($BROCHURE_STATE), never the project's .brochure/."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("BROCHURE_STATE", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("BROCHURE_TODAY", "2026-11-29")
     monkeypatch.delenv("BROCHURE_TOKEN_KEY", raising=False)
+    monkeypatch.delenv("BROCHURE_AUDIT_KEY", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_state(tmp_path_factory) -> Iterator[None]:
+    """An audit log for the session, for module-scoped fixtures that run before any test's
+    own (see _own_config): no test writes into the project's .brochure/."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BROCHURE_STATE", str(tmp_path_factory.mktemp("session-state")))
+        yield
 
 
 @pytest.fixture(scope="session")

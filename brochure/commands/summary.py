@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..audit import AuditLog, entry, os_user
 from ..errors import BrochureError, Problem, RecordFitError, RefusedError
 from ..ledger import (
     NAME_CHANGED_WARNING,
@@ -73,8 +74,12 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
         raise BrochureError(_placed(unfit, rows[0])) from None
     for warning in result.warnings:
         click.echo(f"{record_file}: warning: {warning}", err=True)
-    out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
-                            publication, replace)
+    with AuditLog(root) as audit:  # first: a log that cannot take the line stops the write
+        out = _write_registered(record, result.pdf, output, root / "output" / "summaries",
+                                publication, replace)
+        audit.append(entry("cli", os_user(), publication, result.assessment.verdict,
+                           result.assessment.overridden, password is not None,
+                           summary_token(record, token_key(), publication)))
     click.echo(f"wrote {out}")
     return out
 

@@ -6,6 +6,8 @@ written to disk, access logs carry the method, path and status only, and every r
 ``Cache-Control: no-store`` and carries a Content-Security-Policy (see :mod:`.guard`). The
 form's POSTs need this server process's token and its own origin (:mod:`.csrf`); the JSON API
 takes ``application/json`` only. An unexpected error is told by its type, place and error id.
+A summary leaves only once its line (no patient data) is in the audit log (:mod:`..audit`);
+503 when the log cannot take it.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from fastapi.templating import Jinja2Templates
 from pydantic import Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
-from .. import __version__
+from .. import __version__, audit
 from ..candidacy import Assessment, assess
 from ..clock import today
 from ..errors import BrochureError, RecordFitError
 from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
 from ..model.rules import ReasonKind
+from ..output import summary_token, token_key
 from ..passwords import (
     RULE,
     STRENGTH_RULE,
@@ -38,7 +41,14 @@ from ..passwords import (
 )
 from ..project import Project
 from ..records import field_errors, to_record
-from ..summaries import check_physician, glyph_warnings, summarize, summary_kit
+from ..summaries import (
+    DEFAULT_PUBLICATION,
+    Summary,
+    check_physician,
+    glyph_warnings,
+    summarize,
+    summary_kit,
+)
 from . import csrf
 from .files import Files
 from .guard import MAX_BODY, Guard, log
@@ -247,8 +257,9 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
     @app.post("/api/summaries", tags=["records"], response_class=Response,
               dependencies=[Depends(_json_only)],
               responses={200: {"content": {"application/pdf": {}},
-                               "description": "the summary PDF"}, **UNSUPPORTED})
-    def api_summary(request: SummaryRequest) -> Response:
+                               "description": "the summary PDF"}, **UNSUPPORTED,
+                         503: {"description": "the audit log cannot take the summary's line"}})
+    def api_summary(request: SummaryRequest, http: Request) -> Response:
         """The patient's 2-page candidacy summary as a PDF (encrypted if a password is
         given)."""
         record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
@@ -262,12 +273,38 @@ def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> Non
         except RecordFitError as unfit:
             return _field_errors([(("body", name), unfit.problems[0].message, "too_long")
                                   for name in unfit.fields])
-        return _pdf(summary.pdf, summary.warnings)
+        return _audited(http, project, record, summary, request.password is not None)
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
         """Swagger UI from our own copy; its start-up script is a file, not inline."""
         return templates.TemplateResponse(request, "docs.html", {"title": "brochure API"})
+
+
+AUDIT_UNAVAILABLE = ("the summary was not handed out: the audit log cannot take its line, and "
+                     "no summary leaves without one; tell the administrator (the server's log "
+                     "says why)")
+
+
+def _audited(request: Request, project: Project, record: PatientRecord, summary: Summary,
+             encrypted: bool) -> Response:
+    """The summary's PDF once its line is in the audit log (written before the PDF leaves);
+    503 when the log cannot take it, the folder and the cause in the server's log."""
+    found = summary.assessment
+    try:
+        audit.record_line(project.root, audit.entry(
+            "server", _user(request), DEFAULT_PUBLICATION, found.verdict, found.overridden,
+            encrypted, summary_token(record, token_key(), DEFAULT_PUBLICATION)))
+    except BrochureError as exc:
+        log.error("no summary handed out: %s", exc.problems[0])
+        return PlainTextResponse(AUDIT_UNAVAILABLE, 503)
+    return _pdf(summary.pdf, summary.warnings)
+
+
+def _user(request: Request) -> str:
+    """Who asked: the signed-in user (set by the log-in), else ``loopback``."""
+    user = getattr(request.state, "user", None)
+    return str(getattr(user, "name", user)) if user else "loopback"
 
 
 def _pdf(pdf: bytes, warnings: Iterable[str] = ()) -> Response:
@@ -350,4 +387,5 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         except RecordFitError as unfit:  # told at each field it names
             return page(request, values, dict.fromkeys(unfit.fields, unfit.problems[0].message),
                         _assessment(record, kit), status=422)
-        return _pdf(summary.pdf, summary.warnings)
+        return await run_in_threadpool(_audited, request, project, record, summary,
+                                       password is not None)
