@@ -2,7 +2,7 @@
 marker is forced through every failure we can provoke (invalid values, an unknown physician, a
 note no line can hold, an oversized or malformed file, an unexpected exception) through the
 command line, a batch and the JSON API; the marker never appears in stdout, stderr, the server's
-log, a manifest's file or message columns, or a file name."""
+log, a manifest's file or message columns, a file name, or the audit log."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import logging
+import os
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -28,6 +30,19 @@ def _record(**changes) -> dict:
                   symptom_months=14, notes=f"Walk daily. {MARK}")
     record.update(changes)
     return record
+
+
+def _audit_log() -> str:
+    """The audit log's text (every summary made appends a line: issue 18)."""
+    path = Path(os.environ["BROCHURE_STATE"]) / "audit" / "audit.jsonl"
+    return path.read_text() if path.exists() else ""
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_clean(_own_config):
+    """After every test here, whatever it produced: no marker in the audit log."""
+    yield
+    _clean(_audit_log())
 
 
 OVERRIDE = dict(override_verdict="evaluation_needed", override_reason=f"Because {MARK}.")
@@ -105,6 +120,7 @@ def test_a_batch_of_every_failure_keeps_patient_text_out_of_its_manifest(tmp_pat
     assert [row["status"] for row in rows].count("ok") == len(RENDERED)
     for row in rows:
         _clean(row["file"], row["message"], row["verdict"])
+    assert len(_audit_log().splitlines()) == len(RENDERED)  # one line per summary, clean
 
 
 def test_an_unexpected_failure_is_told_by_type_place_and_id_only(tmp_path, monkeypatch):
