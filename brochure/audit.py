@@ -296,19 +296,19 @@ def diagnose(lines: list[Line | None], index: int, macs: list[str]) -> str:
     following = lines[index + 1] if index + 1 < len(lines) else None
     if line is None:
         return f"line {number} is not an audit line (edited, inserted, or torn by a crash)"
+    if line.prev != prev and (after := _written_after(lines[index + 1:], line.prev)):
+        return f"line {number} is out of order (it was written after line {number + after})"
     if following is not None and following.prev == prev:
         return f"line {number} was inserted (the line after it follows the line before it)"
     if line.prev != prev:
-        return _misplaced(lines, line, number)
+        return (f"line {number} does not match the chain: a line before it was deleted (it "
+                "follows a line no longer in the log), or it was edited")
     return f"line {number} was edited (its content does not match its HMAC)"
 
 
-def _misplaced(lines: list[Line | None], line: Line, number: int) -> str:
-    after = [n for n, other in enumerate(lines, 1) if other and other.mac == line.prev]
-    if after:
-        return f"line {number} is out of order (it was written after line {after[0]})"
-    return (f"line {number} does not match the chain: a line before it was deleted (it "
-            "follows a line no longer in the log), or it was edited")
+def _written_after(lines: list[Line | None], mac: str) -> int:
+    """The 1-based place among ``lines`` of the line whose HMAC is ``mac``; 0 if none."""
+    return next((n for n, line in enumerate(lines, 1) if line and line.mac == mac), 0)
 
 
 def listed(path: Path) -> Iterator[tuple[int, dict | None]]:
