@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import BrochureError, internal_error
+from .network import NetworkOptions, network_options
 
 
 def _reports_errors(command):
@@ -170,13 +171,21 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback: only this machine).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@network_options
 @_ROOT
 @_reports_errors
-def serve(host: str, port: int, root: Path) -> None:
-    """Serve the physician's web form and the JSON API (docs at /docs)."""
+def serve(host: str, port: int, root: Path, network: NetworkOptions) -> None:
+    """Serve the physician's web form and the JSON API (docs at /docs). On an address other
+    than loopback it needs TLS (or --behind-proxy), a log-in (accounts made with `brochure
+    users add`, or --user-header) and --allowed-host names, or it refuses to start."""
     from .commands.serve import run_serve
 
-    run_serve(root, host, port)
+    run_serve(root, host, port, network)
+
+
+from .commands.users import users_group  # noqa: E402  (click only; its work loads inside)
+
+main.add_command(users_group(_Group, _reports_errors, _ROOT), name="users")
 
 
 @main.group(cls=_Group)

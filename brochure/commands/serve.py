@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import BrochureError, Problem, internal_error
+from ..network import NetworkOptions, Plan, network_plan
 from ..project import load_project
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -39,27 +40,40 @@ def hosts_for(host: str) -> tuple[str, ...] | None:
     return None if host in WILDCARDS else (host, *LOOPBACK)
 
 
-def run_serve(root: Path, host: str, port: int) -> None:
+def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None = None) -> None:
     import uvicorn
 
     from ..web import create_app
 
+    plan = network_plan(root, host, network or NetworkOptions())  # an unsafe start: exit 2
     listening = bind(host, port)  # before the project loads: a busy port is told at once
-    app = create_app(load_project(root), hosts=hosts_for(host))
+    app = create_app(load_project(root), hosts=plan.hosts if plan else hosts_for(host),
+                     security=plan.security if plan else None)
     gc.freeze()  # the project and kit live as long as the server: the collector skips them
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(NoExceptionText())
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[handler],
                         force=True)
-    click.echo(f"brochure serving on http://{host}:{port}/ (API docs at /docs; Ctrl+C stops)",
+    scheme = "https" if plan and plan.tls else "http"
+    click.echo(f"brochure serving on {scheme}://{host}:{port}/ (API docs at /docs; Ctrl+C stops)",
                err=True)
     # log_config=None: uvicorn's loggers pass their records to the handler above, filter and all
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            log_config=None)
+                            log_config=None, **network_config(plan))
     server = uvicorn.Server(config)
     server.run(sockets=[listening])  # our socket: no second bind, so no race for the port
     if not server.started:
         sys.exit(3)  # as uvicorn.run: the application did not start (its log says why)
+
+
+def network_config(plan: Plan | None) -> dict:
+    """uvicorn's settings for the network mode: the TLS files, and no proxy headers at its
+    level (behind a proxy the application believes them from the proxy only, inside its
+    log-in gate, which must see the real peer: :func:`brochure.web.auth.protect`)."""
+    if plan is None:
+        return {}
+    tls = {"ssl_certfile": plan.tls[0], "ssl_keyfile": plan.tls[1]} if plan.tls else {}
+    return {"proxy_headers": False, **tls}
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -30,6 +30,7 @@ from ..errors import BrochureError, RecordFitError
 from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
 from ..model.rules import ReasonKind
+from ..network import Security
 from ..output import summary_token, token_key
 from ..passwords import (
     RULE,
@@ -99,13 +100,18 @@ class AssessmentOut(Strict):
         "box), named by code point"))
 
 
-def create_app(project: Project, hosts: Iterable[str] | None = None) -> FastAPI:
+def create_app(project: Project, hosts: Iterable[str] | None = None,
+               security: Security | None = None) -> FastAPI:
     """The web application over a loaded project. ``hosts``: the host names it answers to
-    (``brochure serve`` passes its address and the loopback names; None answers to any)."""
+    (``brochure serve`` passes its address and the loopback names; None answers to any).
+    ``security``: the network mode's log-in (:mod:`.auth`); None on loopback."""
     app = FastAPI(title="brochure", version=__version__, docs_url=None, redoc_url=None,
                   description="Candidacy assessments and patient summaries for EHR "
                               "integrations. Records travel in POST bodies only, as "
                               "application/json.")
+    if security is not None:
+        from .auth import protect
+        protect(app, security)  # inside the Guard: the Host check and body limit come first
     app.add_middleware(Guard, hosts=hosts)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.mount("/static", Files(directory=HERE / "static"), name="static")

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import internal_error
+from ..network import host_name
 
 MAX_BODY = 64 * 1024
 log = logging.getLogger("brochure.web")
@@ -43,7 +44,7 @@ class Guard:
 
     def __init__(self, app: ASGIApp, hosts: Iterable[str] | None = None) -> None:
         self.app = app
-        self.hosts = None if hosts is None else {_hostname(h) for h in hosts}
+        self.hosts = None if hosts is None else {h.lower().strip("[]") for h in hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -115,12 +116,11 @@ def _is_file_in(folder: Path, name: str) -> bool:
         return False
 
 
-def _hostname(host: str) -> str:
-    """``localhost`` of ``LocalHost:8000``, ``::1`` of ``[::1]:8000``."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:].split("]", 1)[0]
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+def _hostname(host: str) -> str | None:
+    """``localhost`` of ``LocalHost:8000``, ``::1`` of ``[::1]:8000``; None unless the header
+    is exactly a host and an optional port (``localhost:8765@evil`` and ``localhost:8765,
+    evil.example`` are refused, not read as ``localhost``)."""
+    return host_name(host)
 
 
 async def _bounded_body(scope: Scope, receive: Receive) -> bytes | None:
