@@ -44,6 +44,7 @@ def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None =
     import uvicorn
 
     from ..web import create_app
+    from ..web.connections import OutOfDescriptors, SheddingSocket, uvicorn_limits
 
     plan = network_plan(root, host, network or NetworkOptions())  # an unsafe start: exit 2
     listening = bind(host, port)  # before the project loads: a busy port is told at once
@@ -51,6 +52,7 @@ def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None =
                      security=plan.security if plan else None)
     gc.freeze()  # the project and kit live as long as the server: the collector skips them
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(OutOfDescriptors())  # before: it tells EMFILE once, not as an error
     handler.addFilter(NoExceptionText())
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[handler],
                         force=True)
@@ -59,9 +61,11 @@ def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None =
                err=True)
     # log_config=None: uvicorn's loggers pass their records to the handler above, filter and all
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
-                            log_config=None, **network_config(plan))
+                            log_config=None, **uvicorn_limits(), **network_config(plan))
     server = uvicorn.Server(config)
-    server.run(sockets=[listening])  # our socket: no second bind, so no race for the port
+    # our socket (no second bind, so no race for the port), refusing connections it has no
+    # file descriptor for
+    server.run(sockets=[SheddingSocket.adopt(listening)])
     if not server.started:
         sys.exit(3)  # as uvicorn.run: the application did not start (its log says why)
 
