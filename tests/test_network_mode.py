@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -505,3 +506,54 @@ def test_no_password_or_token_in_the_log(client, users, caplog):
                    client.cookies.get(COOKIE)):
         assert secret not in logged
     assert "signed in: alice" in logged
+
+
+# --- the README's commands for the clinic's IT --------------------------------------------------
+
+
+class _Listening(BaseException):
+    """Raised instead of binding: the start was allowed (not an Exception, so that the CLI's
+    error reporting lets it through)."""
+
+
+def _readme_commands() -> list[list[str]]:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"^```console\n(.*?)^```", readme, flags=re.S | re.M)
+    lines = [re.sub(r"\s+#.*$", "", line) for block in blocks for line in block.splitlines()]
+    return [shlex.split(line)[1:] for line in lines if line.startswith(".venv/bin/brochure ")]
+
+
+def test_the_readme_network_commands_run_as_written(tmp_path, monkeypatch, users_toml):
+    """The account commands with a password on standard input; each `serve` up to the point
+    where it would listen, in a folder with the files it names."""
+    commands = _readme_commands()
+    assert {c[1] for c in commands if c[0] == "users"} == {"add", "passwd", "token", "list",
+                                                           "remove"}
+    assert sum(c[0] == "serve" for c in commands) == 3
+    monkeypatch.chdir(tmp_path)
+    passwords = iter([PASSWORD, "quiet orchard lantern"])
+    for args in (c for c in commands if c[0] == "users"):
+        given = next(passwords) + "\n" if args[1] in ("add", "passwd") else None
+        result = CliRunner().invoke(main, args, input=given)
+        assert result.exit_code == 0, (args, result.output)
+    served = tmp_path / "served"
+    (served / ".brochure").mkdir(parents=True)
+    (served / ".brochure" / "users.toml").write_bytes(users_toml.read_bytes())
+    (served / ".brochure" / "users.toml").chmod(0o600)
+    self_signed_into(served / "tls")
+    monkeypatch.chdir(served)
+    monkeypatch.setattr("brochure.commands.serve.bind", _refuse_to_listen)
+    for args in (c for c in commands if c[0] == "serve"):
+        with pytest.raises(_Listening):  # not exit 2: every option it needs is there
+            CliRunner().invoke(main, args)
+
+
+def _refuse_to_listen(host: str, port: int):
+    raise _Listening
+
+
+def self_signed_into(folder: Path) -> None:
+    from .test_browser_network import self_signed
+
+    folder.mkdir()
+    self_signed(folder)
