@@ -215,13 +215,23 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
     items = _fitted(canvas, job, panel, frame._aW, frame._aH)
     marks: list[Bookmark] = []
     story = [f for p in items for f in _anchored(p, panel.name, marks)]
-    leftover = frame.addFromList(story, canvas) or []
-    if leftover:  # pragma: no cover - measuring agrees with Frame; kept as a guard
-        last = items[-1]
-        raise PanelOverflow(panel.name, last.section, last.index, last.kind, 0, frame._aH)
+    frame.addFromList(story, canvas)  # draws what fits, taking it off the front of story
+    left = [f for f in story if not isinstance(f, Anchor)]  # an anchor takes no room
+    if left:  # measuring said it fits and the frame disagrees: never drop it silently
+        raise _left_over(canvas, frame, left[0], items, panel.name)
     if slot.folio is not None and layout.folio and slot.folio not in layout.folio.skip:
         artifact(canvas, lambda c: _draw_folio(c, job, slot))
     return marks
+
+
+def _left_over(canvas, frame: Frame, first: Flowable, items: list[Placed],
+               panel: str) -> PanelOverflow:
+    """The block of the first flowable a frame left over, with how much it lacked."""
+    placed = next(p for p in items if p.flowable is first)
+    room = frame._y - frame._y1p
+    _, needed = first.wrapOn(canvas, frame._aW, frame._aH)
+    return PanelOverflow(panel, placed.section, placed.index, placed.kind,
+                         max(0.0, needed - room), frame._aH)
 
 
 def _anchored(placed: Placed, panel: str, marks: list[Bookmark]) -> list[Flowable]:
