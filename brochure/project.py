@@ -346,22 +346,31 @@ def _check_summary(project: Project, publication: str,
     if "en" not in loaded.model.languages:
         problems.append(source.problem(("languages",), "the English text ('en') is required"))
     for language, text in loaded.model.languages.items():
+        edition = project.edition(publication, language)  # what this language's summary uses
         for loc, block in _summary_blocks(text.blocks, ("languages", language, "blocks")):
-            if block.type == "include" and block.section not in pub.model.sections:
-                problems.append(_unknown(source, (*loc, "section"), "section", block.section,
-                                         list(pub.model.sections)))
-            elif block.type == "include" and _includes_images(block, pub.model):
-                problems.append(source.problem((*loc, "section"), f"section '{block.section}' "
-                                               "holds an image, which a summary does not show; "
-                                               "leave it out with `only:` (the block types to "
-                                               "include)"))
-            problems += _check_refs(source, loc, block, pub.model)
+            problems += _check_summary_block(source, loc, block, edition)
     brand = project.brands.get(pub.model.brand)
     if brand and brand.model.summary_layout not in project.summary_layouts and \
             brand.model.summary_layout not in project.invalid:
         problems.append(_unknown(brand.source, ("summary_layout",), "summary layout",
                                  brand.model.summary_layout, list(project.summary_layouts)))
     return problems
+
+
+def _check_summary_block(source: Source, loc: Loc, block,
+                         edition: Loaded[Publication]) -> list[Problem]:
+    """A summary block against the edition its language's summary draws on: included sections
+    exist there and hold no image, statements exist there."""
+    pub, problems = edition.model, []
+    if block.type == "include" and block.section not in pub.sections:
+        problems.append(_unknown(source, (*loc, "section"), "section", block.section,
+                                 list(pub.sections)))
+    elif block.type == "include" and _includes_images(block, pub):
+        problems.append(source.problem((*loc, "section"), f"section '{block.section}' holds an "
+                                       f"image in {edition.source.path}, which a summary does "
+                                       "not show; leave it out with `only:` (the block types "
+                                       "to include)"))
+    return problems + _check_refs(source, loc, block, pub)
 
 
 def _summary_blocks(blocks: list, loc: Loc):
