@@ -16,7 +16,7 @@ def test_an_image_in_an_editions_section_a_summary_includes_is_a_finding_of_chec
                 project / "content/knee-stem-cell/images/rodilla.jpg")
     edit_once(project, ES, "    - type: heading\n      text: Riesgos y costos\n",
               "    - type: heading\n      text: Riesgos y costos\n"
-              "    - {type: image, path: images/rodilla.jpg, alt: Una rodilla}\n")
+              "    - {type: image, path: images/rodilla.jpg, alt: Una rodilla, width: 0.1}\n")
     summary = "content/knee-stem-cell/summary.yaml"
     text = (project / summary).read_text()
     es_start = text.index("\n  es:")
