@@ -16,6 +16,7 @@ import click
 from . import __version__
 from .errors import BrochureError, internal_error
 from .network import NetworkOptions, network_options
+from .pages import DEFAULT_DPI, MAX_DPI, MIN_DPI
 
 
 def _reports_errors(command):
@@ -85,15 +86,23 @@ def main() -> None:
               help="Only this language edition (repeatable), e.g. --lang es. Default: all.")
 @click.option("--print", "print_only", is_flag=True,
               help="Only the print files (CMYK, bleed, marks, PDF/X-1a). Default: both.")
+@click.option("--png", "png", is_flag=True,
+              help="Also each page as a PNG image, from the screen file: "
+                   "OUT/<publication>/<layout>[-<lang>]-p<N>.png.")
+@click.option("--png-dpi", type=click.IntRange(MIN_DPI, MAX_DPI), default=DEFAULT_DPI,
+              show_default=True,
+              help="Resolution of the --png images, in dots per inch.")
 @_ROOT
 @_reports_errors
 def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
-          languages: tuple[str, ...], print_only: bool, root: Path) -> None:
+          languages: tuple[str, ...], print_only: bool, png: bool, png_dpi: int,
+          root: Path) -> None:
     """Render PUBLICATIONS (default: all) in each of their languages and layouts, for screen
     and print: OUT/<publication>/<layout>[-<lang>][-print].pdf."""
     from .commands.build import run_build
 
-    run_build(root, publications, layouts, out, print_only, languages)
+    run_build(root, publications, layouts, out, print_only, languages,
+              png_dpi if png else None)
 
 
 @main.command()

@@ -14,7 +14,10 @@ from ..project import Project, load_project
 
 
 def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
-              out: Path, print_only: bool = False, languages: tuple[str, ...] = ()) -> None:
+              out: Path, print_only: bool = False, languages: tuple[str, ...] = (),
+              png_dpi: int | None = None) -> None:
+    """Write each publication's files; with ``png_dpi``, also its pages as PNG images (from
+    the screen file) beside them."""
     project = load_project(root)
     names = list(publications) or sorted(project.publications)
     _require_known(names, list(project.publications), "publication")
@@ -27,12 +30,28 @@ def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...
             if languages and language not in languages:
                 continue
             for layout in [lay for lay in edition.model.layouts if not layouts or lay in layouts]:
+                built = {}
                 for variant in ("print",) if print_only else ("screen", "print"):
                     path = publication_path(out, name, layout, language,
                                             "print" if variant == "print" else None)
-                    pdf = build_publication(project, name, layout, variant, language)
-                    write_atomic(path, pdf)
+                    built[variant] = build_publication(project, name, layout, variant,
+                                                       language)
+                    write_atomic(path, built[variant])
                     click.echo(f"wrote {path}")
+                if png_dpi:
+                    screen = built.get("screen") or build_publication(project, name, layout,
+                                                                      "screen", language)
+                    _write_pages(screen, publication_path(out, name, layout, language),
+                                 png_dpi)
+
+
+def _write_pages(screen: bytes, path: Path, dpi: int) -> None:
+    """The screen file's pages as ``<layout>[-<lang>]-p<N>.png`` beside ``path``."""
+    from ..pages import page_images, png_path
+
+    for number, png in enumerate(page_images(screen, dpi), 1):
+        write_atomic(png_path(path, number), png)
+        click.echo(f"wrote {png_path(path, number)}")
 
 
 def _require_known(names: list[str], known: list[str], what: str) -> None:
