@@ -114,6 +114,9 @@ class Security:
     """The proxy's IP address: the only peer whose forwarded headers (and user header) are
     believed."""
     user_header: str | None = None
+    proxy_only: bool = False
+    """Behind a proxy, with no TLS of its own: requests from any other peer would cross the
+    network in clear text, so they are refused (``/api/health`` excepted)."""
     idle: float = IDLE_SECONDS
     lifetime: float = LIFETIME_SECONDS
     max_failures: int = MAX_FAILURES
@@ -145,8 +148,9 @@ def network_plan(root: Path, host: str, options: NetworkOptions) -> Plan | None:
                 *_host_problems(where, host, options), *_login_problems(where, users, options)]
     if problems:
         raise BrochureError(problems)
-    security = Security(users=users, proxy=options.behind_proxy, user_header=options.user_header)
     tls = (options.tls_cert, options.tls_key) if options.tls_cert and options.tls_key else None
+    security = Security(users=users, proxy=options.behind_proxy, user_header=options.user_header,
+                        proxy_only=bool(options.behind_proxy) and tls is None)
     return Plan(security, _hosts(host, options), tls)
 
 

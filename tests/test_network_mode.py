@@ -179,6 +179,10 @@ def test_a_complete_network_start_is_planned(tmp_path, users, certificate):
     behind = network_plan(tmp_path, "0.0.0.0", NetworkOptions(
         behind_proxy="10.0.0.2", user_header="X-Remote-User", allowed_hosts=(HOST,)))
     assert behind.tls is None and behind.security.proxy == "10.0.0.2"
+    assert behind.security.proxy_only and not plan.security.proxy_only
+    both = network_plan(tmp_path, "0.0.0.0", NetworkOptions(
+        tls_cert=cert, tls_key=key, behind_proxy="10.0.0.2", users=users, allowed_hosts=(HOST,)))
+    assert not both.security.proxy_only, "with TLS of its own, direct clients are safe"
     assert network_config(behind) == {"proxy_headers": False}, \
         "the app believes the proxy's headers itself, inside its log-in gate"
     assert network_config(None) == {}
@@ -453,15 +457,19 @@ def test_the_api_takes_a_users_token(client, users):
 # --- the proxy's user header ------------------------------------------------------------------
 
 
-@pytest.fixture
-def proxied(project, users, clock):
+@pytest.fixture(params=[False, True], ids=["with-tls", "proxy-only"])
+def proxied(project, users, clock, request):
+    """The app behind a proxy at 10.0.0.5, with TLS of its own (direct clients may sign in)
+    or without (proxy_only: anyone else is refused)."""
     security = Security(users=users, proxy="10.0.0.5", user_header="X-Remote-User",
-                        clock=clock)
+                        clock=clock, proxy_only=request.param)
     app = _app(project, security)
 
     def reached_from(address: str) -> TestClient:
-        return TestClient(app, base_url=f"https://{HOST}", follow_redirects=False,
-                          client=(address, 40000))
+        client = TestClient(app, base_url=f"https://{HOST}", follow_redirects=False,
+                            client=(address, 40000))
+        client.proxy_only = request.param
+        return client
     return reached_from
 
 
@@ -483,6 +491,14 @@ def test_the_user_header_is_believed_from_the_proxy(proxied):
 def test_the_user_header_is_ignored_from_anywhere_else(proxied):
     elsewhere = proxied("10.0.0.6")
     header = {"x-remote-user": "carol", "x-forwarded-for": "10.0.0.5"}
+    if elsewhere.proxy_only:  # plain HTTP from elsewhere: nothing but the health check
+        for response in (elsewhere.get("/", headers=header), elsewhere.get("/login"),
+                         elsewhere.post("/api/assess", json=RECORD, headers=header),
+                         elsewhere.get("/whoami", headers=header)):
+            assert response.status_code == 403 and "through its TLS proxy only" in \
+                response.text
+        assert elsewhere.get("/api/health").status_code == 200
+        return
     assert elsewhere.get("/").status_code == 303
     assert elsewhere.get("/", headers=header).status_code == 303
     assert elsewhere.post("/api/assess", json=RECORD, headers=header).status_code == 401

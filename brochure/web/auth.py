@@ -11,7 +11,9 @@ A request is someone's when it carries, in this order of trust:
 3. a session cookie from the log-in page.
 
 Anything else may have the log-in page, the style sheet and ``/api/health`` only: a page is
-sent to the log-in page (303), the API answers 401. The user's name is then
+sent to the log-in page (303), the API answers 401. Behind a proxy, with no TLS of its own,
+the server answers its proxy only (403 to anyone else but for ``/api/health``): a log-in from
+elsewhere would send a password in clear text. The user's name is then
 ``request.state.user`` (the audit log reads it).
 
 Sessions live in this process's memory, keyed by the SHA-256 of a random 32-byte token that
@@ -65,6 +67,8 @@ WRONG = "The name or the password is wrong."
 ENDED = "Your session has ended (30 minutes without use, 12 hours at most, or a log-out): " \
         "sign in again."
 SIGNED_OUT = "You are signed out."
+NOT_THE_PROXY = ("forbidden: this server is reached through its TLS proxy only; use the "
+                 "address the clinic gave for the form")
 UNAUTHORIZED = ("sign in first: send the session cookie of a log-in, or an API token as "
                 "'Authorization: Bearer TOKEN' (brochure users token NAME)")
 
@@ -200,12 +204,16 @@ class Auth:
         """The user named by the proxy's header, if the peer is the proxy and the name is
         valid; otherwise the header is ignored."""
         header = self.security.user_header
-        client = scope.get("client")
-        if not header or not client or client[0] != self.security.proxy:
+        if not header or not self.from_proxy(scope):
             return None
         value = _header(scope, header.lower().encode("latin-1"))
         name = value.strip().lower() if value is not None else ""
         return name if NAME.fullmatch(name) else None
+
+    def from_proxy(self, scope: Scope) -> bool:
+        """Whether the peer (the TCP connection's, not a forwarded address) is the proxy."""
+        client = scope.get("client")
+        return bool(self.security.proxy) and bool(client) and client[0] == self.security.proxy
 
     def session_of(self, scope: Scope) -> tuple[str | None, Session | None]:
         """The session cookie's token and its live session, if any."""
@@ -257,6 +265,9 @@ class Gate:
         """None when the request may go on (its user, if any, in its state); else the
         refusal."""
         path, state = scope["path"], scope.setdefault("state", {})
+        if self.auth.security.proxy_only and not self.auth.from_proxy(scope) and \
+                path != "/api/health":
+            return PlainTextResponse(NOT_THE_PROXY, 403)
         user = self.auth.proxy_user(scope)
         if user is None and path.startswith(API) and _header(scope, b"authorization"):
             user = self._token_user(scope)
