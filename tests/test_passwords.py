@@ -32,6 +32,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 
 from .conftest import ROOT
+from .forms import as_downloaded
 from .test_candidacy import BASE
 
 SAMPLE = ROOT / "content" / "patients" / "good-candidate.yaml"  # Margaret Ellison, 1952-06-14
@@ -245,8 +246,8 @@ def test_the_api_documents_the_strength_rule(client):
 
 @pytest.mark.parametrize("password", ["aaaaaaaaaa", OWN["name and birth date"]])
 def test_the_form_shows_a_weak_password_beside_its_field_saying_why(client, caplog, password):
-    form = {**{k: str(v) for k, v in RECORD.items()}, "csrf_token": _token(client),
-            "password": password}
+    form = {**as_downloaded(client, {**{k: str(v) for k, v in RECORD.items()},
+                                     "csrf_token": _token(client)}), "password": password}
     with caplog.at_level(logging.DEBUG):
         page = client.post("/summary.pdf", data=form)
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
@@ -257,7 +258,8 @@ def test_the_form_shows_a_weak_password_beside_its_field_saying_why(client, capl
 
 
 def test_the_form_encrypts_with_a_strong_password(client):
-    form = {**{k: str(v) for k, v in RECORD.items()}, "csrf_token": _token(client)}
+    form = as_downloaded(client, {**{k: str(v) for k, v in RECORD.items()},
+                                  "csrf_token": _token(client)})
     response = client.post("/summary.pdf", data={**form, "password": STRONG})
     assert response.status_code == 200 and NAME in _opens_with(response.content, STRONG)
 

@@ -14,6 +14,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 
 from .conftest import ROOT
+from .forms import assessed_digest
 from .test_candidacy import BASE
 
 
@@ -119,7 +120,9 @@ def test_the_form_shows_the_verdict_reasons_and_a_download(client):
     assert "Possible candidate: evaluation needed" in result.text
     assert "Your medicines need a safety check before any procedure." in result.text
     assert "&lt;b&gt;Zoë&lt;/b&gt;" in result.text and "<b>Zoë</b>" not in result.text
-    pdf = client.post("/summary.pdf", data={**form, "password": ""})
+    assert "Download &lt;b&gt;Zoë&lt;/b&gt;'s summary" in result.text
+    pdf = client.post("/summary.pdf", data={**form, "assessed": assessed_digest(result.text),
+                                            "password": ""})
     assert pdf.headers["content-type"] == "application/pdf"
     assert "<b>Zoë</b>" in PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
 

@@ -25,9 +25,11 @@ from fastapi.testclient import TestClient
 import brochure.web
 from brochure.commands.serve import NoExceptionText
 from brochure.project import load_project
-from brochure.web import create_app
+from brochure.records import to_record
+from brochure.web import assessed, create_app
 
 from .conftest import ROOT
+from .forms import assessed_digest
 from .test_candidacy import BASE
 
 MARKER = "QZX-MARKER-7731"
@@ -77,8 +79,11 @@ def test_an_api_fault_is_a_500_with_its_error_id_and_no_record_text(failing, cap
 @pytest.mark.parametrize("path", ["/", "/summary.pdf"])
 def test_a_form_fault_is_a_500_page_with_its_error_id_and_no_record_text(failing, caplog, capsys,
                                                                          path):
+    form = _form(failing)
+    if path == "/summary.pdf":  # as assessed (the page cannot be had: assess fails too)
+        form[assessed.FIELD] = assessed.digest(to_record(RECORD))
     with caplog.at_level(logging.DEBUG):
-        response = failing.post(path, data=_form(failing))
+        response = failing.post(path, data=form)
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("text/html")
     told = ERROR.search(response.text)
@@ -167,7 +172,10 @@ def test_a_served_process_logs_no_record_text_for_any_fault():
         assert status == 500 and ERROR.search(api)
         page = urllib.request.urlopen(url, timeout=10).read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode({**RECORD, "csrf_token": token}).encode()
+        form = {**RECORD, "csrf_token": token}
+        _, page = _post(url, urllib.parse.urlencode(form).encode(),
+                        "application/x-www-form-urlencoded", Origin=url)  # Assess, then
+        form = urllib.parse.urlencode({**form, "assessed": assessed_digest(page)}).encode()
         status, html = _post(f"{url}/summary.pdf", form, "application/x-www-form-urlencoded",
                              Origin=url)
         assert status == 500 and ERROR.search(html)

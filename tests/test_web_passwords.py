@@ -16,6 +16,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 
 from .conftest import ROOT, run_cli
+from .forms import as_downloaded
 from .test_candidacy import BASE
 
 BAD = {
@@ -71,8 +72,8 @@ def test_a_good_password_opens_the_pdf(client, kind):
 
 
 def test_the_form_shows_a_bad_password_beside_its_field_and_keeps_the_verdict(client):
-    form = {**{k: str(v) for k, v in BASE.items()}, "csrf_token": _token(client),
-            "password": BAD["short"]}
+    form = {**as_downloaded(client, {**{k: str(v) for k, v in BASE.items()},
+                                     "csrf_token": _token(client)}), "password": BAD["short"]}
     page = client.post("/summary.pdf", data=form)
     assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
     message = re.search(r'<p class="error" id="err-password" role="alert">([^<]+)</p>', page.text)
@@ -83,7 +84,8 @@ def test_the_form_shows_a_bad_password_beside_its_field_and_keeps_the_verdict(cl
 
 
 def test_the_form_encrypts_with_a_good_password_and_without_one_does_not(client):
-    form = {**{k: str(v) for k, v in BASE.items()}, "csrf_token": _token(client)}
+    form = as_downloaded(client, {**{k: str(v) for k, v in BASE.items()},
+                                  "csrf_token": _token(client)})
     plain = client.post("/summary.pdf", data={**form, "password": ""})
     assert not PdfReader(io.BytesIO(plain.content)).is_encrypted
     locked = client.post("/summary.pdf", data={**form, "password": GOOD["ten"]})

@@ -15,6 +15,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 
 from .conftest import ROOT
+from .forms import as_downloaded
 from .test_candidacy import BASE
 
 FORM = {k: str(v) for k, v in BASE.items()}
@@ -43,7 +44,8 @@ def _every_kind_of_response(client: TestClient):
         "form 422": client.post("/", data={**FORM, "pain": "x", "csrf_token": token}),
         "form 403": client.post("/", data=FORM),
         "form 415": client.post("/", json=BASE),
-        "pdf download": client.post("/summary.pdf", data={**FORM, "csrf_token": token}),
+        "pdf download": client.post("/summary.pdf", data=as_downloaded(
+            client, {**FORM, "csrf_token": token})),
         "api json": client.post("/api/assess", json=BASE),
         "api pdf": client.post("/api/summaries", json=BASE),
         "api 422": client.post("/api/assess", json={**BASE, "pain": 11}),
@@ -131,7 +133,8 @@ def test_a_form_post_from_another_origin_is_refused_even_with_the_token(client, 
 def test_a_form_post_from_our_own_page_is_served(client, headers):
     token = _token(client)
     assert client.post("/", data={**FORM, "csrf_token": token}, headers=headers).status_code == 200
-    download = client.post("/summary.pdf", data={**FORM, "csrf_token": token}, headers=headers)
+    download = client.post("/summary.pdf", headers=headers,
+                           data=as_downloaded(client, {**FORM, "csrf_token": token}))
     assert download.headers["content-type"] == "application/pdf"
 
 

@@ -50,7 +50,7 @@ from ..summaries import (
     summarize,
     summary_kit,
 )
-from . import csrf
+from . import assessed, csrf
 from .files import Files
 from .guard import MAX_BODY, Guard, log
 
@@ -332,13 +332,22 @@ def _form_data(form) -> dict:
 
 
 def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, token: str) -> None:
-    def page(request: Request, values: dict, errors: dict, result=None, status: int = 200):
+    def page(request: Request, values: dict, errors: dict, result=None, status: int = 200,
+             digest: str | None = None):
         return templates.TemplateResponse(request, "form.html", {
             "values": values, "errors": errors, "result": result, "brand": kit.brand,
             "physicians": [(p.key, p.display_name("en")) for p in kit.brand.physicians],
             "verdicts": [(v.id, v.label["en"]) for v in kit.rules.verdicts],
             "csrf_field": csrf.FIELD, "csrf_token": token,
+            "assessed_field": assessed.FIELD, "assessed": digest,
         }, status_code=status)
+
+    def assessed_page(request: Request, values: dict, record: PatientRecord,
+                      errors: dict | None = None, status: int = 200):
+        """The form with the record's assessment and its Download button, which sends the
+        fields with the digest of this record (:mod:`.assessed`)."""
+        return page(request, values, errors or {}, _assessment(record, kit), status,
+                    assessed.digest(record))
 
     async def posted(request: Request):
         """The form's fields, or the refusal: 415 unless a plain form, 403 if forged."""
@@ -369,8 +378,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         values = _form_data(form)
         if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
-        record = to_record(values)
-        return page(request, values, {}, _assessment(record, kit))
+        return assessed_page(request, values, to_record(values))
 
     @app.post("/summary.pdf", include_in_schema=False)
     async def download(request: Request):
@@ -381,17 +389,18 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
         if errors := record_errors(form, values):
             return page(request, values, errors, status=422)
         record = to_record(values)
+        if not assessed.is_assessed(record, form.get(assessed.FIELD)):  # not what was assessed
+            return page(request, values, {"assess": assessed.STALE}, status=409)
         password = form.get("password") or None
         if password is not None and (problem := password_problem(password,
                                                                  record_inputs(record))):
-            return page(request, values, {"password": problem}, _assessment(record, kit),
-                        status=422)
+            return assessed_page(request, values, record, {"password": problem}, 422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
         try:
             summary = await run_in_threadpool(summarize, record, password=password,
                                               project=project)
         except RecordFitError as unfit:  # told at each field it names
-            return page(request, values, dict.fromkeys(unfit.fields, unfit.problems[0].message),
-                        _assessment(record, kit), status=422)
+            return assessed_page(request, values, record,
+                                 dict.fromkeys(unfit.fields, unfit.problems[0].message), 422)
         return await run_in_threadpool(_audited, request, project, record, summary,
                                        password is not None)
