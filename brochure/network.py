@@ -19,6 +19,7 @@ standard library only): the command line imports it for its options.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import time
 from collections.abc import Callable
@@ -150,8 +151,20 @@ def network_plan(root: Path, host: str, options: NetworkOptions) -> Plan | None:
         raise BrochureError(problems)
     tls = (options.tls_cert, options.tls_key) if options.tls_cert and options.tls_key else None
     security = Security(users=users, proxy=options.behind_proxy, user_header=options.user_header,
-                        proxy_only=bool(options.behind_proxy) and tls is None)
+                        proxy_only=bool(options.behind_proxy) and tls is None,
+                        idle=_idle_seconds())
     return Plan(security, _hosts(host, options), tls)
+
+
+def _idle_seconds() -> float:
+    """How long a session may sit unused: :data:`IDLE_SECONDS`, or less when
+    ``$BROCHURE_SESSION_IDLE_SECONDS`` says so (for tests that watch a session expire; it can
+    only shorten the limit)."""
+    text = os.environ.get("BROCHURE_SESSION_IDLE_SECONDS", "")
+    try:
+        return min(IDLE_SECONDS, max(1.0, float(text))) if text else IDLE_SECONDS
+    except ValueError:
+        return IDLE_SECONDS
 
 
 def _hosts(host: str, options: NetworkOptions) -> tuple[str, ...]:

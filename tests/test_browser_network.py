@@ -80,13 +80,13 @@ def users(tmp_path_factory) -> Path:
     return path
 
 
-def _serve(*options: str) -> Iterator[str]:
+def _serve(*options: str, **environment: str) -> Iterator[str]:
     """``brochure serve --host 0.0.0.0`` with ``options``; yields its port and checks, when
     it stops, that its log holds no patient data and no password."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "brochure", "serve", "--host", "0.0.0.0", "--port", str(port),
-         *options], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+         *options], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **environment),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     scheme = "https" if "--tls-cert" in options else "http"
     with _client(f"{scheme}://127.0.0.1:{port}") as client:
@@ -215,3 +215,18 @@ def test_the_user_header_is_ignored_from_an_address_that_is_not_the_proxy(proxy_
             assert response.status_code == 403 and "through its TLS proxy only" in \
                 response.text
         assert other.get("/api/health").status_code == 200
+
+
+def test_a_session_left_idle_ends_and_its_cookie_no_longer_works(users, tmp_path_factory):
+    """The idle limit, end to end (shortened to 2 s for the test; 30 minutes otherwise)."""
+    cert, key = self_signed(tmp_path_factory.mktemp("tls-idle"))
+    server = _serve("--tls-cert", str(cert), "--tls-key", str(key), "--users", str(users),
+                    "--allowed-host", "127.0.0.1", BROCHURE_SESSION_IDLE_SECONDS="2")
+    base = next(server)
+    with _client(base) as client:
+        assert _sign_in(client, "alice", PASSWORD).status_code in (302, 303)
+        assert client.get("/").status_code == 200
+        time.sleep(2.5)
+        assert client.get("/").headers["location"].startswith("/login")
+        assert client.post("/api/assess", json=RECORD).status_code == 401
+    next(server, None)
