@@ -19,6 +19,7 @@ from ..model import art as m
 from ..model.base import localize
 from .colours import Palette
 from .replay import replay
+from .tagging import with_spec
 
 _CAPS = {"butt": 0, "round": 1, "square": 2}
 
@@ -46,8 +47,7 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str,
         result = canvas_drawing(width, art.height * scale, font, kind=ArtDrawing)
         result._replay_key = _replay_key(art, width, palette, font)
         result._shapes = lambda: _nodes(art, scale, palette, font, language, bold)
-    result._tag_alt = None if art.decorative else localize(art.alt, language)
-    return result
+    return with_spec(result, alt=None if art.decorative else localize(art.alt, language))
 
 
 def _nodes(art: m.Art, scale: float, palette: Palette, font: str, language: str,

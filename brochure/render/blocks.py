@@ -31,7 +31,7 @@ from .images import ImageLoader
 from .paragraphs import booking_caption, fresh, para
 from .qr import QrFlowable
 from .styles import StyleSheet
-from .tagging import artifact
+from .tagging import TableHeaders, artifact, with_spec
 
 
 @dataclass(frozen=True)
@@ -151,10 +151,8 @@ def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
     bullet = ctx.styles["bullet"]
     style = _bullet_style(bullet, ctx.spacing.bullet_indent,
                           ctx.styles.text_colour("accent", bullet.fontSize))
-    items = [para(inline(text), style, bullet="•") for text in block.items]
-    for item in items:
-        item._tag_list = True
-    return items
+    return [with_spec(para(inline(text), style, bullet="•"), list=True)
+            for text in block.items]
 
 
 @builds("checklist")
@@ -173,8 +171,7 @@ def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
         ("TOPPADDING", (1, 0), (1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), style.spaceAfter),
     ], ctx)
-    table._tag_rows_as_list = True
-    return [table]
+    return [with_spec(table, rows_as_list=True)]
 
 
 def inner_width(ctx: BlockContext) -> float:
@@ -266,7 +263,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     commands += [("BACKGROUND", (0, r), (-1, r), palette("tint"))
                  for r in range(2, len(rows), 2)]
     table = grid(rows, widths, commands, ctx, repeatRows=1)
-    table._tag_table = {"header_row": True, "header_column": True}
+    with_spec(table, table=TableHeaders(header_row=True, header_column=True))
     table.spaceAfter = ctx.styles["body"].spaceAfter
     parts: list[Flowable] = [table]
     if block.caption:
@@ -307,7 +304,7 @@ class RasterImage(Flowable):
 def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
     reader, pixels = ctx.images(block.path, ctx.styles.palette.mode)
     picture = RasterImage(reader, pixels, ctx.width * block.width)
-    picture._tag_alt = block.alt
+    with_spec(picture, alt=block.alt)
     picture.hAlign = "CENTER"
     parts: list[Flowable] = [picture]
     if block.caption:

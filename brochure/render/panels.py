@@ -25,7 +25,7 @@ from .sheets import Sheet, Slot, Variant, sheets
 from .sheets import frame as text_frame
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
-from .tagging import artifact, tag_flowables
+from .tagging import TagSpec, artifact, tag_flowables
 
 # registration colour: the marks print on every separation (plate), so the press can align
 # and trim each one; a Separation space named All is what PDF reserves for this
@@ -109,7 +109,7 @@ class Bookmark:
 class Anchor(Flowable):
     """Marks where a heading starts, for a bookmark (drawn nothing, takes no room)."""
 
-    _draws = False
+    tag_spec = TagSpec(draws=False)
 
     def __init__(self, panel: str, title: str, found: list[Bookmark]):
         super().__init__()

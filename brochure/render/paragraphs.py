@@ -31,7 +31,7 @@ from ..text import (
 from . import speed  # noqa: F401 - faster frame copies, page streams compressed at level 3
 from .fonts import font_for
 from .parse_cache import PARSED, WRAPPED
-from .tagging import link
+from .tagging import link, spec_of, with_spec
 
 
 class Logical(NamedTuple):
@@ -308,15 +308,12 @@ class LinkPara(Para):
     """A paragraph that is a link: the whole paragraph is the clickable area. In a tagged
     document its text and its link annotation belong to one Link element."""
 
-    _link_url: str | None = None  # pieces of a split paragraph are not links
-    _link_contents = ""
-    _link_path = None
-
-    def draw(self):
+    def draw(self):  # (pieces of a split paragraph have no spec of their own: no links)
         super().draw()
-        if self._link_url:
-            link(self.canv, self._link_path, self._link_url, (0, 0, self.width, self.height),
-                 self._link_contents)
+        spec = spec_of(self)
+        if spec.link_url:
+            link(self.canv, spec.link_path, spec.link_url, (0, 0, self.width, self.height),
+                 spec.link_contents)
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
@@ -423,8 +420,7 @@ def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
     """The caption beside a QR code: what the code is for and its address, itself a link
     (for readers on a screen, and for screen readers, which cannot scan a code)."""
     caption = para(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
-    caption._link_url, caption._link_contents = url, f"{text}: {url}"
-    return caption
+    return with_spec(caption, link_url=url, link_contents=f"{text}: {url}")
 
 
 def para(markup: str, style: ParagraphStyle, bullet: str | None = None,

@@ -13,7 +13,7 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.platypus import Flowable
 
 from .replay import replay
-from .tagging import link
+from .tagging import TagSpec, link, spec_of
 
 QUIET_ZONE = 4  # modules of blank margin the QR standard asks for
 
@@ -43,9 +43,8 @@ class QrFlowable(Flowable):
         super().__init__()
         self.data, self.size, self.colour, self.link = data, size, colour, link
         self.width = self.height = size
-        self._tag_alt = f"{name}: {label} ({data})" if label else f"{name}: {data}"
-        self._link_url = data if link else None
-        self._link_path = None
+        self.alt = f"{name}: {label} ({data})" if label else f"{name}: {data}"
+        self.tag_spec = TagSpec(alt=self.alt, link_url=data if link else None)
 
     def wrap(self, available_width, available_height):
         return self.size, self.size
@@ -57,7 +56,8 @@ class QrFlowable(Flowable):
         replay(canvas, _DRAWN, key, self._modules)  # no text: the same in any document
         canvas.restoreState()
         if self.link:
-            link(canvas, self._link_path, self.data, (0, 0, self.size, self.size), self._tag_alt)
+            link(canvas, spec_of(self).link_path, self.data, (0, 0, self.size, self.size),
+                 self.alt)
 
     def _modules(self, canvas) -> None:
         count, runs = dark_runs(self.data)

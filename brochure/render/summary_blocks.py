@@ -39,6 +39,7 @@ from .blocks import (
 )
 from .paragraphs import booking_caption, fresh, para
 from .replay import replay
+from .tagging import TableHeaders, TagSpec, with_spec
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
                 ("TOPPADDING", (0, 0), (-1, -1), pad), ("BOTTOMPADDING", (0, 0), (-1, -1), pad)]
     width = ctx.block.width
     table = grid(rows, [labels, width - labels], commands, ctx.block)
-    table._tag_table = {"header_column": True}
+    with_spec(table, table=TableHeaders(header_column=True))
     heading = [para(escape(block.heading), styles["h2"])] if block.heading else []
     return [KeepTogether([*heading, table])]  # a few rows, read as one: never split
 
@@ -194,7 +195,7 @@ class ScaleBar(Flowable):
         self.recordings = ctx.recordings
         self.geometry, self.styles = ctx.scale, ctx.block.styles
         self.alt = ctx.fill(item.alt)  # what a screen reader says
-        self._tag_alt = self.alt
+        self.tag_spec = TagSpec(alt=self.alt)
         small = self.styles["small"]
         self.text_size, self.font = small.fontSize, small.fontName
         self.body_height = self.geometry.height + 2.2 * self.text_size + self.geometry.gap * 2
@@ -327,7 +328,7 @@ def _verdict_head(ctx: SummaryContext) -> Flowable:
     label_style = styles["verdict"].clone("verdict-tone", textColor=styles.palette(info.tone))
     icon_size = styles["verdict"].fontSize * ctx.geometry.verdict_icon
     icon = drawing(ctx.block.brand.art[info.icon], icon_size, styles.palette, ctx.block.font)
-    icon._tag_alt = None  # the label beside it says the same: decoration for a screen reader
+    with_spec(icon, alt=None)  # the label beside it says the same: decoration for a reader
     icon_column = icon.width + ctx.block.spacing.box_padding
     return grid([[icon, para(escape(ctx.assessment.label), label_style)]],
                 [icon_column, inner_width(ctx.block) - icon_column], [

@@ -9,6 +9,7 @@ artifacts; QR codes and link paragraphs Link elements with their annotations.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from functools import cache
 
 from reportlab.graphics.shapes import Drawing
@@ -17,6 +18,60 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from reportlab.platypus import paragraph as _rl_paragraph
 
 from .structure import Path, Step
+
+# -- what a block builder says about its flowables ------------------------------------------
+
+@dataclass(frozen=True)
+class TableHeaders:
+    """Which cells of a data table are headers: its first row, its first column."""
+
+    header_row: bool = False
+    header_column: bool = False
+
+
+@dataclass(frozen=True)
+class TagSpec:
+    """Everything the tagger needs to know about one flowable, set by the block builder that
+    made it (``flowable.tag_spec``) and completed by the tagger (``path``, ``kind``,
+    ``link_path``). Never changed in place: a changed spec is a new one (see :func:`spec_of`)."""
+
+    kind: type | None = None
+    """The :class:`Tagged` class the flowable was marked with (its split pieces get it too)."""
+    path: Path | None = None
+    """The structure element the flowable's drawing belongs to, once marked."""
+    list: bool = False
+    """A list item (bullets): consecutive items share one L element."""
+    table: TableHeaders | None = None
+    """A data table (Table/TR/TH/TD), with its header cells; None: a layout table."""
+    rows_as_list: bool = False
+    """A table whose rows are list items (a checklist)."""
+    alt: str | None = None
+    """The alternative text of a picture (a Figure); None: decoration (an artifact)."""
+    link_url: str | None = None
+    """The address the flowable links to (a QR code, a link paragraph)."""
+    link_path: Path | None = None
+    """The Link element the link annotation belongs to, once tagged."""
+    link_contents: str = ""
+    """The link annotation's /Contents (what the link is for)."""
+    draws: bool = True
+    """False for a flowable that draws nothing (an anchor): never tagged."""
+
+
+NO_SPEC = TagSpec()
+
+
+def spec_of(flowable) -> TagSpec:
+    """The flowable's tag spec (the default one when its builder set none)."""
+    return getattr(flowable, "tag_spec", None) or NO_SPEC
+
+
+def with_spec(flowable, **changes) -> object:
+    """``flowable`` with its tag spec changed as ``changes`` say; returns the flowable."""
+    # object.__setattr__: ReportLab's shapes (a Drawing) check every attribute set through
+    # their own, and know no tag_spec
+    object.__setattr__(flowable, "tag_spec", replace(spec_of(flowable), **changes))
+    return flowable
+
 
 # -- flowables ------------------------------------------------------------------------------
 
@@ -55,18 +110,19 @@ def artifact(canvas, draw) -> None:
 
 class Tagged:
     """Mixed into a flowable's own class by :func:`mark`: its drawing belongs to the structure
-    element at ``_tag_path`` (or is an artifact when the path's role is 'Artifact').
+    element at its spec's ``path`` (or is an artifact when the path's role is 'Artifact').
 
     The flowable itself is tagged, not wrapped: platypus asks a summary's flowables for their
     size and spacing hundreds of times, and a wrapper in between would answer each time."""
 
-    _tag_path: Path
+    tag_spec: TagSpec
 
     def draw(self):
-        marked(self.canv, self._tag_path, lambda canvas: super(Tagged, self).draw())
+        marked(self.canv, self.tag_spec.path, lambda canvas: super(Tagged, self).draw())
 
     def split(self, available_width, available_height):
-        return [mark(piece, self._tag_path, type(self)._tag_kind)
+        spec = self.tag_spec
+        return [mark(piece, spec.path, spec.kind or Tagged)
                 for piece in super().split(available_width, available_height)]
 
 
@@ -75,13 +131,12 @@ def mark(flowable: Flowable, path: Path, kind: type[Tagged] = Tagged) -> Flowabl
     if not isinstance(flowable, kind):
         # object.__setattr__: ReportLab's shapes check every attribute set through their own
         object.__setattr__(flowable, "__class__", _tagged_class(type(flowable), kind))
-    flowable._tag_path = path
-    return flowable
+    return with_spec(flowable, path=path, kind=kind)
 
 
 @cache
 def _tagged_class(base: type, kind: type[Tagged]) -> type:
-    return type(f"{kind.__name__}{base.__name__}", (kind, base), {"_tag_kind": kind})
+    return type(f"{kind.__name__}{base.__name__}", (kind, base), {})
 
 
 # -- giving flowables their structure -------------------------------------------------------
@@ -91,8 +146,8 @@ def tag_flowables(flowables: list, base: Path, roles: dict[str, str], prefix: st
     ``base``.
 
     Paragraphs take their role from their style (``roles``: style name → H1…H6, P); bullet
-    items (``_tag_list``) become L/LI/LBody; data tables (``_tag_table``) Table/TR/TH/TD with
-    header scopes; drawings with ``_tag_alt`` Figures, other drawings artifacts; QR codes a
+    items (spec ``list``) become L/LI/LBody; data tables (spec ``table``) Table/TR/TH/TD with
+    header scopes; drawings with an ``alt`` Figures, other drawings artifacts; QR codes a
     Link holding a Figure and the link annotation; layout tables and KeepTogether are opened up
     so their contents are tagged one by one."""
     return _sequence(flowables, base, roles, _Counter(prefix))
@@ -102,7 +157,7 @@ def _sequence(flowables: list, base: Path, roles: dict[str, str], counter) -> li
     """Flowables in order; consecutive list items share one L element."""
     out, current_list = [], None
     for flowable in flowables:
-        if getattr(flowable, "_tag_list", False):
+        if spec_of(flowable).list:
             current_list = current_list or _step(counter, "L")
             out.append(_list_item(flowable, (*base, current_list), counter))
         else:
@@ -161,7 +216,7 @@ def _draw_bullet(canvas, *args, **kwargs):
     item = getattr(canvas, "_bullet_item", None)
     if item is not None:
         canvas._code.append("EMC")
-        canvas.tagger.begin(canvas, item._tag_path)
+        canvas.tagger.begin(canvas, item.tag_spec.path)
     return result
 
 
@@ -172,23 +227,24 @@ _rl_paragraph._drawBullet = _draw_bullet
 def _tag(flowable, base: Path, roles: dict[str, str], counter):
     if isinstance(flowable, Tagged):
         return flowable
+    spec = spec_of(flowable)
     if isinstance(flowable, Paragraph):  # most flowables: first
         paragraph = (*base, _step(counter, roles.get(flowable.style.name, "P")))
-        if getattr(flowable, "_link_url", None):  # a paragraph that is a link: P > Link
-            flowable._link_path = (*paragraph, _step(counter, "Link"))
-            return mark(flowable, flowable._link_path)
+        if spec.link_url:  # a paragraph that is a link: P > Link
+            link_path = (*paragraph, _step(counter, "Link"))
+            return mark(with_spec(flowable, link_path=link_path), link_path)
         return mark(flowable, paragraph)
     if isinstance(flowable, KeepTogether):
         flowable._content = _sequence(flowable._content, base, roles, counter)
         return flowable
-    if isinstance(flowable, Spacer) or not getattr(flowable, "_draws", True):
+    if isinstance(flowable, Spacer) or not spec.draws:
         return flowable
-    if getattr(flowable, "_link_url", None):
+    if spec.link_url:
         link = (*base, _step(counter, "Link"))
-        flowable._link_path = link
-        return mark(flowable, (*link, _step(counter, "Figure", Alt=flowable._tag_alt)))
-    if getattr(flowable, "_tag_alt", None):
-        return mark(flowable, (*base, _step(counter, "Figure", Alt=flowable._tag_alt)))
+        with_spec(flowable, link_path=link)
+        return mark(flowable, (*link, _step(counter, "Figure", Alt=spec.alt)))
+    if spec.alt:
+        return mark(flowable, (*base, _step(counter, "Figure", Alt=spec.alt)))
     if isinstance(flowable, Drawing):
         return mark(flowable, (*base, _step(counter, "Artifact")))
     if isinstance(flowable, Table):
@@ -198,12 +254,13 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
 
 
 def _tag_table(table, base: Path, roles: dict[str, str], counter):
-    if getattr(table, "_tag_rows_as_list", False):  # a checklist: each row an item
+    spec = spec_of(table)
+    if spec.rows_as_list:  # a checklist: each row an item
         list_path = (*base, _step(counter, "L"))
         table._cellvalues = [_list_row(row, list_path, roles, counter)
                              for row in table._cellvalues]
         return table
-    headers = getattr(table, "_tag_table", None)
+    headers = spec.table
     if headers is None:  # a layout table: its cells are tagged in place, in reading order
         table._cellvalues = [[_tag_cell(cell, base, roles, counter) for cell in row]
                              for row in table._cellvalues]
@@ -214,9 +271,8 @@ def _tag_table(table, base: Path, roles: dict[str, str], counter):
         row_path = (*path, _step(counter, "TR"))
         cells = []
         for c, cell in enumerate(row):
-            header = (r == 0 and headers.get("header_row")) or (c == 0 and headers.get(
-                "header_column"))
-            scope = ({"Scope": "Column"} if r == 0 and headers.get("header_row")
+            header = (r == 0 and headers.header_row) or (c == 0 and headers.header_column)
+            scope = ({"Scope": "Column"} if r == 0 and headers.header_row
                      else {"Scope": "Row"} if header else {})
             cell_path = (*row_path, _step(counter, "TH" if header else "TD", **scope))
             cells.append(_tag_cell(cell, cell_path, roles, counter, own=True))
@@ -234,8 +290,8 @@ def _tag_cell(cell, base: Path, roles: dict[str, str], counter, own: bool = Fals
     """A table cell's content tagged; in a data table each paragraph is part of the cell."""
     items = cell if isinstance(cell, (list, tuple)) else [cell]
     if own:
-        tagged = [mark(item, base) if hasattr(item, "frags") and not getattr(
-            item, "_tag_list", False) else item for item in items]
+        tagged = [mark(item, base) if hasattr(item, "frags") and not spec_of(item).list
+                  else item for item in items]
         tagged = _sequence(tagged, base, roles, counter) if any(
             not isinstance(t, Tagged) for t in tagged) else tagged
     else:
