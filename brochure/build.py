@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from .errors import FitError, SourceError
-from .finish import declare_pdfx
+from .kinds import SCREEN, OutputKind
 from .model import Publication
 from .project import Loaded, Project
 from .render.images import ImageError, ImageLoader
 from .render.panels import PanelOverflow, render_panels
-from .render.sheets import Variant
 
 
 def build_publication(project: Project, publication: str, layout: str,
-                      variant: Variant = "screen", language: str | None = None) -> bytes:
-    """The named publication rendered in the named layout as PDF bytes: the ``screen``
-    variant, or the ``print`` variant declared as PDF/X-1a for the print shop.
+                      kind: OutputKind = SCREEN, language: str | None = None) -> bytes:
+    """The named publication rendered in the named layout as PDF bytes of ``kind``
+    (:mod:`brochure.kinds`): the screen file, or the print file (PDF/X-1a, for the print
+    shop), finished as it is rendered.
 
     Raises :class:`FitError` naming the block, its position in the content file, the panel and
     the overflow in points when content does not fit, and :class:`SourceError` at the image
@@ -26,14 +26,13 @@ def build_publication(project: Project, publication: str, layout: str,
     lay = project.layouts[layout]
     images = ImageLoader(project.content_dir(publication))
     try:
-        pdf = render_panels(brand, pub.model, lay.model, images, variant)
+        return render_panels(brand, pub.model, lay.model, images, kind)
     except PanelOverflow as exc:
         loc = ("sections", exc.section, exc.index) if exc.section else ("sections",)
         raise FitError(pub.source.problem(loc, f"{exc} (layout {lay.source.path})")) from None
     except ImageError as exc:
         raise SourceError(pub.source.problem(_image_block(pub, exc.relative), str(exc))) \
             from None
-    return declare_pdfx(pdf, lay.model) if variant == "print" else pdf
 
 
 def _image_block(pub: Loaded[Publication], relative: str) -> tuple:

@@ -59,7 +59,7 @@ def output_findings(project: Project) -> list[Problem]:
     for name in project.publications:
         for language, edition in project.editions(name).items():
             for layout in edition.model.layouts:
-                pdf = build_publication(project, name, layout, "screen", language)
+                pdf = build_publication(project, name, layout, language=language)
                 pages = page_texts(pdf)
                 findings += claims_findings(edition, project, layout, pages)
                 findings += standards_findings(edition, project, layout, pages)

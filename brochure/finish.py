@@ -1,24 +1,32 @@
-"""Post-processing with pypdf: encryption and merging into a patient packet (both keep one
-XMP packet and one output intent: the first document's), and a print file's PDF/X-1a
-declaration."""
+"""Finishing with pypdf: the steps an output kind names after rendering (:mod:`brochure.kinds`),
+all in one parse: the rendered file is read once, every step works on the same writer, and the
+result is written once.
+
+- ``append-brochure``: the publication after the summary, as one patient packet, keeping the
+  summary's title, language, XMP packet and output intent and one structure tree;
+- ``encrypt``: AES-256, the password opens it (declared as PDF 1.7 with Adobe's extension,
+  so PDF/UA-1 still applies).
+
+What a file claims is written while it is rendered, for its kind (an encrypted file never
+claims PDF/A; a print file is declared PDF/X-1a as it is drawn): nothing here adds or strips a
+claim. The brochure of a packet is parsed once per thread and reused (:class:`Appendix`).
+"""
 
 from __future__ import annotations
 
 import secrets
+import threading
+from dataclasses import dataclass, field
 from io import BytesIO
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions as Allow
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject
 
-from .model.layout import Layout
-from .render.archive import without_claims
+from .kinds import OutputKind
+from .render.archive import LAYOUT_KEY as _LAYOUT_ENTRY
 
-PDFX_VERSION = "PDF/X-1a:2003"
-PDFX_HEADER = "%PDF-1.3"
-"""The header a print file keeps for PDF/X-1a:2003 (keys of later versions, such as the
-tagged pages' /Tabs, are ignored by a PDF 1.3 reader)."""
-LAYOUT_KEY = "/BrochureLayout"
+LAYOUT_KEY = f"/{_LAYOUT_ENTRY}"
 """Document information entry naming the layout a print file was made for (for preflight)."""
 
 READER_PERMISSIONS = (Allow.PRINT | Allow.PRINT_TO_REPRESENTATION
@@ -26,22 +34,68 @@ READER_PERMISSIONS = (Allow.PRINT | Allow.PRINT_TO_REPRESENTATION
 """What a patient may do with an encrypted summary: print it and read it aloud (text
 extraction for screen readers stays on)."""
 
-
-def encrypt(pdf: bytes, password: str) -> bytes:
-    """AES-256 encryption; the password opens it; the owner password is random and unused.
-    The file stays PDF/UA-1 but no longer declares PDF/A-2, which forbids encryption."""
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
-    _drop_claims(writer, "pdfa")
-    writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(24),
-                   algorithm="AES-256", permissions_flag=READER_PERMISSIONS)
-    _declare_aes_256(writer)
-    return _bytes(writer)
-
-
 EXTENSION_LEVELS = {5: 3, 6: 8}
 """Adobe's extension level of PDF 1.7 for each revision of the standard security handler's
 AES-256: level 3 defined revision 5 (since withdrawn), level 8 revision 6, which pypdf
 writes."""
+
+
+@dataclass
+class Appendix:
+    """A finished file appended after a summary (the brochure of a patient packet), parsed at
+    most once per thread that appends it (a pypdf reader is not safe to share between
+    threads)."""
+
+    pdf: bytes
+    _readers: threading.local = field(default_factory=threading.local, repr=False)
+
+    def reader(self) -> PdfReader:
+        reader = getattr(self._readers, "reader", None)
+        if reader is None:
+            reader = self._readers.reader = PdfReader(BytesIO(self.pdf))
+        return reader
+
+
+def finish(pdf: bytes, kind: OutputKind, *, appendix: Appendix | None = None,
+           password: str | None = None) -> bytes:
+    """``pdf`` (rendered as a file of ``kind``) with the kind's finishing steps done in one
+    parse: read once and written once, or returned as it is when the kind has none."""
+    steps = [step for step in kind.steps if step in FINISHING]
+    if not steps:
+        return pdf
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    for step in steps:
+        FINISHING[step](writer, appendix=appendix, password=password)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _append(writer: PdfWriter, *, appendix: Appendix | None, **_) -> None:
+    """The appendix after the pages so far, keeping the first document's title, language,
+    viewer preferences and bookmarks (the appendix's are added after them) and one structure
+    tree: the appendix's tree becomes a Part of the first's Document (pypdf's page appending
+    alone would drop it)."""
+    if appendix is None:
+        raise ValueError("appending a brochure needs the brochure")
+    reader = appendix.reader()
+    pages_before = len(writer.pages)
+    writer.append(reader, import_outline=True)
+    _merge_structure(writer, reader, pages_before)
+
+
+def _encrypt(writer: PdfWriter, *, password: str | None, **_) -> None:
+    """AES-256 encryption; the password opens it; the owner password is random and unused."""
+    if not password:
+        raise ValueError("encrypting needs a password")
+    writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(24),
+                   algorithm="AES-256", permissions_flag=READER_PERMISSIONS)
+    _declare_aes_256(writer)
+
+
+FINISHING = {"append-brochure": _append, "encrypt": _encrypt}
+"""The finishing step of each name a kind may list, run on the one writer (``rasterize`` is
+the PNG writer's own, :mod:`brochure.pages`)."""
 
 
 def _declare_aes_256(writer: PdfWriter) -> None:
@@ -55,19 +109,6 @@ def _declare_aes_256(writer: PdfWriter) -> None:
             NameObject("/ExtensionLevel"): NumberObject(level)})})
 
 
-def append(first: bytes, second: bytes) -> bytes:
-    """``second`` after ``first``, keeping the first's title, language, viewer preferences and
-    bookmarks (the second's are added after them) and one structure tree: the second
-    document's tree becomes a Part of the first's Document (pypdf's page appending alone
-    would drop it)."""
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(first)))
-    reader = PdfReader(BytesIO(second))
-    pages_before = len(writer.pages)
-    writer.append(reader, import_outline=True)
-    _merge_structure(writer, reader, pages_before)
-    return _bytes(writer)
-
-
 def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
     tree = writer._root_object.get("/StructTreeRoot")
     other = reader.trailer["/Root"].get("/StructTreeRoot")
@@ -76,8 +117,8 @@ def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> N
     tree, other = tree.get_object(), other.get_object()
     offset = int(tree.get("/ParentTreeNextKey", 0))
     part = other["/K"][0].get_object()
-    del part[NameObject("/P")]  # cloned without its old root
-    cloned = part.clone(writer)
+    # without its old root (/P at the top level only): the reader is left unchanged
+    cloned = part.clone(writer, ignore_fields=(1, "/P"))
     document = tree["/K"][0].get_object()
     cloned[NameObject("/S")] = NameObject("/Part")
     cloned[NameObject("/P")] = tree["/K"][0]
@@ -99,89 +140,3 @@ def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> N
                     offset + int(annotation["/StructParent"]))
     tree[NameObject("/ParentTreeNextKey")] = NumberObject(
         offset + int(other.get("/ParentTreeNextKey", 0)))
-
-
-def declare_pdfx(pdf: bytes, layout: Layout) -> bytes:
-    """Identify a print file as PDF/X-1a:2003 for the layout's printing condition: the version
-    and trapping keys, and an output intent naming a registered characterization."""
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
-    press = layout.press
-    writer.add_metadata({"/GTS_PDFXVersion": PDFX_VERSION, "/Trapped": NameObject("/False"),
-                         LAYOUT_KEY: layout.name})
-    intent = DictionaryObject({
-        NameObject("/Type"): NameObject("/OutputIntent"),
-        NameObject("/S"): NameObject("/GTS_PDFX"),
-        NameObject("/OutputConditionIdentifier"): TextStringObject(press.output_condition),
-        NameObject("/OutputCondition"): TextStringObject(press.output_condition_info
-                                                         or press.output_condition),
-        NameObject("/RegistryName"): TextStringObject(press.registry),
-        NameObject("/Info"): TextStringObject(press.output_condition_info
-                                              or press.output_condition),
-    })
-    writer._root_object[NameObject("/OutputIntents")] = ArrayObject([intent])
-    writer.pdf_header = PDFX_HEADER
-    _for_the_press(writer)
-    return _bytes(writer)
-
-
-def _for_the_press(writer: PdfWriter) -> None:
-    """A print file is PDF/X-1a:2003 only. It keeps its structure tree (a shop's tools read
-    text in order from it) but declares neither PDF/A (its colour is the press's CMYK) nor
-    PDF/UA (a PDF 1.3 file for a press, not for a reader); its pages lose /Tabs (a PDF 1.5
-    key, only needed for annotations) and their link annotations (PDF/X allows no annotation
-    inside the bleed box, and paper has no links): the text stays tagged as a Link."""
-    _drop_claims(writer, "pdfa", "pdfua")
-    removed = set()
-    for page in writer.pages:
-        if "/Tabs" in page:
-            del page[NameObject("/Tabs")]
-        annotations = [a for a in page.get("/Annots", []) or []
-                       if a.get_object().get("/Subtype") != "/Link"]
-        removed |= {int(a.get_object()["/StructParent"]) for a in page.get("/Annots", []) or []
-                    if a.get_object().get("/Subtype") == "/Link" and "/StructParent" in
-                    a.get_object()}
-        if "/Annots" in page:
-            if annotations:
-                page[NameObject("/Annots")] = ArrayObject(annotations)
-            else:
-                del page[NameObject("/Annots")]
-    tree = writer._root_object.get("/StructTreeRoot")
-    if tree is not None and removed:
-        _drop_object_references(tree.get_object(), removed)
-
-
-def _drop_object_references(tree: DictionaryObject, numbers: set[int]) -> None:
-    """Take the removed annotations out of the structure tree: the elements' object
-    references and the parent tree's entries."""
-    parents = tree["/ParentTree"].get_object()["/Nums"]
-    kept = [(key, value) for key, value in zip(parents[::2], parents[1::2], strict=True)
-            if int(key) not in numbers]
-    parents[:] = [item for pair in kept for item in pair]
-    stack = [tree]
-    while stack:
-        element = stack.pop().get_object()
-        kids = element.get("/K")
-        if not isinstance(kids, list):
-            kids = [kids] if kids is not None else []
-        if any(_is_objr(kid) for kid in kids):
-            element[NameObject("/K")] = ArrayObject([k for k in kids if not _is_objr(k)])
-        stack += [k for k in kids if isinstance(k.get_object(), DictionaryObject)
-                  and not _is_objr(k) and "/S" in k.get_object()]
-
-
-def _is_objr(kid) -> bool:
-    kid = kid.get_object()
-    return isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR"
-
-
-def _drop_claims(writer: PdfWriter, *claims: str) -> None:
-    metadata = writer._root_object.get("/Metadata")
-    if metadata is not None:
-        stream = metadata.get_object()
-        stream.set_data(without_claims(stream.get_data(), *claims))
-
-
-def _bytes(writer: PdfWriter) -> bytes:
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()

@@ -32,11 +32,12 @@ from pypdf import PdfReader
 
 from .errors import Problem
 from .finish import LAYOUT_KEY
+from .kinds import PRINT, SCREEN, OutputKind, kind_of
 from .model import Brand, Layout
 from .model.layout import SummaryLayout
 from .preflight import UNREADABLE, Finding, PageContent, TextRun, page_contents, words_at
 from .project import Project
-from .render.sheets import Sheet, Slot, Variant, frame, sheets
+from .render.sheets import Sheet, Slot, frame, sheets
 
 DESCENT, ASCENT = 0.25, 0.8
 """A line of text's extent below and above its baseline, in ems (for where content ends)."""
@@ -52,7 +53,7 @@ def layout_of(path: Path, reader: PdfReader, layouts: dict[str, Layout]) -> Layo
     named = str((reader.metadata or {}).get(LAYOUT_KEY, ""))
     if named in layouts:
         return layouts[named]
-    stem = path.stem.removesuffix("-print")
+    stem = path.stem.removesuffix(PRINT.suffix)
     for name in sorted(layouts, key=len, reverse=True):
         rest = stem.removeprefix(name)
         if rest != stem and (not rest or re.fullmatch(r"-[a-z]{2,3}(-[A-Za-z0-9]+)*", rest)):
@@ -81,14 +82,16 @@ class Built:
 
     path: Path
     layout: Layout | SummaryLayout
-    variant: Variant
+    kind: OutputKind
+    """What the file declares itself to be (its boxes, and how its pages are imposed)."""
     pages: list[PageContent]
     brand: Brand | None
 
     @property
     def sheets(self) -> list[Sheet]:
         """The panels on each page (none for a summary)."""
-        return sheets(self.layout, self.variant) if isinstance(self.layout, Layout) else []
+        return (sheets(self.layout, self.kind.imposed) if isinstance(self.layout, Layout)
+                else [])
 
     @property
     def quoted(self) -> bool:
@@ -110,8 +113,8 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
         pages = page_contents(reader)
     except UNREADABLE:
         return []  # preflight and accessibility say so
-    variant: Variant = "print" if "/TrimBox" in reader.pages[0] else "screen"
-    built = Built(path, layout, variant, pages, _brand(reader, project))
+    kind = kind_of(reader) or SCREEN  # a file declaring nothing is measured at its trim
+    built = Built(path, layout, kind, pages, _brand(reader, project))
     return size_findings(built) + (balance_findings(built)
                                    if built.sheets and len(built.sheets) == len(pages) else [])
 
@@ -236,7 +239,7 @@ def _foot(built: Built, slot: Slot) -> float:
     if key is None or built.brand is None or key not in built.brand.art:
         return 0.0
     art = built.brand.art[key]
-    bleed = built.layout.bleed if built.variant == "print" else 0.0
+    bleed = built.layout.bleed if built.kind.boxes else 0.0
     width = slot.panel.width + bleed * (slot.outer_left + slot.outer_right)
     return art.height * width / art.width - bleed
 

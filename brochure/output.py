@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BrochureError, Problem
+from .kinds import SCREEN, OutputKind
 from .model.patient import PatientRecord
 
 TOKEN_KEY_ENV = "BROCHURE_TOKEN_KEY"
@@ -29,11 +30,11 @@ MAKE_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 def publication_path(out: Path, publication: str, layout: str, language: str | None = None,
-                     variant: str | None = None) -> Path:
-    """``out/<publication>/<layout>[-<lang>][-print].pdf``; English carries no language suffix."""
-    name = layout + (f"-{language}" if language and language != "en" else "")
-    name += f"-{variant}" if variant else ""
-    return out / publication / f"{name}.pdf"
+                     kind: OutputKind = SCREEN) -> Path:
+    """``out/<publication>/<layout>[-<lang>][<kind's suffix>].pdf`` (``-print`` for the print
+    file); English carries no language suffix."""
+    name = layout + (f"-{language}" if language and language != "en" else "") + kind.suffix
+    return out / publication / f"{name}.{kind.extension}"
 
 
 TEMPORARY_SUFFIX = ".brochure.tmp"

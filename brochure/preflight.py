@@ -23,6 +23,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, IndirectObject
 
 from .finish import LAYOUT_KEY
+from .kinds import PDF_A_2A, PDF_UA_1, PRINT, OutputKind
 from .model.layout import Layout
 from .render.colours import REVERSED_TEXT_MIN, SOLID_TEXT_BELOW
 from .render.sheets import sheets
@@ -84,20 +85,19 @@ def _unreadable(path: Path, page: int | None, exc: Exception) -> Finding:
 
 # -- document level ---------------------------------------------------------------------------
 
-READERS_STANDARDS = {b"pdfuaid:part": "PDF/UA", b"pdfaid:part": "PDF/A"}
-"""What a file made for readers declares in its XMP (a print file declares PDF/X instead)."""
+READERS_STANDARDS = {PDF_UA_1: "PDF/UA", PDF_A_2A: "PDF/A"}
+"""What a file made for readers declares (a print file declares PDF/X instead)."""
 
 
-def screen_standards(path: Path) -> list[str]:
-    """The readers' standards ``path`` declares when it declares no PDF/X: a screen file, which
-    a print shop never gets (its print file is the ``-print.pdf``). Empty for a print file, or
-    a file that declares nothing, which is preflighted like a print file."""
-    reader = PdfReader(path)
-    if reader.is_encrypted or str((reader.metadata or {}).get("/GTS_PDFXVersion", "")):
-        return []
-    metadata = reader.trailer["/Root"].get("/Metadata")
-    xmp = metadata.get_object().get_data() if metadata else b""
-    return [name for key, name in READERS_STANDARDS.items() if key in xmp]
+def for_press(kind: OutputKind | None) -> bool:
+    """Whether a file of ``kind`` (:func:`brochure.kinds.kind_of`) gets the print preflight: a
+    print file, or a file that declares nothing of ours, which is preflighted like one."""
+    return kind is None or kind.for_press
+
+
+def readers_standards(kind: OutputKind) -> list[str]:
+    """The readers' standards a file of ``kind`` declares, as a message names them."""
+    return [name for standard, name in READERS_STANDARDS.items() if standard in kind.standards]
 
 
 def _identification(path: Path, reader: PdfReader) -> list[Finding]:
@@ -154,7 +154,7 @@ def _contains(outer, inner) -> bool:
 
 
 def _against_layout(path: Path, number: int, boxes: Boxes, layout: Layout) -> list[Finding]:
-    sheet = sheets(layout, "print")[0]
+    sheet = sheets(layout, PRINT.imposed)[0]
     width, height = boxes.trim[2] - boxes.trim[0], boxes.trim[3] - boxes.trim[1]
     findings = []
     if abs(width - sheet.width) > 0.01 or abs(height - layout.page.height) > 0.01:
@@ -609,7 +609,7 @@ def _text_finding(path: Path, number: int, key: tuple, found: list[TextRun],
 def _text_in_margins(path: Path, reader: PdfReader, layout: Layout | None) -> list[Finding]:
     """Characters closer than the safe margin to a trim edge or fold."""
     margin = layout.safe_margin if layout else 9.0
-    laid_out = sheets(layout, "print") if layout else []
+    laid_out = sheets(layout, PRINT.imposed) if layout else []
     findings = []
     document = pdfium.PdfDocument(str(path))
     try:

@@ -19,7 +19,8 @@ from .build import build_publication
 from .candidacy import Assessment
 from .candidacy import assess as assess_with
 from .errors import BrochureError, Problem
-from .finish import append, encrypt
+from .finish import Appendix, finish
+from .kinds import summary_kind
 from .model.patient import PatientRecord
 from .project import Project, load_project
 from .records import RecordRow, check_ids, check_physicians, to_record, unknown_physician
@@ -155,12 +156,12 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     check_id(record, kit)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
-    rendered = render_summary_pdf(kit, record, assessment)
-    pdf = rendered.pdf
-    if with_brochure:
-        pdf = append(pdf, _brochure(project, publication, record.language))
-    return Summary(encrypt(pdf, password) if password else pdf, assessment,
-                   glyph_warnings(record, kit), _cut_warning(record, rendered.note_printed))
+    kind = summary_kind(encrypted=bool(password), with_brochure=with_brochure)
+    rendered = render_summary_pdf(kit, record, assessment, kind)
+    appendix = _brochure(project, publication, record.language) if with_brochure else None
+    pdf = finish(rendered.pdf, kind, appendix=appendix, password=password)
+    return Summary(pdf, assessment, glyph_warnings(record, kit),
+                   _cut_warning(record, rendered.note_printed))
 
 
 def _cut_warning(record: PatientRecord, printed: int | None) -> tuple[str, ...]:
@@ -187,15 +188,17 @@ def glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8)
-def _brochure_bytes(project_id: int, publication: str, layout: str, language: str) -> bytes:
-    return build_publication(_KITS_PROJECTS[project_id], publication, layout, "screen", language)
+def _brochure_file(project_id: int, publication: str, layout: str, language: str) -> Appendix:
+    return Appendix(build_publication(_KITS_PROJECTS[project_id], publication, layout,
+                                      language=language))
 
 
-def _brochure(project: Project, publication: str, language: str) -> bytes:
-    """The publication in the patient's language (screen variant; the booklet when the
-    publication has one, since it reads in page order) for the patient's packet."""
+def _brochure(project: Project, publication: str, language: str) -> Appendix:
+    """The publication in the patient's language (the screen file; the booklet when the
+    publication has one, since it reads in page order) for the patient's packet, built and
+    parsed once."""
     edition = project.edition(publication, language).model
     layout = next((name for name in edition.layouts if project.layouts[name].model.kind ==
                    "booklet"), edition.layouts[0])
     _KITS_PROJECTS[id(project)] = project
-    return _brochure_bytes(id(project), publication, layout, edition.language)
+    return _brochure_file(id(project), publication, layout, edition.language)

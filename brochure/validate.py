@@ -140,21 +140,23 @@ def _report(path: Path, job: dict) -> Report:
         profiles.append(profile)
         for rule in result["details"]["ruleSummaries"]:
             findings += _rule_findings(path, profile, rule)
-    if _is_print_file(path):
+    if _for_press(path):
         findings = [f for f in findings if f.rule not in NOT_CLAIMED_BY_PRINT]
     findings.sort(key=lambda f: (f.page or 0, f.rule))
     return Report(path, tuple(profiles), tuple(findings))
 
 
-def _is_print_file(path: Path) -> bool:
-    """Whether the file declares PDF/X (a print file)."""
+def _for_press(path: Path) -> bool:
+    """Whether the file declares itself a print file (:func:`brochure.kinds.kind_of`)."""
     from pypdf import PdfReader
 
+    from .kinds import kind_of
+
     try:
-        info = PdfReader(path).metadata or {}
+        kind = kind_of(PdfReader(path))
     except Exception:  # any reading error: veraPDF's findings stand as they are
         return False
-    return bool(info.get("/GTS_PDFXVersion"))
+    return kind is not None and kind.for_press
 
 
 def _is_encrypted(path: Path) -> bool:

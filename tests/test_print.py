@@ -19,10 +19,12 @@ from pypdf.generic import (
 from reportlab.lib.colors import CMYKColor, Color
 from reportlab.pdfgen.canvas import Canvas
 
-from brochure.finish import declare_pdfx
+from brochure.kinds import PRINT
 from brochure.model import Layout
 from brochure.model.base import validate
 from brochure.model.brand import FontChoice
+from brochure.preflight import preflight
+from brochure.render.archive import Declaration
 from brochure.render.fonts import register_family
 from brochure.render.sheets import sheets
 from brochure.render.structure import Tagger
@@ -257,14 +259,15 @@ def _sheet_pdf(tmp_path, name: str, draw) -> str:
                     bleedBox=bleed, invariant=1, initialFontName=font, lang="en")
     canvas.setTitle("Print sheet")
     canvas.setViewerPreference("DisplayDocTitle", "true")
-    canvas.tagger = Tagger("Print sheet", "en")  # accessible, so only print findings show
+    # tagged, so only print findings show; declared PDF/X-1a as it is drawn
+    canvas.tagger = Tagger("Print sheet", "en", Declaration.of(PRINT, layout.press, layout.name))
     canvas.translate(slug, slug)
     draw(canvas, width, height)
     canvas.showPage()
     canvas.tagger.finish(canvas)
     canvas.save()
     path = tmp_path / f"{name}.pdf"
-    path.write_bytes(declare_pdfx(buffer.getvalue(), layout))
+    path.write_bytes(buffer.getvalue())
     return str(path)
 
 
@@ -323,10 +326,13 @@ def test_preflight_names_each_problem_with_page_object_and_value(tmp_path, kind)
 def test_preflight_rejects_encryption_and_missing_pdfx(tmp_path, built):
     writer = PdfWriter(clone_from=PdfReader(_print_file(built, "trifold-letter")))
     writer.encrypt("x", algorithm="AES-256")
-    locked = tmp_path / "locked-print.pdf"  # a print file by its name; other names: summaries
+    locked = tmp_path / "locked-print.pdf"
     writer.write(locked)
+    assert [f.kind for f in preflight(locked, {})] == ["encrypted"]
+    # check takes a file's kind from what it declares, never from its name: an encrypted
+    # file's declarations are locked with it, and it is told as not checked
     result = run_cli("check", str(locked))
-    assert result.returncode == 1 and "encrypted" in result.stderr
+    assert f"{locked}: encrypted" in result.stdout and "not checked" in result.stdout
     writer = PdfWriter(clone_from=PdfReader(built / "knee-stem-cell" / "trifold-letter.pdf"))
     del writer.root_object["/Metadata"]  # declares no standard: taken for a print file
     undeclared = tmp_path / "undeclared.pdf"

@@ -9,6 +9,7 @@ import click
 
 from ..build import build_publication
 from ..errors import BrochureError, Problem
+from ..kinds import PNG_PAGES, PRINT, SCREEN, OutputKind
 from ..output import publication_path, write_atomic
 from ..project import Project, load_project
 
@@ -30,26 +31,28 @@ def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...
             if languages and language not in languages:
                 continue
             for layout in [lay for lay in edition.model.layouts if not layouts or lay in layouts]:
-                built = {}
-                for variant in ("print",) if print_only else ("screen", "print"):
-                    path = publication_path(out, name, layout, language,
-                                            "print" if variant == "print" else None)
-                    built[variant] = build_publication(project, name, layout, variant,
-                                                       language)
-                    write_atomic(path, built[variant])
+                built: dict[OutputKind, bytes] = {}
+                for kind in (PRINT,) if print_only else (SCREEN, PRINT):
+                    path = publication_path(out, name, layout, language, kind)
+                    built[kind] = build_publication(project, name, layout, kind, language)
+                    write_atomic(path, built[kind])
                     click.echo(f"wrote {path}")
                 if png_dpi:
-                    screen = built.get("screen") or build_publication(project, name, layout,
-                                                                      "screen", language)
-                    _write_pages(screen, publication_path(out, name, layout, language),
-                                 png_dpi)
+                    _write_pages(project, built, (name, layout, language), out, png_dpi)
 
 
-def _write_pages(screen: bytes, path: Path, dpi: int) -> None:
-    """The screen file's pages as ``<layout>[-<lang>]-p<N>.png`` beside ``path``."""
+def _write_pages(project: Project, built: dict[OutputKind, bytes],
+                 what: tuple[str, str, str], out: Path, dpi: int) -> None:
+    """The pages of the file PNG pages are drawn from (the screen file) as
+    ``<layout>[-<lang>]-p<N>.png`` beside it."""
+    from ..kinds import KINDS
     from ..pages import page_images, png_path
 
-    for number, png in enumerate(page_images(screen, dpi), 1):
+    name, layout, language = what
+    source = KINDS[PNG_PAGES.source]
+    pdf = built.get(source) or build_publication(project, name, layout, source, language)
+    path = publication_path(out, name, layout, language, source)
+    for number, png in enumerate(page_images(pdf, dpi), 1):
         write_atomic(png_path(path, number), png)
         click.echo(f"wrote {png_path(path, number)}")
 

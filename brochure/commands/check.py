@@ -1,4 +1,7 @@
-"""``brochure check``: validate every input file; preflight print files like a print shop."""
+"""``brochure check``: validate every input file; preflight print files like a print shop.
+
+Each built file is checked as the kind it declares itself to be (:func:`brochure.kinds.kind_of`),
+never as its name suggests."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ from pathlib import Path
 import click
 
 from ..errors import BrochureError, Problem
+from ..kinds import OutputKind
 from ..project import load_project
+
+Kinds = dict[Path, "OutputKind | None"]
 
 
 def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
@@ -19,36 +25,47 @@ def run_check(root: Path, files: tuple[Path, ...], out: Path) -> int:
                f"layout(s), {len(project.brands)} brand kit(s) are valid")
     if files:
         _readable(list(files))
-        readable = _unencrypted(list(files))
-        printed = [path for path in files if path in readable or _is_print_file(path)]
-        return max(_preflight(printed, _layouts(project)), _laid_out(readable, project),
-                   _accessibility(readable))
+        kinds = _kinds(list(files))
+        readable = _unencrypted(kinds)
+        return max(_preflight(readable, kinds, _layouts(project)),
+                   _laid_out(readable, project), _accessibility(readable))
     found = _content(project)
     built = sorted(out.glob("*/*.pdf"))
     _readable(built)
-    readable = _unencrypted(built)
-    return max(found, _preflight(sorted(out.glob("*/*-print.pdf")), _layouts(project)),
+    kinds = _kinds(built)
+    readable = _unencrypted(kinds)
+    printed = [path for path in readable if _for_press(kinds[path])]
+    return max(found, _preflight(printed, kinds, _layouts(project)),
                _laid_out(readable, project), _accessibility(readable))
 
 
-def _unencrypted(paths: list[Path]) -> list[Path]:
-    """The files that can be read without a password. Each other one is told as not checked
-    (exit code unchanged): an encrypted file is a summary made with a password, which is no
-    fault; only a print file (``-print.pdf``) must never be, as its preflight says."""
+def _kinds(paths: list[Path]) -> Kinds:
+    """What each file declares itself to be (None: nothing of ours)."""
     from pypdf import PdfReader
 
+    from ..kinds import kind_of
+
+    return {path: kind_of(PdfReader(path)) for path in paths}
+
+
+def _unencrypted(kinds: Kinds) -> list[Path]:
+    """The files that can be read without a password. Each other one is told as not checked
+    (exit code unchanged): an encrypted file is a summary or packet made with a password,
+    which is no fault (a print file never is)."""
     readable = []
-    for path in paths:
-        if not PdfReader(path).is_encrypted:
+    for path, kind in kinds.items():
+        if kind is None or not kind.encrypted:
             readable.append(path)
-        elif not _is_print_file(path):
+        else:
             click.echo(f"{path}: encrypted, as a summary made with a password is: not checked "
                        "(nothing in it can be read without its password)")
     return readable
 
 
-def _is_print_file(path: Path) -> bool:
-    return path.name.endswith("-print.pdf")
+def _for_press(kind: OutputKind | None) -> bool:
+    from ..preflight import for_press
+
+    return for_press(kind)
 
 
 def _readable(paths: list[Path]) -> None:
@@ -117,14 +134,16 @@ def _content(project) -> int:
     return 1 if findings else 0
 
 
-def _preflight(paths: list[Path], layouts: dict) -> int:
-    from ..preflight import preflight, screen_standards
+def _preflight(paths: list[Path], kinds: Kinds, layouts: dict) -> int:
+    from ..preflight import for_press, preflight, readers_standards
 
     findings = []
     for path in paths:
-        if standards := screen_standards(path):
-            click.echo(f"{path}: a screen file ({', '.join(standards)}), not for print: print "
-                       f"preflight not applied (a print file is built with --print)")
+        kind = kinds[path]
+        if kind is not None and not for_press(kind):
+            click.echo(f"{path}: {kind.what} ({', '.join(readers_standards(kind))}), not for "
+                       f"print: print preflight not applied (a print file is built with "
+                       f"--print)")
             continue
         found = preflight(path, layouts)
         findings += found

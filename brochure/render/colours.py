@@ -11,13 +11,11 @@ text dark on light). ``brochure check`` reports both faults (:mod:`brochure.pref
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from reportlab.lib.colors import CMYKColor, Color, HexColor
 
+from ..kinds import ColourMode
 from ..model.brand import CMYK, Brand, is_solid
-
-ColourMode = Literal["rgb", "cmyk"]
 
 SOLID_TEXT_BELOW = 14.0
 """Text smaller than this (in points) prints in one solid ink (or paper white) in print files."""

@@ -1,5 +1,7 @@
 """Publications laid out in panels: a tri-fold (each side a page, each panel a frame) or a
-booklet (each page one panel), for screen (RGB, trim size) or print (CMYK, bleed, marks, boxes).
+booklet (each page one panel), in an output kind's colour, with its boxes and marks and
+declaring what it claims (:mod:`brochure.kinds`: the screen file is RGB at trim size, the print
+file CMYK with bleed, marks and boxes, booklets imposed).
 
 Content never flows from one panel to the next: a panel whose blocks are taller than the panel
 raises :class:`PanelOverflow` (or shrinks its type, down to the layout's stated minimum).
@@ -13,15 +15,17 @@ from io import BytesIO
 from reportlab.lib.colors import CMYKColorSep
 from reportlab.platypus import Flowable, Frame, Spacer
 
+from ..kinds import SCREEN, OutputKind
 from ..model import Brand, Layout, Panel, Publication
 from ..text import plain
+from .archive import Declaration
 from .art import drawing
 from .blocks import BlockContext, flat, flowables
 from .colours import Palette
 from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
 from .images import ImageLoader
-from .sheets import Sheet, Slot, Variant, sheets
+from .sheets import Sheet, Slot, sheets
 from .sheets import frame as text_frame
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -62,32 +66,33 @@ class Job:
     fonts: FontSet
     palette: Palette
     images: ImageLoader
-    variant: Variant
+    kind: OutputKind
     styles: dict = field(default_factory=dict, compare=False)
 
     @property
     def bleed(self) -> float:
-        return self.layout.bleed if self.variant == "print" else 0.0
+        return self.layout.bleed if self.kind.boxes else 0.0
 
     @property
     def slug(self) -> float:
         """Distance from the media edge to the trim edge (room for bleed and marks)."""
-        return self.layout.press.slug(self.layout.bleed) if self.variant == "print" else 0.0
+        return self.layout.press.slug(self.layout.bleed) if self.kind.boxes else 0.0
 
 
 def render_panels(brand: Brand, publication: Publication, layout: Layout, images: ImageLoader,
-                  variant: Variant = "screen") -> bytes:
-    """The publication in a panel layout as PDF bytes: ``screen`` is RGB at trim size in
-    reading order; ``print`` is CMYK with bleed, crop and fold marks and trim/bleed boxes
-    (booklets imposed for saddle stitching)."""
+                  kind: OutputKind = SCREEN) -> bytes:
+    """The publication in a panel layout as a finished PDF file of ``kind``: the screen file
+    is RGB at trim size in reading order; the print file CMYK with bleed, crop and fold marks
+    and trim/bleed boxes (booklets imposed for saddle stitching), declared PDF/X-1a."""
     fonts = register_fonts(brand.fonts)
-    palette = Palette(brand, "cmyk" if variant == "print" else "rgb")
-    job = Job(brand, publication, layout, fonts, palette, images, variant)
+    palette = Palette(brand, kind.colour)
+    job = Job(brand, publication, layout, fonts, palette, images, kind)
     buffer = BytesIO()
-    laid_out = sheets(layout, variant)
+    laid_out = sheets(layout, kind.imposed)
     canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
                         **_print_options(job, laid_out[0]))
-    canvas.tagger = Tagger(publication.title, publication.language)
+    canvas.tagger = Tagger(publication.title, publication.language,
+                           Declaration.of(kind, layout.press, layout.name))
     marks: list[Bookmark] = []
     for number, sheet in enumerate(laid_out):
         canvas.addPageLabel(number, prefix=sheet.label)
@@ -139,12 +144,13 @@ def _media(job: Job, sheet: Sheet) -> tuple[float, float]:
 
 
 def _print_options(job: Job, sheet: Sheet) -> dict:
-    if job.variant != "print":
-        return {}
+    colour = {"enforceColorSpace": "cmyk"} if job.kind.colour == "cmyk" else {}
+    if not job.kind.boxes:
+        return colour
     slug, bleed, height = job.slug, job.bleed, job.layout.page.height
     trim = (slug, slug, slug + sheet.width, slug + height)
     bleed_box = (trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed)
-    return {"trimBox": trim, "bleedBox": bleed_box, "enforceColorSpace": "cmyk"}
+    return {"trimBox": trim, "bleedBox": bleed_box, **colour}
 
 
 def _metadata(job: Job) -> Metadata:
@@ -155,7 +161,7 @@ def _metadata(job: Job) -> Metadata:
 
 def _draw_sheet(canvas, job: Job, sheet: Sheet) -> list[Bookmark]:
     """Draw a sheet's panels in reading order (so text is extracted in that order)."""
-    if job.variant == "print":
+    if job.kind.marks:
         artifact(canvas, lambda c: _draw_marks(c, job, sheet))
     canvas.saveState()
     canvas.translate(job.slug, job.slug)
@@ -352,7 +358,11 @@ def _aligned(canvas, items: list[Placed], panel: Panel, width: float,
         return items
     free = height - _heights(canvas, items, width)[-1]
     at = next((n for n, item in enumerate(items) if item.section in panel.foot), None)
-    if at is not None:
+    if at is None and panel.valign == "top":  # foot sections with nothing in them
+        return items
+    if at:
         return [*items[:at], Placed(Spacer(1, free), "", 0, "spacer"), *items[at:]]
-    gap = free / 2 if panel.valign == "middle" else free
-    return [Placed(Spacer(1, gap), "", 0, "spacer"), *items]
+    # the spacer goes first, so the first item's space before now counts in the frame
+    room = free - items[0].flowable.getSpaceBefore()
+    gap = min(free / 2, room) if panel.valign == "middle" and at is None else room
+    return [Placed(Spacer(1, max(0.0, gap)), "", 0, "spacer"), *items]

@@ -8,11 +8,8 @@ screen, one page; for a booklet in print, two pages side by side in saddle-stitc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from ..model.layout import Layout, Panel
-
-Variant = Literal["screen", "print"]
 
 
 @dataclass(frozen=True)
@@ -39,12 +36,13 @@ class Sheet:
         return [slot.x for slot in self.slots[1:]]
 
 
-def sheets(layout: Layout, variant: Variant) -> list[Sheet]:
-    """The sheets of a layout in file order."""
+def sheets(layout: Layout, imposed: bool = False) -> list[Sheet]:
+    """The sheets of a layout in file order: a booklet's pages two to a sheet in saddle-stitch
+    order when ``imposed`` (its output kind says so: the print file)."""
     numbered = layout.kind == "booklet"
     pages = [[(p, i + 1 if numbered else None) for p in side.panels]
              for i, side in enumerate(layout.sides)]
-    if numbered and variant == "print":
+    if numbered and imposed:
         return [_sheet(pages[a - 1] + pages[b - 1], f"{a}|{b}")
                 for a, b in saddle_stitch(len(pages))]
     labels = [str(i + 1) if numbered else side.name.capitalize()

@@ -6,10 +6,10 @@ A :class:`Tagger` hangs on the canvas. Each marked-content sequence it opens
 - the structure tree: Document and its elements in reading order, with /Alt, table header
   scopes and link objects;
 - the ParentTree, and each page's /StructParents and /Tabs;
-- /MarkInfo, XMP metadata declaring PDF/UA-1 and PDF/A-2a (every entry of the document
-  information repeated, as PDF/A asks), and the sRGB output intent PDF/A asks of a file
-  drawing in device RGB (:mod:`.archive`). A print file's PDF/X step (:mod:`brochure.finish`)
-  replaces the PDF/A parts.
+- /MarkInfo, and what the file's kind declares (:mod:`.archive`): for a file for readers, XMP
+  metadata claiming PDF/UA-1 (and PDF/A-2a, unless it is to be encrypted) and the sRGB output
+  intent; for a print file, PDF/X-1a's output intent and entries, no link annotations and no
+  tab order (a PDF 1.3 key it does not have).
 
 Paths are stable across documents, so drawing recorded in one document can be replayed in
 another with its MCIDs renumbered (:meth:`Tagger.replay`). How flowables get their paths is
@@ -23,7 +23,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfdoc import (
-    PDFArray,
     PDFDictionary,
     PDFIndirectObject,
     PDFName,
@@ -32,7 +31,7 @@ from reportlab.pdfbase.pdfdoc import (
     PDFString,
 )
 
-from .archive import SRGB_NAME, srgb_object, xmp_object
+from .archive import PDFX_PDF_VERSION, READERS_DECLARATION, Declaration, declare
 
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
@@ -81,8 +80,10 @@ class LinkRef:
 class Tagger:
     """Collects the structure of one document while it is drawn."""
 
-    def __init__(self, title: str, language: str):
+    def __init__(self, title: str, language: str,
+                 declaration: Declaration = READERS_DECLARATION):
         self.title, self.language = title, language
+        self.declaration = declaration
         self.root = Node("Document")
         self.nodes: dict[Path, Node] = {(): self.root}
         self.created: list[Node] = [self.root]
@@ -121,6 +122,9 @@ class Tagger:
 
     def link(self, canvas, path: Path, url: str, rect, text: str) -> None:
         """A link annotation with its /Contents, tied to the element at ``path``."""
+        if not self.declaration.links:  # the text stays tagged as a Link; paper has no links
+            self.node(path)
+            return
         number = LINK_BASE + len(self.links)
         canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
                        StructParent=number, F=PRINT_FLAG)
@@ -165,18 +169,15 @@ class Tagger:
         catalog = doc.Catalog
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
-        catalog.Metadata = doc.Reference(xmp_object(doc.info, doc._timeStamp, self.language),
-                                         "XMPMetadata")
-        catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "OutputIntents"]
-        catalog.OutputIntents = PDFArray([PDFDictionary({
-            "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
-            "OutputConditionIdentifier": PDFString(SRGB_NAME), "Info": PDFString(SRGB_NAME),
-            "DestOutputProfile": doc.Reference(srgb_object(), "sRGBProfile")})])
+        declare(doc, self.declaration, self.language)
+        tabs = self.declaration.tabs
         for number, page in enumerate(doc.Pages.pages):
             page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
             page.StructParents = number
-            page.Tabs = PDFName("S")
-        doc._pdfVersion = max(doc._pdfVersion, TABS_VERSION)
+            if tabs:
+                page.Tabs = PDFName("S")
+        doc._pdfVersion = (max(doc._pdfVersion, TABS_VERSION) if tabs
+                           else PDFX_PDF_VERSION)
         canvas.tagger = None
 
     def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:

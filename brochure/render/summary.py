@@ -16,6 +16,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
 from ..errors import BrochureError, Problem, RecordFitError
+from ..kinds import SUMMARY, OutputKind
 from ..model import Brand, Publication
 from ..model.base import localize
 from ..model.layout import SummaryLayout
@@ -25,6 +26,7 @@ from ..model.rules import Rules
 from ..model.summary import SummaryText
 from ..templates import compiled, fill
 from ..text import escape
+from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
 from .blocks import BlockContext
 from .colours import Palette
@@ -110,30 +112,33 @@ class RenderedSummary:
     it is printed whole), so that the physician can be told."""
 
 
-def render_summary_pdf(kit: SummaryKit, record: PatientRecord,
-                       assessment: Assessment) -> RenderedSummary:
-    """The summary for one patient as PDF bytes, on exactly its pages: rendered in full, then,
+def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+                       kind: OutputKind = SUMMARY) -> RenderedSummary:
+    """The summary for one patient as PDF bytes, declaring what a file of ``kind`` claims
+    (a summary, or the start of a packet, encrypted or not), on exactly its pages: rendered
+    in full, then,
     while it runs past them, again with the next of the text's declared reductions taken; as
     the last resort, the note cut to what fits (when the text says how a cut note ends).
     When nothing fits, raises :class:`~brochure.errors.RecordFitError` naming the record's
     fields to shorten, or a BrochureError at the layout when even a short record does not fit."""
-    rendered = _fitted(kit, record, assessment)
+    rendered = _fitted(kit, record, assessment, Declaration.of(kind))
     if rendered is None:
         raise _unfit(kit, record, assessment)
     return rendered
 
 
-def _fitted(kit: SummaryKit, record: PatientRecord,
-            assessment: Assessment) -> RenderedSummary | None:
+def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+            declaration: Declaration) -> RenderedSummary | None:
     """The summary on its pages, with as few reductions as it takes and the note cut as the
     last resort; None when even that runs past them."""
     seed, text = kit.seed(record.language), kit.text(record.language)
     for taken in range(len(text.reductions) + 1):
         reduced = frozenset(text.reductions[:taken])
-        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced, limit=text.pages)
+        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced, limit=text.pages,
+                             declaration=declaration)
         if pages <= text.pages:
             return RenderedSummary(pdf)
-    return _cut_note(kit, record, assessment, seed, reduced)
+    return _cut_note(kit, record, assessment, seed, reduced, declaration)
 
 
 _OWN_TEXT = ("name", "override_reason", "notes")
@@ -197,7 +202,8 @@ def _fits_with_short(kit: SummaryKit, record: PatientRecord, assessment: Assessm
 
 
 def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
-              seed: FontSeed | None, reduced: frozenset[str]) -> RenderedSummary | None:
+              seed: FontSeed | None, reduced: frozenset[str],
+              declaration: Declaration) -> RenderedSummary | None:
     """The summary with the longest start of the note that fits its pages (ended at a space
     where one is near), or None when the note cannot be cut or even none of it fits."""
     text = kit.text(record.language)
@@ -210,7 +216,7 @@ def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
         kept = _cut_at_space(record.notes, middle)
         shorter = record.model_copy(update={"notes": kept})
         pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True,
-                             limit=text.pages)
+                             limit=text.pages, declaration=declaration)
         if pages <= text.pages:
             best, low = RenderedSummary(pdf, len(kept)), middle + 1
         else:
@@ -233,8 +239,10 @@ _WORD_REACH = 30
 def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             seed: FontSeed | None, learner: FontSeed | None = None,
             reduced: frozenset[str] = frozenset(), note_cut: bool = False,
-            limit: int | None = None) -> tuple[bytes, int]:
-    """Build one summary (with the ``reduced`` blocks in their shorter form) and count its
+            limit: int | None = None,
+            declaration: Declaration = READERS_DECLARATION) -> tuple[bytes, int]:
+    """Build one summary (with the ``reduced`` blocks in their shorter form, declaring
+    ``declaration``) and count its
     pages; with a seed, static parts are recorded once and replayed; a learner (calibration)
     notes the glyphs the summary used. Past ``limit`` pages the build stops (no bytes, the
     pages so far): a longer summary is not used, and a layout far too small for its text
@@ -249,7 +257,7 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     doc.page_limit = limit
     try:
         doc.build(_story(kit, ctx, _placed(text.blocks, reduced), seed is not None),
-                  canvasmaker=_canvas_maker(kit, text, record, seed, learner))
+                  canvasmaker=_canvas_maker(kit, text, record, seed, learner, declaration))
     except _PastLimitError:
         return b"", doc.page + 1  # the page it would have begun
     except _StuckError:
@@ -616,14 +624,16 @@ def _line(canvas, style, colour, x: float, y: float, text: str) -> None:
 
 
 def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
-                  seed: FontSeed | None, learner: FontSeed | None):
+                  seed: FontSeed | None, learner: FontSeed | None,
+                  declaration: Declaration):
     meta = _metadata(kit, text, record)
 
     def make(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)
         canvas.finish_page = lambda c, number, count: artifact(
             c, lambda c2: _footer(kit, text, c2, number, count))
-        canvas.tagger = Tagger(text.title, record.language) if kit.tagged else None
+        canvas.tagger = (Tagger(text.title, record.language, declaration) if kit.tagged
+                         else None)
         if seed is not None:
             seed.apply(canvas._doc)
             canvas.replaying = True
