@@ -347,7 +347,8 @@ def test_a_summary_may_not_include_a_section_with_an_image(project):
     code, stderr = run_inline("check", cwd=project)
     assert code == 2
     assert f"content/knee-stem-cell/summary.yaml:{line}:22: error: section 'cover' holds an " \
-           "image, which a summary does not show" in stderr, stderr
+           "image in content/knee-stem-cell/publication.yaml, which a summary does not show" \
+        in stderr, stderr
 
 
 def test_an_unknown_section_or_statement_inside_columns_is_found(project):
