@@ -104,7 +104,8 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
     for other PDFs, or encrypted ones)."""
     layouts = {lay.model.name: lay.model for lay in project.layouts.values()}
     reader = PdfReader(path)
-    if reader.is_encrypted or not reader.pages:
+    kind = kind_of(reader) or SCREEN  # a file declaring nothing is measured at its trim
+    if kind.encrypted or not reader.pages:
         return []
     layout = layout_of(path, reader, layouts) or summary_layout_of(reader, project)
     if layout is None:
@@ -113,7 +114,6 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
         pages = page_contents(reader)
     except UNREADABLE:
         return []  # preflight and accessibility say so
-    kind = kind_of(reader) or SCREEN  # a file declaring nothing is measured at its trim
     built = Built(path, layout, kind, pages, _brand(reader, project))
     return size_findings(built) + (balance_findings(built)
                                    if built.sheets and len(built.sheets) == len(pages) else [])

@@ -15,7 +15,7 @@ metadata for the XMP), so a summary pays nothing for them after the first."""
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
@@ -45,14 +45,15 @@ class Declaration:
     links: bool = True
     press: Press | None = None
     layout: str = ""
-    info: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, kind: OutputKind, press: Press | None = None, layout: str = "") -> Declaration:
         """The declaration of a file of ``kind`` (a print file names its press and layout)."""
         if kind.for_press and press is None:
             raise ValueError(f"{kind.what} needs the press's printing condition")
-        return cls(kind.standards, kind.links, press if kind.for_press else None, layout)
+        if not kind.for_press:
+            return cls(kind.standards, kind.links)
+        return cls(kind.standards, kind.links, press, layout)
 
     @property
     def tabs(self) -> bool:
