@@ -188,7 +188,8 @@ def test_summary_command_reports_a_bad_record_with_position(tmp_path):
     result = run_cli("summary", str(bad), "-o", str(tmp_path / "b.pdf"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert re.search(r"bad\.yaml:\d+:7: error: invalid value for 'pain'", result.stderr)
-    assert "60" not in result.stderr, "the value given is patient data and is not echoed"
+    told = result.stderr.replace(str(tmp_path), "")  # its folder's name may hold a 60
+    assert "60" not in told, "the value given is patient data and is not echoed"
     assert not (tmp_path / "b.pdf").exists()
 
 
