@@ -1,6 +1,6 @@
 """Parsed content text and its lines reused across summaries: the same bytes as parsing and
 breaking afresh, copies that nothing shares, and no patient's words kept or carried into another
-summary; page streams compressed at the speed module's level."""
+summary; page streams compressed at our documents' level."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 
+from brochure.render.backend.document import PAGE_COMPRESSION
 from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
-from brochure.render.speed import PAGE_COMPRESSION
 from brochure.summaries import render_summary, summary_kit
 
 from .test_candidacy import BASE
@@ -117,7 +117,7 @@ def test_a_reused_wrap_gives_lines_of_their_own_as_if_broken_afresh():
     assert third.wrap(200, 1000) != size  # another width: its own lines
 
 
-def test_page_streams_are_compressed_at_the_speed_modules_level(tmp_path):
+def test_page_streams_are_compressed_at_our_documents_level(tmp_path):
     path = tmp_path / "summary.pdf"
     path.write_bytes(render_summary(ONE))
     for page in PdfReader(path).pages:

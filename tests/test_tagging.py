@@ -361,20 +361,18 @@ def test_scripts_without_spaces_get_none_at_line_ends():
 
 
 def test_structure_objects_are_written_exactly_as_reportlab_would():
-    """The structure writer's shortcut for objects registered as bytes gives ReportLab's own
-    bytes (header, content, end of line, endobj), and leaves other objects to ReportLab."""
-    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFDocument, PDFIndirectObject
+    """Our document's shortcut for objects registered as bytes (the structure elements) gives
+    ReportLab's own bytes (header, content, end of line, endobj), and leaves other objects to
+    ReportLab."""
+    from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFIndirectObject
 
-    from brochure.render import structure
+    from brochure.render.backend.document import BrochureDocument
 
-    document = PDFDocument()
+    document = BrochureDocument()
     for content in (b"<</S/P/K[0]>>", b"<</S/P>>\n"):
         document.Reference(content, f"E{len(content)}")
         indirect = PDFIndirectObject(f"E{len(content)}", content)
-        assert structure._write_indirect(indirect, document) == \
-            structure._rl_write_indirect(indirect, document)
+        assert document.write_object(f"E{len(content)}", content) == indirect.format(document)
     other = PDFDictionary({"Type": "/Test"})
     document.Reference(other, "D")
-    indirect = PDFIndirectObject("D", other)
-    assert structure._write_indirect(indirect, document) == \
-        structure._rl_write_indirect(indirect, document)
+    assert document.write_object("D", other) == PDFIndirectObject("D", other).format(document)

@@ -23,6 +23,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFInfo, PDFName, 
 
 from ..kinds import PDF_A_2A, PDF_UA_1, PDF_X_1A, READERS, OutputKind
 from ..model.layout import Press
+from .backend import document as pdf
 
 SRGB_NAME = "sRGB IEC61966-2.1"
 PDFA_PART, PDFA_CONFORMANCE = 2, "A"
@@ -67,14 +68,15 @@ READERS_DECLARATION = Declaration()
 def declare(doc, declaration: Declaration, language: str) -> None:
     """Write ``declaration`` into ReportLab document ``doc`` before it is saved: the XMP
     metadata, the output intent and, for PDF/X, the document information's entries."""
-    catalog = doc.Catalog
-    catalog.Metadata = doc.Reference(
-        xmp_object(doc.info, doc._timeStamp, language, declaration.standards), "XMPMetadata")
-    catalog.__NoDefault__ = [*type(catalog).__NoDefault__, "OutputIntents"]
+    catalog = pdf.catalog(doc)
+    catalog.Metadata = pdf.register(doc, xmp_object(
+        pdf.information(doc), pdf.timestamp(doc), language, declaration.standards),
+        "XMPMetadata")
+    pdf.allow_entries(catalog, "OutputIntents")
     catalog.OutputIntents = PDFArray([_intent(doc, declaration)])
     if declaration.press is not None:
-        doc.info = _PressInfo(doc.info, {"GTS_PDFXVersion": PDF_X_1A,
-                                         LAYOUT_KEY: declaration.layout})
+        pdf.set_information(doc, _PressInfo(pdf.information(doc), {
+            "GTS_PDFXVersion": PDF_X_1A, LAYOUT_KEY: declaration.layout}))
 
 
 def _intent(doc, declaration: Declaration) -> PDFDictionary:
@@ -83,7 +85,7 @@ def _intent(doc, declaration: Declaration) -> PDFDictionary:
         return PDFDictionary({
             "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFA1"),
             "OutputConditionIdentifier": PDFString(SRGB_NAME), "Info": PDFString(SRGB_NAME),
-            "DestOutputProfile": doc.Reference(srgb_object(), "sRGBProfile")})
+            "DestOutputProfile": pdf.register(doc, srgb_object(), "sRGBProfile")})
     condition = press.output_condition_info or press.output_condition
     return PDFDictionary({
         "Type": PDFName("OutputIntent"), "S": PDFName("GTS_PDFX"),

@@ -27,6 +27,7 @@ from ..model.brand import NO_BOX, Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
+from .backend.layout import DecoratedTable, kept_together
 from .images import ImageLoader
 from .paragraphs import booking_caption, fresh, para
 from .qr import QrFlowable
@@ -82,35 +83,16 @@ def flat(items: list[Flowable]) -> list[Flowable]:
     """Unwrap KeepTogether, for places that never split content (panels, table cells), where
     KeepTogether cannot be measured."""
     return [f for item in items
-            for f in (flat(item._content) if isinstance(item, KeepTogether) else [item])]
+            for f in (flat(kept_together(item)) if isinstance(item, KeepTogether) else [item])]
 
 
-class TaggedTable(RLTable):
+class TaggedTable(DecoratedTable):
     """A table whose backgrounds and rules are artifacts in a tagged document, and whose
     rows split across pages when one is taller than a whole page (a long note in its box):
     a row that fits a page still moves to the next page whole."""
 
-    def split(self, available_width, available_height):
-        pieces = super().split(available_width, available_height)
-        if pieces or self.splitInRow or not self._taller_than_its_frame():
-            return pieces
-        self.splitInRow = 1
-        try:
-            return super().split(available_width, available_height)
-        finally:
-            self.splitInRow = 0
-
-    def _taller_than_its_frame(self) -> bool:
-        frame = getattr(self, "_frame", None)
-        if frame is None or not hasattr(self, "_height"):
-            return False
-        return self._height > frame._height - frame._topPadding - frame._bottomPadding
-
-    def _drawBkgrnd(self):  # noqa: N802 - ReportLab's names
-        artifact(self.canv, lambda c: super(TaggedTable, self)._drawBkgrnd())
-
-    def _drawLines(self):  # noqa: N802
-        artifact(self.canv, lambda c: super(TaggedTable, self)._drawLines())
+    def decorate(self, draw) -> None:
+        artifact(self.canv, lambda c: draw())
 
 
 def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,

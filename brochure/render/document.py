@@ -1,4 +1,5 @@
-"""A ReportLab canvas set up for our documents: deterministic, metadata filled, no base fonts."""
+"""A ReportLab canvas set up for our documents: deterministic, metadata filled, no base fonts,
+written as :class:`~.backend.document.BrochureDocument` says (no ASCII85, our compression)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from io import BytesIO
 
-from reportlab import rl_config
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 
 from .. import __version__
+from .backend.canvas import BrochureCanvas, DeferredPages, document_of
+from .backend.document import set_timestamp
 
-rl_config.useA85 = 0  # binary streams: ASCII85 makes files 25 % larger and slower to write
+__all__ = ["BrochureCanvas", "DeferredPages", "Metadata", "describe", "new_canvas"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,8 @@ def _timestamp(date: dt.date) -> TimeStamp:
 
 
 def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
-               initial_font: str, canvas_class: type[Canvas] = Canvas, **options) -> Canvas:
+               initial_font: str, canvas_class: type[Canvas] = BrochureCanvas,
+               **options) -> Canvas:
     """A canvas writing to ``buffer`` whose default font is one of ours (ReportLab would
     otherwise reference unembedded Helvetica on every page); ``options`` go to the canvas
     (page boxes, colour space enforcement)."""
@@ -57,7 +60,7 @@ def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
 
 def describe(canvas: Canvas, meta: Metadata) -> Canvas:
     """Fill the document information and fix its dates to ``meta.date``."""
-    canvas._doc._timeStamp = _timestamp(meta.date)
+    set_timestamp(document_of(canvas), _timestamp(meta.date))
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
     canvas.setSubject(meta.subject)
@@ -66,32 +69,3 @@ def describe(canvas: Canvas, meta: Metadata) -> Canvas:
     canvas.setProducer(f"brochure {__version__} (ReportLab)")
     canvas.setViewerPreference("DisplayDocTitle", "true")
     return canvas
-
-
-class DeferredPages(Canvas):
-    """A canvas that finishes every page at save time, when the page count is known, by
-    calling ``self.finish_page(canvas, page_number, page_count)`` on each (and
-    ``self.before_save(canvas)`` once, while the document's font usage is still known)."""
-
-    finish_page = None
-    before_save = None
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pending: list[dict] = []
-
-    def showPage(self):  # noqa: N802 - ReportLab's name
-        self._pending.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        count = len(self._pending)
-        for number, state in enumerate(self._pending, start=1):
-            self.__dict__.update(state)
-            if self.finish_page:
-                self.finish_page(self, number, count)
-            super().showPage()
-        self._pending.clear()  # the snapshots are spent; drop what they hold
-        if self.before_save:
-            self.before_save(self)
-        super().save()

@@ -20,13 +20,21 @@ import fontTools
 from fontTools import subset, ttLib
 from fontTools.varLib import instancer
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
-from reportlab.pdfbase import pdfdoc, pdfmetrics
-from reportlab.pdfbase.pdfdoc import PDFName, PDFObject
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from ..errors import BrochureError, Problem
 from ..model.brand import FontChoice, Fonts
 from ..output import cache_dir, write_atomic
+from .backend.fonts import (
+    face_name,
+    face_name_taken,
+    font_data,
+    name_every_glyph,
+    rename_face,
+    reuse_subsets,
+    write_font_dictionaries,
+)
 
 
 @dataclass(frozen=True)
@@ -78,14 +86,7 @@ def _name_every_glyph(font: TTFont) -> None:
     """Give every glyph without a character a private code point of its own, fixed by its
     glyph number. ReportLab numbers them as shaping first meets them, so the same document
     would be written differently after other documents in the same process."""
-    face = font.face
-    _CMAP[font.fontName] = frozenset(face.charToGlyph)
-    for glyph in range(face.numGlyphs):
-        if glyph not in face.glyphToChar:
-            code = PRIVATE_BASE + glyph
-            face.charToGlyph[code] = glyph
-            face.glyphToChar[glyph] = [code]
-            face.charWidths[code] = face._pdfScale(face.hmetrics[glyph][0])
+    _CMAP[font.fontName] = name_every_glyph(font, PRIVATE_BASE)
 
 
 def font_for(face: str, missing: set[str] | None = None):
@@ -151,26 +152,15 @@ def _register_face(family: str, weight: int, style: str) -> str:
         font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
     except Exception:  # a damaged copy in the cache: prepared again, and the copy replaced
         font = TTFont(name, _prepared(chosen.path, axes, cached=False), asciiReadable=False)
-    if font.face.name in pdfmetrics._dynFaceNames:
+    if face_name_taken(font):
         # an instance of a variable font keeps the default instance's name, and ReportLab
         # would take it for that face (bold text drawn regular): name it by its weight
-        suffix = f"-{weight}{'Italic' if style == 'italic' else ''}".encode()
-        font.face.name = font.face.name + suffix
+        rename_face(font, f"-{weight}{'Italic' if style == 'italic' else ''}".encode())
     _name_every_glyph(font)
-    _reuse_subsets(font.face)
+    reuse_subsets(font)
     _reuse_font_dictionaries(font)
     pdfmetrics.registerFont(font)
     return name
-
-
-class _Formatted(PDFObject):
-    """Bytes formatted once and written as they are into every document."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def format(self, document) -> bytes:
-        return self.data
 
 
 def _reuse_font_dictionaries(font: TTFont) -> None:
@@ -179,41 +169,15 @@ def _reuse_font_dictionaries(font: TTFont) -> None:
     packet would hold two different AAAAAA+AtkinsonHyperlegible-Regular fonts), and with the
     glyph widths and the compressed ToUnicode map from a cache: seeded summaries use the same
     subsets, and formatting hundreds of widths costs time."""
-    face = font.face
-    face_name = (face.name + face.subfontNameX).decode("pdfdoc")
-
-    @lru_cache(maxsize=256)
-    def widths(subset: tuple[int, ...]) -> _Formatted:
-        numbers = " ".join(str(face.getCharWidth(code)) for code in subset)
-        return _Formatted(f"[ {numbers} ]".encode())
+    name = face_name(font)
 
     @lru_cache(maxsize=256)
     def to_unicode(base: str, subset: tuple[int, ...]) -> bytes:
         private = _glyph_texts(font) if max(subset) >= PRIVATE_BASE else {}
         return zlib.compress(_to_unicode_cmap(base, subset, private).encode("latin-1"))
 
-    def add(doc):
-        state = font.state.get(doc)
-        if state is None:
-            return
-        state.frozen = 1
-        for number, chars in enumerate(state.subsets):
-            codes = tuple(chars)
-            internal = font.getSubsetInternalName(number, doc)[1:]
-            base = f"{subset_tag(face_name, codes)}+{face_name}"
-            cmap = pdfdoc.PDFStream(content=to_unicode(base, codes))
-            cmap.dictionary["Filter"] = PDFName("FlateDecode")
-            entry = pdfdoc.PDFTrueTypeFont()
-            entry.__Comment__ = f"Font {font.fontName} subset {number}"
-            entry.Name, entry.BaseFont = internal, base
-            entry.FirstChar, entry.LastChar = 0, len(codes) - 1
-            entry.Widths = widths(codes)
-            entry.ToUnicode = doc.Reference(cmap, f"toUnicodeCMap:{base}")
-            entry.FontDescriptor = face.addSubsetObjects(doc, base, chars)
-            doc.Reference(entry, internal)
-            doc.idToObject["BasicFonts"].dict[internal] = entry
-        del font.state[doc]
-    font.addObjects = add
+    write_font_dictionaries(font, lambda codes: f"{subset_tag(name, codes)}+{name}",
+                            to_unicode)
 
 
 def _to_unicode_cmap(base: str, codes: tuple[int, ...], private: dict[int, str]) -> str:
@@ -237,7 +201,7 @@ def _glyph_texts(font: TTFont) -> dict[int, str]:
     """For each glyph of ``font`` without a character, the text it stands for, from the
     font's substitutions (GSUB): a form stands for its letter, a ligature for its parts, the
     first glyph of a decomposition for the whole."""
-    parsed = ttLib.TTFont(BytesIO(font.face._ttf_data), lazy=True)
+    parsed = ttLib.TTFont(BytesIO(font_data(font)), lazy=True)
     text = {parsed.getGlyphID(name): chr(code) for code, name in parsed.getBestCmap().items()}
     if "GSUB" not in parsed or parsed["GSUB"].table.LookupList is None:
         return {}
@@ -279,30 +243,6 @@ def subset_tag(face_name: str, codes: tuple[int, ...]) -> str:
     merged later, practically never are."""
     digest = hashlib.sha256(f"{face_name}:{codes}".encode()).digest()
     return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
-
-
-def _reuse_subsets(face) -> None:
-    """Embed each distinct glyph subset from a cache: building and compressing a subset is
-    the costliest part of writing a summary, and most summaries use the same glyphs."""
-    make_subset, add_objects = face.makeSubset, face.addSubsetObjects
-
-    @lru_cache(maxsize=256)
-    def raw(subset: tuple[int, ...]) -> bytes:
-        return make_subset(list(subset))
-
-    @lru_cache(maxsize=256)
-    def compressed(subset: tuple[int, ...]) -> bytes:
-        return zlib.compress(raw(subset))
-
-    def add_subset_objects(doc, fontname, subset):
-        reference = add_objects(doc, fontname, subset)  # Length1 from the cached raw subset
-        stream = doc.idToObject[f"fontFile:{face.filename}({fontname})"]
-        stream.content = compressed(tuple(subset))
-        stream.dictionary["Filter"] = PDFName("FlateDecode")
-        return reference
-
-    face.makeSubset = lambda subset: raw(tuple(subset))
-    face.addSubsetObjects = add_subset_objects
 
 
 def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:

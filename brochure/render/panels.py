@@ -20,6 +20,8 @@ from ..model import Brand, Layout, Panel, Publication
 from ..text import plain
 from .archive import Declaration
 from .art import drawing
+from .backend.canvas import colours_unchecked
+from .backend.layout import frame_size, frame_space_left
 from .blocks import BlockContext, flat, flowables
 from .colours import Palette
 from .document import Metadata, new_canvas
@@ -182,9 +184,8 @@ def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
     canvas.saveState()
     # the canvas turns every colour into plain CMYK (a spot would become 400 % process ink):
     # the registration colour is set past that guard, for the marks alone
-    enforce, canvas._enforceColorSpace = canvas._enforceColorSpace, None
-    canvas.setStrokeColor(MARK_COLOUR)
-    canvas._enforceColorSpace = enforce
+    with colours_unchecked(canvas):
+        canvas.setStrokeColor(MARK_COLOUR)
     canvas.setLineWidth(marks.weight)
     for x, sign_x in ((left, -1), (right, 1)):
         for y, sign_y in ((bottom, -1), (top, 1)):
@@ -218,7 +219,7 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
     frame = Frame(*text_frame(layout, slot, foot),
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)
-    items = _fitted(canvas, job, panel, frame._aW, frame._aH)
+    items = _fitted(canvas, job, panel, *frame_size(frame))
     marks: list[Bookmark] = []
     story = [f for p in items for f in _anchored(p, panel.name, marks)]
     frame.addFromList(story, canvas)  # draws what fits, taking it off the front of story
@@ -234,10 +235,11 @@ def _left_over(canvas, frame: Frame, first: Flowable, items: list[Placed],
                panel: str) -> PanelOverflow:
     """The block of the first flowable a frame left over, with how much it lacked."""
     placed = next(p for p in items if p.flowable is first)
-    room = frame._y - frame._y1p
-    _, needed = first.wrapOn(canvas, frame._aW, frame._aH)
+    room = frame_space_left(frame)
+    width, height = frame_size(frame)
+    _, needed = first.wrapOn(canvas, width, height)
     return PanelOverflow(panel, placed.section, placed.index, placed.kind,
-                         max(0.0, needed - room), frame._aH)
+                         max(0.0, needed - room), height)
 
 
 def _anchored(placed: Placed, panel: str, marks: list[Bookmark]) -> list[Flowable]:

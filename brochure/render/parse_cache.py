@@ -18,11 +18,11 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from copy import deepcopy
 from typing import NamedTuple
 
-from reportlab.lib.abag import ABag
 from reportlab.lib.styles import ParagraphStyle
+
+from .backend.paragraph import copied, copied_bullet, copied_state, restore_wrap_state
 
 
 class Parsed(NamedTuple):
@@ -30,7 +30,7 @@ class Parsed(NamedTuple):
     bullet (text, or fragments when the markup had a ``<bullet>``)."""
 
     text: str
-    frags: list
+    fragments: list
     bullet: object
 
 
@@ -58,15 +58,15 @@ class ParseCache:
             if parsed is None:
                 return None
             self._entries.move_to_end(key)
-        return Parsed(parsed.text, copied(parsed.frags), _copied_bullet(parsed.bullet))
+        return Parsed(parsed.text, copied(parsed.fragments), copied_bullet(parsed.bullet))
 
     def put(self, markup: str, style: ParagraphStyle, bullet: str | None, text: str,
-            frags: list, bullet_text: object) -> None:
+            fragments: list, bullet_text: object) -> None:
         """Keep copies of a parse result (taken before anything wrapped or drew it)."""
         key = _key(markup, style, bullet) if self.enabled else None
         if key is None:
             return
-        parsed = Parsed(text, copied(frags), _copied_bullet(bullet_text))
+        parsed = Parsed(text, copied(fragments), copied_bullet(bullet_text))
         with self._lock:
             self._entries[key] = parsed
             self._entries.move_to_end(key)
@@ -124,24 +124,6 @@ _style_numbers: weakref.WeakKeyDictionary[ParagraphStyle, int] = weakref.WeakKey
 _style_lock = threading.Lock()
 
 
-def copied(frags: list) -> list:
-    """Fragments that can be marked without touching ``frags``: each fragment copied, and each
-    list it holds (links, underlines) copied once, shared where the originals shared it."""
-    lists: dict[int, list] = {}
-    out = []
-    for frag in frags:
-        copy = frag.clone()
-        for name, value in copy.__dict__.items():
-            if type(value) is list:
-                copy.__dict__[name] = lists.setdefault(id(value), list(value))
-        out.append(copy)
-    return out
-
-
-def _copied_bullet(bullet: object) -> object:
-    return copied(bullet) if isinstance(bullet, list) else bullet
-
-
 class WrapCache:
     """Content paragraphs' lines, by parse (see :class:`ParseCache`) and width: a paragraph
     parsed from content text and wrapped to a width it was wrapped to before (in another
@@ -161,7 +143,7 @@ class WrapCache:
             if state is None:
                 return False
             self._entries.move_to_end((key, width))
-        paragraph.__dict__.update(copied_state(state))
+        restore_wrap_state(paragraph, state)
         return True
 
     def keep(self, key: tuple, width: float, state: dict) -> None:
@@ -179,46 +161,6 @@ class WrapCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-def copied_state(state: dict) -> dict:
-    """A copy of a paragraph's wrap state: every fragment, line and list in it copied (shared
-    where the originals shared them), text, numbers, colours and fonts kept (ReportLab never
-    changes them)."""
-    memo: dict[int, object] = {}
-    return {name: _copied_part(value, memo) for name, value in state.items()}
-
-
-def _copied_part(value, memo: dict):
-    kind = type(value)
-    if kind in _SHARED:
-        return value
-    found = memo.get(id(value))
-    if found is not None:
-        return found
-    shared, part = _SHARED, _copied_part
-    if isinstance(value, ABag):  # fragments, lines, the lines' holder
-        copy = kind.__new__(kind)
-        memo[id(value)] = copy
-        copy.__dict__.update({n: v if type(v) in shared else part(v, memo)
-                              for n, v in value.__dict__.items()})
-    elif isinstance(value, list):  # lists, and ReportLab's words (lists of a class of their own)
-        copy = [] if kind is list else kind.__new__(kind)
-        memo[id(value)] = copy
-        copy.extend([v if type(v) in shared else part(v, memo) for v in value])
-        if kind is not list and hasattr(value, "__dict__"):
-            copy.__dict__.update({n: part(v, memo) for n, v in value.__dict__.items()})
-    elif kind is tuple:
-        copy = tuple([v if type(v) in shared else part(v, memo) for v in value])
-        memo[id(value)] = copy
-    elif isinstance(value, (tuple, dict, set)):  # never seen in lines: copied the slow way
-        copy = deepcopy(value, memo)
-    else:  # text (also ReportLab's str kinds), colours, fonts, callables
-        return value
-    return copy
-
-
-_SHARED = frozenset({int, float, str, bool, type(None)})
 
 
 PARSED = ParseCache()

@@ -21,6 +21,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
+from .backend import fonts as glyphs
+from .backend.canvas import annotation_count, document_of, page_operators
 from .structure import marks_in
 from .wrapping import Wrapper
 
@@ -34,35 +36,22 @@ class FontSeed:
 
     def learn(self, doc) -> None:
         """Add the characters a finished calibration document used, keeping first-use order."""
-        for name in _fonts_in_use(doc):
+        for name in glyphs.fonts_in_order(doc):
             font = pdfmetrics.getFont(name)
             if name not in self.chars:
                 self.order.append(name)
                 self.chars[name] = []
-            state = font.state[doc]
             known = set(self.chars[name])
-            used = sorted((code, char) for char, code in state.assignments.items() if code)
+            used = sorted((code, char) for char, code in
+                          glyphs.glyph_assignments(font, doc).items() if code)
             self.chars[name] += [char for _, char in used if char not in known]
 
     def apply(self, doc) -> None:
         """Give a new document the seeded numbering and font names, before anything is drawn."""
         for name in self.order:
-            font = pdfmetrics.getFont(name)
-            font.splitString("".join(map(chr, self.chars[name])), doc)
-            font.getSubsetInternalName(0, doc)
-        doc.seeded_glyphs = {name: pdfmetrics.getFont(name).state[doc].nextCode
+            glyphs.seed_glyphs(pdfmetrics.getFont(name), "".join(map(chr, self.chars[name])), doc)
+        doc.seeded_glyphs = {name: glyphs.next_glyph_code(pdfmetrics.getFont(name), doc)
                              for name in self.order}
-
-
-def _fonts_in_use(doc) -> list[str]:
-    """TrueType fonts of ``doc`` in the order it named them (F1, F2, …)."""
-    names = sorted(doc.fontMapping.items(), key=lambda item: int(item[1][2:].split("+")[0]))
-    return [name for name, _ in names if isinstance(pdfmetrics.getFont(name), TTFont)]
-
-
-def _glyph_codes(doc) -> tuple:
-    return tuple(font.state[doc].nextCode for font in map(pdfmetrics.getFont, doc.fontMapping)
-                 if isinstance(font, TTFont) and doc in font.state)
 
 
 _FONT_IN_OPS = re.compile(r"/(F\d+)\+\d+ ")
@@ -76,17 +65,18 @@ def _seeded_glyphs_only(doc, ops: list[str]) -> bool:
     if seeded is None:
         return False
     used = set(_FONT_IN_OPS.findall(" ".join(ops)))
-    for name, ref in doc.fontMapping.items():
+    for name, ref in glyphs.font_resources(doc).items():
         font = pdfmetrics.getFont(name)
         if ref.lstrip("/") in used and isinstance(font, TTFont) and \
-                font.state[doc].nextCode != seeded.get(name):
+                glyphs.next_glyph_code(font, doc) != seeded.get(name):
             return False
     return True
 
 
 def _footprint(doc, canvas) -> tuple:
     """What drawing may add to a document besides operators: glyphs, fonts, annotations."""
-    return _glyph_codes(doc), len(doc.fontMapping), len(getattr(canvas, "_annotationrefs", ()))
+    return (glyphs.glyph_codes(doc), len(glyphs.font_resources(doc)),
+            annotation_count(canvas))
 
 
 _SHARED = threading.RLock()
@@ -137,9 +127,10 @@ def replay(canvas, store: dict, key, draw) -> None:
         if marks and tagger:
             tagger.replay(canvas, ops, marks)
         else:
-            canvas._code.extend(ops)
+            page_operators(canvas).extend(ops)
         return
-    before, start = _footprint(canvas._doc, canvas), len(canvas._code)
+    doc, code = document_of(canvas), page_operators(canvas)
+    before, start = _footprint(doc, canvas), len(code)
     outer = tagger.journal if tagger else None
     if tagger:
         tagger.journal = []
@@ -148,9 +139,9 @@ def replay(canvas, store: dict, key, draw) -> None:
     if tagger:
         tagger.journal = outer if outer is None else [*outer, *paths]
     if key not in store:
-        ops = list(canvas._code[start:])
-        if _footprint(canvas._doc, canvas) != before:
+        ops = list(code[start:])
+        if _footprint(doc, canvas) != before:
             store[key] = None  # it adds to the document: drawn afresh every time
-        elif _seeded_glyphs_only(canvas._doc, ops):
+        elif _seeded_glyphs_only(doc, ops):
             store[key] = (ops, marks_in(ops, paths))
         # else its fonts hold this document's own glyphs: recorded in a later document

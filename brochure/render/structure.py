@@ -24,14 +24,15 @@ from dataclasses import dataclass
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
-    PDFIndirectObject,
     PDFName,
     PDFObjectReference,
-    PDFStream,
     PDFString,
 )
 
 from .archive import PDFX_PDF_VERSION, READERS_DECLARATION, Declaration, declare
+from .backend import document as pdf
+from .backend.canvas import add_operator, document_of, last_annotation, page_index
+from .backend.canvas import page_operators as operators
 
 Step = tuple[str, str, tuple]
 """(key unique among siblings, structure role, attributes as sorted pairs)"""
@@ -107,10 +108,10 @@ class Tagger:
     def begin(self, canvas, path: Path) -> None:
         """Open a marked-content sequence owned by the element at ``path``."""
         mcid = self._mark(canvas, path)
-        canvas._code.append(f"/{path[-1][1]} <</MCID {mcid}>> BDC")
+        add_operator(canvas, f"/{path[-1][1]} <</MCID {mcid}>> BDC")
 
     def _mark(self, canvas, path: Path) -> int:
-        page = canvas._pageNumber - 1
+        page = page_index(canvas)
         owners = self.page_marks[page]
         mcid = len(owners)
         node = self.node(path)
@@ -128,7 +129,7 @@ class Tagger:
         number = LINK_BASE + len(self.links)
         canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
                        StructParent=number, F=PRINT_FLAG)
-        ref = LinkRef(canvas.getPageNumber() - 1, canvas._annotationrefs[-1], number)
+        ref = LinkRef(canvas.getPageNumber() - 1, last_annotation(canvas), number)
         owner = self.node(path)
         self.links.append((owner, ref))
         owner.kids.append(ref)
@@ -136,7 +137,7 @@ class Tagger:
     def replay(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> None:
         """Add recorded operators to the page, each marked-content sequence given a fresh
         MCID (``marks``: where each sequence opens in ``ops``, and its element)."""
-        code = canvas._code
+        code = operators(canvas)
         start = len(code)
         code.extend(ops)
         for index, path in marks:
@@ -151,33 +152,34 @@ class Tagger:
         if order:
             rank = {key: i for i, key in enumerate(order)}
             self.root.kids.sort(key=lambda n: rank.get(getattr(n, "key", ""), len(rank)))
-        doc = canvas._doc
+        doc = document_of(canvas)
         # ReportLab numbers objects in the order they are registered: the elements, then the
         # root, take the next numbers, so every reference is known before any is registered
-        first = doc.objectcounter + 1
+        first = pdf.next_object_number(doc)
         for number, node in enumerate(self.created, first):
             node.ref = f"{number} 0 R"
         root_ref = f"{first + len(self.created)} 0 R"
-        numbers = doc.idToObjectNumberAndVersion
-        pages = [f"{numbers[f'Page{n + 1}'][0]} 0 R" for n in range(len(doc.Pages.pages))]
+        pages = [f"{pdf.object_number(doc, name)} 0 R" for name in pdf.page_names(doc)]
         element = self._element
         for i, node in enumerate(self.created):
-            doc.Reference(element(node, pages, root_ref, doc), f"SE{i}")
-        root = doc.Reference(self._root_bytes(), "StructTreeRoot")
-        if numbers[root.name][0] != first + len(self.created):
+            pdf.register(doc, element(node, pages, root_ref, doc), f"SE{i}")
+        root = pdf.register(doc, self._root_bytes(), "StructTreeRoot")
+        if pdf.reference_number(doc, root) != first + len(self.created):
             raise AssertionError("structure elements were not numbered consecutively")
-        catalog = doc.Catalog
+        catalog = pdf.catalog(doc)
         catalog.StructTreeRoot = root
         catalog.MarkInfo = PDFDictionary({"Marked": "true"})
         declare(doc, self.declaration, self.language)
         tabs = self.declaration.tabs
-        for number, page in enumerate(doc.Pages.pages):
-            page.__NoDefault__ = [*type(page).__NoDefault__, "StructParents", "Tabs"]
+        for number, page in enumerate(pdf.pages(doc)):
+            pdf.allow_entries(page, "StructParents", "Tabs")
             page.StructParents = number
             if tabs:
                 page.Tabs = PDFName("S")
-        doc._pdfVersion = (max(doc._pdfVersion, TABS_VERSION) if tabs
-                           else PDFX_PDF_VERSION)
+        if tabs:
+            pdf.require_version(doc, TABS_VERSION)
+        else:
+            pdf.set_version(doc, PDFX_PDF_VERSION)
         canvas.tagger = None
 
     def _element(self, node: Node, pages: list[str], root_ref: str, doc) -> bytes:
@@ -201,7 +203,7 @@ class Tagger:
                 parts.append(kid.ref)
             else:
                 parts.append(f"<</Type/OBJR/Pg {pages[kid.page]}"
-                             f"/Obj {doc.idToObjectNumberAndVersion[kid.annotation.name][0]} 0 R>>")
+                             f"/Obj {pdf.reference_number(doc, kid.annotation)} 0 R>>")
         parent = self.created[node.parent].ref if node.parent >= 0 else root_ref
         text = f"<</S/{node.role}/P {parent}/K[{' '.join(parts)}]"
         if first_page is not None:
@@ -224,38 +226,6 @@ class Tagger:
         return (f"<</Type/StructTreeRoot/K[{self.root.ref}]"
                 f"/ParentTree<</Nums[{' '.join(numbers)}]>>"
                 f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode()
-
-
-def _write_indirect(indirect: PDFIndirectObject, document) -> bytes:
-    """How ReportLab writes an indirect object, with a shortcut for the structure writer's
-    objects, which are registered as finished bytes: ReportLab's generic path encodes each
-    object's header through a text codec, a large share of writing a summary's hundred
-    structure elements. The bytes are the same (a test compares both); every other object is
-    written by ReportLab's own method."""
-    content = indirect.content
-    if type(content) is not bytes:
-        return _rl_write_indirect(indirect, document)
-    number, version = document.idToObjectNumberAndVersion[indirect.name]
-    document.encrypt.register(number, version)
-    end = b"" if content.endswith(b"\n") else b"\n"
-    return b"%d %d obj\n%s%sendobj\n" % (number, version, content, end)
-
-
-_rl_write_indirect = PDFIndirectObject.format
-PDFIndirectObject.format = _write_indirect
-
-
-def _write_stream(stream: PDFStream, document) -> bytes:
-    """ReportLab's stream, with an end-of-line before ``endstream`` always (ReportLab writes
-    none, so a stream whose data does not end in a newline breaks PDF/A-2's rule 6.1.7.1-2,
-    and one whose data does seems a byte shorter than its /Length, rule 6.1.7.1-1)."""
-    out = _rl_write_stream(stream, document)
-    end = b"endstream\n"
-    return out[:-len(end)] + b"\n" + end if out.endswith(end) else out
-
-
-_rl_write_stream = PDFStream.format
-PDFStream.format = _write_stream
 
 
 def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:

@@ -10,7 +10,7 @@ from io import BytesIO
 from typing import ClassVar
 
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.platypus import BaseDocTemplate, Frame, KeepTogether, PageBreak, PageTemplate
+from reportlab.platypus import BaseDocTemplate, KeepTogether, PageBreak, PageTemplate
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from .. import __version__
@@ -28,6 +28,10 @@ from ..templates import compiled, fill
 from ..text import escape
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
+from .backend.canvas import document_of
+from .backend.layout import FastFrame as Frame
+from .backend.layout import frame_room
+from .backend.paragraph import line_count
 from .blocks import BlockContext
 from .colours import Palette
 from .document import DeferredPages, Metadata, describe
@@ -317,11 +321,12 @@ class _IntoColumns(ActionFlowable):
         frame = doc.frame
         if getattr(frame, "in_columns", False):
             return
-        top = frame._y - self.gap
-        if top - frame._y1 < MIN_COLUMN_HEIGHT:  # no room left: the columns start overleaf
+        room = frame_room(frame)
+        top = room.top - self.gap
+        if top - room.bottom < MIN_COLUMN_HEIGHT:  # no room left: the columns start overleaf
             return doc.handle_frameEnd()
         doc.pageTemplate.frames = [frame, *_column_frames(
-            self.layout, frame._x1, frame._y1, frame._width, top - frame._y1, "c")]
+            self.layout, room.left, room.bottom, room.width, top - room.bottom, "c")]
         doc.handle_frameEnd()
 
     def wrap(self, available_width, available_height):
@@ -603,13 +608,13 @@ def _one_line(text: str, style, width: float):
     fonts), its end cut and marked "…" where it is longer."""
     style = style.clone(style.name + "-right", alignment=TA_RIGHT)
     whole = fresh(escape(text), style)
-    if len(whole.breakLines([width]).lines) <= 1:
+    if line_count(whole, width) <= 1:
         return whole
     low, high = 0, len(text)
     while low < high:  # the longest start that fits with its "…"
         middle = (low + high + 1) // 2
         trial = fresh(escape(text[:middle].rstrip() + "…"), style)
-        low, high = (middle, high) if len(trial.breakLines([width]).lines) <= 1 else (
+        low, high = (middle, high) if line_count(trial, width) <= 1 else (
             low, middle - 1)
     return fresh(escape(text[:low].rstrip() + "…"), style)
 
@@ -635,12 +640,12 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         canvas.tagger = (Tagger(text.title, record.language, declaration) if kit.tagged
                          else None)
         if seed is not None:
-            seed.apply(canvas._doc)
+            seed.apply(document_of(canvas))
             canvas.replaying = True
 
         def before_save(c) -> None:
             if learner is not None:
-                learner.learn(c._doc)
+                learner.learn(document_of(c))
             if c.tagger is not None:
                 c.tagger.finish(c)
         canvas.before_save = before_save

@@ -15,8 +15,9 @@ from functools import cache
 from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase.pdfdoc import PDFString
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
-from reportlab.platypus import paragraph as _rl_paragraph
 
+from .backend.canvas import add_operator
+from .backend.layout import kept_together, retype, set_kept_together, set_table_cells, table_cells
 from .structure import Path, Step
 
 # -- what a block builder says about its flowables ------------------------------------------
@@ -83,11 +84,11 @@ def marked(canvas, path: Path, draw) -> None:
         draw(canvas)
         return
     if path[-1][1] == "Artifact":
-        canvas._code.append("/Artifact BMC")
+        add_operator(canvas, "/Artifact BMC")
     else:
         tagger.begin(canvas, path)
     draw(canvas)
-    canvas._code.append("EMC")
+    add_operator(canvas, "EMC")
 
 
 def link(canvas, path: Path | None, url: str, rect, description: str) -> None:
@@ -129,8 +130,7 @@ class Tagged:
 def mark(flowable: Flowable, path: Path, kind: type[Tagged] = Tagged) -> Flowable:
     """``flowable``, drawing from now on as the structure element at ``path``."""
     if not isinstance(flowable, kind):
-        # object.__setattr__: ReportLab's shapes check every attribute set through their own
-        object.__setattr__(flowable, "__class__", _tagged_class(type(flowable), kind))
+        retype(flowable, _tagged_class(type(flowable), kind))
     return with_spec(flowable, path=path, kind=kind)
 
 
@@ -192,36 +192,26 @@ class ListItem(Tagged):
     """A list item paragraph: its text is the item's body (LBody); its bullet is decoration
     (an artifact), so a screen reader announces a list item, not the word "bullet".
 
-    ReportLab draws a paragraph's bullet first, in a text object of its own; a hook around
-    that drawing (see :func:`_draw_bullet`) closes the artifact and opens the body."""
+    ReportLab draws a paragraph's bullet first, in a text object of its own: once it is drawn
+    (our canvas's ``after_text``), the artifact closes and the body opens."""
 
     def draw(self):
         canvas = self.canv
         tagger = getattr(canvas, "tagger", None)
         if tagger is None or not getattr(self, "bulletText", None):
             return super().draw()
-        canvas._code.append("/Artifact BMC")
-        canvas._bullet_item = self
+        add_operator(canvas, "/Artifact BMC")
+        canvas.after_text = self._open_body
         try:
             super(Tagged, self).draw()  # the paragraph's own drawing
         finally:
-            canvas._bullet_item = None
-        canvas._code.append("EMC")
+            canvas.after_text = None
+        add_operator(canvas, "EMC")
 
-
-def _draw_bullet(canvas, *args, **kwargs):
-    """ReportLab's bullet drawing; then, for a tagged list item, the bullet's artifact is
-    closed and the item's body opened."""
-    result = _rl_draw_bullet(canvas, *args, **kwargs)
-    item = getattr(canvas, "_bullet_item", None)
-    if item is not None:
-        canvas._code.append("EMC")
-        canvas.tagger.begin(canvas, item.tag_spec.path)
-    return result
-
-
-_rl_draw_bullet = _rl_paragraph._drawBullet
-_rl_paragraph._drawBullet = _draw_bullet
+    def _open_body(self, canvas) -> None:
+        """After the bullet: its artifact closed, the item's body opened."""
+        add_operator(canvas, "EMC")
+        canvas.tagger.begin(canvas, self.tag_spec.path)
 
 
 def _tag(flowable, base: Path, roles: dict[str, str], counter):
@@ -235,7 +225,7 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
             return mark(with_spec(flowable, link_path=link_path), link_path)
         return mark(flowable, paragraph)
     if isinstance(flowable, KeepTogether):
-        flowable._content = _sequence(flowable._content, base, roles, counter)
+        set_kept_together(flowable, _sequence(kept_together(flowable), base, roles, counter))
         return flowable
     if isinstance(flowable, Spacer) or not spec.draws:
         return flowable
@@ -257,17 +247,17 @@ def _tag_table(table, base: Path, roles: dict[str, str], counter):
     spec = spec_of(table)
     if spec.rows_as_list:  # a checklist: each row an item
         list_path = (*base, _step(counter, "L"))
-        table._cellvalues = [_list_row(row, list_path, roles, counter)
-                             for row in table._cellvalues]
+        set_table_cells(table, [_list_row(row, list_path, roles, counter)
+                                for row in table_cells(table)])
         return table
     headers = spec.table
     if headers is None:  # a layout table: its cells are tagged in place, in reading order
-        table._cellvalues = [[_tag_cell(cell, base, roles, counter) for cell in row]
-                             for row in table._cellvalues]
+        set_table_cells(table, [[_tag_cell(cell, base, roles, counter) for cell in row]
+                                for row in table_cells(table)])
         return table
     path = (*base, _step(counter, "Table"))
     rows = []
-    for r, row in enumerate(table._cellvalues):
+    for r, row in enumerate(table_cells(table)):
         row_path = (*path, _step(counter, "TR"))
         cells = []
         for c, cell in enumerate(row):
@@ -277,7 +267,7 @@ def _tag_table(table, base: Path, roles: dict[str, str], counter):
             cell_path = (*row_path, _step(counter, "TH" if header else "TD", **scope))
             cells.append(_tag_cell(cell, cell_path, roles, counter, own=True))
         rows.append(cells)
-    table._cellvalues = rows
+    set_table_cells(table, rows)
     return table
 
 
@@ -290,7 +280,7 @@ def _tag_cell(cell, base: Path, roles: dict[str, str], counter, own: bool = Fals
     """A table cell's content tagged; in a data table each paragraph is part of the cell."""
     items = cell if isinstance(cell, (list, tuple)) else [cell]
     if own:
-        tagged = [mark(item, base) if hasattr(item, "frags") and not spec_of(item).list
+        tagged = [mark(item, base) if isinstance(item, Paragraph) and not spec_of(item).list
                   else item for item in items]
         tagged = _sequence(tagged, base, roles, counter) if any(
             not isinstance(t, Tagged) for t in tagged) else tagged

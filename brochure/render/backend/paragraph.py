@@ -1,0 +1,344 @@
+"""A paragraph's lines and fragments: what ReportLab's Paragraph keeps after wrapping, read and
+changed for our paragraphs (:class:`brochure.render.paragraphs.Para`): the space at a line
+break kept, shaped lines drawn in display order inside ActualText spans, the wrap state kept
+and restored for reuse, and copies of fragments and lines that nothing another paragraph
+does can reach.
+
+Relies on ReportLab 5.x ``Paragraph``: ``blPara`` (its lines: ``kind`` 0 with (width, words)
+tuples, or ``kind`` 1 with ``lines[i].words`` of fragments), ``frags`` (``ABag`` fragments
+with ``text``, ``cbDefn`` and ``clone``), ``breakLines``, named callbacks
+(``setNamedCB``), the paragraph's ``__dict__`` (all that wrapping sets) and the fragments'
+and lines' ``__dict__``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from collections.abc import Callable
+from copy import deepcopy
+
+from reportlab.lib.abag import ABag
+from reportlab.platypus import Paragraph
+
+from ...text import visual_order
+from .canvas import text_operators
+
+_UNSET = object()
+
+
+def has_lines(paragraph: Paragraph) -> bool:
+    """Whether the paragraph holds lines of its own (``blPara``; a split that failed takes
+    them away)."""
+    return "blPara" in paragraph.__dict__
+
+
+def wrap_snapshot(paragraph: Paragraph) -> dict:
+    """The paragraph's state before wrapping (its ``__dict__``)."""
+    return dict(paragraph.__dict__)
+
+
+def set_by_wrap(paragraph: Paragraph, before: dict) -> dict:
+    """What wrapping set on the paragraph since ``before`` (its lines, its size, the words
+    ReportLab made of its fragments: whatever ReportLab sets), and its fragments."""
+    return {name: value for name, value in paragraph.__dict__.items()
+            if name == "frags" or before.get(name, _UNSET) is not value}
+
+
+def restore_wrap_state(paragraph: Paragraph, state: dict) -> None:
+    """Give ``paragraph`` a copy of a wrap state kept by :func:`set_by_wrap`."""
+    paragraph.__dict__.update(copied_state(state))
+
+
+def fragments(paragraph: Paragraph) -> list:
+    """The paragraph's parsed fragments (``frags``)."""
+    return paragraph.frags
+
+
+def line_count(paragraph: Paragraph, width: float) -> int:
+    """How many lines the paragraph takes at ``width`` (without wrapping it)."""
+    return len(paragraph.breakLines([width]).lines)
+
+
+def word_count(paragraph: Paragraph, width: float) -> int:
+    """How many words the paragraph's lines at ``width`` hold."""
+    return sum(line_word_count(line) for line in lines_at(paragraph, width))
+
+
+def draw_in_display_order(paragraph: Paragraph, logical, draw: Callable[[], None]) -> None:
+    """``draw()`` the paragraph with each of its lines in display order, between the marks of
+    an ActualText span holding the line's words in reading order (``logical``: a shaped
+    paragraph's words, levels and base level, see
+    :class:`brochure.render.paragraphs.Logical`). Lines ReportLab keeps as plain words (not
+    fragments) are drawn as they are."""
+    lines = getattr(paragraph, "blPara", None)
+    if lines is None or lines.kind != 1:
+        draw()
+        return
+    paragraph.canv.setNamedCB(ACTUAL_TEXT, _actual_text)
+    drawn = copy.copy(lines)
+    drawn.lines = display_lines(lines.lines, logical)
+    paragraph.blPara = drawn
+    try:
+        draw()
+    finally:
+        paragraph.blPara = lines
+
+
+def lines_at(paragraph: Paragraph, width: float) -> list:
+    """The paragraph's lines (wrapped to ``width`` first if it has none)."""
+    if getattr(paragraph, "blPara", None) is None:
+        paragraph.wrap(width, 1e9)
+    return paragraph.blPara.lines
+
+
+def _line_text(line) -> str:
+    return "".join(text_of(f) for f in line.words)
+
+
+def line_word_count(line) -> int:
+    """How many words a line (of fragments) holds."""
+    return len(words(_line_text(line)))
+
+
+ACTUAL_TEXT = "brochure-actual-text"
+
+
+def _actual_text(canvas, kind: str, label: str | None) -> None:
+    """Opens (``label``: the text) or closes a span whose ActualText is the line's words in
+    reading order: what text extraction and screen readers get instead of shaped glyphs
+    (Arabic drawn right to left in positional forms, Devanagari conjuncts)."""
+    code = text_operators(canvas)
+    if label is None:
+        code.append("EMC")
+    else:
+        hex_text = ("\ufeff" + label).encode("utf-16-be").hex().upper()
+        code.append(f"/Span <</ActualText <{hex_text}>>> BDC")
+
+
+def display_lines(lines: list, logical) -> list:
+    """Each line as drawn: words in display order, between the marks of its ActualText.
+    Lines that do not retrace the logical words (never expected) are drawn as they are."""
+    shown, index = [], logical.first
+    for number, line in enumerate(lines):
+        count = line_word_count(line)
+        words = logical.words[index:index + count]
+        if len(words) != count or not line.words:
+            return lines
+        text = " ".join(words) + (" " if number < len(lines) - 1 else "")
+        levels = logical.levels[index:index + count] if logical.levels else None
+        copied = copy.copy(line)
+        ordered = _reordered(line.words, levels, logical.base) if levels else line.words
+        copied.words = [_marker(line.words[0], text), *ordered, _marker(line.words[0], None)]
+        shown.append(copied)
+        index += count
+    return shown
+
+
+def _marker(frag, label: str | None):
+    return frag.clone(text="", cbDefn=ABag(kind="onDraw", name=ACTUAL_TEXT, label=label,
+                                           width=0))
+
+
+_SPACE_RUNS = re.compile(r"( +)")
+
+
+def _reordered(frags: list, levels: tuple[tuple[int, ...], ...], base: int) -> list:
+    """A line's fragments in display order: rule L2 of the bidirectional algorithm applied to
+    its units, each segment of a word (a run of one font, shaped in its own direction already)
+    and each run of spaces, which takes the lower level of the units beside it (the
+    paragraph's at the ends of the line). A word whose fragments do not match its segments
+    (emphasis inside it) moves as one unit."""
+    units: list[list] = []  # each unit: its fragments, in logical order
+    unit_levels: list[int] = []
+    segments_of = iter(levels)
+    for kind, parts in _line_words(frags):
+        if kind == "space":
+            units.append(parts)
+            unit_levels.append(-1)
+            continue
+        segments = next(segments_of, ())
+        if len(parts) == len(segments):
+            units += [[part] for part in parts]
+            unit_levels += segments
+        else:
+            units.append(parts)
+            unit_levels.append(max(segments, default=base))
+    for i, level in enumerate(unit_levels):
+        if level < 0:
+            inside = 0 < i < len(units) - 1
+            unit_levels[i] = min(unit_levels[i - 1], unit_levels[i + 1]) if inside else base
+    ordered = []
+    for i in visual_order(unit_levels):
+        ordered += reversed(units[i]) if unit_levels[i] % 2 else units[i]
+    return ordered
+
+
+def _line_words(frags: list) -> list[tuple[str, list]]:
+    """("word", its pieces) and ("space", [piece]) in order, a piece per fragment."""
+    found: list[tuple[str, list]] = []
+    for frag, position, piece in _pieces(frags):
+        part = frag.clone(text=frag.text[position:position + len(piece)]) if piece else frag
+        if piece[:1] == " ":
+            found.append(("space", [part]))
+        elif found and found[-1][0] == "word":
+            found[-1][1].append(part)
+        else:
+            found.append(("word", [part]))
+    return found
+
+
+def _pieces(frags: list):
+    """(fragment, offset, piece) for each word and each run of spaces in ``frags`` (a
+    fragment without text, a picture, is one piece of the word it stands in)."""
+    for frag in frags:
+        text = text_of(frag)
+        if not text:
+            yield frag, 0, ""
+            continue
+        position = 0
+        for piece in _SPACE_RUNS.split(text):
+            if piece:
+                yield frag, position, piece
+                position += len(piece)
+
+
+def keep_line_end_spaces(paragraph: Paragraph) -> None:
+    """ReportLab drops the space where it breaks a line; without it, text extraction, reflow
+    and screen readers that follow the text (as Tagged PDF asks them to) read the last word
+    of a line and the first of the next as one. The space goes back where the text had one:
+    not inside a long word split across lines, nor between characters of a script written
+    without spaces. It is drawn after the line's last glyph, so nothing moves on the page."""
+    lines = paragraph.blPara
+    if len(lines.lines) < 2:  # most paragraphs: one line, nothing to do
+        return
+    tokens = words(plain_text(paragraph))
+    token = offset = 0
+    for line in lines.lines[:-1]:
+        if lines.kind == 0:  # ReportLab's own words: split at spaces already
+            pieces = in_line = line[1]
+        else:
+            pieces = [f for f in line.words if text_of(f)]
+            in_line = [word for f in pieces for word in words(text_of(f))]
+        for word in in_line:
+            if token >= len(tokens) or not tokens[token].startswith(word, offset):
+                return  # the lines do not retrace the text: leave them as they are
+            offset += len(word)
+            if offset == len(tokens[token]):
+                token, offset = token + 1, 0
+        if pieces and offset == 0:  # the line ended where the text had a space
+            if lines.kind == 0:
+                pieces[-1] += " "
+            else:
+                pieces[-1].text += " "
+
+
+def line_end_spaces(paragraph: Paragraph, keep: bool, where: list | None = None) -> list:
+    """Take the spaces :func:`keep_line_end_spaces` kept off the ends of the lines (returning
+    where they were), or put them back ``where`` they were."""
+    lines = getattr(paragraph, "blPara", None)
+    if lines is None:
+        return []
+    if keep:
+        for line in where or []:
+            if lines.kind == 0:
+                line[1][-1] += " "
+            else:
+                [f for f in line.words if text_of(f)][-1].text += " "
+        return []
+    taken = []
+    for line in lines.lines[:-1]:
+        pieces = line[1] if lines.kind == 0 else [f for f in line.words if text_of(f)]
+        last = pieces[-1] if pieces else None
+        text = last if lines.kind == 0 else getattr(last, "text", None)
+        if isinstance(text, str) and text.endswith(" "):
+            if lines.kind == 0:
+                pieces[-1] = text[:-1]
+            else:
+                last.text = text[:-1]
+            taken.append(line)
+    return taken
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not the no-break space: it joins words
+
+
+def plain_text(paragraph: Paragraph) -> str:
+    """The paragraph's text as read: its markup without tags, or (a piece of a paragraph
+    split across pages, made from fragments) its fragments' text."""
+    if isinstance(paragraph.text, str):
+        return html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text)))
+    return "".join(text_of(f) for f in paragraph.frags)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, split at spaces (not the no-break space)."""
+    return [word for word in _SPACES.split(text) if word]
+
+
+def text_of(fragment) -> str:
+    """A fragment's text ("" for a callback or a picture)."""
+    text = getattr(fragment, "text", None)
+    return text if isinstance(text, str) and not getattr(fragment, "cbDefn", None) else ""
+
+
+def copied(frags: list) -> list:
+    """Fragments that can be marked without touching ``frags``: each fragment copied, and each
+    list it holds (links, underlines) copied once, shared where the originals shared it."""
+    lists: dict[int, list] = {}
+    out = []
+    for frag in frags:
+        copy = frag.clone()
+        for name, value in copy.__dict__.items():
+            if type(value) is list:
+                copy.__dict__[name] = lists.setdefault(id(value), list(value))
+        out.append(copy)
+    return out
+
+
+def copied_bullet(bullet: object) -> object:
+    """A copy of a paragraph's bullet: text as it is, fragments copied."""
+    return copied(bullet) if isinstance(bullet, list) else bullet
+
+
+def copied_state(state: dict) -> dict:
+    """A copy of a paragraph's wrap state: every fragment, line and list in it copied (shared
+    where the originals shared them), text, numbers, colours and fonts kept (ReportLab never
+    changes them)."""
+    memo: dict[int, object] = {}
+    return {name: _copied_part(value, memo) for name, value in state.items()}
+
+
+def _copied_part(value, memo: dict):
+    kind = type(value)
+    if kind in _SHARED:
+        return value
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    shared, part = _SHARED, _copied_part
+    if isinstance(value, ABag):  # fragments, lines, the lines' holder
+        copy = kind.__new__(kind)
+        memo[id(value)] = copy
+        copy.__dict__.update({n: v if type(v) in shared else part(v, memo)
+                              for n, v in value.__dict__.items()})
+    elif isinstance(value, list):  # lists, and ReportLab's words (lists of a class of their own)
+        copy = [] if kind is list else kind.__new__(kind)
+        memo[id(value)] = copy
+        copy.extend([v if type(v) in shared else part(v, memo) for v in value])
+        if kind is not list and hasattr(value, "__dict__"):
+            copy.__dict__.update({n: part(v, memo) for n, v in value.__dict__.items()})
+    elif kind is tuple:
+        copy = tuple([v if type(v) in shared else part(v, memo) for v in value])
+        memo[id(value)] = copy
+    elif isinstance(value, (tuple, dict, set)):  # never seen in lines: copied the slow way
+        copy = deepcopy(value, memo)
+    else:  # text (also ReportLab's str kinds), colours, fonts, callables
+        return value
+    return copy
+
+
+_SHARED = frozenset({int, float, str, bool, type(None)})
