@@ -321,6 +321,7 @@ def _python(code: str) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.process  # a fresh Python process
 def test_using_brochure_leaves_reportlab_as_it_was():
     steps = json.loads(_python(SNAPSHOT))
     assert steps["import brochure.web"] == []
@@ -329,6 +330,7 @@ def test_using_brochure_leaves_reportlab_as_it_was():
     assert steps["a brochure rendered"] == sorted(REMAINING)
 
 
+@pytest.mark.process  # a fresh Python process
 def test_the_one_replacement_is_installed_once_and_checked():
     """install() replaces the function once (idempotent), and refuses a ReportLab whose
     function takes other parameters, naming the version."""
@@ -399,6 +401,7 @@ print(" ".join(hashlib.sha256(out).hexdigest() for out in outputs))
 """
 
 
+@pytest.mark.process  # a fresh Python process
 def test_a_plain_reportlab_program_writes_the_same_bytes_after_brochure_rendered():
     fresh = _python_argv(PLAIN, "fresh")
     after = _python_argv(PLAIN, "after")
