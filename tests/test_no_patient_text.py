@@ -126,7 +126,7 @@ def test_a_batch_of_every_failure_keeps_patient_text_out_of_its_manifest(tmp_pat
 def test_an_unexpected_failure_is_told_by_type_place_and_id_only(tmp_path, monkeypatch):
     """A fault we do not know yet: the renderer raising with the patient's text in its message
     (as ReportLab's LayoutError did), from the command line."""
-    def broken(kit, record, assessment):
+    def broken(kit, record, assessment, kind=None):
         raise RuntimeError(f"cannot lay out {record.name}: {record.notes}")
 
     monkeypatch.setattr("brochure.summaries.render_summary_pdf", broken)
@@ -140,7 +140,7 @@ def test_an_unexpected_failure_is_told_by_type_place_and_id_only(tmp_path, monke
 
 def test_an_unexpected_failure_in_a_batch_is_an_error_row_without_the_text(tmp_path,
                                                                              monkeypatch):
-    def broken(kit, record, assessment):
+    def broken(kit, record, assessment, kind=None):
         raise RuntimeError(f"cannot lay out {record.name}")
 
     monkeypatch.setattr("brochure.summaries.render_summary_pdf", broken)

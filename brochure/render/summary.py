@@ -202,7 +202,7 @@ def _fits_with_short(kit: SummaryKit, record: PatientRecord, assessment: Assessm
         assessment = replace(assessment, override_reason="A", groups=tuple(
             replace(g, reasons=("A",)) if g.kind == "doctors_view" and g.reasons else g
             for g in assessment.groups))
-    return _fitted(kit, record, assessment) is not None
+    return _fitted(kit, record, assessment, Declaration.of(SUMMARY)) is not None
 
 
 def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
