@@ -1,24 +1,165 @@
-"""Shared fixtures: the shipped project built once, copies of it to break, and the CLI."""
+"""Shared fixtures: the shipped project built once, copies of it to break, and the CLI.
+
+The CLI runs in this process (click's runner) unless a test needs what only a process has:
+``run_process`` for those, marked ``process`` (like tests that drive a browser, ``browser``, or
+the JVM, ``jvm``), so that ``make test-fast`` can leave them out. A test that starts a Python
+process, a browser or the JVM without its mark fails (see ``_started``).
+
+Property tests draw the same examples on every run (the ``repeatable`` Hypothesis profile);
+``make test-fuzz`` selects ``fuzz``, which draws new ones (HYPOTHESIS_PROFILE=fuzz).
+"""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import traceback
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+"""The checkout: the package, README, golden files, tools."""
+
+SHIPPED = ("content/project.yaml", "content/claims.yaml", "content/brands/harbor.yaml",
+           "content/knee-stem-cell",
+           *(f"content/patients/{name}" for name in (
+               "clinic-day.csv", "evaluation-needed.yaml", "good-candidate.yaml",
+               "less-likely.yaml", "needs-xray.yaml", "not-suitable.yaml",
+               "physician-override.yaml", "worst-case.yaml")),
+           *(f"layouts/{name}.yaml" for name in (
+               "booklet-letter", "summary-a4", "summary-letter", "trifold-a4", "trifold-letter")))
+"""The shipped project's files, as they are in the checkout (edits to them are tested). A
+publication, brand, layout or patient a user adds beside them is not copied: it changes no
+test's result. A file shipped from now on is added here."""
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run ``python -m brochure ARGS`` as a user would, capturing its output and exit code."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def _shipped_copy() -> Path:
+    """A copy of the shipped project in a folder of this process's own (removed at exit)."""
+    folder = Path(tempfile.mkdtemp(prefix="shipped-")) / "project"
+    for relative in SHIPPED:
+        source, target = ROOT / relative, folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    atexit.register(shutil.rmtree, folder.parent, ignore_errors=True)
+    return folder
+
+
+PROJECT = _shipped_copy()
+"""The project the tests run against: the default folder of ``run_cli`` and of the library's
+default project ($BROCHURE_ROOT). Tests read and build it, never the checkout's content/ or
+output/; a test that changes it works on a copy (the ``project`` fixture)."""
+os.environ["BROCHURE_ROOT"] = str(PROJECT)
+
+settings.register_profile("repeatable", derandomize=True, database=None, deadline=None,
+                          max_examples=100, print_blob=True)
+settings.register_profile("fuzz", derandomize=False, database=None, deadline=None,
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What a command did, as a finished process tells it: exit code, stdout, stderr."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path = PROJECT) -> Ran:
+    """Run ``brochure ARGS`` from folder ``cwd`` in this process, as a user would, with its exit
+    code and its two streams apart (click's runner; 80 ms where a process costs 2 s). What a
+    process would die of (an exception the command lets through) ends in its traceback on
+    stderr and exit code 1, as the interpreter would print it."""
+    from click.testing import CliRunner
+
+    from brochure.cli import main
+
+    before = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), prog_name="brochure")
+    finally:
+        os.chdir(before)
+        gc.unfreeze()  # a batch freezes what it has loaded, as its own process may
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return Ran(tuple(args), result.exit_code, result.stdout, stderr)
+
+
+def run_process(*args: str, cwd: Path = PROJECT, env: dict[str, str] | None = None,
+                timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m brochure ARGS`` in a process of its own: for the entry point itself, and
+    for what only a process shows (signals, kills, locks between processes, a fresh
+    interpreter). Tests that use it are marked ``process``."""
+    env = dict(os.environ if env is None else env, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "brochure", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=timeout)
+
+
+MARKS = {"process": "starts a Python process: the CLI's entry point, a server, a script",
+         "browser": "drives Chromium with Playwright",
+         "jvm": "runs veraPDF on the JVM"}
+"""What a test must be marked with to start more than the PDF tools below; make test-fast
+leaves these tests out."""
+
+TOOLS = frozenset({"pdftotext", "pdfinfo", "pdftoppm", "pdffonts", "pdfimages", "qpdf"})
+"""Small programs the tests read PDFs with (milliseconds each): allowed in every test."""
+
+
+def pytest_configure(config) -> None:
+    for name, what in MARKS.items():
+        config.addinivalue_line("markers", f"{name}: {what} (not in make test-fast)")
+    config.addinivalue_line("markers", "property: a Hypothesis property test (marked by "
+                                       "conftest; make test-fuzz runs these)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker("property")
+
+
+def _program(args) -> str:
+    first = args.split()[0] if isinstance(args, str) else os.fspath(next(iter(args)))
+    return Path(first).name
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item) -> Iterator[None]:
+    """Unless the test is marked for it, starting a program other than the PDF tools fails: a
+    process, a browser or the JVM costs seconds, and make test-fast must be able to leave out
+    every test that starts one."""
+    if any(item.get_closest_marker(name) for name in MARKS):
+        return (yield)
+    original = subprocess.Popen.__init__
+
+    def _started(self, args, *rest, **options):
+        if _program(args) not in TOOLS:
+            raise AssertionError(f"{item.nodeid} starts {_program(args)!r}: mark it "
+                                 f"{' or '.join(MARKS)} (tests/conftest.py)")
+        original(self, args, *rest, **options)
+
+    subprocess.Popen.__init__ = _started
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen.__init__ = original
 
 
 def edit_once(project: Path, relative: str, old: str, new: str) -> int:
@@ -66,5 +207,5 @@ def built(tmp_path_factory) -> Path:
 def project(tmp_path) -> Path:
     """A writable copy of the shipped content and layouts, to break on purpose."""
     for folder in ("content", "layouts"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
     return tmp_path

@@ -22,7 +22,7 @@ from brochure.cli import main
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 
 MARK = "QZXAUDIT"
 PUBLICATION = "knee-stem-cell"
@@ -38,7 +38,7 @@ def _record(number: int, **changes) -> dict:
 
 
 def _log() -> Path:
-    return audit_dir(ROOT) / LOG
+    return audit_dir(PROJECT) / LOG
 
 
 def _lines() -> list[dict]:
@@ -182,6 +182,7 @@ def test_the_server_answers_503_when_the_log_cannot_take_the_line(project, unwri
 
 # -- two processes at once -----------------------------------------------------------------
 
+@pytest.mark.process
 def test_two_batches_at_once_share_one_intact_log(project, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     runs = []
@@ -211,6 +212,7 @@ with AuditLog(".") as log:
 """
 
 
+@pytest.mark.process
 def test_appends_from_many_processes_are_locked_and_whole(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     hammers = [subprocess.Popen([sys.executable, "-c", HAMMER, "150"], cwd=tmp_path, env=env)
@@ -225,7 +227,7 @@ def test_appends_from_many_processes_are_locked_and_whole(tmp_path):
 @pytest.fixture
 def log_of_five() -> list[str]:
     """An audit log of five lines; its lines as text."""
-    with AuditLog(ROOT) as log:
+    with AuditLog(PROJECT) as log:
         for n in range(5):
             log.append(entry("batch", "clerk", PUBLICATION, "good", False, False, f"s-{n:016x}"))
     return _log().read_text().splitlines(keepends=True)
@@ -318,14 +320,14 @@ def test_verify_without_the_key_says_so(log_of_five, tmp_path, monkeypatch):
 
 def test_a_torn_last_line_is_cut_by_the_next_append(log_of_five):
     _rewrite([*log_of_five, log_of_five[0][:40]])  # a write torn by a crash
-    with AuditLog(ROOT) as log:
+    with AuditLog(PROJECT) as log:
         log.append(entry("cli", "clerk", PUBLICATION, "good", False, False, "s-0"))
     assert len(_lines()) == 6 and _verify().exit_code == 0
 
 
 def test_a_last_line_without_its_end_of_line_is_kept(log_of_five):
     _rewrite([*log_of_five[:-1], log_of_five[-1].rstrip("\n")])
-    with AuditLog(ROOT) as log:
+    with AuditLog(PROJECT) as log:
         log.append(entry("cli", "clerk", PUBLICATION, "good", False, False, "s-0"))
     assert len(_lines()) == 6 and _verify().exit_code == 0
 
@@ -333,7 +335,7 @@ def test_a_last_line_without_its_end_of_line_is_kept(log_of_five):
 # -- list -----------------------------------------------------------------------------------
 
 def test_list_shows_a_table_and_filters_by_user_and_date(log_of_five):
-    with AuditLog(ROOT) as log:
+    with AuditLog(PROJECT) as log:
         log.append(entry("cli", "dr-okoye", PUBLICATION, "less_likely", True, True, "s-1"))
     table = _cli("audit", "list").output.splitlines()
     assert table[0].split() == ["TIME", "KIND", "USER", "PUBLICATION", "VERDICT", "OVERRIDE",

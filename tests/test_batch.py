@@ -6,9 +6,9 @@ import csv
 
 from pypdf import PdfReader
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 
-HEADER = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()[0]
+HEADER = (PROJECT / "content/patients/clinic-day.csv").read_text().splitlines()[0]
 
 
 def _manifest(folder):
@@ -17,7 +17,7 @@ def _manifest(folder):
 
 
 def test_a_batch_with_bad_rows_renders_the_rest_and_reports_each(tmp_path):
-    good = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()[1:]
+    good = (PROJECT / "content/patients/clinic-day.csv").read_text().splitlines()[1:]
     bad_pain = good[0].replace("HK-20001", "BAD-1").replace(",7,24,", ",70,24,")
     no_name = good[1].replace("HK-20002,Jonas Lindqvist", "BAD-2,")
     rows = [good[0], bad_pain, good[2], no_name, good[3]]
@@ -44,7 +44,7 @@ def test_a_batch_with_bad_rows_renders_the_rest_and_reports_each(tmp_path):
 
 def test_rerunning_a_batch_gives_the_same_files(tmp_path):
     out = tmp_path / "out"
-    source = ROOT / "content/patients/clinic-day.csv"
+    source = PROJECT / "content/patients/clinic-day.csv"
     assert run_cli("batch", str(source), "--out", str(out)).returncode == 0
     first = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     assert run_cli("batch", str(source), "--out", str(out), "--workers", "2").returncode == 0
@@ -54,7 +54,7 @@ def test_rerunning_a_batch_gives_the_same_files(tmp_path):
 
 def test_batch_takes_yaml_files_and_writes_encrypted_packets(tmp_path, monkeypatch):
     monkeypatch.setenv("PDF_PASSWORD", "open-sesame")
-    files = [str(ROOT / "content/patients" / n) for n in ("good-candidate.yaml",
+    files = [str(PROJECT / "content/patients" / n) for n in ("good-candidate.yaml",
                                                           "less-likely.yaml")]
     out = tmp_path / "out"
     result = run_cli("batch", *files, "--out", str(out), "--password-env", "PDF_PASSWORD",

@@ -4,6 +4,7 @@ behind, and a rerun that completes the rest. Real processes, real signals."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import os
 import signal
 import subprocess
@@ -11,7 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import ROOT, run_cli
+import pytest
+
+from .conftest import PROJECT, ROOT, run_cli
+
+pytestmark = pytest.mark.process
 
 PARTIAL = "manifest.csv.partial"
 
@@ -27,7 +32,7 @@ def _records(path: Path, count: int, first: int = 0) -> Path:
 def _start(source: Path, out: Path, workers: int = 2) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "brochure", "batch", str(source), "--out",
-                             str(out), "--workers", str(workers)], cwd=ROOT, env=env,
+                             str(out), "--workers", str(workers)], cwd=PROJECT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
 
@@ -61,6 +66,24 @@ def _children(pid: int) -> list[int]:
         if entry.name.isdigit() and (stat := _stat(int(entry.name))) and stat[1] == pid:
             found.append(int(entry.name))
     return found
+
+
+def _until_free(out: Path, seconds: float = 10) -> None:
+    """Wait until no process of a killed batch holds the folder's lock: its workers, which
+    share the lock, end with it, a moment later. Until then a rerun is refused, rightly."""
+    if not (out / ".lock").exists():
+        return
+    deadline = time.monotonic() + seconds
+    with open(out / ".lock", "a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the killed batch's workers did not end"
+                time.sleep(0.01)
+                continue
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return
 
 
 def _all_gone_within(pids: list[int], seconds: float) -> bool:
@@ -140,6 +163,7 @@ def test_a_rerun_after_a_kill_completes_the_rest_with_the_same_files(tmp_path):
     _wait_for_rows(out, 10, process)
     process.kill()
     process.wait(timeout=30)
+    _until_free(out)
     before = {r["file"]: (out / r["file"]).read_bytes() for r in _rows(out / PARTIAL)
               if r["status"] == "ok"}
     result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
@@ -189,6 +213,7 @@ def test_ten_reruns_killed_at_random_moments_then_one_run_account_for_every_file
         process.wait(timeout=30)
         for partial in out.glob(PARTIAL):
             assert partial.read_text().endswith("\n"), "a killed run's lines are whole"
+    _until_free(out)
     result = run_cli("batch", str(source), "--out", str(out), "--workers", "2")
     assert result.returncode == 0, result.stderr
     manifest = _rows(out / "manifest.csv")

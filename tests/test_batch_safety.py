@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, ROOT, run_cli
 
-CLINIC = ROOT / "content/patients/clinic-day.csv"
+CLINIC = PROJECT / "content/patients/clinic-day.csv"
 HEADER, *GOOD = CLINIC.read_text().splitlines()
 RUTH = GOOD[0]  # HK-20001, Ruth Okafor, born 1950-02-17, seen 2026-11-05
 ANOTHER_PATIENT = "a summary of another patient already has this name; not replaced"
@@ -103,7 +103,7 @@ def test_the_register_of_owners_holds_nothing_readable_about_a_patient(tmp_path)
 
 
 def _record(path: Path, **changes: str) -> Path:
-    text = (ROOT / "content/patients/good-candidate.yaml").read_text()
+    text = (PROJECT / "content/patients/good-candidate.yaml").read_text()
     for field, value in changes.items():
         text = "\n".join(f"{field}: {value}" if line.startswith(f"{field}:") else line
                          for line in text.splitlines()) + "\n"
@@ -194,7 +194,7 @@ def _generated(path: Path, count: int, prefix: str = "K") -> Path:
 def _start_batch(source: Path, out: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([sys.executable, "-m", "brochure", "batch", str(source), "--out",
-                             str(out), *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             str(out), *args], cwd=PROJECT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
@@ -205,6 +205,7 @@ def _wait_for(condition, timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
+@pytest.mark.process
 def test_a_second_batch_into_a_busy_folder_is_refused_at_once_and_writes_nothing(tmp_path):
     out = tmp_path / "out"
     # enough rows that the first batch is still running when the second has started and
@@ -367,7 +368,7 @@ def test_what_a_batch_or_summary_writes_about_patients_is_readable_by_its_owner_
     assert run_cli("batch", str(_csv(tmp_path / "day.csv", *GOOD)), "--out", str(out),
                    "--workers", "2").returncode == 0
     single = tmp_path / "one.pdf"
-    assert run_cli("summary", str(ROOT / "content/patients/good-candidate.yaml"), "-o",
+    assert run_cli("summary", str(PROJECT / "content/patients/good-candidate.yaml"), "-o",
                    str(single)).returncode == 0
     written = [p for p in out.iterdir() if p.name != ".lock"] + [single]
     assert {p.name for p in written} >= {"manifest.csv", ".register.json", "one.pdf"}

@@ -22,13 +22,13 @@ from brochure.commands import batch as batch_command
 from brochure.errors import Problem
 from brochure.output import WriteError
 
-from .conftest import ROOT
+from .conftest import PROJECT
 
 NO_SPACE = "No space left on device"
 
 
 def _cli(*args: str):
-    return CliRunner().invoke(main, [*args, "--root", str(ROOT)], catch_exceptions=False)
+    return CliRunner().invoke(main, [*args, "--root", str(PROJECT)], catch_exceptions=False)
 
 
 def _records(path: Path, ids: range, prefix: str = "K") -> Path:

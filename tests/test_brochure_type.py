@@ -20,7 +20,7 @@ from brochure.model.base import validate
 from brochure.source import load
 from brochure.text import plain
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .conftest import edit_once as _edit
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
@@ -32,11 +32,11 @@ FURNITURE_MINIMUM = 10.0
 
 
 def _layout(name: str) -> Layout:
-    return validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
+    return validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
 
 
 def _publication(language: str) -> Publication:
-    return validate(load(ROOT / "content" / "knee-stem-cell" / LANGUAGES[language]), Publication)
+    return validate(load(PROJECT / "content" / "knee-stem-cell" / LANGUAGES[language]), Publication)
 
 
 def _pdf(built: Path, layout: str, language: str) -> Path:

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.process]
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = ROOT / "docs"
@@ -33,7 +35,7 @@ def server():
     port = _free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               cwd=PROJECT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 from .test_browser import (  # the browser fixture: one launch for this module
     NAME,
     _assert_no_violations,
@@ -27,6 +27,8 @@ from .test_browser import (  # the browser fixture: one launch for this module
     _watched,
     browser,  # noqa: F401
 )
+
+pytestmark = [pytest.mark.browser, pytest.mark.process]
 
 PASSWORD = "plum harbor violet engine"
 COOKIE = "__Host-brochure-session"
@@ -75,7 +77,7 @@ def users(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("state") / "users.toml"
     for name in ("alice", "bob"):
         subprocess.run([sys.executable, "-m", "brochure", "users", "add", name, "--users",
-                        str(path)], input=PASSWORD + "\n", text=True, check=True, cwd=ROOT,
+                        str(path)], input=PASSWORD + "\n", text=True, check=True, cwd=PROJECT,
                        env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True)
     return path
 
@@ -86,7 +88,7 @@ def _serve(*options: str, **environment: str) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "brochure", "serve", "--host", "0.0.0.0", "--port", str(port),
-         *options], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **environment),
+         *options], cwd=PROJECT, env=dict(os.environ, PYTHONPATH=str(ROOT), **environment),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     scheme = "https" if "--tls-cert" in options else "http"
     with _client(f"{scheme}://127.0.0.1:{port}") as client:

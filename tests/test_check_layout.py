@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 
 INCH = 72.0
 PAGE_HEIGHT = 8.5 * INCH
@@ -122,8 +122,8 @@ def _leaflet(root: Path, *, table: float = 12, folio: float = 10, costs: int = 3
     (root / "content" / "brands").mkdir(parents=True)
     (root / "content" / "leaflet").mkdir()
     (root / "layouts").mkdir()
-    shutil.copy(ROOT / "content" / "brands" / "harbor.yaml", root / "content" / "brands")
-    shutil.copy(ROOT / "content" / "claims.yaml", root / "content")
+    shutil.copy(PROJECT / "content" / "brands" / "harbor.yaml", root / "content" / "brands")
+    shutil.copy(PROJECT / "content" / "claims.yaml", root / "content")
     (root / "layouts" / "leaflet.yaml").write_text(LAYOUT.format(
         table=table, folio=folio, costs_panel=costs_panel, top=top))
     box, heading = ("    - type: statement\n      ref: cost\n",

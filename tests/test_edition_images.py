@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import shutil
 
-from .conftest import ROOT, edit_once, run_cli
+from .conftest import PROJECT, edit_once, run_cli
 
 ES = "content/knee-stem-cell/publication.es.yaml"
 
 
 def test_an_image_in_an_editions_section_a_summary_includes_is_a_finding_of_check(project):
-    shutil.copy(ROOT / "content/knee-stem-cell/images/harbor-water.jpg",
+    shutil.copy(PROJECT / "content/knee-stem-cell/images/harbor-water.jpg",
                 project / "content/knee-stem-cell/images/rodilla.jpg")
     edit_once(project, ES, "    - type: heading\n      text: Riesgos y costos\n",
               "    - type: heading\n      text: Riesgos y costos\n"

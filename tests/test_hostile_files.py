@@ -28,7 +28,7 @@ from brochure.cli import main
 from brochure.project import load_project
 from brochure.source import parse
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, ROOT, run_cli
 from .conftest import edit_once as _edit
 
 PUBLICATION = "content/knee-stem-cell/publication.yaml"
@@ -93,6 +93,7 @@ def _bomb(levels: int = 10, fan: int = 9) -> str:
 
 # -- item 9: YAML bounded -------------------------------------------------------------------
 
+@pytest.mark.process
 def test_an_alias_bomb_in_a_content_file_stops_at_the_alias_that_goes_over(project):
     _write(project, "layouts/bomb.yaml", _bomb())
     code, stderr, peak = run_measured("check", "--root", str(project), cwd=project)
@@ -114,6 +115,7 @@ def test_more_than_1000_aliases_is_refused_at_the_one_over(project):
            "YAML document; a content file may use at most 1,000" in stderr, stderr
 
 
+@pytest.mark.process
 def test_more_than_200000_values_is_refused_at_the_one_over(project):
     _write(project, "layouts/many.yaml", "[" + ", ".join(["0"] * 250_000) + "]\n")
     code, stderr, peak = run_measured("check", cwd=project)
@@ -125,6 +127,7 @@ def test_more_than_200000_values_is_refused_at_the_one_over(project):
     assert peak < 300, peak
 
 
+@pytest.mark.process
 def test_a_content_file_over_4_mb_is_refused_before_it_is_read(project):
     layout = (project / "layouts/trifold-letter.yaml").read_text()
     padding = "# " + "x" * 1000 + "\n"
@@ -156,6 +159,7 @@ def test_aliases_that_nest_deeper_than_100_levels_are_refused_at_the_alias(proje
            "values more than 100 levels deep" in stderr, stderr
 
 
+@pytest.mark.process
 def test_a_merge_bomb_is_only_as_big_as_its_distinct_keys(project):
     # each mapping merges nine copies of the one before: 9^11 pairs if merged naively
     lines = ["m0: &m0 {k0: 0}"] + [f"m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 9)}], "
@@ -228,12 +232,13 @@ def test_a_file_of_many_problems_shows_the_first_25(project):
 
 # -- item 9: record files ---------------------------------------------------------------------
 
+@pytest.mark.process
 @pytest.mark.parametrize("command", ["summary", "batch"])
 def test_an_alias_bomb_in_a_record_file_stops_at_5000_values(tmp_path, command):
     record = tmp_path / "record.yaml"
     record.write_text(_bomb())
     out = ["-o", str(tmp_path / "x.pdf")] if command == "summary" else ["--out", str(tmp_path)]
-    code, stderr, peak = run_measured(command, str(record), *out, cwd=ROOT)
+    code, stderr, peak = run_measured(command, str(record), *out, cwd=PROJECT)
     # a3 is 1 + 9 x (1 + 9 x (1 + 9 x 10)) = 7,381 values: the fifth *a2 of line 4 goes over
     assert code == 2
     assert f"{record}:4:30: error: the aliases in this YAML document expand to more than 5,000 " \
@@ -246,7 +251,7 @@ def test_a_record_file_over_64_kb_is_refused(tmp_path):
     record = tmp_path / "record.yaml"
     record.write_text("notes: " + "x" * 70_000 + "\n")
     code, stderr = run_inline("summary", str(record), "-o", str(tmp_path / "x.pdf"),
-                                   cwd=ROOT)
+                                   cwd=PROJECT)
     assert code == 2
     assert f"{record}: error: file too large (68.4 KB); a record file may be at most 64 KB" \
         in stderr, stderr
@@ -256,7 +261,7 @@ def test_a_record_file_over_64_kb_is_refused(tmp_path):
 def test_a_record_file_of_more_than_5000_values_is_refused(tmp_path):
     record = tmp_path / "records.yaml"
     record.write_text("[" + ", ".join(["0"] * 6000) + "]\n")
-    code, stderr = run_inline("batch", str(record), "--out", str(tmp_path), cwd=ROOT)
+    code, stderr = run_inline("batch", str(record), "--out", str(tmp_path), cwd=PROJECT)
     assert code == 2
     assert f"{record}:1:{2 + 3 * 4999}: error: more than 5,000 values in one YAML document; a " \
            "record file may hold at most 5,000" in stderr, stderr
@@ -301,7 +306,7 @@ IMAGES = {
              "is not a readable JPEG or PNG file"),
     "truncated-png": (lambda p: p.write_bytes(_truncated_png()),
                       "is not a readable JPEG or PNG file"),
-    "truncated-jpeg": (lambda p: p.write_bytes((ROOT / IMAGE).read_bytes()[:5000]),
+    "truncated-jpeg": (lambda p: p.write_bytes((PROJECT / IMAGE).read_bytes()[:5000]),
                        "is not a readable JPEG or PNG file"),
     "huge": (lambda p: p.write_bytes(_png(9_000, 9_000)),
              "is 9,000 x 9,000 pixels, more than the 30 megapixels an image may have"),
@@ -310,13 +315,14 @@ IMAGES = {
     "gif": (lambda p: Image.new("RGB", (20, 20)).save(p, "GIF"),
             "is a GIF image; expected a JPEG or PNG file"),
     "folder": (lambda p: p.mkdir(), "is a folder; expected a JPEG or PNG file"),
-    "outside": (lambda p: p.symlink_to(ROOT / IMAGE),
+    "outside": (lambda p: p.symlink_to(PROJECT / IMAGE),
                 "is outside the publication folder"),
 }
 
 
 @pytest.mark.parametrize("kind, command", [("text", "build")] + [(kind, "check")
                                                                 for kind in IMAGES])
+@pytest.mark.process
 def test_an_unusable_image_is_an_error_at_its_path_line(project, kind, command):
     make, message = IMAGES[kind]
     _replace_image(project, make)
@@ -513,12 +519,13 @@ def test_a_second_yaml_document_is_placed_at_its_start(project):
            "file holds one document" in stderr, stderr
 
 
+@pytest.mark.process
 def test_a_csv_file_of_records_over_4_mb_is_refused(tmp_path):
-    rows = (ROOT / "content/patients/clinic-day.csv").read_text().splitlines()
+    rows = (PROJECT / "content/patients/clinic-day.csv").read_text().splitlines()
     source = tmp_path / "day.csv"
     source.write_text("\n".join(rows + rows[1:] * (5 * MB // len("".join(rows[1:])))) + "\n")
     code, stderr, peak = run_measured("batch", str(source), "--out", str(tmp_path / "out"),
-                                      cwd=ROOT)
+                                      cwd=PROJECT)
     assert code == 2
     size = f"{source.stat().st_size / MB:.1f}"
     assert f"{source}: error: file too large ({size} MB); a CSV file of records may be at most " \
@@ -526,6 +533,7 @@ def test_a_csv_file_of_records_over_4_mb_is_refused(tmp_path):
     assert peak < 300, peak
 
 
+@pytest.mark.process
 def test_a_folder_or_an_endless_device_in_place_of_a_content_file_is_an_error(project):
     (project / "content/other/publication.yaml").mkdir(parents=True)
     (project / "layouts/endless.yaml").symlink_to("/dev/zero")
@@ -579,5 +587,5 @@ def _print_pdf(path: Path, content: bytes, form: bytes | None = None) -> Path:
 ])
 def test_preflight_walks_forms_and_reports_what_it_cannot_read(tmp_path, content, form, finding):
     pdf = _print_pdf(tmp_path / "print.pdf", content, form)
-    code, stderr = run_inline("check", str(pdf), cwd=ROOT)
+    code, stderr = run_inline("check", str(pdf), cwd=PROJECT)
     assert code == 1 and f"{pdf}: {finding}" in stderr, stderr

@@ -14,7 +14,7 @@ from pypdf.generic import ContentStream
 from brochure.render.fonts import coverage
 from brochure.summaries import render_summary
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .conftest import edit_once as _edit
 from .test_candidacy import BASE
 
@@ -72,7 +72,7 @@ def test_names_in_any_latin_greek_or_cyrillic_script_render_exactly(name, recwar
 
 
 def test_a_script_no_font_covers_is_reported_by_name_and_code_point(tmp_path):
-    record = (ROOT / "content/patients/good-candidate.yaml").read_text().replace(
+    record = (PROJECT / "content/patients/good-candidate.yaml").read_text().replace(
         "name: Margaret Ellison", "name: བཀྲ་ཤིས")
     path = tmp_path / "tibetan.yaml"
     path.write_text(record)

@@ -31,7 +31,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 from brochure.web.auth import COOKIE
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 
 PASSWORD = "plum harbor violet engine"
 HOST = "brochure.clinic.example"
@@ -55,7 +55,7 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def project():
-    return load_project(ROOT)
+    return load_project(PROJECT)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from brochure.cli import main
 
-from .conftest import run_cli
+from .conftest import PROJECT, run_cli
 
 MARK = "QZXMARK"
 
@@ -161,9 +161,7 @@ def test_the_api_answers_every_failure_without_the_text(caplog):
     from brochure.project import load_project
     from brochure.web import create_app
 
-    from .conftest import ROOT
-
-    client = TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    client = TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
     caplog.set_level(logging.DEBUG)
     for case, record in {**FAILURES, **RENDERED}.items():
         for path in ("/api/assess", "/api/summaries"):

@@ -34,7 +34,7 @@ from brochure.pages import page_images
 from brochure.project import load_project
 from brochure.summaries import summarize
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, ROOT, run_cli
 
 PASSWORD = "a long enough password"
 RECORD = {"id": "K-1001", "name": "Ada Example", "date_of_birth": "1956-04-02",
@@ -44,7 +44,7 @@ RECORD = {"id": "K-1001", "name": "Ada Example", "date_of_birth": "1956-04-02",
 
 @pytest.fixture(scope="module")
 def project():
-    return load_project(ROOT)
+    return load_project(PROJECT)
 
 
 def _make(kind: OutputKind, project) -> bytes:

@@ -15,7 +15,7 @@ from PIL import Image, ImageChops, ImageStat
 from brochure.cli import main
 from brochure.pages import page_images
 
-from .conftest import ROOT
+from .conftest import PROJECT
 
 TRIFOLD_INCHES = (11, 8.5)
 """A Letter tri-fold sheet, landscape (../shared/domain.md's print conventions)."""
@@ -25,7 +25,7 @@ def test_build_png_writes_every_page_of_the_screen_file_at_its_resolution(tmp_pa
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", "knee-stem-cell", "--layout", "trifold-letter",
                                        "--lang", "en", "--png", "--png-dpi", "60",
-                                       "--out", str(out), "--root", str(ROOT)])
+                                       "--out", str(out), "--root", str(PROJECT)])
     assert result.exit_code == 0, result.output
     folder = out / "knee-stem-cell"
     pngs = sorted(p.name for p in folder.glob("*.png"))
@@ -61,7 +61,7 @@ def test_page_images_are_deterministic_and_hold_the_page(tmp_path):
     from brochure import build_publication
     from brochure.project import load_project
 
-    pdf = build_publication(load_project(ROOT), "knee-stem-cell", "trifold-letter")
+    pdf = build_publication(load_project(PROJECT), "knee-stem-cell", "trifold-letter")
     first, again = page_images(pdf, 40), page_images(pdf, 40)
     assert first == again and len(first) == 2
     image = Image.open(io.BytesIO(first[0]))

@@ -11,7 +11,7 @@ from brochure import FitError, build_publication
 from brochure.project import load_project
 from brochure.render import panels
 
-from .conftest import ROOT
+from .conftest import PROJECT
 
 
 class _Grows(Flowable):
@@ -41,7 +41,7 @@ def test_a_block_the_frame_leaves_over_is_an_error_naming_it_and_its_panel(monke
                                       last.kind, last.title)
         return items
     monkeypatch.setattr(panels, "_placed", growing_last)
-    project = load_project(ROOT)
+    project = load_project(PROJECT)
     with pytest.raises(FitError) as raised:
         build_publication(project, "knee-stem-cell", "trifold-letter")
     message = str(raised.value)

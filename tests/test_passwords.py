@@ -31,11 +31,11 @@ from brochure.passwords import MIN_SCORE, password_problem, personal_inputs
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .forms import as_downloaded
 from .test_candidacy import BASE
 
-SAMPLE = ROOT / "content" / "patients" / "good-candidate.yaml"  # Margaret Ellison, 1952-06-14
+SAMPLE = PROJECT / "content" / "patients" / "good-candidate.yaml"  # Margaret Ellison, 1952-06-14
 NAME, RECORD_ID, BORN = "Margaret Ellison", "HK-10231", dt.date(1952, 6, 14)
 PERSONAL = {"Margaret", "Ellison", "1952-06-14", "14/06/1952", "06/14/1952", "14061952"}
 STRONG = "maple-harbor-2931"
@@ -55,7 +55,7 @@ MISTYPED = "S3cret-Horse!"
 
 def _cli(*args: str) -> tuple[int, str]:
     """Run the real command in this process; its exit code and everything it printed."""
-    result = CliRunner().invoke(main, [*args, "--root", str(ROOT)])
+    result = CliRunner().invoke(main, [*args, "--root", str(PROJECT)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     return result.exit_code, result.output
@@ -208,7 +208,7 @@ RECORD = {**BASE, "id": RECORD_ID, "name": NAME, "date_of_birth": BORN.isoformat
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_project(ROOT)))
+    return TestClient(create_app(load_project(PROJECT)))
 
 
 def _token(client: TestClient) -> str:

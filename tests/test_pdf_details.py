@@ -20,7 +20,7 @@ from brochure.output import cache_dir
 from brochure.render.fonts import _prepared
 from brochure.summaries import summarize
 
-from .conftest import run_cli
+from .conftest import run_cli, run_process
 from .test_candidacy import BASE
 
 # -- long words -------------------------------------------------------------------------------
@@ -109,6 +109,7 @@ def test_a_cache_folder_that_cannot_be_made_only_slows_the_start(tmp_path, monke
     assert "fpgm" not in prepared  # prepared as usual, only not kept
 
 
+@pytest.mark.process  # a fresh interpreter: this one has its fonts in memory already
 def test_a_damaged_or_unreadable_cached_font_is_prepared_again(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     if cache_dir("fonts").is_dir():  # the fonts prepared so far: a start in seconds
@@ -134,7 +135,7 @@ def _read_by_the_summary(folder: Path) -> list[Path]:
 
 
 def _summary(out: Path) -> bytes:
-    result = run_cli("summary", RECORD, "--output", str(out))
+    result = run_process("summary", RECORD, "--output", str(out))
     assert result.returncode == 0, result.stderr
     return out.read_bytes()
 

@@ -45,6 +45,7 @@ def test_the_readme_names_its_commands():
     assert any("summary record.yaml" in command for command in commands)
 
 
+@pytest.mark.process
 def test_every_readme_command_runs_as_written(user_folder: Path, tmp_path_factory):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proofs = str(tmp_path_factory.mktemp("proofs"))  # the README's /tmp/proofs, per test run

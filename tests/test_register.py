@@ -16,14 +16,14 @@ from pypdf import PdfReader
 
 from brochure.cli import main
 
-from .conftest import ROOT
+from .conftest import PROJECT
 
-PATIENTS = ROOT / "content" / "patients"
+PATIENTS = PROJECT / "content" / "patients"
 GOOD, NOT_SUITABLE = PATIENTS / "good-candidate.yaml", PATIENTS / "not-suitable.yaml"
 
 
 def _cli(*args: str):
-    return CliRunner().invoke(main, [*args, "--root", str(ROOT)], catch_exceptions=False)
+    return CliRunner().invoke(main, [*args, "--root", str(PROJECT)], catch_exceptions=False)
 
 
 def _text(path: Path, password: str | None = None) -> str:

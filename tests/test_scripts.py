@@ -19,7 +19,7 @@ from pypdf.generic import ContentStream
 from brochure.errors import BrochureError
 from brochure.summaries import summarize
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 from .test_candidacy import BASE
 
 ARABIC = "محمد عبد الله"
@@ -186,11 +186,12 @@ sys.stdout.buffer.write(summarize({**base, "name": sys.argv[-1]}).pdf)
 
 
 def _rendered_after(*names: str) -> bytes:
-    return subprocess.run([sys.executable, "-c", _RENDER, *names], cwd=ROOT, check=True,
+    return subprocess.run([sys.executable, "-c", _RENDER, *names], cwd=PROJECT, check=True,
                           capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
                           ).stdout
 
 
+@pytest.mark.process
 def test_a_shaped_name_is_written_alike_whatever_was_rendered_before():
     alone = _rendered_after(ARABIC)
     assert alone == _rendered_after("لا إله إلا الله", "فاطمة الزهراء", ARABIC)

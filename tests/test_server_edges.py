@@ -19,7 +19,7 @@ from typing import IO
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 from .forms import as_downloaded
 
 MARKER = "QZX-EDGE-5150"
@@ -86,7 +86,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     port = free_port()
     with (folder / "stderr.log").open("w+") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=ROOT,
+            [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=PROJECT,
             env=serve_env(folder), stdout=subprocess.DEVNULL, stderr=log)
         try:
             _wait_until_up(process, port)
@@ -125,6 +125,7 @@ ODD_TARGETS = [
 ]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("target", ODD_TARGETS, ids=lambda t: t[:40].decode())
 def test_an_odd_path_is_a_4xx_with_one_access_line_and_nothing_else(served, target):
     status, lines = served.exchange(request(target))
@@ -137,6 +138,7 @@ def test_an_odd_path_is_a_4xx_with_one_access_line_and_nothing_else(served, targ
 @pytest.mark.parametrize(("target", "line"), [
     (b"/static/style.css?%00", "GET /static/style.css 200"), (b"/?a=%ff%00", "GET / 200"),
     (b"/api/health?" + b"a" * 5000, "GET /api/health 200")])
+@pytest.mark.process
 def test_an_odd_query_string_leaves_the_answer_and_its_access_line_alone(served, target, line):
     status, lines = served.exchange(request(target))
     assert status.split()[1] == "200" and lines == [line]
@@ -144,6 +146,7 @@ def test_an_odd_query_string_leaves_the_answer_and_its_access_line_alone(served,
 
 @pytest.mark.parametrize("method", [b"HEAD", b"BREW", b"PROPFIND", b"TRACE", b"OPTIONS",
                                     b"DELETE", b"get"])
+@pytest.mark.process
 def test_an_odd_method_on_an_odd_path_is_a_4xx_with_one_access_line(served, method):
     status, lines = served.exchange(request(b"/static/%00", method))
     code = int(status.split()[1])
@@ -151,6 +154,7 @@ def test_an_odd_method_on_an_odd_path_is_a_4xx_with_one_access_line(served, meth
     assert len(lines) == 1 and lines[0].endswith(f"(another path) {code}"), lines
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("target", [b"/static/\xff", b"/static/a b", b"/static/a\x00b"])
 def test_a_request_line_the_server_cannot_parse_is_a_400_told_in_one_line(served, target):
     """Bytes no URL may hold never reach the application: uvicorn answers 400 and says so in
@@ -198,7 +202,7 @@ def wide_record() -> dict:
     """The shipped worst case with its name and override reason made of the widest character
     (after a marker that must never come back in a message)."""
     import yaml
-    record = yaml.safe_load((ROOT / "content/patients/worst-case.yaml").read_text())
+    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
     return {**record, "name": f"{MARKER} " + WIDE * (199 - len(MARKER)),
             "override_reason": f"{MARKER} " + WIDE * (499 - len(MARKER)),
             "notes": f"{MARKER} " + record["notes"][len(MARKER) + 1:],
@@ -216,7 +220,7 @@ def client():
 
     from brochure.project import load_project
     from brochure.web import create_app
-    return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    return TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
 
 
 def test_a_record_too_wide_to_set_raises_an_error_naming_its_fields_from_the_library():
@@ -278,7 +282,7 @@ def test_a_record_too_wide_to_set_is_an_error_row_of_its_batch(tmp_path):
     from .conftest import run_cli
     source = tmp_path / "wide.yaml"
     source.write_text(yaml.safe_dump({**wide_record(), "id": "WIDE-1"}, allow_unicode=True))
-    good = ROOT / "content/patients/good-candidate.yaml"
+    good = PROJECT / "content/patients/good-candidate.yaml"
     out = tmp_path / "out"
     result = run_cli("batch", str(good), str(source), "--out", str(out))
     assert result.returncode == 1, result.stderr
@@ -312,13 +316,14 @@ def test_a_layout_too_small_is_blamed_for_a_short_record_without_a_note(project)
 
 # --- smaller ----------------------------------------------------------------------------------
 
+@pytest.mark.process
 def test_a_busy_port_is_a_usage_error_in_the_tools_own_words(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=ROOT,
+            [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=PROJECT,
             env=serve_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert f"error: port {port} on 127.0.0.1 is already in use; expected a free port " \
@@ -370,7 +375,7 @@ def test_check_on_an_encrypted_file_goes_by_what_it_declares_not_its_name(encryp
 def test_a_file_just_over_its_limit_says_by_how_much(tmp_path, over):
     """A record file of 64 KB and one byte was "too large (64 KB)" for a limit of 64 KB."""
     from .conftest import run_cli
-    record = (ROOT / "content/patients/good-candidate.yaml").read_text()
+    record = (PROJECT / "content/patients/good-candidate.yaml").read_text()
     record += "#" * (64 * 1024 + over - len(record.encode()) - 1) + "\n"
     source = tmp_path / "big.yaml"
     source.write_text(record)

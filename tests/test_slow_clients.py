@@ -18,9 +18,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from brochure.web.connections import TOO_MANY
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
+
+pytestmark = pytest.mark.process
 
 HALF = b"GET /api/health HT"
 
@@ -51,7 +55,7 @@ def _serving(tmp_path: Path, preexec: Callable[[], None] | None = None,
     env = dict(os.environ, PYTHONPATH=str(ROOT), **settings)
     with log.open("w") as sink:
         process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port",
-                                    str(port)], cwd=ROOT, env=env, stdout=sink, stderr=sink,
+                                    str(port)], cwd=PROJECT, env=env, stdout=sink, stderr=sink,
                                    preexec_fn=preexec)
     served = Served(f"http://127.0.0.1:{port}", port, log)
     try:

@@ -18,7 +18,7 @@ from brochure.project import load_project
 from brochure.web import create_app
 from brochure.web.assessed import STALE
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .test_browser import (  # the server and browser fixtures: one of each for this module
     _assert_no_violations,
     _watched,
@@ -35,7 +35,7 @@ B = {**A, "name": NEXT, "id": "T-102", "pain": "8"}
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_project(ROOT)))
+    return TestClient(create_app(load_project(PROJECT)))
 
 
 def _token(client: TestClient) -> str:
@@ -76,6 +76,8 @@ def test_the_download_button_names_the_patient_escaped(client):
     assert "<b>Zoë</b>" not in page
 
 
+@pytest.mark.process
+@pytest.mark.browser
 def test_with_script_a_download_of_fields_changed_since_assess_is_refused(
         server, browser, tmp_path):  # noqa: F811
     page = _watched(browser, accept_downloads=True)

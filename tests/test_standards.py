@@ -14,9 +14,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 
-PUBLICATION = ROOT / "content" / "knee-stem-cell"
+PUBLICATION = PROJECT / "content" / "knee-stem-cell"
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 
 FACTS = {
@@ -82,7 +82,7 @@ def _size_of(pdf: Path, page: int, needle: str) -> float:
 def test_the_back_panel_holds_them_at_full_size(built, layout, language):
     """Room was made by short wording, not by shrinking the panel's type."""
     suffix = "" if language == "en" else f"-{language}"
-    stated = yaml.safe_load((ROOT / "layouts" / f"{layout}.yaml").read_text())["typography"]
+    stated = yaml.safe_load((PROJECT / "layouts" / f"{layout}.yaml").read_text())["typography"]
     pdf = built / "knee-stem-cell" / f"{layout}{suffix}.pdf"
     label = FACTS[language]["sources: the ACR / Arthritis Foundation guideline of 2019"][0]
     assert _size_of(pdf, 1, label) == pytest.approx(stated["small"]["size"], abs=0.01)

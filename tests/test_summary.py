@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from brochure import BrochureError
 from brochure.summaries import assess, render_summary, summarize
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .pdf import fonts, is_embedded
 from .test_candidacy import BASE
 from .test_two_pages import _term_chars
@@ -163,7 +163,7 @@ def test_patient_packet_appends_the_brochure_keeping_title_language_bookmarks():
 
 def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data(tmp_path,
                                                                                 project):
-    record = ROOT / "content/patients/not-suitable.yaml"
+    record = PROJECT / "content/patients/not-suitable.yaml"
     result = run_cli("summary", str(record), "-o", str(tmp_path / "x.pdf"))
     assert result.returncode == 0, result.stderr
     assert "O'Brien" in _text((tmp_path / "x.pdf").read_bytes())
@@ -174,7 +174,7 @@ def test_summary_command_writes_a_token_named_file_and_never_prints_patient_data
 
 
 def test_summary_password_comes_from_the_environment_only(tmp_path):
-    record = str(ROOT / "content/patients/good-candidate.yaml")
+    record = str(PROJECT / "content/patients/good-candidate.yaml")
     missing = run_cli("summary", record, "-o", str(tmp_path / "a.pdf"), "--password-env", "NOPE")
     assert missing.returncode == 2 and "named by --password-env is not set" in missing.stderr
     assert "NOPE" not in missing.stderr, "a name not set may be the password, mistyped"
@@ -183,7 +183,7 @@ def test_summary_password_comes_from_the_environment_only(tmp_path):
 
 def test_summary_command_reports_a_bad_record_with_position(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "content/patients/good-candidate.yaml").read_text()
+    bad.write_text((PROJECT / "content/patients/good-candidate.yaml").read_text()
                    .replace("pain: 6", "pain: 60"))
     result = run_cli("summary", str(bad), "-o", str(tmp_path / "b.pdf"))
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -223,8 +223,8 @@ def test_any_record_gives_a_pdf_or_a_clear_error(record):
 
 def test_output_does_not_depend_on_what_was_rendered_before():
     from brochure.project import load_project
-    fresh = render_summary(BASE, project=load_project(ROOT))
-    busy = load_project(ROOT)
+    fresh = render_summary(BASE, project=load_project(PROJECT))
+    busy = load_project(PROJECT)
     for i, verdict_change in enumerate([{"pain": 1}, {"kl_grade": 4}, {"conditions": ["infection"]},
                                         {"kl_grade": None}, {"name": "Ünïcödé Ñame"}] * 3):
         render_summary({**BASE, **verdict_change, "id": f"X-{i}"}, project=busy)

@@ -23,14 +23,14 @@ from pypdf import PdfReader
 from brochure.records import read_records
 from brochure.summaries import assess, render_summary
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .test_two_pages import _term_chars
 
-CONTENT = ROOT / "content"
+CONTENT = PROJECT / "content"
 TEXTS = yaml.safe_load((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
 RULES = yaml.safe_load((CONTENT / "knee-stem-cell/candidacy.yaml").read_text())
 PHONE = yaml.safe_load((CONTENT / "brands/harbor.yaml").read_text())["contact"]["phone"]
-LAYOUT = yaml.safe_load((ROOT / "layouts/summary-letter.yaml").read_text())
+LAYOUT = yaml.safe_load((PROJECT / "layouts/summary-letter.yaml").read_text())
 BOX_PADDING = float(LAYOUT["spacing"]["box_padding"])
 FOOTER_TOP = 72 * (0.5 + 0.38)  # the layout's bottom margin and footer band
 

@@ -18,12 +18,12 @@ from pypdf import PdfReader
 
 from brochure.summaries import render_summary
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .pdf import find_text
 
-CONTENT = ROOT / "content"
+CONTENT = PROJECT / "content"
 BRAND = yaml.safe_load((CONTENT / "brands/harbor.yaml").read_text())
-LAYOUT = yaml.safe_load((ROOT / "layouts/summary-letter.yaml").read_text())
+LAYOUT = yaml.safe_load((PROJECT / "layouts/summary-letter.yaml").read_text())
 TEXTS = yaml.safe_load((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
 
 

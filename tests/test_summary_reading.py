@@ -23,13 +23,14 @@ from brochure.records import to_record
 from brochure.render.summary import render_summary_pdf
 from brochure.summaries import summary_kit
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .test_two_pages import records
 
 LONGEST_LINE = 75
 """Characters a line of the summary's text may hold at most (older readers lose their place
 on longer lines)."""
-PATIENTS = sorted((ROOT / "content/patients").glob("*.yaml"))
+PATIENTS = sorted((PROJECT / "content/patients").glob("*.yaml"))
+GOOD = PROJECT / "content/patients/good-candidate.yaml"
 PAPERS = ("summary-letter", "summary-a4")
 
 
@@ -40,7 +41,7 @@ def _kit(paper: str):
     kit = summary_kit()
     if paper == kit.layout.name:
         return kit
-    return dataclasses.replace(kit, layout=load_project(ROOT).summary_layouts[paper].model)
+    return dataclasses.replace(kit, layout=load_project(PROJECT).summary_layouts[paper].model)
 
 
 def _render(record: dict, paper: str = "summary-letter") -> bytes:
@@ -56,7 +57,7 @@ def _shipped(path: Path, language: str, paper: str) -> bytes:
 
 
 def _layout(paper: str) -> dict:
-    return yaml.safe_load((ROOT / f"layouts/{paper}.yaml").read_text())
+    return yaml.safe_load((PROJECT / f"layouts/{paper}.yaml").read_text())
 
 
 def _inches(value) -> float:
@@ -171,7 +172,7 @@ def test_the_body_font_really_lacks_the_names_letters():
 def test_a_bold_name_keeps_its_weight_in_the_fallback_font():
     """The patient line sets the name in bold, and page 2's running header in the bold
     heading style: the letters drawn from the fallback font are its bold face too."""
-    record = {**yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()),
+    record = {**yaml.safe_load((PROJECT / "content/patients/good-candidate.yaml").read_text()),
               "name": VIETNAMESE}
     pdf = _render(record)
     for page in (0, 1):
@@ -273,7 +274,7 @@ def _look(box: dict) -> tuple:
 
 def _verdict_box(box: dict, language: str) -> bool:
     """The bottom line's box (the verdict's look): it holds the next step."""
-    texts = yaml.safe_load((ROOT / "content/knee-stem-cell/summary.yaml").read_text())
+    texts = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())
     label = next(b for b in texts["languages"][language]["blocks"]
                  if b["type"] == "bottom_line")["next_step_label"]
     return "".join(label.split()) in box["text"]
@@ -307,7 +308,7 @@ def test_the_summary_boxes_take_the_brands_box_styles_by_name():
     assert set(kit.layout.boxes.values()) <= set(kit.brand.boxes)
     layout = kit.layout.model_copy(update={"boxes": {**kit.layout.boxes, "patient": "nope"}})
     broken = dataclasses.replace(kit, layout=layout)
-    record = to_record(yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()))
+    record = to_record(yaml.safe_load(GOOD.read_text()))
     with pytest.raises(BrochureError, match=r"'nope'.*not one of the brand's boxes: evidence"):
         render_summary_pdf(broken, record, assess(record, kit.rules))
 
@@ -319,7 +320,7 @@ def test_columns_after_a_block_the_summary_lacks_start_at_the_top():
     columns = kit.layout.columns.model_copy(update={"after": "no_such_block"})
     layout = kit.layout.model_copy(update={"columns": columns})
     odd = dataclasses.replace(kit, layout=layout)
-    record = to_record(yaml.safe_load((ROOT / "content/patients/good-candidate.yaml").read_text()))
+    record = to_record(yaml.safe_load(GOOD.read_text()))
     pdf = render_summary_pdf(odd, record, assess(record, kit.rules)).pdf
     assert _longest(pdf, "summary-letter")[0] <= LONGEST_LINE
     assert len(PdfReader(BytesIO(pdf)).pages) == 2

@@ -17,11 +17,11 @@ from brochure.records import to_record
 from brochure.summaries import assess, render_summary, summary_kit
 from brochure.web import create_app
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .test_candidacy import BASE
 
-RULES = yaml.safe_load((ROOT / "content/knee-stem-cell/candidacy.yaml").read_text())
-TEXTS = yaml.safe_load((ROOT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
+RULES = yaml.safe_load((PROJECT / "content/knee-stem-cell/candidacy.yaml").read_text())
+TEXTS = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
 FAVOURABLE = {v["id"] for v in RULES["verdicts"] if v.get("favourable")}
 FAVOURABLE_RULES = [r["id"] for r in RULES["rules"] if r["verdict"] in FAVOURABLE]
 DOCTOR = "Walking to the shops matters to her."
@@ -154,7 +154,7 @@ def test_which_verdict_is_favourable_is_data_not_the_id_good():
 
 
 def test_the_api_keeps_its_flat_reasons_and_adds_the_groups():
-    client = TestClient(create_app(load_project(ROOT)))
+    client = TestClient(create_app(load_project(PROJECT)))
     body = {**BASE, "conditions": ["infection"], "bmi": 38, "language": "es"}
     answer = client.post("/api/assess", json=body).json()
     assert answer["reasons"] == [reason(r, "es") for r in ("NS1", "E5", "G1")]
@@ -167,7 +167,7 @@ def test_the_api_keeps_its_flat_reasons_and_adds_the_groups():
 
 
 def test_the_form_shows_the_same_split():
-    client = TestClient(create_app(load_project(ROOT)))
+    client = TestClient(create_app(load_project(PROJECT)))
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
     form = {**{k: str(v) for k, v in BASE.items()}, "conditions": ["infection"],
             "override_verdict": "evaluation_needed", "override_reason": DOCTOR,
@@ -195,7 +195,7 @@ def test_a_reasons_block_missing_a_group_is_an_error_with_its_position(project):
 
 
 def test_the_api_names_the_doctors_view_without_sending_the_override_reason_back():
-    client = TestClient(create_app(load_project(ROOT)))
+    client = TestClient(create_app(load_project(PROJECT)))
     body = {**BASE, "pain": 2, "override_verdict": "good", "override_reason": DOCTOR}
     answer = client.post("/api/assess", json=body)
     groups = answer.json()["groups"]

@@ -17,7 +17,7 @@ from brochure.source import load
 from brochure.summaries import render_summary
 from brochure.text import plain
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .test_candidacy import BASE
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
@@ -106,8 +106,8 @@ def test_summaries_are_tagged_in_reading_order(language, tmp_path):
 def test_brochures_are_tagged_in_the_panels_reading_order(built, name, tmp_path):
     pdf = (built / "knee-stem-cell" / f"{name}.pdf").read_bytes()
     _structure_checks(pdf)
-    layout = validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
-    pub = validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
+    layout = validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
+    pub = validate(load(PROJECT / "content/knee-stem-cell/publication.yaml"), Publication)
     panels = {p.name: p for p in layout.panels()}
     pieces = [t[:25] for panel in layout.reading_order
               for section in panels[panel].sections for block in pub.sections[section]
@@ -126,7 +126,7 @@ def test_words_stay_apart_where_lines_break(built, tmp_path):
     out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
                          text=True, check=True).stdout
     spoken = " ".join(" ".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE)).split())
-    pub = validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
+    pub = validate(load(PROJECT / "content/knee-stem-cell/publication.yaml"), Publication)
     paragraphs = [" ".join(plain(text).split()) for blocks in pub.sections.values()
                   for block in blocks
                   if block.type in ("paragraph", "statement", "statements")
@@ -307,7 +307,7 @@ def test_alternative_text_is_in_the_documents_language(built):
     localized like the rest of the text."""
     from brochure.model import Brand
 
-    brand = validate(load(ROOT / "content/brands/harbor.yaml"), Brand)
+    brand = validate(load(PROJECT / "content/brands/harbor.yaml"), Brand)
     english = {art.alt["en"] for art in brand.art.values() if isinstance(art.alt, dict)}
     assert len(english) >= 5
     spanish = [render_summary({**BASE, "language": "es"}),

@@ -10,18 +10,18 @@ from brochure.model.base import validate
 from brochure.source import load
 from brochure.text import plain
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .pdf import char_boxes, find_text, fonts, is_embedded
 
 LAYOUTS = {"trifold-letter": (792, 612), "trifold-a4": (842, 595)}
 
 
 def _layout(name: str) -> Layout:
-    return validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
+    return validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
 
 
 def _publication() -> Publication:
-    return validate(load(ROOT / "content/knee-stem-cell/publication.yaml"), Publication)
+    return validate(load(PROJECT / "content/knee-stem-cell/publication.yaml"), Publication)
 
 
 def _panel_columns(layout: Layout):

@@ -22,7 +22,7 @@ from brochure.model.summary import SummaryText
 from brochure.render.paragraphs import fresh
 from brochure.summaries import summarize
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .test_candidacy import BASE
 
 CONDITIONS = ["infection", "active_cancer", "pregnant_or_breastfeeding", "inflammatory_arthritis",
@@ -105,9 +105,9 @@ def _text(pdf: bytes) -> str:
                     for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-TEXTS = yaml.safe_load((ROOT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
+TEXTS = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
 TERMS = sorted({word for match in re.finditer(r"^\s*term: (.+)$", (
-    ROOT / "content/knee-stem-cell/summary.yaml").read_text(), flags=re.M)
+    PROJECT / "content/knee-stem-cell/summary.yaml").read_text(), flags=re.M)
     for word in match.group(1).split()})
 """Every word of the content's clinical terms (a term may wrap across lines)."""
 
@@ -170,7 +170,7 @@ def test_a_note_is_cut_only_as_the_last_resort_and_says_where_the_rest_is(langua
 
 
 def test_the_shipped_worst_case_is_the_longest_record_and_fits_two_pages():
-    record = yaml.safe_load((ROOT / "content/patients/worst-case.yaml").read_text())
+    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
     assert (len(record["name"]), len(record["notes"]), len(record["override_reason"])) == (
         200, 2000, 500)
     assert sorted(record["conditions"]) == sorted(CONDITIONS)
@@ -217,7 +217,7 @@ def test_the_physician_is_told_when_a_note_is_cut_by_its_length_only(tmp_path):
     assert len(warnings) == 1 and "notes are too long to print whole" in warnings[0]
     assert "of 2000 characters are printed" in warnings[0] and "brace" not in warnings[0]
     assert summarize({**BASE, "notes": "Walk every day."}).warnings == ()
-    result = run_cli("summary", str(ROOT / "content/patients/worst-case.yaml"), "-o",
+    result = run_cli("summary", str(PROJECT / "content/patients/worst-case.yaml"), "-o",
                      str(tmp_path / "w.pdf"))
     assert result.returncode == 0
     assert "warning: the record's notes are too long to print whole" in result.stderr

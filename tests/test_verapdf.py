@@ -22,9 +22,11 @@ from pypdf.generic import NameObject
 from brochure.summaries import summarize
 from brochure.validate import Report, command, validate
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, ROOT, run_cli
 
-PATIENTS = ROOT / "content" / "patients"
+pytestmark = pytest.mark.jvm
+
+PATIENTS = PROJECT / "content" / "patients"
 VERDICTS = {"good": "good-candidate", "evaluation_needed": "evaluation-needed",
             "less_likely": "less-likely", "not_suitable": "not-suitable"}
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
@@ -208,13 +210,14 @@ def test_a_file_that_does_not_declare_pdf_a_fails_pdf_a_2a(reports):
     assert "PDF/A-2A 6.6.4-1" in rules  # the PDF/A identification is missing
 
 
+@pytest.mark.process
 def test_the_srgb_profile_is_the_same_bytes_in_every_process():
     """The ICC profile littleCMS makes carries the time it was made; ours a fixed date, so
     files stay byte-identical from run to run."""
     code = "import sys; from brochure.render.archive import srgb_profile; " \
            "sys.stdout.buffer.write(srgb_profile())"
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                           cwd=ROOT).stdout for _ in range(2)]
+                           cwd=PROJECT).stdout for _ in range(2)]
     assert runs[0] == runs[1] and runs[0][36:40] == b"acsp"
     assert struct.unpack(">6H", runs[0][24:36]) == (2000, 1, 1, 0, 0, 0)  # not today's time
 
@@ -244,11 +247,12 @@ def test_check_validate_reports_failed_rules_as_findings(reports, files):
     assert "validate (veraPDF 1.28.2): 2 file(s), 1 finding(s)" in result.stdout
 
 
+@pytest.mark.process
 def test_check_validate_without_verapdf_says_how_to_get_it(built, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), PATH=str(tmp_path),
                BROCHURE_VERAPDF_HOME=str(tmp_path / "none"))
     result = subprocess.run([sys.executable, "-m", "brochure", "check", "--validate",
-                             str(built / "knee-stem-cell" / "trifold-letter.pdf")], cwd=ROOT,
+                             str(built / "knee-stem-cell" / "trifold-letter.pdf")], cwd=PROJECT,
                             env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert "validate: veraPDF is not available: run `tools/verapdf/fetch`" in result.stderr
@@ -265,12 +269,13 @@ sys.stdout.buffer.write(summarize(record).pdf)
 """
 
 
+@pytest.mark.process
 def test_a_summary_is_the_same_whatever_patient_came_before():
     """Found by veraPDF (a glyph its font lacks): a part of the summary recorded once and
     replayed kept the glyph codes a previous patient's name had added to that document, so the
     next patient's "grave" printed as "grabe"."""
     def render(*before: str) -> bytes:
         return subprocess.run([sys.executable, "-c", _AFTER, str(PATIENTS / "less-likely.yaml"),
-                               *before], cwd=ROOT, capture_output=True, check=True,
+                               *before], cwd=PROJECT, capture_output=True, check=True,
                               env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
     assert render("Silvia Vázquez Vivar") == render()

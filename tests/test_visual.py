@@ -21,7 +21,7 @@ from PIL import Image, ImageChops
 from brochure.project import load_project
 from brochure.summaries import render_summary
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 
 APPROVED = ROOT / "tests" / "approved"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -67,7 +67,7 @@ def check_against_approved(image: Image.Image, name: str) -> None:
 
 
 def _record(verdict: str, language: str) -> dict:
-    path = ROOT / "content" / "patients" / f"{EXAMPLES[verdict]}.yaml"
+    path = PROJECT / "content" / "patients" / f"{EXAMPLES[verdict]}.yaml"
     return {**yaml.safe_load(path.read_text()), "language": language}
 
 
@@ -89,7 +89,7 @@ def test_a_restyled_verdict_box_fails_the_comparison(tmp_path):
     if UPDATE:
         pytest.skip("approving images")
     for folder in ("content", "layouts"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
     kit = tmp_path / "content" / "brands" / "harbor.yaml"
     text = kit.read_text()
     assert '"#8c5400"' in text

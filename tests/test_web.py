@@ -13,14 +13,14 @@ from pypdf import PdfReader
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .forms import assessed_digest
 from .test_candidacy import BASE
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_project(ROOT)))
+    return TestClient(create_app(load_project(PROJECT)))
 
 
 def form_token(client: TestClient) -> str:

@@ -28,7 +28,7 @@ from brochure.project import load_project
 from brochure.records import to_record
 from brochure.web import assessed, create_app
 
-from .conftest import ROOT
+from .conftest import PROJECT, ROOT
 from .forms import assessed_digest
 from .test_candidacy import BASE
 
@@ -48,7 +48,7 @@ def _quoting_failure(record, *args, **kwargs):
 def failing(monkeypatch) -> TestClient:
     monkeypatch.setattr(brochure.web, "summarize", _quoting_failure)
     monkeypatch.setattr(brochure.web, "assess", _quoting_failure)
-    return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    return TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
 
 
 def _token(client) -> str:
@@ -152,12 +152,13 @@ def _post(url: str, body: bytes, content_type: str, **headers) -> tuple[int, str
         return error.code, error.read().decode()
 
 
+@pytest.mark.process
 def test_a_served_process_logs_no_record_text_for_any_fault():
     import json
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-c", LAUNCH, str(port)], cwd=ROOT, env=env,
+    process = subprocess.Popen([sys.executable, "-c", LAUNCH, str(port)], cwd=PROJECT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         for _ in range(150):

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .forms import as_downloaded
 from .test_candidacy import BASE
 
@@ -39,7 +39,7 @@ GOOD = {
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_project(ROOT)))
+    return TestClient(create_app(load_project(PROJECT)))
 
 
 def _token(client: TestClient) -> str:
@@ -94,7 +94,7 @@ def test_the_form_encrypts_with_a_good_password_and_without_one_does_not(client)
 
 
 def test_the_command_line_follows_the_same_rule(tmp_path, monkeypatch):
-    sample = ROOT / "content" / "patients" / "good-candidate.yaml"
+    sample = PROJECT / "content" / "patients" / "good-candidate.yaml"
     for password in (BAD["short"], BAD["control"]):
         monkeypatch.setenv("TEST_PDF_PASSWORD", password)
         result = run_cli("summary", str(sample), "-o", str(tmp_path / "a.pdf"),

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import ROOT
+from .conftest import PROJECT
 from .forms import as_downloaded
 from .test_candidacy import BASE
 
@@ -24,7 +24,7 @@ OWN = "http://testserver"
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    return TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    return TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
 
 
 def _token(client: TestClient) -> str:
@@ -139,8 +139,8 @@ def test_a_form_post_from_our_own_page_is_served(client, headers):
 
 
 def test_the_token_is_one_per_server_process():
-    first = TestClient(create_app(load_project(ROOT)))
-    second = TestClient(create_app(load_project(ROOT)))
+    first = TestClient(create_app(load_project(PROJECT)))
+    second = TestClient(create_app(load_project(PROJECT)))
     assert _token(first) == _token(first) != _token(second)
     assert len(_token(first)) >= 40
     assert second.post("/", data={**FORM, "csrf_token": _token(first)}).status_code == 403
@@ -178,7 +178,7 @@ def test_the_form_takes_a_plain_form_only(client):
 
 def _roster() -> list[str]:
     from brochure.summaries import summary_kit
-    return [p.key for p in summary_kit(load_project(ROOT)).brand.physicians]
+    return [p.key for p in summary_kit(load_project(PROJECT)).brand.physicians]
 
 
 @pytest.mark.parametrize("path", ["/api/assess", "/api/summaries"])
@@ -251,7 +251,7 @@ def test_static_files_stay_in_their_folder(client, path):
 
 def test_the_server_answers_only_to_its_own_names():
     """Against DNS rebinding: a page under another host name is refused, before any route."""
-    served = TestClient(create_app(load_project(ROOT), hosts=("127.0.0.1", "localhost", "::1")),
+    served = TestClient(create_app(load_project(PROJECT), hosts=("127.0.0.1", "localhost", "::1")),
                         base_url="http://127.0.0.1:8000")
     assert served.get("/").status_code == 200
     for host in ("localhost:8000", "LOCALHOST", "[::1]:8000", "127.0.0.1"):
@@ -266,7 +266,7 @@ def test_no_field_error_quotes_the_value_sent():
     """Every field, eleven kinds of wrong value carrying a marker: the 422 names the field and
     what is expected, and never the value (which may be patient text)."""
     from brochure.model.patient import PatientRecord
-    client = TestClient(create_app(load_project(ROOT)), raise_server_exceptions=False)
+    client = TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
     marker = "QZXM"
     wrong = [marker, [marker], {marker: marker}, f"2026-{marker}", marker * 3000, 1e308, -1,
              True, f"{marker}\u202e", f"{marker}\x00", f"{marker}\n"]
