@@ -3,13 +3,18 @@ overrides, and records with unknown or out-of-range fields."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
+from pypdf import PdfReader
 
 from brochure import BrochureError
+from brochure.project import Project, load_project
 from brochure.records import read_records
-from brochure.summaries import assess
+from brochure.summaries import assess, render_summary
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 
 BASE = dict(id="T-1", name="Test Patient", date_of_birth="1955-05-05", visit_date="2026-11-02",
             knee="left", kl_grade=3, cartilage_grade=2, pain=5, symptom_months=12, pt_weeks=8)
@@ -94,14 +99,37 @@ EXAMPLES = {
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_shipped_examples_cover_every_verdict(name):
-    (row,) = read_records(ROOT / "content/patients" / name)
+    (row,) = read_records(PROJECT / "content/patients" / name)
     result = assess(row.record)
     assert (result.verdict, [r.id for r in result.fired]) == EXAMPLES[name]
 
 
-def test_examples_cover_all_four_verdicts():
-    assert {v for v, _ in EXAMPLES.values()} == {"good", "evaluation_needed", "less_likely",
-                                                  "not_suitable"}
+VERDICTS = {"good", "evaluation_needed", "less_likely", "not_suitable"}
+"""The four verdicts of ../shared/domain.md."""
+
+
+def _shown_verdict(path: Path, project: Project) -> str:
+    """The verdict whose label (in the patient's language) comes first in the rendered
+    summary of the record in ``path``: its heading. (An overridden summary names the rules'
+    own verdict too, further down.)"""
+    (row,) = read_records(path)
+    pdf = render_summary(row.record, project=project)
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    verdicts = project.rules["knee-stem-cell"].model.verdicts
+    at = {v.id: text.find(" ".join(v.label[row.record.language].split())) for v in verdicts}
+    shown = sorted((place, verdict) for verdict, place in at.items() if place >= 0)
+    assert shown, (path.name, text[:300])
+    return shown[0][1]
+
+
+def test_the_rendered_examples_show_all_four_verdicts():
+    """Every shipped example patient rendered: each summary shows one verdict, the one its
+    record reaches, and together they show all four."""
+    project = load_project(PROJECT)
+    shown = {path.name: _shown_verdict(path, project)
+             for path in sorted((PROJECT / "content/patients").glob("*.yaml"))}
+    assert set(shown.values()) == VERDICTS, shown
+    assert all(shown[name] == verdict for name, (verdict, _) in EXAMPLES.items())
 
 
 @pytest.mark.parametrize("change, message", [

@@ -26,18 +26,17 @@ from brochure.model.brand import FontChoice
 from brochure.preflight import preflight
 from brochure.render.archive import Declaration
 from brochure.render.fonts import register_family
-from brochure.render.sheets import sheets
 from brochure.render.structure import Tagger
 from brochure.source import load
 
-from .conftest import ROOT, run_cli
+from .conftest import PROJECT, run_cli
 from .pdf import find_text, fonts, is_embedded
 
 PRINT_LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 
 
 def _layout(name: str) -> Layout:
-    return validate(load(ROOT / "layouts" / f"{name}.yaml"), Layout)
+    return validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
 
 
 def _print_file(built, name):
@@ -53,20 +52,40 @@ def _operations(page, reader):
             yield from ContentStream(xobject, reader).operations
 
 
+IN, MM = 72, 72 / 25.4
+"""Points in an inch and in a millimetre."""
+
+SHEETS = {
+    # US Letter tri-fold: 11 x 8.5 in, bleed 0.125 in. Outside, left to right: the back of the
+    # fold-in panel 3.625, the back cover 3.6875, the front cover 3.6875 in; inside 3.6875 /
+    # 3.6875 / 3.625 in (the panel that folds in is 1/16 in narrower).
+    "trifold-letter": (11 * IN, 8.5 * IN, 0.125 * IN,
+                       [[3.625 * IN, 7.3125 * IN], [3.6875 * IN, 7.375 * IN]]),
+    # A4 tri-fold: 297 x 210 mm, bleed 3 mm, panels 100 / 100 / 97 mm inside (the fold-in panel
+    # the narrower), so 97 / 100 / 100 mm outside.
+    "trifold-a4": (297 * MM, 210 * MM, 3 * MM, [[97 * MM, 197 * MM], [100 * MM, 200 * MM]]),
+    # Saddle-stitched booklet of 5.5 x 8.5 in pages, two to a US Letter sheet (11 x 8.5 in) in
+    # imposed order, folded in the middle; bleed 0.125 in.
+    "booklet-letter": (11 * IN, 8.5 * IN, 0.125 * IN, [[5.5 * IN]] * 4),
+}
+"""Each print file's sheets as ../shared/domain.md's print conventions give them, in points:
+trim width and height, bleed, and each page's folds measured from the trim's left edge."""
+
+
 @pytest.mark.parametrize("name", PRINT_LAYOUTS)
-def test_boxes_on_every_page_match_the_layout(built, name):
-    layout = _layout(name)
-    width = sheets(layout, "print")[0].width
+def test_boxes_on_every_page_match_the_print_conventions(built, name):
+    width, height, bleed_width, folds = SHEETS[name]
     reader = PdfReader(_print_file(built, name))
+    assert len(reader.pages) == len(folds)
     for page in reader.pages:
         trim, bleed, media = page.trimbox, page.bleedbox, page.mediabox
         assert float(trim.width) == pytest.approx(width, abs=0.01)
-        assert float(trim.height) == pytest.approx(layout.page.height, abs=0.01)
+        assert float(trim.height) == pytest.approx(height, abs=0.01)
         for inner, outer in ((trim.lower_left, bleed.lower_left),):
-            assert float(inner[0]) - float(outer[0]) == pytest.approx(layout.bleed, abs=0.01)
-            assert float(inner[1]) - float(outer[1]) == pytest.approx(layout.bleed, abs=0.01)
-        assert float(bleed.right) - float(trim.right) == pytest.approx(layout.bleed, abs=0.01)
-        assert float(bleed.top) - float(trim.top) == pytest.approx(layout.bleed, abs=0.01)
+            assert float(inner[0]) - float(outer[0]) == pytest.approx(bleed_width, abs=0.01)
+            assert float(inner[1]) - float(outer[1]) == pytest.approx(bleed_width, abs=0.01)
+        assert float(bleed.right) - float(trim.right) == pytest.approx(bleed_width, abs=0.01)
+        assert float(bleed.top) - float(trim.top) == pytest.approx(bleed_width, abs=0.01)
         assert float(media.width) > float(bleed.width) + 20
 
 
@@ -156,7 +175,7 @@ def test_crop_and_fold_marks_lie_outside_the_bleed(built, name):
         bleed = [float(v) for v in page.bleedbox]
         trim = [float(v) for v in page.trimbox]
         marks = _registration_segments(page, reader)
-        folds = sheets(layout, "print")[index].folds
+        folds = SHEETS[name][3][index]
         assert len(marks) == 8 + 2 * len(folds)
         for (x1, y1), (x2, y2) in marks:
             outside = (max(x1, x2) <= bleed[0] or min(x1, x2) >= bleed[2]
@@ -164,7 +183,7 @@ def test_crop_and_fold_marks_lie_outside_the_bleed(built, name):
             assert outside, ((x1, y1), (x2, y2), bleed)
         fold_xs = sorted({round(x1 - trim[0], 2) for (x1, _), (x2, _) in marks
                           if x1 == x2 and trim[0] < x1 < trim[2]})
-        assert fold_xs == [round(f, 2) for f in folds]
+        assert fold_xs == pytest.approx(folds, abs=0.01)
         dash = " ".join(f"{v:g}" for v in layout.press.marks.fold_dash)
         assert f"[{dash}] 0 d".encode() in page.get_contents().get_data(), "folds are dashed"
 
