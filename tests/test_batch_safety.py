@@ -8,7 +8,7 @@ import base64
 import csv
 import fcntl
 import os
-import secrets
+import random
 import shutil
 import subprocess
 import sys
@@ -21,6 +21,8 @@ from pypdf import PdfReader
 from .conftest import PROJECT, ROOT, run_cli
 
 CLINIC = PROJECT / "content/patients/clinic-day.csv"
+KEY = random.Random(20261205).randbytes(32)
+"""A token key as random as a real one, the same on every run."""
 HEADER, *GOOD = CLINIC.read_text().splitlines()
 RUTH = GOOD[0]  # HK-20001, Ruth Okafor, born 1950-02-17, seen 2026-11-05
 ANOTHER_PATIENT = "a summary of another patient already has this name; not replaced"
@@ -144,7 +146,7 @@ def test_two_publications_never_share_a_file_name():
 
     record = to_record(dict(id="X-1", name="A", date_of_birth="1950-01-01",
                             visit_date="2026-11-02", knee="left", pain=3, symptom_months=4))
-    key = secrets.token_bytes(32)
+    key = KEY
     names = {summary_token(record, key, pub) for pub in ("knee-stem-cell", "hip-stem-cell")}
     assert len(names) == 2
 
@@ -309,7 +311,7 @@ def test_short_or_patterned_keys_are_refused_and_never_quoted(monkeypatch, key):
 def test_a_key_as_hex_or_base64_is_the_same_key(monkeypatch):
     from brochure.output import token_key
 
-    key = secrets.token_bytes(32)
+    key = KEY
     for text in [key.hex(), key.hex().upper(), base64.b64encode(key).decode(),
                  base64.urlsafe_b64encode(key).decode().rstrip("=")]:
         monkeypatch.setenv("BROCHURE_TOKEN_KEY", f" {text}\n")
@@ -341,7 +343,7 @@ def test_the_default_key_lives_in_the_users_config_folder_owner_only(tmp_path, m
 def test_an_old_key_in_the_output_folder_is_no_longer_used_and_said_so(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    (out / ".token-key").write_text(secrets.token_hex(32))
+    (out / ".token-key").write_text(KEY.hex())
     source = _csv(tmp_path / "a.csv", RUTH)
     result = run_cli("batch", str(source), "--out", str(out))
     assert result.returncode == 0
