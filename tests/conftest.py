@@ -62,11 +62,22 @@ default project ($BROCHURE_ROOT). Tests read and build it, never the checkout's 
 output/; a test that changes it works on a copy (the ``project`` fixture)."""
 os.environ["BROCHURE_ROOT"] = str(PROJECT)
 
+FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+"""make test-fuzz: property tests draw new examples, ten times as many a round."""
+
+
+def examples(fixed: int) -> int:
+    """A property test's max_examples: ``fixed`` examples, the same on every run of make test;
+    ten times as many new ones a round of make test-fuzz (Hypothesis draws larger examples
+    the longer a run goes)."""
+    return fixed * 10 if FUZZING else fixed
+
+
 settings.register_profile("repeatable", derandomize=True, database=None, deadline=None,
                           max_examples=100, print_blob=True)
 settings.register_profile("fuzz", derandomize=False, database=None, deadline=None,
-                          print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+                          max_examples=examples(100), print_blob=True)
+settings.load_profile("fuzz" if FUZZING else "repeatable")
 
 
 @dataclass(frozen=True)

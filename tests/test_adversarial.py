@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 
 from brochure.cli import main
 
+from .conftest import examples
+
 MARK = "QZXMARK"
 VALID = dict(id="HK-1", name=f"Ana {MARK}", date_of_birth="1950-02-17", visit_date="2026-11-05",
              physician="", language="en", knee="left", kl_grade="3", cartilage_grade="",
@@ -152,7 +154,7 @@ def _accounted_for(code: int, output: str, out: Path, name: str) -> list[dict]:
     return rows
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(csv_files())
 @example(BARE_CR)
 def test_any_csv_ends_in_a_complete_manifest_or_a_positioned_error(drawn):
@@ -165,7 +167,7 @@ def test_any_csv_ends_in_a_complete_manifest_or_a_positioned_error(drawn):
         assert len(rows) == expected
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=list(HealthCheck))
 @given(yaml_files())
 def test_any_yaml_ends_in_a_complete_manifest_or_a_positioned_error(data):
     with tempfile.TemporaryDirectory() as folder:

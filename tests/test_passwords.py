@@ -31,7 +31,7 @@ from brochure.passwords import MIN_SCORE, password_problem, personal_inputs
 from brochure.project import load_project
 from brochure.web import create_app
 
-from .conftest import PROJECT
+from .conftest import PROJECT, examples
 from .forms import as_downloaded
 from .test_candidacy import BASE
 
@@ -306,7 +306,7 @@ PIECES = st.sampled_from(["margaret", "Ellison", "E11i50n", "m4rg4ret", "1952", 
                           "hk-10231", "10231", "nosillE", "-", ".", "harbor", "Qz9", "7", "!"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(PIECES, min_size=1, max_size=6).map("".join).filter(lambda p: len(p) >= 10))
 def test_skipping_inputs_that_cannot_match_never_changes_the_verdict(password):
     """The check passes the patient's data to zxcvbn only when part of the password could
@@ -318,7 +318,7 @@ def test_skipping_inputs_that_cannot_match_never_changes_the_verdict(password):
         assert password_problem(password, inputs) == quick
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(name=st.text(min_size=1, max_size=40), record_id=st.text(min_size=1, max_size=20),
        born=st.dates(dt.date(1900, 1, 1), dt.date(2026, 1, 1)),
        password=st.text(min_size=10, max_size=60))

@@ -16,9 +16,11 @@ from brochure.errors import SourceError
 from brochure.model.patient import RECORD_FIELDS
 from brochure.records import RecordRow, read_records
 
+from .conftest import examples
+
 REQUIRED = ["id", "name", "date_of_birth", "visit_date", "knee", "pain", "symptom_months"]
 COLUMNS = [*REQUIRED, "notes", "bmi", "conditions"]
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(max_examples=examples(150), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 _note_text = st.lists(st.sampled_from([*'ab ,;\t"\n\'', "\r\n", "é", "ك"]),

@@ -19,7 +19,7 @@ from pypdf.generic import ContentStream
 from brochure.errors import BrochureError
 from brochure.summaries import summarize
 
-from .conftest import PROJECT, ROOT
+from .conftest import PROJECT, ROOT, examples
 from .test_candidacy import BASE
 
 ARABIC = "محمد عبد الله"
@@ -210,7 +210,7 @@ _MIXED = st.text(alphabet=st.sampled_from(
     + list("Ann-Lee .,()'éüÑ") + ["\u200c", "\u200d"]), min_size=1, max_size=60)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=_MIXED.filter(str.strip), notes=_MIXED)
 def test_names_and_notes_mixing_scripts_always_render(name, notes):
     try:

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from brochure import BrochureError
 from brochure.summaries import assess, render_summary, summarize
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, examples, run_cli
 from .pdf import fonts, is_embedded
 from .test_candidacy import BASE
 from .test_two_pages import _term_chars
@@ -207,7 +207,7 @@ _records = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_records)
 def test_any_record_gives_a_pdf_or_a_clear_error(record):
     try:

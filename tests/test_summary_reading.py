@@ -23,7 +23,7 @@ from brochure.records import to_record
 from brochure.render.summary import render_summary_pdf
 from brochure.summaries import summary_kit
 
-from .conftest import PROJECT
+from .conftest import PROJECT, examples
 from .test_two_pages import records
 
 LONGEST_LINE = 75
@@ -120,7 +120,7 @@ def test_no_line_of_a_shipped_summary_holds_more_than_75_characters(path: Path, 
     assert length >= 40, "the measure found the text's lines"
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(6), deadline=None, suppress_health_check=list(HealthCheck))
 @given(records())
 def test_no_line_of_any_summary_holds_more_than_75_characters(record):
     """The two-page strategy's records (long names, notes and reasons, every verdict, both

@@ -22,7 +22,7 @@ from brochure.model.summary import SummaryText
 from brochure.render.paragraphs import fresh
 from brochure.summaries import summarize
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, examples, run_cli
 from .test_candidacy import BASE
 
 CONDITIONS = ["infection", "active_cancer", "pregnant_or_breastfeeding", "inflammatory_arthritis",
@@ -84,7 +84,7 @@ def _term_chars(text) -> set[int]:
     return found
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=list(HealthCheck))
 @given(records())
 def test_every_record_fits_two_pages_at_12_pt(record):
     pdf = summarize(record).pdf
