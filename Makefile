@@ -21,6 +21,21 @@ test: $(STAMP)  ## lint, then the test suite (with veraPDF, fetched once, where 
 	tools/verapdf/fetch >/dev/null
 	$(BIN)/pytest -q -n auto --maxprocesses 4
 
+.PHONY: test-fast test-fuzz
+FAST := -m "not process and not browser and not jvm"
+FUZZ_SECONDS ?= 600
+
+test-fast: $(STAMP)  ## the tests that start no process, browser or JVM (under a minute)
+	$(BIN)/pytest -q -n auto --maxprocesses 4 $(FAST)
+
+test-fuzz: $(STAMP)  ## the property tests, drawing new examples round after round for FUZZ_SECONDS
+	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); round=0; \
+	while [ $$(date +%s) -lt $$end ]; do \
+		round=$$((round + 1)); echo "fuzz round $$round"; \
+		HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider -n auto --maxprocesses 4 \
+			-m property -x || exit 1; \
+	done
+
 golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/golden, tests/approved)
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py tests/test_visual.py
 
