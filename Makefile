@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint bench golden clean
+.PHONY: run test test-floor lint bench golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,18 @@ test-fuzz: $(STAMP)  ## the property tests, drawing new examples round after rou
 		HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q -p no:cacheprovider -n auto --maxprocesses 4 \
 			-m property -x || exit 1; \
 	done
+
+FLOOR := .venv-floor
+$(FLOOR)/.installed: pyproject.toml constraints/floor.txt
+	$(PYTHON) -m venv $(FLOOR)
+	$(FLOOR)/bin/pip install --quiet --upgrade pip
+	$(FLOOR)/bin/pip install --quiet -c constraints/floor.txt -e . pytest pytest-xdist hypothesis \
+		httpx2 'httpx>=0.27,<0.29'
+	touch $@
+
+test-floor: $(FLOOR)/.installed  ## the in-process tests on the lowest versions pyproject.toml allows
+	$(FLOOR)/bin/pytest -q -n auto --maxprocesses 4 -m "not process and not browser and not jvm" \
+		--ignore=tests/test_visual.py --ignore=tests/test_golden.py --ignore=tests/test_pins.py
 
 golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/golden, tests/approved)
 	UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py tests/test_visual.py
