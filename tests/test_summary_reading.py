@@ -272,12 +272,17 @@ def _look(box: dict) -> tuple:
     return box["fill"], box["bar"], box["outlined"], box["text_colour"]
 
 
-def _verdict_box(box: dict, language: str) -> bool:
-    """The bottom line's box (the verdict's look): it holds the next step."""
+@cache
+def _next_step_label(language: str) -> str:
     texts = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())
     label = next(b for b in texts["languages"][language]["blocks"]
                  if b["type"] == "bottom_line")["next_step_label"]
-    return "".join(label.split()) in box["text"]
+    return "".join(label.split())
+
+
+def _verdict_box(box: dict, language: str) -> bool:
+    """The bottom line's box (the verdict's look): it holds the next step."""
+    return _next_step_label(language) in box["text"]
 
 
 @pytest.mark.parametrize("paper", PAPERS)
