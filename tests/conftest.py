@@ -12,6 +12,9 @@ Property tests draw the same examples on every run (the ``repeatable`` Hypothesi
 from __future__ import annotations
 
 import atexit
+import copy
+import dataclasses
+import functools
 import gc
 import os
 import shutil
@@ -62,6 +65,32 @@ default project ($BROCHURE_ROOT). Tests read and build it, never the checkout's 
 output/; a test that changes it works on a copy (the ``project`` fixture)."""
 os.environ["BROCHURE_ROOT"] = str(PROJECT)
 
+
+def _parsing_each_text_once() -> None:
+    """In a test process, each YAML text is parsed once: the suite loads the same project
+    hundreds of times (every command run in process loads it), and parsing with positions is
+    most of a load. ``source.parse`` is a function of the text, its path and its limits only;
+    each caller gets a copy of its own, as from a fresh parse. A text that fails is parsed
+    again each time."""
+    from brochure import source
+
+    parse, parsed = source.parse, {}
+
+    @functools.wraps(parse)
+    def once(text: str, path: Path | str, limits: source.Limits = source.CONTENT):
+        key = (text, str(path), limits)
+        if key not in parsed:
+            parsed[key] = parse(text, path, limits)
+        done = parsed[key]  # positions: tuples of tuples, which no one can change
+        return dataclasses.replace(done, data=copy.deepcopy(done.data),
+                                   positions=dict(done.positions),
+                                   key_positions=dict(done.key_positions))
+
+    source.parse = once
+
+
+_parsing_each_text_once()
+
 FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 """make test-fuzz: property tests draw new examples, ten times as many a round."""
 
@@ -105,7 +134,6 @@ def run_cli(*args: str, cwd: Path = PROJECT) -> Ran:
         result = CliRunner().invoke(main, list(args), prog_name="brochure")
     finally:
         os.chdir(before)
-        gc.unfreeze()  # a batch freezes what it has loaded, as its own process may
     stderr = result.stderr
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))
@@ -137,6 +165,13 @@ def pytest_configure(config) -> None:
         config.addinivalue_line("markers", f"{name}: {what} (not in make test-fast)")
     config.addinivalue_line("markers", "property: a Hypothesis property test (marked by "
                                        "conftest; make test-fuzz runs these)")
+
+
+def pytest_collection_finish(session) -> None:
+    """What is loaded by now (the package, its libraries, the tests) lives as long as the test
+    process: the collector need not scan it again and again (a tenth of the suite's time), as
+    a batch's own process does not scan what it loaded (batch._load)."""
+    gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)
