@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from brochure import BrochureError
 from brochure.project import Project, load_project
 from brochure.records import read_records
-from brochure.summaries import assess, render_summary
+from brochure.summaries import assess, summarize
 
 from .conftest import PROJECT, run_cli
 
@@ -113,7 +113,7 @@ def _shown_verdict(path: Path, project: Project) -> str:
     summary of the record in ``path``: its heading. (An overridden summary names the rules'
     own verdict too, further down.)"""
     (row,) = read_records(path)
-    pdf = render_summary(row.record, project=project)
+    pdf = summarize(row.record, project=project).pdf  # the worst case's note is cut, unwarned
     text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     verdicts = project.rules["knee-stem-cell"].model.verdicts
     at = {v.id: text.find(" ".join(v.label[row.record.language].split())) for v in verdicts}
