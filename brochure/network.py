@@ -75,11 +75,7 @@ def host_name(header: str) -> str | None:
 
 
 def _is_ipv6(text: str) -> bool:
-    try:
-        ipaddress.IPv6Address(text)
-    except ValueError:
-        return False
-    return True
+    return _is_address(text, ipaddress.IPv6Address)
 
 
 def _is_port(text: str) -> bool:
@@ -215,9 +211,10 @@ def _proxy_problems(options: NetworkOptions) -> list[Problem]:
     return problems
 
 
-def _is_address(text: str) -> bool:
+def _is_address(text: str, parse=ipaddress.ip_address) -> bool:
+    """Whether ``text`` is an IP address (of the kind ``parse`` reads)."""
     try:
-        ipaddress.ip_address(text)
+        parse(text)
     except ValueError:
         return False
     return True
