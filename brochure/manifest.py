@@ -101,9 +101,10 @@ def _is_summary_name(name: str) -> bool:
 
 
 def _rows_of(path: Path) -> list[dict]:
-    """The rows of a manifest this tool wrote; [] when there is none or it cannot be read."""
+    """The rows of a manifest this tool wrote; [] when there is none, it cannot be read, or
+    it is a link (whatever it points to is not this folder's)."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_EARLIER_BYTES:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_EARLIER_BYTES:
             return []
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
