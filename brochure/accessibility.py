@@ -13,7 +13,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, IndirectObject
 
-from .preflight import Finding
+from .preflight import Finding, catalog, document_info
 
 TEXT_SHOWING = {b"Tj", b"TJ", b"'", b'"'}
 
@@ -25,9 +25,10 @@ def accessibility(path: Path) -> list[Finding]:
     findings = _document(path, reader)
     for number, page in enumerate(reader.pages, start=1):
         findings += _untagged_text(path, number, page, reader)
-    tree = reader.trailer["/Root"].get("/StructTreeRoot")
+    tree = catalog(reader).get("/StructTreeRoot")
     if tree is not None:
-        pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)}
+        pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)
+                 if page.indirect_reference is not None}  # (a read page always has one)
         findings += _elements(path, tree.get_object(), pages)
         owners = _number_tree(tree.get_object().get("/ParentTree"))
         for number, page in enumerate(reader.pages, start=1):
@@ -36,7 +37,7 @@ def accessibility(path: Path) -> list[Finding]:
 
 
 def _document(path: Path, reader: PdfReader) -> list[Finding]:
-    root, info = reader.trailer["/Root"], reader.metadata or {}
+    root, info = catalog(reader), document_info(reader)
     found = []
     if "/StructTreeRoot" not in root:
         found.append(Finding(path, None, "accessibility", "document", "not tagged: no "

@@ -18,10 +18,11 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Protocol
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions as Allow
-from pypdf.generic import DictionaryObject, NameObject, NumberObject
+from pypdf.generic import DictionaryObject, NameObject, NumberObject, PdfObject
 
 from .kinds import OutputKind
 from .render.archive import LAYOUT_KEY as _LAYOUT_ENTRY
@@ -71,7 +72,14 @@ def finish(pdf: bytes, kind: OutputKind, *, appendix: Appendix | None = None,
     return out.getvalue()
 
 
-def _append(writer: PdfWriter, *, appendix: Appendix | None, **_) -> None:
+class Step(Protocol):
+    """A finishing step: works on the one writer, given what any step may need."""
+
+    def __call__(self, writer: PdfWriter, *, appendix: Appendix | None,
+                 password: str | None) -> None: ...
+
+
+def _append(writer: PdfWriter, *, appendix: Appendix | None, **_: object) -> None:
     """The appendix after the pages so far, keeping the first document's title, language,
     viewer preferences and bookmarks (the appendix's are added after them) and one structure
     tree: the appendix's tree becomes a Part of the first's Document (pypdf's page appending
@@ -84,7 +92,7 @@ def _append(writer: PdfWriter, *, appendix: Appendix | None, **_) -> None:
     _merge_structure(writer, reader, pages_before)
 
 
-def _encrypt(writer: PdfWriter, *, password: str | None, **_) -> None:
+def _encrypt(writer: PdfWriter, *, password: str | None, **_: object) -> None:
     """AES-256 encryption; the password opens it; the owner password is random and unused."""
     if not password:
         raise ValueError("encrypting needs a password")
@@ -93,7 +101,7 @@ def _encrypt(writer: PdfWriter, *, password: str | None, **_) -> None:
     _declare_aes_256(writer)
 
 
-FINISHING = {"append-brochure": _append, "encrypt": _encrypt}
+FINISHING: dict[str, Step] = {"append-brochure": _append, "encrypt": _encrypt}
 """The finishing step of each name a kind may list, run on the one writer (``rasterize`` is
 the PNG writer's own, :mod:`brochure.pages`)."""
 
@@ -101,7 +109,10 @@ the PNG writer's own, :mod:`brochure.pages`)."""
 def _declare_aes_256(writer: PdfWriter) -> None:
     """PDF 1.7 with Adobe's extension for AES-256, not PDF 2.0 (where it is standard), so that
     PDF/UA-1, which is built on PDF 1.7, still applies to the file."""
-    level = EXTENSION_LEVELS[int(writer._encryption.R)]
+    encryption = writer._encryption
+    if encryption is None:
+        raise ValueError("declaring AES-256 needs the file encrypted first")
+    level = EXTENSION_LEVELS[int(encryption.R)]
     writer.pdf_header = "%PDF-1.7"
     writer._root_object[NameObject("/Extensions")] = DictionaryObject({
         NameObject("/ADBE"): DictionaryObject({
@@ -111,7 +122,7 @@ def _declare_aes_256(writer: PdfWriter) -> None:
 
 def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
     tree = writer._root_object.get("/StructTreeRoot")
-    other = reader.trailer["/Root"].get("/StructTreeRoot")
+    other = reader.root_object.get("/StructTreeRoot")
     if tree is None or other is None:
         return
     tree, other = tree.get_object(), other.get_object()
@@ -131,7 +142,7 @@ def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> N
     for page, source in zip(writer.pages[first_page:], reader.pages, strict=True):
         if "/StructParents" in source:  # pypdf's append does not carry it over
             page[NameObject("/StructParents")] = NumberObject(
-                offset + int(source["/StructParents"]))
+                offset + _integer(source["/StructParents"]))
             page[NameObject("/Tabs")] = NameObject("/S")
         for annotation in page.get("/Annots", []):
             annotation = annotation.get_object()
@@ -140,3 +151,10 @@ def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> N
                     offset + int(annotation["/StructParent"]))
     tree[NameObject("/ParentTreeNextKey")] = NumberObject(
         offset + int(other.get("/ParentTreeNextKey", 0)))
+
+
+def _integer(value: PdfObject) -> int:
+    """A number entry's value (an integer in a file we made; anything else is damage)."""
+    if not isinstance(value, (int, float)):
+        raise TypeError(f"expected a number, found {type(value).__name__}")
+    return int(value)

@@ -35,7 +35,16 @@ from .finish import LAYOUT_KEY
 from .kinds import PRINT, SCREEN, OutputKind, kind_of
 from .model import Brand, Layout
 from .model.layout import SummaryLayout
-from .preflight import UNREADABLE, Finding, PageContent, TextRun, page_contents, words_at
+from .model.publication import Block, Publication
+from .preflight import (
+    UNREADABLE,
+    Finding,
+    PageContent,
+    TextRun,
+    document_info,
+    page_contents,
+    words_at,
+)
 from .project import Project
 from .render.sheets import Sheet, Slot, frame, sheets
 
@@ -50,7 +59,7 @@ EDGE = 1.0
 def layout_of(path: Path, reader: PdfReader, layouts: dict[str, Layout]) -> Layout | None:
     """The layout a built file was made with: named in a print file's information, else by the
     file's name (``<layout>[-<lang>][-print].pdf``); None when neither says."""
-    named = str((reader.metadata or {}).get(LAYOUT_KEY, ""))
+    named = str(document_info(reader).get(LAYOUT_KEY, ""))
     if named in layouts:
         return layouts[named]
     stem = path.stem.removesuffix(PRINT.suffix)
@@ -64,7 +73,7 @@ def layout_of(path: Path, reader: PdfReader, layouts: dict[str, Layout]) -> Layo
 def summary_layout_of(reader: PdfReader, project: Project) -> SummaryLayout | None:
     """The summary layout of a personalized summary: a file titled as one of the project's
     summaries, on the page size of exactly one summary layout; None for any other file."""
-    title = str((reader.metadata or {}).get("/Title", ""))
+    title = str(document_info(reader).get("/Title", ""))
     titles = {text.title for summary in project.summaries.values()
               for text in summary.model.languages.values()}
     if title not in titles:
@@ -121,7 +130,7 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
 
 def _brand(reader: PdfReader, project: Project) -> Brand | None:
     """The brand kit whose name the file gives as its author (for art at a panel's foot)."""
-    author = str((reader.metadata or {}).get("/Author", ""))
+    author = str(document_info(reader).get("/Author", ""))
     return next((b.model for b in project.brands.values() if b.model.name == author), None)
 
 
@@ -201,20 +210,22 @@ def _panel_at(built: Built, page: PageContent, x: float) -> Slot | None:
 
 def balance_findings(built: Built) -> list[Finding]:
     """Panels whose content spans less of their frame than ``balance.min_fill``."""
+    layout = built.layout
+    if not isinstance(layout, Layout):
+        return []  # a summary has no panels
     findings = []
     for page, sheet in zip(built.pages, built.sheets, strict=True):
         for slot in sheet.slots:
-            if not built.layout.balanced(slot.panel):
+            if not layout.balanced(slot.panel):
                 continue
-            finding = _balance(built, page, slot)
+            finding = _balance(built, layout, page, slot)
             if finding is not None:
                 findings.append(finding)
     return findings
 
 
-def _balance(built: Built, page: PageContent, slot: Slot) -> Finding | None:
-    layout = built.layout
-    left, bottom, width, height = frame(layout, slot, _foot(built, slot))
+def _balance(built: Built, layout: Layout, page: PageContent, slot: Slot) -> Finding | None:
+    left, bottom, width, height = frame(layout, slot, _foot(built, layout, slot))
     left, bottom = left + page.trim[0], bottom + page.trim[1]
     top = bottom + height
     spans = [(max(low, bottom), min(high, top))
@@ -232,14 +243,14 @@ def _balance(built: Built, page: PageContent, slot: Slot) -> Finding | None:
                    "panel left part-empty on purpose")
 
 
-def _foot(built: Built, slot: Slot) -> float:
+def _foot(built: Built, layout: Layout, slot: Slot) -> float:
     """The height above the trim of the brand art across a panel's foot (as the renderer
     draws it: scaled to the panel's width, into the bleed on the sheet's outer edges)."""
-    key = built.layout.panel_styles[slot.panel.style].art
+    key = layout.panel_styles[slot.panel.style].art
     if key is None or built.brand is None or key not in built.brand.art:
         return 0.0
     art = built.brand.art[key]
-    bleed = built.layout.bleed if built.kind.boxes else 0.0
+    bleed = layout.bleed if built.kind.boxes else 0.0
     width = slot.panel.width + bleed * (slot.outer_left + slot.outer_right)
     return art.height * width / art.width - bleed
 
@@ -324,7 +335,8 @@ def stranded_findings(project: Project) -> list[Problem]:
     return findings
 
 
-def _opening(pub, sections: list[str], kind: str) -> tuple[str, int, object] | None:
+def _opening(pub: Publication, sections: list[str],
+             kind: str) -> tuple[str, int, Block] | None:
     """(section, index, block) of the first block a panel of a ``kind`` layout shows,
     spacers aside."""
     for section in sections:
@@ -334,12 +346,12 @@ def _opening(pub, sections: list[str], kind: str) -> tuple[str, int, object] | N
     return None
 
 
-def _stranded(block) -> bool:
+def _stranded(block: Block) -> bool:
     return block.type in BOXES or (block.type == "heading" and block.level > 1)
 
 
 def _stranded_problem(edition, layout: Layout, number: int, side: str, panel: str,
-                      found: tuple[str, int, object]) -> Problem:
+                      found: tuple[str, int, Block]) -> Problem:
     section, index, block = found
     what = (f"a level-{block.level} heading" if block.type == "heading"
             else f"a {block.type} box")

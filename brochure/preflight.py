@@ -12,15 +12,15 @@ inks (``reversed-text``).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pypdfium2 as pdfium
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
-from pypdf.generic import ContentStream, IndirectObject
+from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
 from .finish import LAYOUT_KEY
 from .kinds import PDF_A_2A, PDF_UA_1, PRINT, OutputKind
@@ -100,8 +100,19 @@ def readers_standards(kind: OutputKind) -> list[str]:
     return [name for standard, name in READERS_STANDARDS.items() if standard in kind.standards]
 
 
+def document_info(reader: PdfReader) -> Mapping[str, object]:
+    """The file's document information (empty when it has none)."""
+    return reader.metadata or {}
+
+
+def catalog(reader: PdfReader) -> DictionaryObject:
+    """The file's catalog, the trailer's ``/Root`` (empty when that is no dictionary)."""
+    root = reader.trailer["/Root"]
+    return root if isinstance(root, DictionaryObject) else DictionaryObject()
+
+
 def _identification(path: Path, reader: PdfReader) -> list[Finding]:
-    info = reader.metadata or {}
+    info = document_info(reader)
     findings = []
     version = str(info.get("/GTS_PDFXVersion", ""))
     if not version.startswith("PDF/X-"):
@@ -109,7 +120,7 @@ def _identification(path: Path, reader: PdfReader) -> list[Finding]:
                                 f"missing or not PDF/X ({version or 'absent'})"))
     if str(info.get("/Trapped", "")) not in ("/True", "/False"):
         findings.append(Finding(path, None, "pdfx", "/Trapped", "missing (expected True or False)"))
-    intents = reader.trailer["/Root"].get("/OutputIntents")
+    intents = catalog(reader).get("/OutputIntents")
     intent = intents[0].get_object() if intents else None
     if not intent or intent.get("/S") != "/GTS_PDFX" or not intent.get(
             "/OutputConditionIdentifier"):
@@ -120,18 +131,27 @@ def _identification(path: Path, reader: PdfReader) -> list[Finding]:
 
 # -- page boxes ------------------------------------------------------------------------------
 
+Box = tuple[float, float, float, float]
+"""A rectangle as PDF writes it: left, bottom, right, top."""
+
+
 @dataclass(frozen=True)
 class Boxes:
-    media: tuple[float, float, float, float]
-    trim: tuple[float, float, float, float]
-    bleed: tuple[float, float, float, float]
+    media: Box
+    trim: Box
+    bleed: Box
+
+
+def _box(values: Iterable[Any]) -> Box:
+    """A page box's four numbers as floats."""
+    left, bottom, right, top = (float(v) for v in values)
+    return left, bottom, right, top
 
 
 def _boxes(page) -> Boxes | None:
     if "/TrimBox" not in page or "/BleedBox" not in page:
         return None
-    as_tuple = lambda box: tuple(float(v) for v in box)  # noqa: E731
-    return Boxes(as_tuple(page.mediabox), as_tuple(page.trimbox), as_tuple(page.bleedbox))
+    return Boxes(_box(page.mediabox), _box(page.trimbox), _box(page.bleedbox))
 
 
 def _box_findings(path: Path, number: int, boxes: Boxes | None,
@@ -174,6 +194,12 @@ def _against_layout(path: Path, number: int, boxes: Boxes, layout: Layout) -> li
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1, 0, 0, 1, 0, 0)
+
+
+def _matrix(values: Iterable[Any]) -> Matrix:
+    """A transformation's six numbers as floats (raises ValueError when there are not six)."""
+    a, b, c, d, e, f = (float(v) for v in values)
+    return a, b, c, d, e, f
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
@@ -232,7 +258,7 @@ class _TextState:
                                                   "/DeviceGray": [0]}
     PAINT = frozenset({"k", "K", "g", "G", "rg", "RG", "cs", "CS", "sc", "scn", "SC", "SCN"})
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.fill: Ink | None = (("K", 1.0),)
         self.stroke: Ink | None = (("K", 1.0),)
         self.size, self.leading, self.mode = 0.0, 0.0, 0
@@ -291,7 +317,7 @@ class _TextState:
         elif op == "Tr":
             self.mode = int(operands[0])
         elif op == "Tm":
-            self.matrix = self.line = tuple(float(v) for v in operands)
+            self.matrix = self.line = _matrix(operands)
         elif op in ("Td", "TD"):
             tx, ty = float(operands[0]), float(operands[1])
             if op == "TD":
@@ -347,7 +373,7 @@ class _Scan:
                 ctm, spaces, saved = stack.pop()
                 text.restore(saved)
             elif op == "cm":
-                ctm = _multiply(tuple(float(v) for v in operands), ctm)
+                ctm = _multiply(_matrix(operands), ctm)
             elif op in ("BMC", "BDC"):
                 self.marked.append(str(operands[0]))
             elif op == "EMC" and self.marked:
@@ -477,7 +503,7 @@ class _Scan:
                 self._finding("content", f"form {name}", "draws itself, or forms nest more "
                               f"than {MAX_FORM_DEPTH} deep; not followed")
                 return
-            matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
+            matrix = _matrix(xobject.get("/Matrix", IDENTITY))
             self.forms.append(id(xobject))
             try:
                 self.run(xobject, xobject.get("/Resources", resources), _multiply(matrix, ctm))
@@ -541,7 +567,7 @@ def page_contents(reader: PdfReader) -> list[PageContent]:
     :data:`UNREADABLE` names when a content stream cannot be read)."""
     pages = []
     for number, page in enumerate(reader.pages, start=1):
-        media = tuple(float(v) for v in page.mediabox)
+        media = _box(page.mediabox)
         boxes = _boxes(page) or Boxes(media, media, media)
         scan = _Scan(Path(), number, boxes, None)
         scan.run(page, page.get("/Resources"))

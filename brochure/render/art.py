@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from reportlab.graphics.shapes import (
     Circle,
     Drawing,
@@ -12,6 +15,7 @@ from reportlab.graphics.shapes import (
     Polygon,
     PolyLine,
     Rect,
+    Shape,
     String,
 )
 
@@ -23,13 +27,19 @@ from .tagging import with_spec
 
 _CAPS = {"butt": 0, "round": 1, "square": 2}
 
+D = TypeVar("D", bound=Drawing)
 
-def canvas_drawing(width: float, height: float, font: str, *nodes,
-                   kind: type[Drawing] = Drawing, **options) -> Drawing:
+
+def canvas_drawing(width: float, height: float, font: str, *nodes: Shape,
+                   **options: Any) -> Drawing:
     """A Drawing whose default font is ``font``: ReportLab's graphics would otherwise set (and
     so reference, unembedded) Helvetica even when nothing in the drawing is text."""
-    result = kind(width, height, *nodes, **options)
-    result.initialFontName = font
+    return _in_font(Drawing(width, height, *nodes, **options), font)
+
+
+def _in_font(result: D, font: str) -> D:
+    """``result`` with ``font`` as its default font."""
+    result.initialFontName = font  # type: ignore[attr-defined]  # stubs lack Drawing's own
     return result
 
 
@@ -44,15 +54,17 @@ def drawing(art: m.Art, width: float, palette: Palette, font: str,
         result = canvas_drawing(width, art.height * scale, font,
                                 *_nodes(art, scale, palette, font, language, bold))
     else:
-        result = canvas_drawing(width, art.height * scale, font, kind=ArtDrawing)
-        result._replay_key = _replay_key(art, width, palette, font)
-        result._shapes = lambda: _nodes(art, scale, palette, font, language, bold)
+        lazy = _in_font(ArtDrawing(width, art.height * scale), font)
+        lazy._replay_key = _replay_key(art, width, palette, font)
+        lazy._shapes = lambda: _nodes(art, scale, palette, font, language, bold)
+        result = lazy
     return with_spec(result, alt=None if art.decorative else localize(art.alt, language))
 
 
 def _nodes(art: m.Art, scale: float, palette: Palette, font: str, language: str,
-           bold: str | None) -> list:
-    nodes, group = [], None
+           bold: str | None) -> list[Shape]:
+    nodes: list[Shape] = []
+    group: Group | None = None
     for shape in art.shapes:
         if isinstance(shape, m.Label):
             group = None
@@ -75,7 +87,8 @@ class ArtDrawing(Drawing):
     paths are replayed, nothing that names a document's resource (a font, a graphics state)."""
 
     _replay_key: tuple = ()
-    _shapes = None  # makes the drawing's shapes, until they are made
+    _shapes: Callable[[], list[Shape]] | None = None
+    """Makes the drawing's shapes, until they are made."""
 
     def draw(self, *args, **kwargs):
         if args or kwargs:  # a boundary asked for: drawn as ReportLab draws it
@@ -127,11 +140,11 @@ def _paints_only(ops: list[str]) -> bool:
 
 
 def _label(label: m.Label, height: float, scale: float, palette: Palette, font: str,
-           language: str) -> list:
+           language: str) -> list[Shape]:
     """A label's leader line (if any) and its text, in points: placed by the view box's scale,
     sized as written."""
     place = lambda x, y: (x * scale, (height - y) * scale)  # noqa: E731
-    nodes = []
+    nodes: list[Shape] = []
     if label.leader is not None:
         x1, y1, x2, y2 = label.leader
         nodes.append(Line(*place(x1, y1), *place(x2, y2), strokeLineCap=1,
@@ -157,6 +170,7 @@ def _paint(shape, node, palette: Palette) -> object:
 def _shape(shape, height: float, palette: Palette):
     """One shape, flipped from y-down (as written) to PDF's y-up."""
     flip = lambda y: height - y  # noqa: E731
+    node: Shape
     if isinstance(shape, m.Rect):
         node = Rect(shape.x, flip(shape.y + shape.height), shape.width, shape.height,
                     rx=shape.radius, ry=shape.radius)

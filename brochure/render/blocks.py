@@ -141,9 +141,10 @@ def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
 def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["bullet"]
     side = style.fontSize * ctx.spacing.checkbox
-    box = canvas_drawing(side, side, ctx.font,
-                         Rect(0, 0, side, side, fillColor=None,
-                              strokeColor=ctx.styles.colour("heading"), strokeWidth=1))
+    edge = ctx.styles.colour("heading")
+    # types-reportlab's Rect refuses every keyword (its **kw lacks Unpack)
+    outline = Rect(0, 0, side, side, fillColor=None, strokeColor=edge, strokeWidth=1)  # type: ignore[arg-type]
+    box = canvas_drawing(side, side, ctx.font, outline)
     indent = ctx.spacing.bullet_indent + side * 0.5
     rows = [[box, para(inline(text), style)] for text in block.items]
     table = grid(rows, [indent, ctx.width - indent], [
@@ -213,7 +214,8 @@ def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
 @builds("statements")
 def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
     style = _box_text(ctx, block.box)
-    paragraphs = [para(inline(ctx.publication.statements[ref]), style) for ref in block.refs]
+    paragraphs: list[Flowable] = [para(inline(ctx.publication.statements[ref]), style)
+                                  for ref in block.refs]
     for paragraph in paragraphs[:-1]:
         paragraph.spaceAfter = style.leading * ctx.spacing.statement_gap
     return _in_box(paragraphs, ctx, block.box)
@@ -221,7 +223,7 @@ def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
 
 @builds("callout")
 def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
-    content = [para(inline(block.title), ctx.styles["h3"])] if block.title else []
+    content: list[Flowable] = [para(inline(block.title), ctx.styles["h3"])] if block.title else []
     content.append(para(inline(block.text), _box_text(ctx, block.box)))
     return _in_box(content, ctx, block.box)
 
@@ -284,6 +286,8 @@ class RasterImage(Flowable):
 
 @builds("image")
 def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
+    if ctx.images is None:  # a summary's: the project check refuses images in one
+        raise ValueError(f"no images to draw {block.path} from")
     reader, pixels = ctx.images(block.path, ctx.styles.palette.mode)
     picture = RasterImage(reader, pixels, ctx.width * block.width)
     with_spec(picture, alt=block.alt)
@@ -329,9 +333,10 @@ def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
 def _rule(ctx: BlockContext, length: float) -> Flowable:
     thickness = ctx.spacing.bar_width
     gap = ctx.spacing.box_padding
-    rule = canvas_drawing(length, thickness + 2 * gap, ctx.font,
-                          Rect(0, gap, length, thickness, fillColor=ctx.styles.colour("accent"),
-                               strokeColor=None, strokeWidth=0))
+    fill = ctx.styles.colour("accent")
+    # types-reportlab's Rect refuses every keyword (its **kw lacks Unpack)
+    bar = Rect(0, gap, length, thickness, fillColor=fill, strokeColor=None, strokeWidth=0)  # type: ignore[arg-type]
+    rule = canvas_drawing(length, thickness + 2 * gap, ctx.font, bar)
     rule.hAlign = "LEFT"
     return rule
 

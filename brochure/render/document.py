@@ -53,8 +53,9 @@ def new_canvas(buffer: BytesIO, size: tuple[float, float], meta: Metadata,
     otherwise reference unembedded Helvetica on every page); ``options`` go to the canvas
     (page boxes, colour space enforcement)."""
     canvas = canvas_class(buffer, pagesize=size, invariant=1, pageCompression=1,
-                          lang=meta.language, initialFontName=initial_font, initialFontSize=10,
-                          **options)
+                          lang=meta.language,
+                          initialFontName=initial_font,  # type: ignore[arg-type]  # stubs: float
+                          initialFontSize=10, **options)
     return describe(canvas, meta)
 
 

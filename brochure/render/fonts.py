@@ -16,9 +16,9 @@ from io import BytesIO
 from pathlib import Path
 
 import fontpkg
-import fontTools
+import fontTools  # type: ignore[import-untyped]  # fontTools ships no types
 from fontTools import subset, ttLib
-from fontTools.varLib import instancer
+from fontTools.varLib import instancer  # type: ignore[import-untyped]
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
@@ -89,24 +89,36 @@ def _name_every_glyph(font: TTFont) -> None:
     _CMAP[font.fontName] = name_every_glyph(font, PRIVATE_BASE)
 
 
-def font_for(face: str, missing: set[str] | None = None):
+class FaceChooser:
     """A chooser for :func:`brochure.text.fallback_runs`: ``choose(char, bold, italic)`` is
     None when the paragraph's font (``face``, made bold or italic as asked) has the character,
     else the face of the first fallback family that has it, in the same weight and slant;
-    characters no font has are added to ``missing`` (they would print as empty boxes)."""
-    family = ps2tt(face)[0]
+    characters no font has are added to ``missing`` (they would print as empty boxes).
+    ``choose.covers(face, char)``: whether a registered face has the character."""
 
-    def choose(char: str, bold: bool = False, italic: bool = False) -> str | None:
-        own = tt2ps(family, int(bold), int(italic)) if bold or italic else face
+    def __init__(self, face: str, missing: set[str] | None = None) -> None:
+        self.face, self.missing = face, missing
+        self.family = ps2tt(face)[0]
+
+    def __call__(self, char: str, bold: bool = False, italic: bool = False) -> str | None:
+        own = (tt2ps(self.family, 1 if bold else 0, 1 if italic else 0) if bold or italic
+               else self.face)
         code = ord(char)
         if code in coverage(own):
             return None
         found = _fallback(code, _script(char), _FALLBACKS.get(own, ()))
-        if found is None and missing is not None:
-            missing.add(char)
+        if found is None and self.missing is not None:
+            self.missing.add(char)
         return found
-    choose.covers = lambda face, char: ord(char) in coverage(face)
-    return choose
+
+    @staticmethod
+    def covers(face: str, char: str) -> bool:
+        return ord(char) in coverage(face)
+
+
+def font_for(face: str, missing: set[str] | None = None) -> FaceChooser:
+    """The :class:`FaceChooser` for text in ``face``."""
+    return FaceChooser(face, missing)
 
 
 def _fallback(code: int, script: str, chain: tuple[str, ...]) -> str | None:
@@ -146,7 +158,7 @@ def _register_face(family: str, weight: int, style: str) -> str:
             f"font family '{family}' ({weight} {style}) is not installed: {exc}; "
             f"install its fontpkg-* package")) from None
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
-    axes = {"wght": weight} if chosen.variable else {}
+    axes: dict[str, float] = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
     try:
         font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
@@ -209,7 +221,7 @@ def _glyph_texts(font: TTFont) -> dict[int, str]:
               for lookup in parsed["GSUB"].table.LookupList.Lookup for table in lookup.SubTable]
     gid = parsed.getGlyphID
     while True:
-        found = {}
+        found: dict[int, str] = {}
         for table in tables:
             for out, source in _substitutions(table, gid):
                 if out not in text and all(g in text for g in source):

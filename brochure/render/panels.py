@@ -17,6 +17,7 @@ from reportlab.platypus import Flowable, Frame, Spacer
 
 from ..kinds import SCREEN, OutputKind
 from ..model import Brand, Layout, Panel, Publication
+from ..model.layout import Folio
 from ..text import plain
 from .archive import Declaration
 from .art import drawing
@@ -93,15 +94,17 @@ def render_panels(brand: Brand, publication: Publication, layout: Layout, images
     laid_out = sheets(layout, kind.imposed)
     canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
                         **_print_options(job, laid_out[0]))
-    canvas.tagger = Tagger(publication.title, publication.language,
-                           Declaration.of(kind, layout.press, layout.name))
+    tagger = Tagger(publication.title, publication.language,
+                    Declaration.of(kind, layout.press, layout.name))
+    # read back by getattr (tagging.marked): ReportLab's Canvas declares no tagger
+    canvas.tagger = tagger  # type: ignore[attr-defined]
     marks: list[Bookmark] = []
     for number, sheet in enumerate(laid_out):
         canvas.addPageLabel(number, prefix=sheet.label)
         marks += _draw_sheet(canvas, job, sheet)
         canvas.showPage()
     _outline(canvas, layout, marks)
-    canvas.tagger.finish(canvas, [_panel_step(n)[0] for n in _reading_order(layout)])
+    tagger.finish(canvas, [_panel_step(n)[0] for n in _reading_order(layout)])
     canvas.save()
     return buffer.getvalue()
 
@@ -226,8 +229,9 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
     left = [f for f in story if not isinstance(f, Anchor)]  # an anchor takes no room
     if left:  # measuring said it fits and the frame disagrees: never drop it silently
         raise _left_over(canvas, frame, left[0], items, panel.name)
-    if slot.folio is not None and layout.folio and slot.folio not in layout.folio.skip:
-        artifact(canvas, lambda c: _draw_folio(c, job, slot))
+    folio, number = layout.folio, slot.folio
+    if number is not None and folio and number not in folio.skip:
+        artifact(canvas, lambda c: _draw_folio(c, job, slot, folio, number))
     return marks
 
 
@@ -249,19 +253,17 @@ def _anchored(placed: Placed, panel: str, marks: list[Bookmark]) -> list[Flowabl
     return [placed.flowable]
 
 
-def _draw_folio(canvas, job: Job, slot: Slot) -> None:
+def _draw_folio(canvas, job: Job, slot: Slot, folio: Folio, number: int) -> None:
     """The page number at the foot of the page, on its outer side (right on odd pages)."""
-    layout = job.layout
-    style = _panel_styles(job, slot.panel.style)[layout.folio.style]
-    pad = layout.spacing.panel_padding
+    style = _panel_styles(job, slot.panel.style)[folio.style]
+    pad = job.layout.spacing.panel_padding
     canvas.saveState()
     canvas.setFillColor(style.textColor)
     canvas.setFont(style.fontName, style.fontSize)
-    if slot.folio % 2:
-        canvas.drawRightString(slot.x + slot.panel.width - pad, layout.folio.rise,
-                               str(slot.folio))
+    if number % 2:
+        canvas.drawRightString(slot.x + slot.panel.width - pad, folio.rise, str(number))
     else:
-        canvas.drawString(slot.x + pad, layout.folio.rise, str(slot.folio))
+        canvas.drawString(slot.x + pad, folio.rise, str(number))
     canvas.restoreState()
 
 

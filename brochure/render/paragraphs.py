@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -102,7 +102,7 @@ class LinkPara(Para):
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
-          kind: type[Para] = Para) -> Paragraph:
+          kind: type[Para] = Para) -> Para:
     """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
     font (a patient's name in any script), shaped where the script needs it."""
     if markup.isascii():  # most text: nothing to look up
@@ -158,12 +158,13 @@ def _shaping(style: ParagraphStyle, base: int) -> ParagraphStyle:
     key = (id(style), base)
     hit = _SHAPING.get(key)
     if hit is None or hit[0] is not style:
-        changes = {"alignment": TA_RIGHT} if base and style.alignment == TA_LEFT else {}
+        changes: dict[str, Any] = ({"alignment": TA_RIGHT} if base and style.alignment == TA_LEFT
+                                   else {})
         hit = _SHAPING[key] = (style, style.clone(style.name, shaping=1, **changes))
     return hit[1]
 
 
-def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
+def booking_caption(text: str, url: str, style: ParagraphStyle) -> Para:
     """The caption beside a QR code: what the code is for and its address, itself a link
     (for readers on a screen, and for screen readers, which cannot scan a code)."""
     caption = para(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
@@ -171,14 +172,16 @@ def booking_caption(text: str, url: str, style: ParagraphStyle) -> Paragraph:
 
 
 def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
-         kind: type[Para] = Para) -> Paragraph:
+         kind: type[Para] = Para) -> Para:
     """Like :func:`fresh`, for content text (never a patient's own words): parsed once per
     process, so the same text in the same style (by its values) reuses a copy of the parsed
     fragments; the paragraph is the same as a freshly parsed one. Text that needs shaping, or
     markup that changes its style (``<para>``), is parsed each time."""
     hit = PARSED.get(markup, style, bullet)
     if hit is not None:
-        paragraph = kind(hit.text, style, bulletText=hit.bullet, frags=hit.fragments)
+        # the bullet may be fragments (a <bullet> in the markup): ReportLab takes those too
+        paragraph = kind(hit.text, style, bulletText=hit.bullet,  # type: ignore[arg-type]
+                         frags=hit.fragments)
         paragraph._parse_key = PARSED.key(markup, style, bullet)
         return paragraph
     paragraph = fresh(markup, style, bullet, kind)

@@ -37,7 +37,7 @@ class FontSeed:
     def learn(self, doc) -> None:
         """Add the characters a finished calibration document used, keeping first-use order."""
         for name in glyphs.fonts_in_order(doc):
-            font = pdfmetrics.getFont(name)
+            font = _truetype(name)
             if name not in self.chars:
                 self.order.append(name)
                 self.chars[name] = []
@@ -49,9 +49,17 @@ class FontSeed:
     def apply(self, doc) -> None:
         """Give a new document the seeded numbering and font names, before anything is drawn."""
         for name in self.order:
-            glyphs.seed_glyphs(pdfmetrics.getFont(name), "".join(map(chr, self.chars[name])), doc)
-        doc.seeded_glyphs = {name: glyphs.next_glyph_code(pdfmetrics.getFont(name), doc)
+            glyphs.seed_glyphs(_truetype(name), "".join(map(chr, self.chars[name])), doc)
+        doc.seeded_glyphs = {name: glyphs.next_glyph_code(_truetype(name), doc)
                              for name in self.order}
+
+
+def _truetype(name: str) -> TTFont:
+    """The registered TrueType font ``name`` (a seed holds no other kind)."""
+    font = pdfmetrics.getFont(name)
+    if not isinstance(font, TTFont):
+        raise TypeError(f"font {name} is not a TrueType font")
+    return font
 
 
 _FONT_IN_OPS = re.compile(r"/(F\d+)\+\d+ ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -11,7 +12,7 @@ from ..model.layout import PanelStyle, TextStyle
 from .colours import Palette
 from .fonts import FontSet
 
-_ALIGN = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
+_ALIGN: dict[str, Literal[0, 1, 2]] = {"left": TA_LEFT, "center": TA_CENTER, "right": TA_RIGHT}
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def _style(name: str, spec: TextStyle, panel: PanelStyle, palette: Palette, font
         spaceBefore=spec.space_before * scale,
         spaceAfter=spec.space_after * scale,
         alignment=_ALIGN[spec.align],
-        textColor=palette.text(colour_name, spec.size * scale),
+        # None for a colour named "none" (as ReportLab has been given it; stubs: Color only)
+        textColor=palette.text(colour_name, spec.size * scale),  # type: ignore[arg-type]
         bulletFontName=fonts.body.regular,
         keepWithNext=int(spec.keep_with_next),
         allowWidows=0,

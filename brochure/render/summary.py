@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.platypus import BaseDocTemplate, KeepTogether, PageBreak, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, PageBreak, PageTemplate
+from reportlab.platypus import Frame as PlatypusFrame
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from .. import __version__
@@ -23,7 +24,7 @@ from ..model.layout import SummaryLayout
 from ..model.patient import PatientRecord
 from ..model.project import ProjectSettings
 from ..model.rules import Rules
-from ..model.summary import SummaryText
+from ..model.summary import SummaryBlock, SummaryText
 from ..templates import compiled, fill
 from ..text import escape
 from .archive import READERS_DECLARATION, Declaration
@@ -269,7 +270,7 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     return buffer.getvalue(), doc.page
 
 
-def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, object]],
+def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, SummaryBlock]],
            replay: bool) -> list:
     """The blocks' flowables: those up to the layout's column start across the page (their
     text kept to its measure), the rest set in the columns' width after the cut into them."""
@@ -280,7 +281,7 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, object]
     start = next((i + 1 for i, (_, b) in enumerate(placed) if b.type == columns.after), 0)
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
     wide = replace(ctx, measure=columns.measure)
-    def built(context: SummaryContext, blocks: list[tuple[str, object]]) -> list:
+    def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks])
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
@@ -296,17 +297,25 @@ def column_width(layout: SummaryLayout, width: float) -> float:
 
 
 def _column_frames(layout: SummaryLayout, left: float, bottom: float, width: float,
-                   height: float, name: str) -> list[Frame]:
+                   height: float, name: str) -> list[PlatypusFrame]:
     """The layout's columns side by side in a text area (one frame when it has none)."""
     count = layout.columns.count if layout.columns else 1
     gutter = layout.columns.gutter if layout.columns else 0
     each = column_width(layout, width)
-    frames = [Frame(left + n * (each + gutter), bottom, each, height, id=f"{name}{n}",
-                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-              for n in range(count)]
-    for frame in frames:
+    frames: list[PlatypusFrame] = []
+    for n in range(count):
+        frame = _ColumnFrame(left + n * (each + gutter), bottom, each, height, id=f"{name}{n}",
+                             leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         frame.in_columns = layout.columns is not None
+        frames.append(frame)
     return frames
+
+
+class _ColumnFrame(Frame):
+    """A frame of a summary's later pages, which knows whether it is one of the layout's
+    columns (text already in a column is not cut into columns again)."""
+
+    in_columns: bool = False
 
 
 class _IntoColumns(ActionFlowable):
@@ -338,10 +347,11 @@ MIN_COLUMN_HEIGHT = 36
 overleaf."""
 
 
-def _placed(blocks: list, reduced: frozenset[str]) -> list[tuple[str, object]]:
+def _placed(blocks: list[SummaryBlock],
+            reduced: frozenset[str]) -> list[tuple[str, SummaryBlock]]:
     """The blocks in reading order, each with a key unique to it and its form: a reducible
     block gives way to its full or its shorter blocks."""
-    placed = []
+    placed: list[tuple[str, SummaryBlock]] = []
     for index, block in enumerate(blocks):
         if block.type != "reducible":
             placed.append((f"b{index}", block))
@@ -418,7 +428,7 @@ def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Meta
 
 
 def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
-              buffer: BytesIO) -> BaseDocTemplate:
+              buffer: BytesIO) -> _SummaryDoc:
     layout = kit.layout
     page, margins, header = layout.page, layout.margins, layout.header
     meta = _metadata(kit, text, record)
@@ -489,10 +499,10 @@ class _SummaryDoc(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(flowable.getPlainText(), key, level)
 
-    def build(self, flowables, **kwargs):
+    def build(self, flowables: list[Flowable], *args: Any, **kwargs: Any) -> None:
         self._bookmarks: list[str] = []
         self._tries: dict[tuple[int, int, int], int] = {}
-        super().build(flowables, **kwargs)
+        super().build(flowables, *args, **kwargs)
 
 
 def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessment: Assessment,
@@ -653,8 +663,9 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     return make
 
 
-_CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth="1950-01-01",
-                             visit_date="2026-01-01", knee="left", pain=5, symptom_months=12)
+_CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth=dt.date(1950, 1, 1),
+                             visit_date=dt.date(2026, 1, 1), knee="left", pain=5,
+                             symptom_months=12)
 
 
 def _calibration_assessment(kit: SummaryKit, verdict: str, language: str) -> Assessment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from reportlab.graphics.shapes import Line
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -20,7 +21,7 @@ from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
 from ..model.layout import ScaleGeometry, SummaryGeometry
-from ..model.patient import PatientRecord
+from ..model.patient import PatientRecord, Verdict
 from ..model.publication import Bullets, QrCode
 from ..model.rules import Rules
 from ..templates import fill
@@ -309,7 +310,7 @@ def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
 def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     """The bottom line in the verdict's box: icon and label, what the verdict means for this
     patient, and the one next step (with the clinic's phone number)."""
-    styles, verdict = ctx.block.styles, ctx.assessment.verdict
+    styles, verdict = ctx.block.styles, _verdict(ctx)
     info = ctx.rules.info(verdict)
     step = inline(ctx.fill(block.next_step[verdict]))
     next_step = f"<b>{escape(block.next_step_label)}</b> {step}"
@@ -319,6 +320,12 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
         para(next_step, _measured(styles["body"], ctx))]
     box = _spaced(boxed(content, ctx.block, "paper", info.tone, frame=info.tone), ctx)
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
+
+
+def _verdict(ctx: SummaryContext) -> Verdict:
+    """The assessment's verdict, one of the rules' verdicts (the rules' ids are Verdicts;
+    :class:`~brochure.candidacy.Assessment` keeps it as text)."""
+    return cast(Verdict, ctx.assessment.verdict)
 
 
 def _verdict_head(ctx: SummaryContext) -> Flowable:
@@ -374,14 +381,15 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if not ctx.record.notes and not ctx.note_cut:
         return []
     styles = ctx.block.styles
-    parts = [part.strip() for part in ctx.record.notes.split("\n\n") if part.strip()]
+    notes = ctx.record.notes or ""  # (a note is cut only when there is one)
+    parts = [part.strip() for part in notes.split("\n\n") if part.strip()]
     if block.join is not None:
         parts = [f" {block.join} ".join(parts)]
     texts = [escape(part) for part in parts]
     if ctx.note_cut and block.cut:
         ending = inline(ctx.fill(block.cut))
         texts = [*texts[:-1], f"{texts[-1]}… {ending}"] if texts else [ending]
-    paragraphs = [fresh(text, styles["body"]) for text in texts]
+    paragraphs: list[Flowable] = [fresh(text, styles["body"]) for text in texts]
     heading = para(escape(block.heading), styles["h2"])
     if block.box:
         return [KeepTogether([heading, _box(paragraphs, ctx, "note")])]
@@ -479,7 +487,7 @@ def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
 
 @summary_builds("verdict_steps")
 def _verdict_steps(block: m.VerdictSteps, ctx: SummaryContext) -> list[Flowable]:
-    items = [ctx.fill(item) for item in block.items.get(ctx.assessment.verdict, [])]
+    items = [ctx.fill(item) for item in block.items.get(_verdict(ctx), [])]
     if not items:
         return []
     return [para(escape(block.heading), ctx.block.styles["h1"]),

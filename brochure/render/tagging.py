@@ -9,8 +9,10 @@ artifacts; QR codes and link paragraphs Link elements with their annotations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any, TypeVar
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.pdfbase.pdfdoc import PDFString
@@ -19,6 +21,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 from .backend.canvas import add_operator
 from .backend.layout import kept_together, retype, set_kept_together, set_table_cells, table_cells
 from .structure import Path, Step
+
+F = TypeVar("F")
+"""Any flowable (or drawing) given a tag spec: :func:`with_spec` returns it as it came."""
 
 # -- what a block builder says about its flowables ------------------------------------------
 
@@ -66,7 +71,7 @@ def spec_of(flowable) -> TagSpec:
     return getattr(flowable, "tag_spec", None) or NO_SPEC
 
 
-def with_spec(flowable, **changes) -> object:
+def with_spec(flowable: F, **changes: Any) -> F:
     """``flowable`` with its tag spec changed as ``changes`` say; returns the flowable."""
     # object.__setattr__: ReportLab's shapes (a Drawing) check every attribute set through
     # their own, and know no tag_spec
@@ -130,7 +135,8 @@ class Tagged:
 def mark(flowable: Flowable, path: Path, kind: type[Tagged] = Tagged) -> Flowable:
     """``flowable``, drawing from now on as the structure element at ``path``."""
     if not isinstance(flowable, kind):
-        retype(flowable, _tagged_class(type(flowable), kind))
+        # a class is hashable; mypy takes type[X] for not (python/mypy#11470)
+        retype(flowable, _tagged_class(type(flowable), kind))  # type: ignore[arg-type]
     return with_spec(flowable, path=path, kind=kind)
 
 
@@ -141,7 +147,7 @@ def _tagged_class(base: type, kind: type[Tagged]) -> type:
 
 # -- giving flowables their structure -------------------------------------------------------
 
-def tag_flowables(flowables: list, base: Path, roles: dict[str, str], prefix: str) -> list:
+def tag_flowables(flowables: list, base: Path, roles: Mapping[str, str], prefix: str) -> list:
     """Mark ``flowables`` (one block's, in place) so that their drawing is tagged under
     ``base``.
 
@@ -153,7 +159,7 @@ def tag_flowables(flowables: list, base: Path, roles: dict[str, str], prefix: st
     return _sequence(flowables, base, roles, _Counter(prefix))
 
 
-def _sequence(flowables: list, base: Path, roles: dict[str, str], counter) -> list:
+def _sequence(flowables: list, base: Path, roles: Mapping[str, str], counter) -> list:
     """Flowables in order; consecutive list items share one L element."""
     out, current_list = [], None
     for flowable in flowables:
@@ -214,7 +220,7 @@ class ListItem(Tagged):
         canvas.tagger.begin(canvas, self.tag_spec.path)
 
 
-def _tag(flowable, base: Path, roles: dict[str, str], counter):
+def _tag(flowable, base: Path, roles: Mapping[str, str], counter):
     if isinstance(flowable, Tagged):
         return flowable
     spec = spec_of(flowable)
@@ -243,7 +249,7 @@ def _tag(flowable, base: Path, roles: dict[str, str], counter):
         flowable, "alt", "") or "Figure")))
 
 
-def _tag_table(table, base: Path, roles: dict[str, str], counter):
+def _tag_table(table, base: Path, roles: Mapping[str, str], counter):
     spec = spec_of(table)
     if spec.rows_as_list:  # a checklist: each row an item
         list_path = (*base, _step(counter, "L"))
@@ -271,12 +277,12 @@ def _tag_table(table, base: Path, roles: dict[str, str], counter):
     return table
 
 
-def _list_row(row, list_path: Path, roles: dict[str, str], counter) -> list:
+def _list_row(row, list_path: Path, roles: Mapping[str, str], counter) -> list:
     body = (*list_path, _step(counter, "LI"), _step(counter, "LBody"))
     return [_tag_cell(cell, body, roles, counter, own=True) for cell in row]
 
 
-def _tag_cell(cell, base: Path, roles: dict[str, str], counter, own: bool = False):
+def _tag_cell(cell, base: Path, roles: Mapping[str, str], counter, own: bool = False):
     """A table cell's content tagged; in a data table each paragraph is part of the cell."""
     items = cell if isinstance(cell, (list, tuple)) else [cell]
     if own:
