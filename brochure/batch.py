@@ -82,6 +82,12 @@ class Options:
     publication: str | None = None
     """None: the summaries' default publication."""
 
+    @property
+    def chosen_publication(self) -> str:
+        """The publication named, else the summaries' default one."""
+        from .summaries import DEFAULT_PUBLICATION
+        return self.publication or DEFAULT_PUBLICATION
+
 
 @dataclass(frozen=True)
 class Task:
@@ -193,7 +199,7 @@ class Run:
         self.progress, self.options = progress, options
         self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
-        tasks = self._plan(token_key(), options.publication)
+        tasks = self._plan(token_key(), options.chosen_publication)
         _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks))
         return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
 
@@ -490,8 +496,15 @@ def _load(options: Options) -> None:
     from .project import load_project
     from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root)
-    summary_kit(_PROJECT, options.publication)
+    summary_kit(_PROJECT, options.chosen_publication)
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
+
+
+def _loaded_options() -> Options:
+    """The options :func:`_load` remembered (it runs before any task is rendered)."""
+    if _OPTIONS is None:
+        raise RuntimeError("no options: the project was not loaded before rendering")
+    return _OPTIONS
 
 
 def _render_chunk(tasks: list[Task]) -> list[Outcome]:
@@ -501,9 +514,10 @@ def _render_chunk(tasks: list[Task]) -> list[Outcome]:
 def _render_one(task: Task) -> Outcome:
     from .summaries import summarize
     try:
-        result = summarize(task.record, password=_OPTIONS.password,
-                           with_brochure=_OPTIONS.with_brochure, project=_PROJECT,
-                           publication=_OPTIONS.publication)
+        options = _loaded_options()
+        result = summarize(task.record, password=options.password,
+                           with_brochure=options.with_brochure, project=_PROJECT,
+                           publication=options.chosen_publication)
         temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")

@@ -145,8 +145,9 @@ def group_reasons(rules: Rules, fired: tuple[FiredRule, ...], computed: str,
                               computed, label(computed), reasons(lambda v: v == computed)))
     also = reasons(lambda v: v != computed and not rules.favourable(v))
     favour = reasons(lambda v: v != computed and rules.favourable(v))
-    groups += [ReasonGroup(kind, None, None, found)
-               for kind, found in (("also_to_check", also), ("in_your_favour", favour)) if found]
+    others: tuple[tuple[ReasonKind, tuple[str, ...]], ...] = (
+        ("also_to_check", also), ("in_your_favour", favour))
+    groups += [ReasonGroup(kind, None, None, found) for kind, found in others if found]
     return tuple(groups)
 
 

@@ -37,7 +37,8 @@ def content_findings(project: Project) -> list[Problem]:
             findings += review_findings(edition)
             findings += readability_findings(edition, project)
             findings += glyph_findings(edition, project)
-    layouts = [*project.layouts.values(), *project.summary_layouts.values()]
+    layouts: list[Loaded[Layout] | Loaded[SummaryLayout]] = [
+        *project.layouts.values(), *project.summary_layouts.values()]
     for loaded in layouts:
         findings += size_findings(loaded)
     findings += stranded_findings(project)
@@ -46,8 +47,8 @@ def content_findings(project: Project) -> list[Problem]:
         findings += label_findings(brand, brand.model)
     for name in project.publications:
         for edition in project.editions(name).values():
-            brand = project.brands.get(edition.model.brand)
-            findings += label_findings(edition, brand.model) if brand else []
+            kit = project.brands.get(edition.model.brand)
+            findings += label_findings(edition, kit.model) if kit else []
     return findings
 
 
@@ -134,8 +135,8 @@ def readability_findings(loaded: Loaded[Publication], project: Project) -> list[
     limit = pub.readability.max_grade
     findings = []
     for section, blocks in pub.sections.items():
-        text = as_sentences([t for b in blocks for t in block_texts(b, pub, brand and
-                                                                      brand.model)])
+        text = as_sentences([t for b in blocks for t in block_texts(
+            b, pub, brand.model if brand else None)])
         result = reading(text, pub.language)
         if result.words and result.grade > limit:
             findings.append(source.problem(
@@ -222,7 +223,7 @@ def _luminance(hex_colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-def contrast_findings(layouts: list[Loaded], brand: Loaded[Brand],
+def contrast_findings(layouts: list[Loaded[Layout] | Loaded[SummaryLayout]], brand: Loaded[Brand],
                       project: Project) -> list[Problem]:
     """Text colours on their backgrounds, as the layouts use the brand's colours: one finding
     for each pair of brand colours below :data:`MIN_CONTRAST`, placed at the brand's line of the
@@ -445,7 +446,7 @@ def standards_findings(loaded: Loaded[Publication], project: Project, layout: st
         return []  # review_findings reports it once
     brand = project.brands.get(pub.brand)
     whole = " ".join(pages)
-    missing = [text for text in standards_texts(pub, brand and brand.model)
+    missing = [text for text in standards_texts(pub, brand.model if brand else None)
                if " ".join(plain(text).split()) not in whole]
     return [source.problem(("standards",), f"layout {layout}: the standards are not all in the "
                            f"output (missing '{missing[0]}'); place the section holding the "

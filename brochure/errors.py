@@ -80,7 +80,7 @@ def internal_error(exc: BaseException) -> str:
 
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if f"{Path(__file__).parent.name}/" in f.filename.replace("\\", "/")]
-    frame = (ours or frames or [None])[-1]
+    frame = (ours or frames)[-1] if ours or frames else None
     where = f"{_module_of(frame.filename)}:{frame.lineno}" if frame else "unknown place"
     kind = type(exc).__name__
     error_id = hashlib.sha256(f"{kind}@{where}".encode()).hexdigest()[:8]

@@ -12,11 +12,13 @@ are written once, while the file is rendered (:mod:`brochure.render.archive`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject
 
 ColourMode = Literal["rgb", "cmyk"]
 Step = Literal["append-brochure", "encrypt", "rasterize"]
@@ -56,6 +58,10 @@ class OutputKind:
     extension: str = "pdf"
     source: str | None = None
     """The kind of file this one is made from, when it is not rendered itself."""
+
+    def made_from(self) -> OutputKind:
+        """The kind of file this one is made from: itself when it is rendered."""
+        return KINDS[self.source] if self.source is not None else self
 
     @property
     def encrypted(self) -> bool:
@@ -118,10 +124,10 @@ def kind_of(reader: PdfReader) -> OutputKind | None:
 def declared_standards(reader: PdfReader) -> frozenset[str]:
     """The standards an unencrypted PDF declares: PDF/X by its output intent or document
     information, PDF/UA and PDF/A by its XMP metadata."""
-    root = reader.trailer["/Root"]
+    root = cast("DictionaryObject", reader.trailer["/Root"])  # a dictionary, its reference resolved
     intents = root.get("/OutputIntents") or []
     subtypes = {str(intent.get_object().get("/S", "")) for intent in intents}
-    info = reader.metadata or {}
+    info: Mapping[str, Any] = reader.metadata or {}
     found = set()
     if "/GTS_PDFX" in subtypes or str(info.get("/GTS_PDFXVersion", "")).startswith("PDF/X-1a"):
         found.add(PDF_X_1A)

@@ -32,7 +32,7 @@ import re
 import stringprep
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -158,7 +158,7 @@ def _weakness(prepared: str, inputs: tuple[str, ...]) -> str | None:
     return _told(result, personal)
 
 
-def _told(result: dict[str, Any], personal: bool) -> str:
+def _told(result: Mapping[str, Any], personal: bool) -> str:
     """zxcvbn's warning and suggestions (fixed sentences: never the password)."""
     feedback = result["feedback"]
     said = [PERSONAL] if personal else []
@@ -168,7 +168,7 @@ def _told(result: dict[str, Any], personal: bool) -> str:
             f"{MIN_SCORE} is needed): {' '.join(said)}")
 
 
-def _uses_inputs(result: dict[str, Any]) -> bool:
+def _uses_inputs(result: Mapping[str, Any]) -> bool:
     return any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"])
 
 
@@ -191,7 +191,7 @@ NOTHING_LEFT = {"score": 0, "sequence": [], "feedback": {
 """What is said of a password that is all the patient's data (zxcvbn cannot judge "")."""
 
 
-def _zxcvbn(password: str, inputs: tuple[str, ...]) -> dict[str, Any]:
+def _zxcvbn(password: str, inputs: tuple[str, ...]) -> Mapping[str, Any]:
     """zxcvbn's result for ``password``; afterwards its global holds no patient data."""
     from zxcvbn import matching, zxcvbn
 

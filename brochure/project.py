@@ -7,9 +7,10 @@ problems from all files are reported together, each with its file, line and colu
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -79,17 +80,22 @@ def load_project(root: Path | str = ".") -> Project:
     """Load and validate everything under ``root``; raise one :class:`SourceError` listing every
     problem found."""
     root = Path(root)
-    project, problems = Project(root), []
-    for folder, pattern, model, into in (
-            (root / "content" / "brands", "*.yaml", Brand, project.brands),
-            (root / "layouts", "*.yaml", Layout, project.layouts),
-            (root / "content", "*/publication.yaml", Publication, project.publications),
-            (root / "content", "*/publication.*.yaml", Publication, project.translations),
-            (root / "content", "*/candidacy.yaml", Rules, project.rules),
-            (root / "content", "*/summary.yaml", SummaryContent, project.summaries)):
-        project.invalid |= _collect(folder, pattern, model, into, problems)
-    problems += _check_layout_names(project)
-    _separate_summary_layouts(project)
+    project, content = Project(root), root / "content"
+    problems: list[Problem] = []
+    layouts: dict[str, Loaded[Layout | SummaryLayout]] = {}
+    for failed in (
+            _collect(content / "brands", "*.yaml", _only(Brand), project.brands, problems),
+            _collect(root / "layouts", "*.yaml", _layout_kind, layouts, problems),
+            _collect(content, "*/publication.yaml", _only(Publication), project.publications,
+                     problems),
+            _collect(content, "*/publication.*.yaml", _only(Publication), project.translations,
+                     problems),
+            _collect(content, "*/candidacy.yaml", _only(Rules), project.rules, problems),
+            _collect(content, "*/summary.yaml", _only(SummaryContent), project.summaries,
+                     problems)):
+        project.invalid |= failed
+    problems += _check_layout_names(layouts)
+    _separate_layouts(project, layouts)
     problems += _load_banned(project)
     problems += _load_settings(project)
     if not project.publications and not problems:
@@ -111,16 +117,16 @@ def load_project(root: Path | str = ".") -> Project:
     return project
 
 
-def _collect(folder: Path, pattern: str, model: type[M], into: dict[str, Loaded[M]],
-             problems: list[Problem]) -> set[str]:
-    """Load every matching file into ``into``; return the names of those that failed."""
+def _collect(folder: Path, pattern: str, kind: Callable[[Source], type[M]],
+             into: dict[str, Loaded[M]], problems: list[Problem]) -> set[str]:
+    """Load every matching file into ``into`` as the model ``kind`` names for it; return the
+    names of those that failed."""
     failed = set()
     for path in sorted(folder.glob(pattern)):
         key = _key(path, folder)
         try:
             source = load(_relative(path))
-            chosen = _layout_kind(source) if model is Layout else model
-            into[key] = Loaded(validate(source, chosen), source)
+            into[key] = Loaded(validate(source, kind(source)), source)
         except SourceError as exc:
             problems += _first(exc.problems)
             failed.add(key)
@@ -180,21 +186,27 @@ def _key(path: Path, folder: Path) -> str:
     return path.parent.name + (language if path.name.startswith("publication.") else "")
 
 
-def _layout_kind(source: Source) -> type[BaseModel]:
+def _only(model: type[M]) -> Callable[[Source], type[M]]:
+    """Every file of a folder is read as ``model``."""
+    return lambda _source: model
+
+
+def _layout_kind(source: Source) -> type[Layout | SummaryLayout]:
     """Layouts are tri-folds unless they say ``kind: summary``."""
     data = source.data if isinstance(source.data, dict) else {}
     return SummaryLayout if data.get("kind") == "summary" else Layout
 
 
-def _check_layout_names(project: Project) -> list[Problem]:
+def _check_layout_names(layouts: dict[str, Loaded[Layout | SummaryLayout]]) -> list[Problem]:
     """A layout's ``name`` is what its PDFs declare and preflight looks it up by; its file name
-    is what publications list. The two must agree, so that no two layouts share a name."""
+    is what publications list. The two must agree, so that no two layouts (of either kind)
+    share a name."""
     problems = []
-    for key, loaded in project.layouts.items():
+    for key, loaded in layouts.items():
         name, source = loaded.model.name, loaded.source
         if name == key:
             continue
-        owner = project.layouts.get(name)
+        owner = layouts.get(name)
         message = (f"layout name '{name}' is already the name of {owner.source.path}; give "
                    f"each layout its own name" if owner else
                    f"layout name '{name}' differs from its file name '{source.path.name}'")
@@ -203,9 +215,14 @@ def _check_layout_names(project: Project) -> list[Problem]:
     return problems
 
 
-def _separate_summary_layouts(project: Project) -> None:
-    for name in [n for n, lay in project.layouts.items() if isinstance(lay.model, SummaryLayout)]:
-        project.summary_layouts[name] = project.layouts.pop(name)
+def _separate_layouts(project: Project,
+                      layouts: dict[str, Loaded[Layout | SummaryLayout]]) -> None:
+    """Tri-fold layouts into ``project.layouts``, summary layouts into ``summary_layouts``."""
+    for name, loaded in layouts.items():
+        if isinstance(loaded.model, SummaryLayout):
+            project.summary_layouts[name] = Loaded(loaded.model, loaded.source)
+        else:
+            project.layouts[name] = Loaded(loaded.model, loaded.source)
 
 
 def _relative(path: Path) -> Path:
@@ -393,12 +410,17 @@ def _includes_images(block, pub: Publication) -> bool:
 
 def _check_refs(source: Source, loc: Loc, block, pub: Publication) -> list[Problem]:
     """A statement block must name statements the publication has."""
-    refs = {"statement": lambda: [("ref", block.ref)],
-            "statements": lambda: [(("refs", i), ref) for i, ref in enumerate(block.refs)]}
-    found = refs.get(block.type, list)()
-    return [_unknown(source, (*loc, *(key if isinstance(key, tuple) else (key,))), "statement",
-                     ref, list(pub.statements))
-            for key, ref in found if ref not in pub.statements]
+    return [_unknown(source, (*loc, *key), "statement", ref, list(pub.statements))
+            for key, ref in _statement_refs(block) if ref not in pub.statements]
+
+
+def _statement_refs(block: Any) -> list[tuple[Loc, str]]:
+    """The statements a block names, each with its place in the block."""
+    if block.type == "statement":
+        return [(("ref",), block.ref)]
+    if block.type == "statements":
+        return [(("refs", i), ref) for i, ref in enumerate(block.refs)]
+    return []
 
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")

@@ -38,7 +38,7 @@ from .errors import BrochureError, Problem, SourceError
 from .model.base import close_match, unknown_name, validate
 from .model.patient import RECORD_FIELDS, PatientRecord, valid_id
 from .model.project import ProjectSettings
-from .source import CSV_RECORDS, RECORDS, Source, load, read_text
+from .source import CSV_RECORDS, RECORDS, Loc, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
 REQUIRED_FIELDS = tuple(name for name, info in PatientRecord.model_fields.items()
@@ -71,8 +71,7 @@ def to_record(data: Mapping | PatientRecord, where: str = "record") -> PatientRe
     if not isinstance(data, Mapping):
         raise BrochureError(Problem("a patient record is a mapping of field names to values",
                                     where))
-    return validate(Source(Path(where), dict(data), {(): (None, None)}), PatientRecord,
-                    reveal=False)
+    return validate(Source(Path(where), dict(data)), PatientRecord, reveal=False)
 
 
 def field_errors(data: Mapping) -> dict[str, str]:
@@ -160,7 +159,7 @@ def _row(source: Source, item, number: int) -> RecordRow:
         problem = source.problem((), "expected a patient record (a mapping of fields)")
         return RecordRow(source.path, number, None, (problem,), record_id)
     positions = {loc[0]: where for loc, where in source.positions.items()
-                 if len(loc) == 1 and where[0] is not None}
+                 if len(loc) == 1 and isinstance(loc[0], str) and where[0] is not None}
     try:
         record = validate(source, PatientRecord, reveal=False)
     except SourceError as exc:
@@ -233,7 +232,8 @@ def _record(src: _Text, start: int, delimiter: str) -> _Record:
     found = _LINE_END.search(text, start)
     line_end, after = (found.start(), found.end()) if found else (len(text), len(text))
     if '"' not in text[start:line_end]:  # most lines: no quotes, so the line is the record
-        line, cells, column = src.at(start)[0], [], 1
+        line, column = src.at(start)[0], 1
+        cells: list[_Cell] = []
         for value in text[start:line_end].split(delimiter):
             cells.append(_Cell(value, line, column))
             column += len(value) + 1
@@ -243,7 +243,8 @@ def _record(src: _Text, start: int, delimiter: str) -> _Record:
 
 def _quoted_record(src: _Text, start: int, delimiter: str) -> _Record:
     """A record with a quote in its first line, read value by value."""
-    text, cells, i = src.text, [], start
+    text, i = src.text, start
+    cells: list[_Cell] = []
     stop = _STOPS[delimiter]
     while True:
         line, column = src.at(i)
@@ -260,8 +261,8 @@ def _quoted_record(src: _Text, start: int, delimiter: str) -> _Record:
         if i < len(text) and text[i] == delimiter:
             i += 1
             continue
-        end = _LINE_END.match(text, i)
-        return _Record(src.at(start)[0], tuple(cells), end.end() if end else len(text))
+        ending = _LINE_END.match(text, i)
+        return _Record(src.at(start)[0], tuple(cells), ending.end() if ending else len(text))
 
 
 def _quoted(src: _Text, opening: int, delimiter: str) -> tuple[str, int, _Fault | None]:
@@ -430,7 +431,7 @@ def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRo
         return RecordRow(path, record.line, None, (problem,),
                          valid_id(_cell_of(record, columns, "id")))
     data = {name: cell.text for name, cell in zip(columns, cells, strict=True) if name}
-    positions = {(): (record.line, 1), **{(name,): (cell.line, cell.column)
-                                          for name, cell in zip(columns, cells, strict=True)
-                                          if name}}
+    positions: dict[Loc, tuple[int, int]] = {
+        (): (record.line, 1), **{(name,): (cell.line, cell.column)
+                                 for name, cell in zip(columns, cells, strict=True) if name}}
     return _row(Source(path, data, positions, positions), data, record.line)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from xml.sax.saxutils import escape as _escape
 
 from bidi import algorithm as _bidi
@@ -44,7 +45,11 @@ _MARKUP_TOKEN = re.compile(r"(<[^>]*>|&#?\w+;)")
 _EMPHASIS = re.compile(r"<(/?)(b|i|strong|em)\s*>", re.IGNORECASE)
 
 
-def fallback_runs(markup: str, font_for) -> str:
+FontFor = Callable[[str, bool, bool], str | None]
+"""The font for a character inside bold and italic emphasis, or None for the paragraph's own."""
+
+
+def fallback_runs(markup: str, font_for: FontFor) -> str:
     """Wrap runs of characters that need another font in ``<font name=…>`` tags.
 
     ``font_for(char, bold, italic)`` names the font for a character inside that much emphasis
@@ -59,9 +64,14 @@ def fallback_runs(markup: str, font_for) -> str:
             parts.append(token)
         elif token:
             bold, italic = emphasis["b"] > 0, emphasis["i"] > 0
-            parts += _runs(token, lambda char, b=bold, i=italic: font_for(char, b, i),
+            parts += _runs(token, _in_emphasis(font_for, bold, italic),
                            getattr(font_for, "covers", None))
     return "".join(parts)
+
+
+def _in_emphasis(font_for: FontFor, bold: bool, italic: bool) -> Callable[[str], str | None]:
+    """``font_for`` for the characters inside that much emphasis."""
+    return lambda char: font_for(char, bold, italic)
 
 
 def _count_emphasis(tag: str, emphasis: dict[str, int]) -> None:
@@ -71,10 +81,13 @@ def _count_emphasis(tag: str, emphasis: dict[str, int]) -> None:
         emphasis[kind] += -1 if found[1] else 1
 
 
-def _runs(text: str, font_for, covers=None) -> list[str]:
+def _runs(text: str, font_for: Callable[[str], str | None],
+          covers: Callable[[str, str], bool] | None = None) -> list[str]:
     """Runs of one font each. Spaces stay in the run they follow; so do combining marks and
     joiners, where the run's fallback font has them (a mark shapes with its letter)."""
-    out, current, run = [], None, []
+    out: list[str] = []
+    current: str | None = None
+    run: list[str] = []
     for char in text:
         if char.isspace() or (current is not None and covers is not None
                               and unicodedata.category(char) in _MARKS

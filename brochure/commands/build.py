@@ -45,11 +45,10 @@ def _write_pages(project: Project, built: dict[OutputKind, bytes],
                  what: tuple[str, str, str], out: Path, dpi: int) -> None:
     """The pages of the file PNG pages are drawn from (the screen file) as
     ``<layout>[-<lang>]-p<N>.png`` beside it."""
-    from ..kinds import KINDS
     from ..pages import page_images, png_path
 
     name, layout, language = what
-    source = KINDS[PNG_PAGES.source]
+    source = PNG_PAGES.made_from()
     pdf = built.get(source) or build_publication(project, name, layout, source, language)
     path = publication_path(out, name, layout, language, source)
     for number, png in enumerate(page_images(pdf, dpi), 1):

@@ -63,9 +63,9 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     if len(rows) != 1:
         raise BrochureError(Problem(f"expected one record, found {len(rows)} (use "
                                     "'brochure batch' for several)", record_file))
-    if rows[0].problems:
-        raise BrochureError(list(rows[0].problems))
     record = rows[0].record
+    if rows[0].problems or record is None:  # a row without a record carries its problems
+        raise BrochureError(list(rows[0].problems))
     password = password_from(password_env, record_inputs(record))
     try:
         result = summarize(record, password=password, with_brochure=with_brochure,

@@ -100,7 +100,8 @@ class Path(Paint):
     def commands(self) -> list[tuple[str, list[float]]]:
         """The path as (command, numbers) pairs, one per drawing step."""
         steps: list[tuple[str, list[float]]] = []
-        command, numbers = "M", []
+        command = "M"
+        numbers: list[float] = []
         for token in [*_PATH_TOKEN.findall(self.d), "Z?"]:
             if token.isalpha() or token == "Z?":
                 steps.extend(_split(command, numbers))

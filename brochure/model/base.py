@@ -10,9 +10,10 @@ from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import Problem, SourceError
-from ..source import Source
+from ..source import Loc, Source
 
 UNITS_IN_POINTS = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)?\s*$")
@@ -62,7 +63,7 @@ def validate(source: Source, model: type[M], *, reveal: bool = True) -> M:
         raise SourceError([_problem(source, model, err, reveal) for err in exc.errors()]) from None
 
 
-def _problem(source: Source, model: type[BaseModel], err: dict, reveal: bool) -> Problem:
+def _problem(source: Source, model: type[BaseModel], err: ErrorDetails, reveal: bool) -> Problem:
     loc, parent = _resolve(model, err["loc"])
     field = ".".join(str(p) for p in loc) or "(top level)"
     kind = err["type"]
@@ -76,10 +77,10 @@ def _problem(source: Source, model: type[BaseModel], err: dict, reveal: bool) ->
     return source.problem(loc, f"invalid value for '{field}': {message}{shown}")
 
 
-def _resolve(model: type[BaseModel], raw_loc: tuple) -> tuple[tuple, Any]:
+def _resolve(model: type[BaseModel], raw_loc: Loc) -> tuple[Loc, Any]:
     """Drop pydantic's union tags from an error location; also return the model that holds its
     last part (for suggesting keys)."""
-    loc: list = []
+    loc: list[str | int] = []
     annotation: Any = model
     parent: Any = None
     for part in raw_loc:

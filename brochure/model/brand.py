@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
@@ -13,6 +14,7 @@ _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 CMYK = tuple[float, float, float, float]
+MaybeCMYK = TypeVar("MaybeCMYK", bound=CMYK | None)
 
 
 def is_solid(cmyk: CMYK) -> bool:
@@ -28,7 +30,7 @@ def _check_percentages(cmyk: CMYK) -> CMYK:
     return cmyk
 
 
-def _check_solid(cmyk: CMYK | None) -> CMYK | None:
+def _check_solid(cmyk: MaybeCMYK) -> MaybeCMYK:
     if cmyk is not None and not is_solid(_check_percentages(cmyk)):
         raise ValueError("small text prints in paper white [0, 0, 0, 0], 100 % black "
                          "[0, 0, 0, 100] or one process ink at 100 % (e.g. [100, 0, 0, 0])")

@@ -10,6 +10,7 @@ time on an id that almost matches.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
@@ -46,9 +47,19 @@ def _pattern(value: Any) -> Any:
     return value
 
 
+@dataclass
+class _Group:
+    """A group of a pattern, open while it is read."""
+
+    opens: int
+    """Where it opens."""
+    inner: bool = False
+    """Whether it holds a repeat or alternatives."""
+
+
 def _risky_group(pattern: str) -> int | None:
     """Where a group opens that is repeated and holds a repeat or alternatives, or None."""
-    groups: list[list] = []  # [where it opens, whether it holds a repeat or alternatives]
+    groups: list[_Group] = []
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -59,15 +70,15 @@ def _risky_group(pattern: str) -> int | None:
             i = _class_end(pattern, i)
             continue
         if char == "(":
-            groups.append([i, False])
+            groups.append(_Group(i))
         elif char == ")" and groups:
-            start, inner = groups.pop()
-            if inner and pattern[i + 1:i + 2] in _REPEATS:
-                return start
-            if inner and groups:
-                groups[-1][1] = True
+            group = groups.pop()
+            if group.inner and pattern[i + 1:i + 2] in _REPEATS:
+                return group.opens
+            if group.inner and groups:
+                groups[-1].inner = True
         elif (char in _REPEATS or char == "|") and groups:
-            groups[-1][1] = True
+            groups[-1].inner = True
         i += 1
     return None
 

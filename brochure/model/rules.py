@@ -62,7 +62,8 @@ class Rules(Strict):
 
     def rank(self, verdict: str) -> int:
         """0 for the strongest verdict."""
-        return [v.id for v in self.verdicts].index(verdict)
+        ids: list[str] = [v.id for v in self.verdicts]
+        return ids.index(verdict)
 
     def info(self, verdict: str) -> VerdictInfo:
         return self.verdicts[self.rank(verdict)]

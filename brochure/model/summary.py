@@ -134,7 +134,8 @@ class Reasons(Strict):
         return next(g for g in self.groups if g.kind == kind)
 
     def order(self, kind: str) -> int:
-        return [g.kind for g in self.groups].index(kind)
+        kinds: list[str] = [g.kind for g in self.groups]
+        return kinds.index(kind)
 
 
 class Note(Strict):
@@ -252,18 +253,18 @@ class SummaryText(Strict):
 
     def reasons_block(self) -> Reasons | None:
         """The block that shows the reasons (its headings name the groups), if any."""
-        return next((b for b in _all_blocks(self.blocks) if b.type == "reasons"), None)
+        return next((b for b in _all_blocks(self.blocks) if isinstance(b, Reasons)), None)
 
 
-def _all_blocks(blocks: list) -> list:
+def _all_blocks(blocks: list[SummaryBlock]) -> list[SummaryBlock]:
     return [inner for block in blocks for inner in _inner(block)]
 
 
-def _inner(block) -> list:
+def _inner(block: SummaryBlock) -> list[SummaryBlock]:
     """A block, or the blocks inside it (columns, and both forms of a reducible block)."""
-    if block.type == "columns":
+    if isinstance(block, Columns):
         return _all_blocks([b for c in block.columns for b in c])
-    if block.type == "reducible":
+    if isinstance(block, Reducible):
         return _all_blocks([*block.full, *block.reduced])
     return [block]
 

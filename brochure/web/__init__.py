@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -113,7 +114,8 @@ def create_app(project: Project, hosts: Iterable[str] | None = None,
         from .auth import protect
         protect(app, security)  # inside the Guard: the Host check and body limit come first
     app.add_middleware(Guard, hosts=hosts)
-    app.add_exception_handler(RequestValidationError, _invalid)
+    # Starlette types a handler as taking any Exception; it is called with the one registered
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
     app.mount("/static", Files(directory=HERE / "static"), name="static")
     app.mount("/swagger", Files(directory=_swagger_assets()), name="swagger")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -124,7 +126,7 @@ def create_app(project: Project, hosts: Iterable[str] | None = None,
 
 
 def _swagger_assets() -> Path:
-    import swagger_ui_bundle
+    import swagger_ui_bundle  # type: ignore[import-untyped]  # no stubs, one path read
     return Path(swagger_ui_bundle.swagger_ui_path)
 
 
@@ -243,7 +245,8 @@ WARNINGS_HEADER = "X-Brochure-Warnings"
 character names only, so plain ASCII."""
 
 
-UNSUPPORTED = {415: {"description": "the body is not application/json"}}
+UNSUPPORTED: dict[int | str, dict[str, Any]] = {
+    415: {"description": "the body is not application/json"}}
 
 
 def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> None:

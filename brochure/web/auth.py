@@ -213,7 +213,9 @@ class Auth:
     def from_proxy(self, scope: Scope) -> bool:
         """Whether the peer (the TCP connection's, not a forwarded address) is the proxy."""
         client = scope.get("client")
-        return bool(self.security.proxy) and bool(client) and client[0] == self.security.proxy
+        if not self.security.proxy or not client:
+            return False
+        return bool(client[0] == self.security.proxy)
 
     def session_of(self, scope: Scope) -> tuple[str | None, Session | None]:
         """The session cookie's token and its live session, if any."""

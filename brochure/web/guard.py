@@ -129,7 +129,8 @@ async def _bounded_body(scope: Scope, receive: Receive) -> bytes | None:
     length = dict(scope["headers"]).get(b"content-length", b"")
     if length.isdigit() and int(length) > MAX_BODY:
         return None
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
