@@ -12,12 +12,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, Literal, Protocol, cast
 
+from reportlab.lib.colors import Color
 from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFDocument, PDFObjectReference
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from .document import BrochureDocument
+
+
+class _TextInternals(Protocol):
+    """ReportLab 5.x's ``PDFTextObject``: its operators so far (``_code``), which the stubs do
+    not declare."""
+
+    _code: list[str]
+
+
+class _CanvasInternals(Protocol):
+    """What of ReportLab 5.x's ``Canvas`` this module uses that its stubs do not declare (they
+    declare no private attribute)."""
+
+    _doc: PDFDocument
+    _code: list[str]
+    _pageNumber: int  # noqa: N815 - ReportLab's names
+    _annotationrefs: list[PDFObjectReference]
+    _enforceColorSpace: Callable[[Color], Color] | None  # noqa: N815
+    _curr_tx_info: dict[str, Any]  # while a named callback runs: its tx, cur_x, cur_y…
+
+    def _startPage(self) -> None:  # noqa: N802
+        """Begin a new page: a fresh page state."""
+
+
+def _internals(canvas: Canvas) -> _CanvasInternals:
+    """``canvas`` with the attributes :class:`_CanvasInternals` lists (every ReportLab 5.x
+    canvas has them)."""
+    return cast(_CanvasInternals, canvas)
 
 
 class RisingText(PDFTextObject):
@@ -25,7 +56,12 @@ class RisingText(PDFTextObject):
     shaped run's mark raised on its first glyph): ReportLab's looks at the operator before it,
     and there is none yet."""
 
-    def setRise(self, rise) -> None:  # noqa: N802 - ReportLab's name
+    # ReportLab's own (set by PDFTextObject), which the stubs do not declare
+    _code: list[str]
+    _rise: float
+    _y: float
+
+    def setRise(self, rise: float) -> None:  # noqa: N802 - ReportLab's name
         if not self._code:
             self._rise = rise
             self._y -= rise
@@ -42,15 +78,16 @@ class BrochureCanvas(Canvas):
 
     after_text: Callable[[Canvas], None] | None = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Canvas's parameters
         super().__init__(*args, **kwargs)
         # the document ReportLab's canvas made, writing our way (no state of its own to add)
-        self._doc.__class__ = BrochureDocument
+        _internals(self)._doc.__class__ = BrochureDocument
 
-    def beginText(self, x=0, y=0, direction=None):  # noqa: N802 - ReportLab's name
+    def beginText(self, x: float = 0, y: float = 0,  # noqa: N802 - ReportLab's name
+                  direction: Literal["LTR", "RTL"] | None = None) -> RisingText:
         return RisingText(self, x, y, direction=direction)
 
-    def drawText(self, aTextObject) -> None:  # noqa: N802, N803 - ReportLab's names
+    def drawText(self, aTextObject: PDFTextObject) -> None:  # noqa: N802, N803 - ReportLab's
         super().drawText(aTextObject)
         hook = self.after_text
         if hook is not None:
@@ -65,18 +102,18 @@ class DeferredPages(BrochureCanvas):
 
     Relies on the canvas's ``__dict__`` holding a page's whole state, and on ``_startPage``."""
 
-    finish_page = None
-    before_save = None
+    finish_page: Callable[[DeferredPages, int, int], None] | None = None
+    before_save: Callable[[DeferredPages], None] | None = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # Canvas's parameters
         super().__init__(*args, **kwargs)
-        self._pending: list[dict] = []
+        self._pending: list[dict[str, Any]] = []  # each page's state: the canvas's __dict__
 
-    def showPage(self):  # noqa: N802 - ReportLab's name
+    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
         self._pending.append(dict(self.__dict__))
-        self._startPage()
+        _internals(self)._startPage()
 
-    def save(self):
+    def save(self) -> None:
         count = len(self._pending)
         for number, state in enumerate(self._pending, start=1):
             self.__dict__.update(state)
@@ -89,29 +126,29 @@ class DeferredPages(BrochureCanvas):
         super().save()
 
 
-def document_of(canvas: Canvas):
+def document_of(canvas: Canvas) -> PDFDocument:
     """The canvas's PDF document (``_doc``)."""
-    return canvas._doc
+    return _internals(canvas)._doc
 
 
 def page_operators(canvas: Canvas) -> list[str]:
     """The current page's operators so far (``_code``, the live list)."""
-    return canvas._code
+    return _internals(canvas)._code
 
 
 def add_operator(canvas: Canvas, operator: str) -> None:
     """Add a raw operator to the current page (marked content: ``BDC``, ``BMC``, ``EMC``)."""
-    canvas._code.append(operator)
+    _internals(canvas)._code.append(operator)
 
 
 def page_index(canvas: Canvas) -> int:
     """The current page's index, from 0 (``_pageNumber`` - 1)."""
-    return canvas._pageNumber - 1
+    return _internals(canvas)._pageNumber - 1
 
 
-def last_annotation(canvas: Canvas):
+def last_annotation(canvas: Canvas) -> PDFObjectReference:
     """The reference of the annotation added last on this page (``_annotationrefs``)."""
-    return canvas._annotationrefs[-1]
+    return _internals(canvas)._annotationrefs[-1]
 
 
 def annotation_count(canvas: Canvas) -> int:
@@ -121,15 +158,17 @@ def annotation_count(canvas: Canvas) -> int:
 
 def text_operators(canvas: Canvas) -> list[str]:
     """The operators of the text object a named callback is running in (``_curr_tx_info``)."""
-    return canvas._curr_tx_info["tx"]._code
+    text: _TextInternals = _internals(canvas)._curr_tx_info["tx"]
+    return text._code
 
 
 @contextmanager
 def colours_unchecked(canvas: Canvas) -> Iterator[None]:
     """Colours set inside are not turned into the canvas's enforced colour space
     (``_enforceColorSpace``): a registration colour stays a Separation."""
-    enforce, canvas._enforceColorSpace = canvas._enforceColorSpace, None
+    internals = _internals(canvas)
+    enforce, internals._enforceColorSpace = internals._enforceColorSpace, None
     try:
         yield
     finally:
-        canvas._enforceColorSpace = enforce
+        internals._enforceColorSpace = enforce

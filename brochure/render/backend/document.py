@@ -11,21 +11,26 @@ dictionary class's ``__NoDefault__``.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterable
+from typing import Any, Protocol, cast
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import asciiBase85Decode
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import (
     PDFCrossReferenceTable,
     PDFDocument,
     PDFFile,
     PDFImageXObject,
     PDFIndirectObject,
+    PDFInfo,
+    PDFObject,
     PDFObjectReference,
     PDFStream,
     PDFStreamFilterBase85Encode,
     PDFStreamFilterZCompress,
     PDFTrailer,
 )
-from reportlab.pdfbase.pdfutils import asciiBase85Decode
 
 PAGE_COMPRESSION = 3
 """zlib level of page content streams (1 fastest, 9 smallest; zlib's default is 6): compressing
@@ -33,10 +38,57 @@ a summary's two pages was a twentieth of its time; level 3 takes half as long an
 summary about 3 % larger (1 KB). Output stays deterministic."""
 
 
+class Entries(Protocol):
+    """A ReportLab dictionary object (a catalog, a page): its PDF entries are its attributes,
+    and it writes those its class lists in ``__NoDefault__`` (see :func:`allow_entries`)."""
+
+    __NoDefault__: list[str]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+    def __setattr__(self, name: str, value: object) -> None: ...
+
+
+class _PageTree(Protocol):
+    """ReportLab's ``PDFPages``, whose ``pages`` (``PDFPage`` objects) the stubs leave
+    untyped."""
+
+    pages: list[Entries]
+
+
+class _Encryption(Protocol):
+    """A document's ``encrypt``: ReportLab's ``NoEncryption`` (no dictionary) or
+    ``StandardEncryption`` (the stubs type it as the former only)."""
+
+    def info(self) -> PDFObject | None: ...
+
+
+class _DocumentInternals(Protocol):
+    """What of ReportLab 5.x's ``PDFDocument`` this package uses that its stubs do not declare
+    (or leave untyped)."""
+
+    Catalog: Entries
+    Pages: _PageTree
+    encrypt: _Encryption
+    _pdfVersion: tuple[int, int]  # noqa: N815 - ReportLab's names
+    _timeStamp: TimeStamp  # noqa: N815
+
+    def Reference(self, obj: object,  # noqa: N802 - ReportLab's name
+                  name: str | None = None) -> PDFObjectReference:
+        """Register ``obj`` (a PDF object, or finished bytes when named) as ``name``, else
+        as ``R`` and its number, once; its reference."""
+
+
+def _internals(doc: PDFDocument) -> _DocumentInternals:
+    """``doc`` with the attributes :class:`_DocumentInternals` lists (every ReportLab 5.x
+    document has them; the stubs declare no private or undocumented attribute)."""
+    return cast(_DocumentInternals, doc)
+
+
 class Flate(PDFStreamFilterZCompress):
     """ReportLab's Flate filter at :data:`PAGE_COMPRESSION`."""
 
-    def encode(self, text) -> bytes:
+    def encode(self, text: str | bytes) -> bytes:
         if isinstance(text, str):
             text = text.encode("utf8")
         return zlib.compress(text, PAGE_COMPRESSION)
@@ -64,17 +116,18 @@ class BrochureDocument(PDFDocument):
     :meth:`write_object` in the middle."""
 
     def format(self) -> bytes:  # ReportLab 5.1's PDFDocument.format, objects written our way
+        internals = _internals(self)
         self.encrypt.prepare(self)
-        cat, info = self.Catalog, self.info
-        self.Reference(cat)
-        self.Reference(info)
+        cat, info = internals.Catalog, self.info
+        internals.Reference(cat)
+        internals.Reference(info)
         encryptref = None
-        encryptinfo = self.encrypt.info()
+        encryptinfo = internals.encrypt.info()
         if encryptinfo:
-            encryptref = self.Reference(encryptinfo)
+            encryptref = internals.Reference(encryptinfo)
         counter, ids = 0, []
         numbertoid, offsets = self.numberToId, self.idToOffset
-        self.__accum__ = file = PDFFile(self._pdfVersion)
+        self.__accum__ = file = PDFFile(internals._pdfVersion)
         while True:
             counter += 1
             if counter not in numbertoid:
@@ -94,14 +147,14 @@ class BrochureDocument(PDFDocument):
         xref.addsection(0, ids)
         xrefoffset = file.add(xref.format(self))
         trailer = PDFTrailer(startxref=xrefoffset, Size=len(numbertoid) + 1,
-                             Root=self.Reference(cat), Info=self.Reference(info),
+                             Root=internals.Reference(cat), Info=internals.Reference(info),
                              Encrypt=encryptref, ID=self.ID())
         file.add(trailer.format(self))
         for signature in getattr(self, "_digiSigs", []):
             signature.sign(file)
         return file.format(self)
 
-    def write_object(self, oid: str, obj) -> bytes:
+    def write_object(self, oid: str, obj: PDFObject | bytes) -> bytes:
         """One indirect object as bytes (see the class's docstring)."""
         if type(obj) is bytes:
             number, version = self.idToObjectNumberAndVersion[oid]
@@ -118,10 +171,18 @@ class BrochureDocument(PDFDocument):
         return out
 
 
-def _our_filters(filters: list) -> list:
+def _our_filters(filters: Iterable[object]) -> list[object]:
     """A stream's filters without ASCII85, with Flate at our level."""
     return [FLATE if isinstance(f, PDFStreamFilterZCompress) else f for f in filters
             if not isinstance(f, PDFStreamFilterBase85Encode)]
+
+
+class _ImageInternals(Protocol):
+    """ReportLab 5.x's ``PDFImageXObject`` as :func:`_without_ascii85` changes it: its
+    ``_filters`` (not in the stubs) and its ``streamContent`` (ASCII85 text, or bytes)."""
+
+    _filters: tuple[str, ...]
+    streamContent: str | bytes  # noqa: N815 - ReportLab's name
 
 
 def _without_ascii85(image: PDFImageXObject) -> None:
@@ -129,8 +190,9 @@ def _without_ascii85(image: PDFImageXObject) -> None:
     the same bytes ReportLab writes with ``useA85`` off."""
     filters = tuple(getattr(image, "_filters", ()))
     if filters[:1] == ("ASCII85Decode",):
-        image.streamContent = asciiBase85Decode(image.streamContent)
-        image._filters = filters[1:]
+        internals = cast(_ImageInternals, image)
+        internals.streamContent = asciiBase85Decode(internals.streamContent)
+        internals._filters = filters[1:]
 
 
 # -- what the tagger and the font seeds ask of a document -------------------------------------
@@ -153,35 +215,35 @@ def reference_number(doc: PDFDocument, reference: PDFObjectReference) -> int:
 
 def page_names(doc: PDFDocument) -> list[str]:
     """The registered names of the document's pages, in order (``Pages.pages``)."""
-    return [f"Page{n + 1}" for n in range(len(doc.Pages.pages))]
+    return [f"Page{n + 1}" for n in range(len(_internals(doc).Pages.pages))]
 
 
-def pages(doc: PDFDocument) -> list:
-    """The document's page objects (``Pages.pages``)."""
-    return doc.Pages.pages
+def pages(doc: PDFDocument) -> list[Entries]:
+    """The document's page objects (``Pages.pages``), whose entries may be set."""
+    return _internals(doc).Pages.pages
 
 
-def register(doc: PDFDocument, obj, name: str) -> PDFObjectReference:
+def register(doc: PDFDocument, obj: PDFObject | bytes, name: str) -> PDFObjectReference:
     """Register ``obj`` (a PDF object, or finished bytes) as ``name``; its reference."""
-    return doc.Reference(obj, name)
+    return _internals(doc).Reference(obj, name)
 
 
-def catalog(doc: PDFDocument):
+def catalog(doc: PDFDocument) -> Entries:
     """The document catalog (``Catalog``), whose entries may be set."""
-    return doc.Catalog
+    return _internals(doc).Catalog
 
 
-def information(doc: PDFDocument):
+def information(doc: PDFDocument) -> PDFInfo:
     """The document information dictionary (``info``)."""
     return doc.info
 
 
-def set_information(doc: PDFDocument, info) -> None:
+def set_information(doc: PDFDocument, info: PDFInfo) -> None:
     """Replace the document information dictionary (``info``)."""
     doc.info = info
 
 
-def allow_entries(dictionary, *names: str) -> None:
+def allow_entries(dictionary: Entries, *names: str) -> None:
     """Let a ReportLab dictionary object (a catalog, a page) write entries ``names`` that its
     class does not know: it writes only the keys its class lists in ``__NoDefault__``."""
     dictionary.__NoDefault__ = [*type(dictionary).__NoDefault__, *names]
@@ -189,24 +251,25 @@ def allow_entries(dictionary, *names: str) -> None:
 
 def require_version(doc: PDFDocument, version: tuple[int, int]) -> None:
     """Declare at least PDF ``version`` (``_pdfVersion``)."""
-    doc._pdfVersion = max(doc._pdfVersion, version)
+    internals = _internals(doc)
+    internals._pdfVersion = max(internals._pdfVersion, version)
 
 
 def set_version(doc: PDFDocument, version: tuple[int, int]) -> None:
     """Declare exactly PDF ``version`` (``_pdfVersion``; PDF/X-1a's 1.3)."""
-    doc._pdfVersion = version
+    _internals(doc)._pdfVersion = version
 
 
-def timestamp(doc: PDFDocument):
+def timestamp(doc: PDFDocument) -> TimeStamp:
     """The document's dates (a ReportLab ``TimeStamp``, ``_timeStamp``)."""
-    return doc._timeStamp
+    return _internals(doc)._timeStamp
 
 
-def set_timestamp(doc: PDFDocument, stamp) -> None:
+def set_timestamp(doc: PDFDocument, stamp: TimeStamp) -> None:
     """Fix the document's dates (``_timeStamp``) to ``stamp``."""
-    doc._timeStamp = stamp
+    _internals(doc)._timeStamp = stamp
 
 
-def registered(doc: PDFDocument, name: str):
+def registered(doc: PDFDocument, name: str) -> PDFObject | bytes:
     """The object registered as ``name`` (``idToObject``)."""
     return doc.idToObject[name]

@@ -11,11 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol, cast
 
 from reportlab.platypus import Flowable, Frame, KeepTogether, Table
 
 _ATOMIC = frozenset({int, float, str, bool, type(None)})
+
+
+class _FrameInternals(Protocol):
+    """ReportLab 5.x's ``Frame``: its edges, padding and room as it keeps them, which the stubs
+    do not declare."""
+
+    _x1: float
+    _y1: float
+    _width: float
+    _height: float
+    _y: float  # the current position: the top of what is left
+    _y1p: float  # the bottom, padding taken off
+    _aW: float  # noqa: N815 - ReportLab's names
+    _aH: float  # noqa: N815
+    _topPadding: float  # noqa: N815
+    _bottomPadding: float  # noqa: N815
+
+
+def _frame(frame: Frame) -> _FrameInternals:
+    """``frame`` with the attributes :class:`_FrameInternals` lists (every ReportLab 5.x frame
+    has them)."""
+    return cast(_FrameInternals, frame)
 
 
 class FastFrame(Frame):
@@ -26,7 +48,7 @@ class FastFrame(Frame):
     they are kept as they are (what :func:`copy.deepcopy` returns for them too); anything else
     is deep-copied as before."""
 
-    def __deepcopy__(self, memo: dict) -> FastFrame:
+    def __deepcopy__(self, memo: dict[int, object]) -> FastFrame:
         copied = type(self).__new__(type(self))
         memo[id(self)] = copied
         copied.__dict__.update({name: value if type(value) in _ATOMIC else deepcopy(value, memo)
@@ -46,17 +68,20 @@ class Room(NamedTuple):
 
 def frame_room(frame: Frame) -> Room:
     """What is left of ``frame`` (``_x1``, ``_y1``, ``_width``, ``_y``)."""
-    return Room(frame._x1, frame._y1, frame._width, frame._y)
+    room = _frame(frame)
+    return Room(room._x1, room._y1, room._width, room._y)
 
 
 def frame_size(frame: Frame) -> tuple[float, float]:
     """The width and height a frame gives its content, padding taken off (``_aW``, ``_aH``)."""
-    return frame._aW, frame._aH
+    size = _frame(frame)
+    return size._aW, size._aH
 
 
 def frame_space_left(frame: Frame) -> float:
     """The height still free in a frame that has placed content (``_y`` - ``_y1p``)."""
-    return frame._y - frame._y1p
+    room = _frame(frame)
+    return room._y - room._y1p
 
 
 class DecoratedTable(Table):
@@ -69,7 +94,7 @@ class DecoratedTable(Table):
         """Draw backgrounds or rules (``draw()``); a subclass wraps them."""
         draw()
 
-    def split(self, available_width, available_height):
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
         pieces = super().split(available_width, available_height)
         if pieces or self.splitInRow or not self._taller_than_its_frame():
             return pieces
@@ -80,39 +105,54 @@ class DecoratedTable(Table):
             self.splitInRow = 0
 
     def _taller_than_its_frame(self) -> bool:
-        frame = getattr(self, "_frame", None)
+        frame: _FrameInternals | None = getattr(self, "_frame", None)  # while being laid out
         if frame is None or not hasattr(self, "_height"):
             return False
-        return self._height > frame._height - frame._topPadding - frame._bottomPadding
+        height: float = self._height  # Table's, once wrapped
+        return height > frame._height - frame._topPadding - frame._bottomPadding
 
-    def _drawBkgrnd(self):  # noqa: N802 - ReportLab's names
-        self.decorate(lambda: super(DecoratedTable, self)._drawBkgrnd())
+    def _drawBkgrnd(self) -> None:  # noqa: N802 - ReportLab's names
+        self.decorate(lambda: super(DecoratedTable, self)._drawBkgrnd())  # type: ignore[misc]
 
-    def _drawLines(self):  # noqa: N802
-        self.decorate(lambda: super(DecoratedTable, self)._drawLines())
+    def _drawLines(self) -> None:  # noqa: N802
+        self.decorate(lambda: super(DecoratedTable, self)._drawLines())  # type: ignore[misc]
 
 
-def table_cells(table: Table) -> list[list]:
+class _TableInternals(Protocol):
+    """ReportLab 5.x's ``Table``: its cells (``_cellvalues``: text, flowables, lists of
+    flowables), which the stubs do not declare."""
+
+    _cellvalues: list[list[Any]]
+
+
+class _KeepTogetherInternals(Protocol):
+    """ReportLab 5.x's ``KeepTogether``: what it holds (``_content``), which the stubs do not
+    declare."""
+
+    _content: list[Flowable]
+
+
+def table_cells(table: Table) -> list[list[Any]]:
     """A table's cells, row by row (``_cellvalues``)."""
-    return table._cellvalues
+    return cast(_TableInternals, table)._cellvalues
 
 
-def set_table_cells(table: Table, rows: list[list]) -> None:
+def set_table_cells(table: Table, rows: list[list[Any]]) -> None:
     """Replace a table's cells (same shape) before it is wrapped (``_cellvalues``)."""
-    table._cellvalues = rows
+    cast(_TableInternals, table)._cellvalues = rows
 
 
 def kept_together(keep: KeepTogether) -> list[Flowable]:
     """The flowables a KeepTogether holds (``_content``)."""
-    return keep._content
+    return cast(_KeepTogetherInternals, keep)._content
 
 
 def set_kept_together(keep: KeepTogether, flowables: list[Flowable]) -> None:
     """Replace what a KeepTogether holds (``_content``)."""
-    keep._content = flowables
+    cast(_KeepTogetherInternals, keep)._content = flowables
 
 
-def retype(flowable: Flowable, kind: type) -> None:
+def retype(flowable: Flowable, kind: type[Flowable]) -> None:
     """Give ``flowable`` the class ``kind`` (a subclass of its own class that adds behaviour
     and no state). ``object.__setattr__``: ReportLab's shapes check every attribute set
     through their own."""

@@ -16,16 +16,49 @@ from __future__ import annotations
 import copy
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from copy import deepcopy
+from typing import Any, Protocol, cast
 
 from reportlab.lib.abag import ABag
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paraparser import ParaFrag
 
 from ...text import visual_order
 from .canvas import text_operators
 
 _UNSET = object()
+
+
+class _Wrapped(Protocol):
+    """A wrapped ReportLab 5.x ``Paragraph``: its lines (``blPara``: a ``ParaLines``, or a
+    fragment for an empty paragraph), which the stubs do not declare."""
+
+    blPara: ABag  # noqa: N815 - ReportLab's name
+
+
+def _wrapped(paragraph: Paragraph) -> _Wrapped:
+    """``paragraph`` with its lines (:class:`_Wrapped`), once wrapped."""
+    return cast(_Wrapped, paragraph)
+
+
+class ReadingOrder(Protocol):
+    """What a shaped paragraph says in reading order (:class:`brochure.render.paragraphs.Logical`,
+    which this package does not import): its words, the embedding level of each segment of
+    each word (None when all of it reads left to right), its base level and its first word."""
+
+    @property
+    def words(self) -> Sequence[str]: ...
+
+    @property
+    def levels(self) -> Sequence[tuple[int, ...]] | None: ...
+
+    @property
+    def base(self) -> int: ...
+
+    @property
+    def first(self) -> int: ...
 
 
 def has_lines(paragraph: Paragraph) -> bool:
@@ -34,24 +67,24 @@ def has_lines(paragraph: Paragraph) -> bool:
     return "blPara" in paragraph.__dict__
 
 
-def wrap_snapshot(paragraph: Paragraph) -> dict:
+def wrap_snapshot(paragraph: Paragraph) -> dict[str, object]:
     """The paragraph's state before wrapping (its ``__dict__``)."""
     return dict(paragraph.__dict__)
 
 
-def set_by_wrap(paragraph: Paragraph, before: dict) -> dict:
+def set_by_wrap(paragraph: Paragraph, before: dict[str, object]) -> dict[str, object]:
     """What wrapping set on the paragraph since ``before`` (its lines, its size, the words
     ReportLab made of its fragments: whatever ReportLab sets), and its fragments."""
     return {name: value for name, value in paragraph.__dict__.items()
             if name == "frags" or before.get(name, _UNSET) is not value}
 
 
-def restore_wrap_state(paragraph: Paragraph, state: dict) -> None:
+def restore_wrap_state(paragraph: Paragraph, state: dict[str, object]) -> None:
     """Give ``paragraph`` a copy of a wrap state kept by :func:`set_by_wrap`."""
     paragraph.__dict__.update(copied_state(state))
 
 
-def fragments(paragraph: Paragraph) -> list:
+def fragments(paragraph: Paragraph) -> list[ParaFrag]:
     """The paragraph's parsed fragments (``frags``)."""
     return paragraph.frags
 
@@ -66,7 +99,8 @@ def word_count(paragraph: Paragraph, width: float) -> int:
     return sum(line_word_count(line) for line in lines_at(paragraph, width))
 
 
-def draw_in_display_order(paragraph: Paragraph, logical, draw: Callable[[], None]) -> None:
+def draw_in_display_order(paragraph: Paragraph, logical: ReadingOrder,
+                          draw: Callable[[], None]) -> None:
     """``draw()`` the paragraph with each of its lines in display order, between the marks of
     an ActualText span holding the line's words in reading order (``logical``: a shaped
     paragraph's words, levels and base level, see
@@ -79,25 +113,28 @@ def draw_in_display_order(paragraph: Paragraph, logical, draw: Callable[[], None
     paragraph.canv.setNamedCB(ACTUAL_TEXT, _actual_text)
     drawn = copy.copy(lines)
     drawn.lines = display_lines(lines.lines, logical)
-    paragraph.blPara = drawn
+    wrapped = _wrapped(paragraph)
+    wrapped.blPara = drawn
     try:
         draw()
     finally:
-        paragraph.blPara = lines
+        wrapped.blPara = lines
 
 
-def lines_at(paragraph: Paragraph, width: float) -> list:
-    """The paragraph's lines (wrapped to ``width`` first if it has none)."""
+def lines_at(paragraph: Paragraph, width: float) -> list[Any]:
+    """The paragraph's lines (wrapped to ``width`` first if it has none): ``(width, words)``
+    tuples (``kind`` 0) or ``FragLine`` objects with ``words`` of fragments (``kind`` 1)."""
     if getattr(paragraph, "blPara", None) is None:
         paragraph.wrap(width, 1e9)
-    return paragraph.blPara.lines
+    lines: list[Any] = _wrapped(paragraph).blPara.lines
+    return lines
 
 
-def _line_text(line) -> str:
+def _line_text(line: ABag) -> str:
     return "".join(text_of(f) for f in line.words)
 
 
-def line_word_count(line) -> int:
+def line_word_count(line: ABag) -> int:
     """How many words a line (of fragments) holds."""
     return len(words(_line_text(line)))
 
@@ -105,7 +142,7 @@ def line_word_count(line) -> int:
 ACTUAL_TEXT = "brochure-actual-text"
 
 
-def _actual_text(canvas, kind: str, label: str | None) -> None:
+def _actual_text(canvas: Canvas, kind: str | None, label: str | None) -> None:
     """Opens (``label``: the text) or closes a span whose ActualText is the line's words in
     reading order: what text extraction and screen readers get instead of shaped glyphs
     (Arabic drawn right to left in positional forms, Devanagari conjuncts)."""
@@ -117,10 +154,12 @@ def _actual_text(canvas, kind: str, label: str | None) -> None:
         code.append(f"/Span <</ActualText <{hex_text}>>> BDC")
 
 
-def display_lines(lines: list, logical) -> list:
-    """Each line as drawn: words in display order, between the marks of its ActualText.
-    Lines that do not retrace the logical words (never expected) are drawn as they are."""
-    shown, index = [], logical.first
+def display_lines(lines: list[ABag], logical: ReadingOrder) -> list[ABag]:
+    """Each line (of fragments) as drawn: words in display order, between the marks of its
+    ActualText. Lines that do not retrace the logical words (never expected) are drawn as they
+    are."""
+    shown: list[ABag] = []
+    index = logical.first
     for number, line in enumerate(lines):
         count = line_word_count(line)
         words = logical.words[index:index + count]
@@ -136,7 +175,7 @@ def display_lines(lines: list, logical) -> list:
     return shown
 
 
-def _marker(frag, label: str | None):
+def _marker(frag: ABag, label: str | None) -> ABag:
     return frag.clone(text="", cbDefn=ABag(kind="onDraw", name=ACTUAL_TEXT, label=label,
                                            width=0))
 
@@ -144,13 +183,13 @@ def _marker(frag, label: str | None):
 _SPACE_RUNS = re.compile(r"( +)")
 
 
-def _reordered(frags: list, levels: tuple[tuple[int, ...], ...], base: int) -> list:
+def _reordered(frags: list[ABag], levels: Sequence[tuple[int, ...]], base: int) -> list[ABag]:
     """A line's fragments in display order: rule L2 of the bidirectional algorithm applied to
     its units, each segment of a word (a run of one font, shaped in its own direction already)
     and each run of spaces, which takes the lower level of the units beside it (the
     paragraph's at the ends of the line). A word whose fragments do not match its segments
     (emphasis inside it) moves as one unit."""
-    units: list[list] = []  # each unit: its fragments, in logical order
+    units: list[list[ABag]] = []  # each unit: its fragments, in logical order
     unit_levels: list[int] = []
     segments_of = iter(levels)
     for kind, parts in _line_words(frags):
@@ -169,15 +208,15 @@ def _reordered(frags: list, levels: tuple[tuple[int, ...], ...], base: int) -> l
         if level < 0:
             inside = 0 < i < len(units) - 1
             unit_levels[i] = min(unit_levels[i - 1], unit_levels[i + 1]) if inside else base
-    ordered = []
+    ordered: list[ABag] = []
     for i in visual_order(unit_levels):
         ordered += reversed(units[i]) if unit_levels[i] % 2 else units[i]
     return ordered
 
 
-def _line_words(frags: list) -> list[tuple[str, list]]:
+def _line_words(frags: list[ABag]) -> list[tuple[str, list[ABag]]]:
     """("word", its pieces) and ("space", [piece]) in order, a piece per fragment."""
-    found: list[tuple[str, list]] = []
+    found: list[tuple[str, list[ABag]]] = []
     for frag, position, piece in _pieces(frags):
         part = frag.clone(text=frag.text[position:position + len(piece)]) if piece else frag
         if piece[:1] == " ":
@@ -189,7 +228,7 @@ def _line_words(frags: list) -> list[tuple[str, list]]:
     return found
 
 
-def _pieces(frags: list):
+def _pieces(frags: list[ABag]) -> Iterator[tuple[ABag, int, str]]:
     """(fragment, offset, piece) for each word and each run of spaces in ``frags`` (a
     fragment without text, a picture, is one piece of the word it stands in)."""
     for frag in frags:
@@ -210,7 +249,7 @@ def keep_line_end_spaces(paragraph: Paragraph) -> None:
     of a line and the first of the next as one. The space goes back where the text had one:
     not inside a long word split across lines, nor between characters of a script written
     without spaces. It is drawn after the line's last glyph, so nothing moves on the page."""
-    lines = paragraph.blPara
+    lines = _wrapped(paragraph).blPara
     if len(lines.lines) < 2:  # most paragraphs: one line, nothing to do
         return
     tokens = words(plain_text(paragraph))
@@ -234,7 +273,8 @@ def keep_line_end_spaces(paragraph: Paragraph) -> None:
                 pieces[-1].text += " "
 
 
-def line_end_spaces(paragraph: Paragraph, keep: bool, where: list | None = None) -> list:
+def line_end_spaces(paragraph: Paragraph, keep: bool,
+                    where: list[Any] | None = None) -> list[Any]:
     """Take the spaces :func:`keep_line_end_spaces` kept off the ends of the lines (returning
     where they were), or put them back ``where`` they were."""
     lines = getattr(paragraph, "blPara", None)
@@ -247,7 +287,7 @@ def line_end_spaces(paragraph: Paragraph, keep: bool, where: list | None = None)
             else:
                 [f for f in line.words if text_of(f)][-1].text += " "
         return []
-    taken = []
+    taken: list[Any] = []  # lines of either kind (see lines_at)
     for line in lines.lines[:-1]:
         pieces = line[1] if lines.kind == 0 else [f for f in line.words if text_of(f)]
         last = pieces[-1] if pieces else None
@@ -256,7 +296,7 @@ def line_end_spaces(paragraph: Paragraph, keep: bool, where: list | None = None)
             if lines.kind == 0:
                 pieces[-1] = text[:-1]
             else:
-                last.text = text[:-1]
+                pieces[-1].text = text[:-1]  # (``last``)
             taken.append(line)
     return taken
 
@@ -279,17 +319,17 @@ def words(text: str) -> list[str]:
     return [word for word in _SPACES.split(text) if word]
 
 
-def text_of(fragment) -> str:
+def text_of(fragment: object) -> str:
     """A fragment's text ("" for a callback or a picture)."""
     text = getattr(fragment, "text", None)
     return text if isinstance(text, str) and not getattr(fragment, "cbDefn", None) else ""
 
 
-def copied(frags: list) -> list:
+def copied(frags: list[ParaFrag]) -> list[ParaFrag]:
     """Fragments that can be marked without touching ``frags``: each fragment copied, and each
     list it holds (links, underlines) copied once, shared where the originals shared it."""
-    lists: dict[int, list] = {}
-    out = []
+    lists: dict[int, list[object]] = {}
+    out: list[ParaFrag] = []
     for frag in frags:
         copy = frag.clone()
         for name, value in copy.__dict__.items():
@@ -304,7 +344,7 @@ def copied_bullet(bullet: object) -> object:
     return copied(bullet) if isinstance(bullet, list) else bullet
 
 
-def copied_state(state: dict) -> dict:
+def copied_state(state: dict[str, object]) -> dict[str, object]:
     """A copy of a paragraph's wrap state: every fragment, line and list in it copied (shared
     where the originals shared them), text, numbers, colours and fonts kept (ReportLab never
     changes them)."""
@@ -312,7 +352,7 @@ def copied_state(state: dict) -> dict:
     return {name: _copied_part(value, memo) for name, value in state.items()}
 
 
-def _copied_part(value, memo: dict):
+def _copied_part(value: object, memo: dict[int, object]) -> object:
     kind = type(value)
     if kind in _SHARED:
         return value
@@ -326,13 +366,15 @@ def _copied_part(value, memo: dict):
         copy.__dict__.update({n: v if type(v) in shared else part(v, memo)
                               for n, v in value.__dict__.items()})
     elif isinstance(value, list):  # lists, and ReportLab's words (lists of a class of their own)
-        copy = [] if kind is list else kind.__new__(kind)
+        # (cast: ``kind``, a type to mypy, is value's own class of list)
+        copy = [] if kind is list else cast("list[object]", kind.__new__(kind))
         memo[id(value)] = copy
         copy.extend([v if type(v) in shared else part(v, memo) for v in value])
         if kind is not list and hasattr(value, "__dict__"):
             copy.__dict__.update({n: part(v, memo) for n, v in value.__dict__.items()})
     elif kind is tuple:
-        copy = tuple([v if type(v) in shared else part(v, memo) for v in value])
+        items = cast("tuple[object, ...]", value)  # (``kind`` is tuple)
+        copy = tuple([v if type(v) in shared else part(v, memo) for v in items])
         memo[id(value)] = copy
     elif isinstance(value, (tuple, dict, set)):  # never seen in lines: copied the slow way
         copy = deepcopy(value, memo)

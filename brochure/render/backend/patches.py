@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import inspect
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import ModuleType
+from typing import Any, Protocol
 
 import reportlab
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -28,6 +30,17 @@ from . import CHECKED_VERSIONS
 _OWN = ContextVar("brochure_shaping", default=False)
 _LOCK = threading.Lock()
 _ORIGINAL: dict[str, object] = {}
+
+_Word = list[Any]
+"""A word as ReportLab's paragraph keeps it: ``[width, (fragment, text), …]`` (or its own
+list class of shaped words)."""
+
+
+class _Shaper(Protocol):
+    """``shapeFragWord``'s signature (ReportLab's and our replacement's)."""
+
+    def __call__(self, w: _Word, features: object = ..., force: bool = ...) -> _Word: ...
+
 
 EXPECTED = {"shapeFragWord": ["w", "features", "force"]}
 """The parameters each replaced function has in the ReportLab versions we checked."""
@@ -48,7 +61,7 @@ def install() -> None:
             return
         original = _checked(rl_paragraph, "shapeFragWord")
         _ORIGINAL["shapeFragWord"] = original
-        rl_paragraph.shapeFragWord = _shaped(original)
+        rl_paragraph.shapeFragWord = _shaped(original)  # type: ignore[attr-defined]
 
 
 def installed() -> bool:
@@ -56,8 +69,8 @@ def installed() -> bool:
     return bool(_ORIGINAL)
 
 
-def _checked(module, name: str):
-    target = getattr(module, name, None)
+def _checked(module: ModuleType, name: str) -> _Shaper:
+    target: _Shaper | None = getattr(module, name, None)  # checked below: its parameters
     if target is None or _parameters(target) != EXPECTED[name]:
         found = "missing" if target is None else "(" + ", ".join(_parameters(target)) + ")"
         raise ReportLabChanged(
@@ -67,7 +80,7 @@ def _checked(module, name: str):
     return target
 
 
-def _parameters(function) -> list[str]:
+def _parameters(function: Callable[..., object]) -> list[str]:
     try:
         return list(inspect.signature(function).parameters)
     except (TypeError, ValueError):
@@ -88,8 +101,8 @@ def own_shaping() -> Iterator[None]:
 _DEFAULT = object()
 
 
-def _shaped(original):
-    def shape_fragment_word(w, features=_DEFAULT, force=False):
+def _shaped(original: _Shaper) -> _Shaper:
+    def shape_fragment_word(w: _Word, features: object = _DEFAULT, force: bool = False) -> _Word:
         """ReportLab's ``shapeFragWord``; a word of one of our paragraphs whose fragments use
         several fonts is shaped one font run at a time (see the module's docstring)."""
         if features is not _DEFAULT:
@@ -111,5 +124,6 @@ def _shaped(original):
                 shaped.extend(part[1:])
                 start = end
         return shaped
-    shape_fragment_word.brochure = True
+    # marks it as brochure's (through __dict__: mypy knows no attribute of a function)
+    shape_fragment_word.__dict__["brochure"] = True
     return shape_fragment_word
