@@ -51,11 +51,13 @@ def _kit(project_id: int, publication: str) -> SummaryKit:
     brand = project.brands[pub.brand].model
     editions = {language: loaded.model
                 for language, loaded in project.editions(publication).items()}
-    return SummaryKit(brand=brand, publication=pub, editions=editions,
-                      layout=project.summary_layouts[brand.summary_layout].model,
-                      rules=project.rules[publication].model,
-                      texts=project.summaries[publication].model.languages,
-                      settings=project.settings)
+    kit = SummaryKit(brand=brand, publication=pub, editions=editions,
+                     layout=project.summary_layouts[brand.summary_layout].model,
+                     rules=project.rules[publication].model,
+                     texts=project.summaries[publication].model.languages,
+                     settings=project.settings)
+    kit.prepare()
+    return kit
 
 
 _KITS_PROJECTS: dict[int, Project] = {}

@@ -31,6 +31,7 @@ from .backend.fonts import (
     face_name_taken,
     font_data,
     name_every_glyph,
+    note_drawn_codes,
     rename_face,
     reuse_subsets,
     write_font_dictionaries,
@@ -170,6 +171,7 @@ def _register_face(family: str, weight: int, style: str) -> str:
         rename_face(font, f"-{weight}{'Italic' if style == 'italic' else ''}".encode())
     _name_every_glyph(font)
     reuse_subsets(font)
+    note_drawn_codes(font)
     _reuse_font_dictionaries(font)
     pdfmetrics.registerFont(font)
     return name

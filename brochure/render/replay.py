@@ -6,14 +6,13 @@ documents, provided the text inside encodes the same way everywhere. ReportLab n
 font's glyphs per document in order of first use; a :class:`FontSeed` gives every document the
 same numbering up front (taken from calibration documents), so recorded text stays valid. A
 recording is kept only if drawing it added no glyph, font or annotation to the document, and
-only if the fonts it draws with hold no glyph beyond the seed's (a patient's name may add one,
-whose code another document gives another character); the output is the same, byte for byte,
-with or without recordings.
+only if every glyph it drew is one the seed numbers (a patient's name may add one, whose code
+another document gives another character); the output is the same, byte for byte, with or
+without recordings.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 
@@ -62,23 +61,15 @@ def _truetype(name: str) -> TTFont:
     return font
 
 
-_FONT_IN_OPS = re.compile(r"/(F\d+)\+\d+ ")
-
-
-def _seeded_glyphs_only(doc, ops: list[str]) -> bool:
-    """Whether every font ``ops`` draw with holds only the seed's glyphs in ``doc`` (a glyph a
-    patient's text added, such as the v of a name, has a code that another document gives
-    another character, or none)."""
+def _seeded_glyphs_only(doc, drawn: dict[str, int]) -> bool:
+    """Whether every glyph a drawing gave each font (``drawn``: the highest code by font, see
+    :func:`~.backend.fonts.note_drawn_codes`) is one the seed numbers (a glyph a patient's
+    text added, such as the v of a name, has a code that another document gives another
+    character, or none)."""
     seeded = getattr(doc, "seeded_glyphs", None)
     if seeded is None:
         return False
-    used = set(_FONT_IN_OPS.findall(" ".join(ops)))
-    for name, ref in glyphs.font_resources(doc).items():
-        font = pdfmetrics.getFont(name)
-        if ref.lstrip("/") in used and isinstance(font, TTFont) and \
-                glyphs.next_glyph_code(font, doc) != seeded.get(name):
-            return False
-    return True
+    return all(high < seeded.get(name, 0) for name, high in drawn.items())
 
 
 def _footprint(doc, canvas) -> tuple:
@@ -142,7 +133,16 @@ def replay(canvas, store: dict, key, draw) -> None:
     outer = tagger.journal if tagger else None
     if tagger:
         tagger.journal = []
-    draw(canvas)
+    outer_codes: dict[str, int] | None = getattr(doc, "drawn_codes", None)
+    drawn: dict[str, int] = {}
+    setattr(doc, "drawn_codes", drawn)  # noqa: B010 - read by the fonts (note_drawn_codes)
+    try:
+        draw(canvas)
+    finally:
+        setattr(doc, "drawn_codes", outer_codes)  # noqa: B010
+        if outer_codes is not None:  # a replay inside another: the outer one drew these too
+            for name, high in drawn.items():
+                outer_codes[name] = max(outer_codes.get(name, -1), high)
     paths = tagger.journal if tagger else []
     if tagger:
         tagger.journal = outer if outer is None else [*outer, *paths]
@@ -150,6 +150,6 @@ def replay(canvas, store: dict, key, draw) -> None:
         ops = list(code[start:])
         if _footprint(doc, canvas) != before:
             store[key] = None  # it adds to the document: drawn afresh every time
-        elif _seeded_glyphs_only(doc, ops):
+        elif _seeded_glyphs_only(doc, drawn):
             store[key] = (ops, marks_in(ops, paths))
-        # else its fonts hold this document's own glyphs: recorded in a later document
+        # else it drew this document's own glyphs: recorded in a later document

@@ -4,10 +4,13 @@ a footer with "Page N of M", the confidentiality line and the versions that prod
 from __future__ import annotations
 
 import datetime as dt
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, PageBreak, PageTemplate
@@ -31,11 +34,12 @@ from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
 from .backend.canvas import document_of
 from .backend.layout import FastFrame as Frame
-from .backend.layout import frame_room
+from .backend.layout import frame_room, frame_space_left, frame_used, kept_together, skip_saving
 from .backend.paragraph import line_count
 from .blocks import BlockContext
 from .colours import Palette
 from .document import DeferredPages, Metadata, describe
+from .fitting import fewest_fitting, longest_fitting, remembered
 from .fonts import FontSet, register_fonts
 from .paragraphs import fresh
 from .replay import FontSeed, Recorded, replay
@@ -89,6 +93,13 @@ class SummaryKit:
         return {name: spec.tag for name, spec in self.layout.typography.items()}
 
     @cached_property
+    def measuring_canvas(self) -> DeferredPages:
+        """A canvas blocks are measured on alone (never drawn on, never saved)."""
+        canvas = DeferredPages(BytesIO())
+        canvas.measuring = True
+        return canvas
+
+    @cached_property
     def recordings(self) -> dict:
         """Recorded static flowables by (language, block, variant)."""
         return {}
@@ -96,6 +107,12 @@ class SummaryKit:
     @cached_property
     def seeds(self) -> dict[str, FontSeed]:
         return {}
+
+    def prepare(self) -> None:
+        """Learn every language's glyph numbering (:meth:`seed`) now, when the kit is made,
+        so that no render has to (a batch's workers, forked after this, share it)."""
+        for language in self.texts:
+            self.seed(language)
 
     def seed(self, language: str) -> FontSeed:
         """The glyph numbering every summary in ``language`` starts with, learnt from one
@@ -135,15 +152,189 @@ def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Asses
 def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             declaration: Declaration) -> RenderedSummary | None:
     """The summary on its pages, with as few reductions as it takes and the note cut as the
-    last resort; None when even that runs past them."""
+    last resort; None when even that runs past them. Most records fit at once; for the others
+    the layout is measured (not drawn) to choose the form, which is then rendered once."""
     seed, text = kit.seed(record.language), kit.text(record.language)
-    for taken in range(len(text.reductions) + 1):
-        reduced = frozenset(text.reductions[:taken])
-        pdf, pages = _render(kit, record, assessment, seed, reduced=reduced, limit=text.pages,
-                             declaration=declaration)
-        if pages <= text.pages:
-            return RenderedSummary(pdf)
-    return _cut_note(kit, record, assessment, seed, reduced, declaration)
+    first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
+    if first.pages <= text.pages:
+        return RenderedSummary(first.pdf)
+    return _Fitting(kit, record, assessment, seed, declaration).search(first.overflow)
+
+
+class _Fitting:
+    """The search for the form of one summary that fits its pages (see :func:`_fitted`): the
+    fewest of the text's reductions taken in order, else all of them and the longest start of
+    the note (ended at a space where one is near). Each trial is a measured layout; how far a
+    trial ran over, set against what each reduction saves or what a character of the note is
+    worth, proposes the next (see :mod:`.fitting`). Taking more never makes a summary longer,
+    nor does a shorter note."""
+
+    def __init__(self, kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+                 seed: FontSeed | None, declaration: Declaration):
+        self.kit, self.record, self.assessment = kit, record, assessment
+        self.seed, self.declaration = seed, declaration
+        self.text = kit.text(record.language)
+        self.reductions = self.text.reductions
+
+    def search(self, overflow: float) -> RenderedSummary | None:
+        """The summary in the first form that fits, given how far its full form ran over."""
+        count, savings = len(self.reductions), self._savings()
+
+        def propose(taken: int, over: float) -> int:
+            """Take further reductions until what they save covers the overflow; give back
+            those whose saving the room left would hold."""
+            while over > 0 and taken < count:
+                over, taken = over - savings[taken], taken + 1
+            while over < 0 and taken > 1 and savings[taken - 1] <= -over:
+                over, taken = over + savings[taken - 1], taken - 1
+            return taken
+
+        trial = remembered(lambda taken: self._overflow(taken, None))
+        taken = fewest_fitting(trial, 1, count, propose(0, overflow), propose)
+        if taken is not None:
+            return self._rendered(taken, None)
+        return self._cut_note(trial(count) if count else overflow)
+
+    def _reduced(self, taken: int) -> frozenset[str]:
+        return frozenset(self.reductions[:taken])
+
+    def _overflow(self, taken: int, notes: str | None) -> float:
+        """How far the summary runs over its pages (at most 0: it fits) with the first
+        ``taken`` reductions and the note cut to ``notes`` (None: whole), by a measured
+        layout."""
+        record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
+        built = _render(self.kit, record, self.assessment, None, reduced=self._reduced(taken),
+                        note_cut=notes is not None, limit=self.text.pages, measure=True)
+        if built.pages > self.text.pages:
+            return max(built.overflow - built.room, _SOME_OVERFLOW)
+        return -built.room
+
+    def _rendered(self, taken: int, notes: str | None) -> RenderedSummary:
+        """The summary in the form found, rendered (and checked to fit, as a measure said)."""
+        record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
+        built = _render(self.kit, record, self.assessment, self.seed,
+                        reduced=self._reduced(taken), note_cut=notes is not None,
+                        limit=self.text.pages, declaration=self.declaration)
+        if built.pages > self.text.pages:
+            raise AssertionError("a summary that measured to fit its pages ran over them")
+        return RenderedSummary(built.pdf, None if notes is None else len(notes))
+
+    def _savings(self) -> list[float]:
+        """How much height each reduction in turn saves (its blocks' full form against their
+        shorter one, each measured alone)."""
+        ctx = self._context(note_cut=False)
+        full = _placed(self.text.blocks, frozenset())
+        short = _placed(self.text.blocks, self._reduced(len(self.reductions)))
+        return [_height(self.kit, ctx, _of(full, name, self.text)) -
+                _height(self.kit, ctx, _of(short, name, self.text)) for name in self.reductions]
+
+    def _context(self, note_cut: bool, notes: str | None = None) -> SummaryContext:
+        """The summary's context (the note cut to ``notes`` when given)."""
+        kit, record = self.kit, self.record
+        if notes is not None:
+            record = record.model_copy(update={"notes": notes})
+        ctx = _context(kit, self.text, record, self.assessment, _text_width(kit.layout))
+        return replace(ctx, note_cut=note_cut, recordings=kit.recordings)
+
+    def _cut_note(self, overflow: float) -> RenderedSummary | None:
+        """All reductions taken and the note cut: its longest start that fits. A character of
+        the note is taken to be worth the note's height over its length."""
+        notes, taken = self.record.notes, len(self.reductions)
+        note = [(key, b) for key, b in _placed(self.text.blocks, self._reduced(taken))
+                if b.type == "note" and b.cut]
+        if not notes or not note:
+            return None
+        cuts = _note_cuts(notes)
+        lengths = [len(cut) for cut in cuts]
+        whole = _height(self.kit, self._context(False), note)
+        ending = _height(self.kit, self._context(True, ""), note)  # the cut's words alone
+        per_character = max(whole, 1.0) / len(notes)
+
+        def propose(index: int, over: float) -> int:
+            return bisect_right(lengths, lengths[index] - over / per_character) - 1
+
+        first = bisect_right(lengths, (whole - ending - overflow) / per_character) - 1
+        longest = longest_fitting(remembered(lambda i: self._overflow(taken, cuts[i])), 0,
+                                  len(cuts) - 1, first, propose)
+        return None if longest is None else self._rendered(taken, cuts[longest])
+
+
+_SOME_OVERFLOW = 1.0
+"""The least overflow a layout that runs over is said to have: what it took past its pages
+less the room it left before them, which can be nothing when a block kept whole moved on."""
+
+
+def _note_cuts(notes: str) -> list[str]:
+    """Every distinct start of the note that :func:`_cut_at_space` gives (for a length short of
+    the whole note), shortest first."""
+    ends, last_space = [], -1
+    for length in range(len(notes)):
+        if length and notes[length - 1] in " \n":
+            last_space = length - 1
+        end = last_space if last_space > length - _WORD_REACH else length
+        if end < 0:  # no space yet: the slice to it (-1) drops the start's last character
+            end = max(length - 1, 0)
+        while end > 0 and notes[end - 1].isspace():
+            end -= 1
+        ends.append(end)
+    return [notes[:end] for end in sorted(set(ends))]
+
+
+def _of(placed: list[tuple[str, SummaryBlock]], reduction: str, text: SummaryText
+        ) -> list[tuple[str, SummaryBlock]]:
+    """The placed blocks that belong to the top-level reducible blocks named ``reduction``."""
+    indices = {i for i, b in enumerate(text.blocks)
+               if b.type == "reducible" and b.id == reduction}
+    return [(key, b) for key, b in placed if _top_index(key) in indices]
+
+
+_TOP = re.compile(r"b(\d+)")
+
+
+def _top_index(key: str) -> int:
+    """The index in the text's blocks of the top-level block a placed block's key names."""
+    found = _TOP.match(key)
+    assert found is not None, key
+    return int(found.group(1))
+
+
+def _height(kit: SummaryKit, ctx: SummaryContext,
+            placed: Sequence[tuple[str, SummaryBlock]]) -> float:
+    """The height some placed blocks take, set one after the other alone (in a column's width
+    when they come after the columns start, as in :func:`_story`)."""
+    total = 0.0
+    for key, block in placed:
+        context, width = ctx, ctx.block.width
+        if _top_index(key) >= _columns_start(kit, ctx.record.language):
+            width = column_width(kit.layout, width)
+            context = replace(ctx, block=replace(ctx.block, width=width))
+        total += _stacked(kit, _block_flowables(kit, context, key, block, True), width)
+    return total
+
+
+def _stacked(kit: SummaryKit, flowables: list, width: float) -> float:
+    """The height of flowables set one under the other in ``width`` (what a KeepTogether
+    holds counted as its flowables)."""
+    total = 0.0
+    for flowable in flowables:
+        if isinstance(flowable, KeepTogether):
+            total += _stacked(kit, kept_together(flowable), width)
+            continue
+        _, height = flowable.wrapOn(kit.measuring_canvas, width, _UNBOUNDED)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def _columns_start(kit: SummaryKit, language: str) -> int:
+    """The index of the first top-level block set in columns (past the last when none is)."""
+    columns, blocks = kit.layout.columns, kit.text(language).blocks
+    if columns is None:
+        return len(blocks)
+    return next((i + 1 for i, b in enumerate(blocks) if b.type == columns.after), 0)
+
+
+_UNBOUNDED = 1e6
+"""A height no column reaches: what a block measured alone is given."""
 
 
 _OWN_TEXT = ("name", "override_reason", "notes")
@@ -206,29 +397,6 @@ def _fits_with_short(kit: SummaryKit, record: PatientRecord, assessment: Assessm
     return _fitted(kit, record, assessment, Declaration.of(SUMMARY)) is not None
 
 
-def _cut_note(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
-              seed: FontSeed | None, reduced: frozenset[str],
-              declaration: Declaration) -> RenderedSummary | None:
-    """The summary with the longest start of the note that fits its pages (ended at a space
-    where one is near), or None when the note cannot be cut or even none of it fits."""
-    text = kit.text(record.language)
-    if not record.notes or not any(b.type == "note" and b.cut
-                                   for _, b in _placed(text.blocks, reduced)):
-        return None
-    best, low, high = None, 0, len(record.notes) - 1
-    while low <= high:  # fewer characters never make more pages
-        middle = (low + high) // 2
-        kept = _cut_at_space(record.notes, middle)
-        shorter = record.model_copy(update={"notes": kept})
-        pdf, pages = _render(kit, shorter, assessment, seed, reduced=reduced, note_cut=True,
-                             limit=text.pages, declaration=declaration)
-        if pages <= text.pages:
-            best, low = RenderedSummary(pdf, len(kept)), middle + 1
-        else:
-            high = middle - 1
-    return best
-
-
 def _cut_at_space(notes: str, length: int) -> str:
     """The first ``length`` characters of a note, ended at its last space when that is near the
     end (a word is never cut in two unless it is very long)."""
@@ -241,33 +409,54 @@ _WORD_REACH = 30
 """How far back a cut note looks for a space to end at."""
 
 
+@dataclass(frozen=True)
+class _Built:
+    """One build of a summary: its PDF (none when measured or past its limit), its pages, the
+    column height its content took past the page limit and the room left before it (see
+    :class:`_SummaryDoc`)."""
+
+    pdf: bytes
+    pages: int
+    overflow: float = 0.0
+    room: float = 0.0
+
+
+_MEASURED_PAST = 2
+"""How many pages past its limit a build goes on measuring (not drawing) how far it runs
+over; a layout that needs more is only said to be too long."""
+
+
 def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             seed: FontSeed | None, learner: FontSeed | None = None,
             reduced: frozenset[str] = frozenset(), note_cut: bool = False,
             limit: int | None = None,
-            declaration: Declaration = READERS_DECLARATION) -> tuple[bytes, int]:
+            declaration: Declaration = READERS_DECLARATION, measure: bool = False) -> _Built:
     """Build one summary (with the ``reduced`` blocks in their shorter form, declaring
-    ``declaration``) and count its
-    pages; with a seed, static parts are recorded once and replayed; a learner (calibration)
-    notes the glyphs the summary used. Past ``limit`` pages the build stops (no bytes, the
-    pages so far): a longer summary is not used, and a layout far too small for its text
-    would otherwise make pages without end."""
+    ``declaration``) and count its pages; with a seed, static parts are recorded once and
+    replayed; a learner (calibration) notes the glyphs the summary used. Past ``limit`` pages
+    nothing more is drawn: the build goes on measuring how far it runs over, for a few pages
+    (a layout far too small for its text would otherwise make pages without end), and gives
+    no bytes. ``measure``: nothing is drawn or written at all (a layout tried for its pages)."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
     ctx = _context(kit, text, record, assessment, doc.width)
     ctx = replace(ctx, note_cut=note_cut)
-    if seed is not None:
+    if seed is not None or measure:
         ctx = replace(ctx, recordings=kit.recordings)
     doc.page_limit = limit
+    doc.measuring = measure
     try:
-        doc.build(_story(kit, ctx, _placed(text.blocks, reduced), seed is not None),
-                  canvasmaker=_canvas_maker(kit, text, record, seed, learner, declaration))
+        doc.build(_story(kit, ctx, _placed(text.blocks, reduced), ctx.recordings is not None),
+                  canvasmaker=_canvas_maker(kit, text, record, None if measure else seed,
+                                            learner, declaration, measure))
     except _PastLimitError:
-        return b"", doc.page + 1  # the page it would have begun
+        return _Built(b"", doc.page + 1, doc.overflow, doc.room)  # the page it would begin
     except _StuckError:
-        return b"", max(limit or 0, doc.page) + 1  # a build without end is one too long
-    return buffer.getvalue(), doc.page
+        return _Built(b"", max(limit or 0, doc.page) + 1)  # a build without end is too long
+    if doc.measuring:
+        return _Built(b"", doc.page, doc.overflow, doc.room)
+    return _Built(buffer.getvalue(), doc.page, room=doc.room)
 
 
 def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, SummaryBlock]],
@@ -286,6 +475,11 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
+
+
+def _text_width(layout: SummaryLayout) -> float:
+    """The width of the page's text area (between its margins)."""
+    return layout.page.width - layout.margins.left - layout.margins.right
 
 
 def column_width(layout: SummaryLayout, width: float) -> float:
@@ -471,11 +665,37 @@ class _SummaryDoc(BaseDocTemplate):
     stops a build that runs past ``page_limit`` pages or makes no progress."""
 
     page_limit: int | None = None
+    measuring = False
+    """Nothing is drawn or written: from the start (a measured layout), or once the build has
+    run past its page limit."""
+    overflow = 0.0
+    """The column height the content has taken on pages past the limit."""
+    room = 0.0
+    """The column height left unused on the limit's last page (by a build that ends there:
+    how much more it would hold; past it, what blocks kept whole that moved on left behind)."""
 
     def handle_pageBegin(self):  # noqa: N802 - ReportLab's hook
-        if self.page_limit is not None and self.page >= self.page_limit:
-            raise _PastLimitError
+        limit = self.page_limit
+        if limit is not None and self.page >= limit:
+            if self.page >= limit + _MEASURED_PAST:
+                raise _PastLimitError
+            self._measure_from_here()
         super().handle_pageBegin()
+
+    def _measure_from_here(self) -> None:
+        """Past the page limit: stop drawing and writing, go on measuring."""
+        self.measuring = cast(DeferredPages, self.canv).measuring = True
+        skip_saving(self)
+
+    def handle_pageEnd(self):  # noqa: N802 - ReportLab's hook
+        limit = self.page_limit
+        if limit is not None and self.page > limit:
+            self.overflow += sum(frame_used(f) for f in self.pageTemplate.frames)
+        elif limit is not None and self.page == limit:  # the frame it ends in, and those after
+            frames = self.pageTemplate.frames
+            after = frames[frames.index(self.frame):] if self.frame in frames else []
+            self.room = sum(frame_space_left(f) for f in after)
+        super().handle_pageEnd()
 
     def handle_flowable(self, flowables: list) -> None:  # ReportLab's hook
         """Stops a build that would never end: ReportLab's keep-together, split in a frame
@@ -491,6 +711,8 @@ class _SummaryDoc(BaseDocTemplate):
     OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 
     def afterFlowable(self, flowable):  # noqa: N802 - ReportLab's hook
+        if self.measuring:
+            return
         level = self.OUTLINE_LEVELS.get(getattr(getattr(flowable, "style", None), "name", ""))
         if level is None:
             return
@@ -500,6 +722,8 @@ class _SummaryDoc(BaseDocTemplate):
         self.canv.addOutlineEntry(flowable.getPlainText(), key, level)
 
     def build(self, flowables: list[Flowable], *args: Any, **kwargs: Any) -> None:
+        if self.measuring:
+            skip_saving(self)
         self._bookmarks: list[str] = []
         self._tries: dict[tuple[int, int, int], int] = {}
         super().build(flowables, *args, **kwargs)
@@ -544,9 +768,13 @@ class _Header:
         self.kit, self.text, self.name = kit, text, name
 
     def first(self, canvas, doc) -> None:
+        if canvas.measuring:
+            return
         self._replayed(canvas, self.kit.layout.header.height, True)
 
     def later(self, canvas, doc) -> None:
+        if canvas.measuring:
+            return
         height = self.kit.layout.header.later_height
         self._replayed(canvas, height, False)
         artifact(canvas, lambda c: self._name(c, height))  # running header: an artifact
@@ -640,15 +868,16 @@ def _line(canvas, style, colour, x: float, y: float, text: str) -> None:
 
 def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
                   seed: FontSeed | None, learner: FontSeed | None,
-                  declaration: Declaration):
+                  declaration: Declaration, measure: bool = False):
     meta = _metadata(kit, text, record)
 
     def make(*args, **kwargs):
         canvas = DeferredPages(*args, **kwargs)
+        canvas.measuring = measure
         canvas.finish_page = lambda c, number, count: artifact(
             c, lambda c2: _footer(kit, text, c2, number, count))
-        canvas.tagger = (Tagger(text.title, record.language, declaration) if kit.tagged
-                         else None)
+        canvas.tagger = (Tagger(text.title, record.language, declaration)
+                         if kit.tagged and not measure else None)
         if seed is not None:
             seed.apply(document_of(canvas))
             canvas.replaying = True

@@ -77,6 +77,8 @@ class BrochureCanvas(Canvas):
     item's bullet: its artifact closes there and the item's body opens)."""
 
     after_text: Callable[[Canvas], None] | None = None
+    measuring = False
+    """Only measuring a layout: frames place flowables without drawing them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # Canvas's parameters
         super().__init__(*args, **kwargs)

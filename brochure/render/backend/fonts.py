@@ -141,6 +141,23 @@ def reuse_subsets(font: TTFont) -> None:
     face.addSubsetObjects = add_subset_objects
 
 
+def note_drawn_codes(font: TTFont) -> None:
+    """Have the font note, in a document whose ``drawn_codes`` is a dict, the highest glyph
+    code each drawing gives it (the font's ``splitString`` wrapped, for this font only): what
+    tells whether drawn operators hold only glyphs every document numbers alike."""
+    split = font.splitString
+
+    def noted(text: str, doc: object, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
+        chunks = split(text, doc, encoding)
+        drawn = getattr(doc, "drawn_codes", None)
+        if drawn is not None:
+            high = max(((subset << 8) | max(chunk) for subset, chunk in chunks if chunk),
+                       default=-1)
+            drawn[font.fontName] = max(drawn.get(font.fontName, -1), high)
+        return chunks
+    font.splitString = noted  # type: ignore[method-assign]
+
+
 class _FontEntries(Protocol):
     """The entries of ReportLab's ``PDFTrueTypeFont`` (its attributes) that
     :func:`write_font_dictionaries` sets; the stubs declare none of them."""
