@@ -496,7 +496,7 @@ def _load(options: Options) -> None:
     from .project import load_project
     from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root)
-    summary_kit(_PROJECT, options.chosen_publication)
+    summary_kit(_PROJECT, options.chosen_publication).prepare()  # calibrated before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
 
 

@@ -56,7 +56,6 @@ def _kit(project_id: int, publication: str) -> SummaryKit:
                      rules=project.rules[publication].model,
                      texts=project.summaries[publication].model.languages,
                      settings=project.settings)
-    kit.prepare()
     return kit
 
 
@@ -158,6 +157,7 @@ def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
     check_id(record, kit)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
+    kit.prepare()  # once per kit: calibration, before the first render (never inside one)
     kind = summary_kind(encrypted=bool(password), with_brochure=with_brochure)
     rendered = render_summary_pdf(kit, record, assessment, kind)
     appendix = _brochure(project, publication, record.language) if with_brochure else None

@@ -109,8 +109,9 @@ class SummaryKit:
         return {}
 
     def prepare(self) -> None:
-        """Learn every language's glyph numbering (:meth:`seed`) now, when the kit is made,
-        so that no render has to (a batch's workers, forked after this, share it)."""
+        """Learn every language's glyph numbering (:meth:`seed`) before the first summary is
+        rendered, so that no render has to (a batch prepares its kit before its workers fork,
+        and they share it); checking rules alone never does."""
         for language in self.texts:
             self.seed(language)
 
