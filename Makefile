@@ -16,8 +16,9 @@ run: $(STAMP)  ## render every publication in every layout into output/
 	$(BIN)/brochure build
 	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv --out output/summaries
 
-test: $(STAMP)  ## lint, then the test suite (with veraPDF, fetched once, where java and mvn exist)
+test: $(STAMP)  ## lint and type-check, then the test suite (with veraPDF, fetched once, where java and mvn exist)
 	$(BIN)/ruff check brochure tests benchmarks
+	$(BIN)/mypy
 	tools/verapdf/fetch >/dev/null
 	$(BIN)/pytest -q -n auto --maxprocesses 4
 

@@ -1,0 +1,91 @@
+"""Fitting a summary to its pages: the search finds the same form a plain scan would, in few
+trials when its guess is good; a summary that runs over is measured, not rendered, while its
+form is chosen, and its PDF is written once; the note is cut to the longest start that fits."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import yaml
+
+from brochure.candidacy import assess
+from brochure.records import to_record
+from brochure.render import fitting, summary
+from brochure.render.backend.document import BrochureDocument
+from brochure.summaries import summarize, summary_kit
+
+from .conftest import PROJECT
+
+
+def _fits_up_to(answer: int, calls: list[int]):
+    """A trial whose forms fit up to ``answer`` (overflow grows by one per step past it)."""
+    def trial(n: int) -> float:
+        calls.append(n)
+        return n - answer - 0.5
+    return trial
+
+
+@pytest.mark.parametrize("low,high", [(0, 0), (0, 1), (0, 9), (2, 13), (1, 7)])
+def test_the_longest_fitting_form_is_what_a_scan_finds_whatever_the_guesses(low, high):
+    """Every answer (none fits, all fit, any in between), every first guess, and proposals
+    that are exact, wild or stuck: the result is the largest fitting n, each trial in range."""
+    proposals = [lambda n, over: n - round(over), lambda n, over: n + 17,
+                 lambda n, over: low - 5, lambda n, over: n]
+    for answer, first, propose in itertools.product(range(low - 1, high + 2),
+                                                    range(low - 2, high + 3), proposals):
+        calls: list[int] = []
+        found = fitting.longest_fitting(fitting.remembered(_fits_up_to(answer, calls)), low,
+                                        high, first, propose)
+        scan = max((n for n in range(low, high + 1) if n <= answer), default=None)
+        assert found == scan, (answer, first)
+        assert all(low <= n <= high for n in calls)
+
+
+def test_a_good_guess_costs_two_trials_and_a_poor_one_few_more():
+    calls: list[int] = []
+    found = fitting.longest_fitting(_fits_up_to(40, calls), 0, 300, 40,
+                                    lambda n, over: n - round(over))
+    assert (found, calls) == (40, [40, 41])
+    calls.clear()  # off by 30: the overflow's proposal lands on the answer, then its neighbour
+    assert fitting.longest_fitting(_fits_up_to(40, calls), 0, 300, 70,
+                                   lambda n, over: n - round(over)) == 40
+    assert len(calls) <= 3
+
+
+def test_the_fewest_reductions_are_what_a_scan_finds():
+    for needed, first in itertools.product(range(0, 9), range(-1, 10)):
+        def trial(taken: int, needed: int = needed) -> float:
+            return needed - taken - 0.5  # fits once `needed` are taken
+        found = fitting.fewest_fitting(fitting.remembered(trial), 1, 7, first,
+                                       lambda n, over: n + round(over + 0.5))
+        assert found == (max(needed, 1) if needed <= 7 else None), (needed, first)
+
+
+def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_fits(monkeypatch):
+    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
+    written, built = [], []
+    format_pdf, render = BrochureDocument.format, summary._render
+
+    def counted_format(self):
+        written.append(1)
+        return format_pdf(self)
+
+    def counted_render(*args, **kwargs):
+        built.append(kwargs.get("measure", False))
+        return render(*args, **kwargs)
+    summarize(record)  # the kit calibrated and the recordings made before counting
+    monkeypatch.setattr(BrochureDocument, "format", counted_format)
+    monkeypatch.setattr(summary, "_render", counted_render)
+    result = summarize(record)
+    assert len(written) == 1, "the summary's PDF is written once"
+    assert built.count(False) == 2, "one rendering that ran over, one of the form chosen"
+    assert built.count(True) <= 8, f"{built.count(True)} measured layouts"
+    printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
+    cuts = summary._note_cuts(record["notes"])
+    longer = next(cut for cut in cuts if len(cut) > printed)  # the next start, a word longer
+    longer_record = to_record({**record, "notes": longer})
+    kit = summary_kit()
+    rendered = render(kit, longer_record, assess(longer_record, kit.rules), kit.seed("es"),
+                      reduced=frozenset(kit.text("es").reductions), note_cut=True, limit=2)
+    assert rendered.pages > 2, "a note one word longer runs past the two pages"
