@@ -347,9 +347,39 @@ def copied_bullet(bullet: object) -> object:
 def copied_state(state: dict[str, object]) -> dict[str, object]:
     """A copy of a paragraph's wrap state: every fragment, line and list in it copied (shared
     where the originals shared them), text, numbers, colours and fonts kept (ReportLab never
-    changes them)."""
+    changes them). Lines of plain words (``kind`` 0, most short paragraphs: tuples of a width
+    and a list of ``str``) are copied without the generic walk."""
+    lines = state.get("blPara")
+    if isinstance(lines, ABag) and getattr(lines, "kind", None) == 0 and _plain(lines):
+        return _copied_plain(state, lines)
     memo: dict[int, object] = {}
     return {name: _copied_part(value, memo) for name, value in state.items()}
+
+
+def _plain(lines: ABag) -> bool:
+    """Whether every line is a (width, words) pair of plain strings (no word of a class of its
+    own, which splitting may change: a hyphenated part)."""
+    return all(type(line) is tuple and len(line) == 2 and type(line[1]) is list
+               and all(type(word) is str for word in line[1]) for line in lines.lines)
+
+
+def _copied_plain(state: dict[str, object], lines: ABag) -> dict[str, object]:
+    """:func:`copied_state` of a paragraph whose lines are plain words: the lines' holder and
+    its lists copied, the fragments copied (:func:`copied`), every other list copied."""
+    holder = lines.clone()
+    for name, value in holder.__dict__.items():
+        if type(value) is list:
+            holder.__dict__[name] = list(value)
+    holder.lines = [(line[0], list(line[1])) for line in lines.lines]
+    copy: dict[str, object] = {}
+    for name, value in state.items():
+        if value is lines:
+            copy[name] = holder
+        elif name == "frags" and type(value) is list:
+            copy[name] = copied(value)
+        else:
+            copy[name] = list(value) if type(value) is list else value
+    return copy
 
 
 def _copied_part(value: object, memo: dict[int, object]) -> object:
