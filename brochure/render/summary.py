@@ -100,6 +100,12 @@ class SummaryKit:
         return canvas
 
     @cached_property
+    def reusable(self) -> dict[int, bool]:
+        """Whether each block's flowables can be kept for reuse (by the block's id: blocks
+        live as long as the kit), decided once per block."""
+        return {}
+
+    @cached_property
     def recordings(self) -> dict:
         """Recorded static flowables by (language, block, variant)."""
         return {}
@@ -579,12 +585,13 @@ _STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement",
            "callout", "include", "verdict_steps", "columns", "page_break"}
 
 
-def _is_static(block) -> bool:
+def _is_static(block, also: str | None = None) -> bool:
     """A block that draws the same for every patient (given language and verdict): its
-    templates read nothing but the clinic's details and the verdict."""
+    templates read nothing but the clinic's details and the verdict (a block of type ``also``
+    too, when its templates read no more)."""
     if block.type == "columns":
         return all(_is_static(b) for column in block.columns for b in column)
-    return block.type in _STATIC and all(
+    return (block.type in _STATIC or block.type == also) and all(
         set(compiled(t)[1]) <= CLINIC_VALUES for t in _strings(block.model_dump()) if "{" in t)
 
 
@@ -597,21 +604,62 @@ def _strings(value) -> list[str]:
     return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
-def _block_flowables(kit: SummaryKit, ctx: SummaryContext, key: str, block,
-                     replay: bool) -> list:
+_KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",)}
+"""Blocks that draw the same for every patient of one physician (given language and verdict,
+their templates reading nothing else of the record): the record's fields whose values key
+their recordings. A physician is not patient data."""
+
+
+def _recording_key(kit: SummaryKit, ctx: SummaryContext, key: str,
+                   block: SummaryBlock) -> tuple | None:
+    """Under what a block's flowables and drawing are kept for reuse (None: built afresh)."""
+    known = kit.reusable
+    if id(block) not in known:
+        known[id(block)] = _is_static(block) or (
+            block.type in _KEYED_BY and _is_static(block, block.type))
+    if not known[id(block)]:
+        return None
+    values = tuple(getattr(ctx.record, name) for name in _KEYED_BY.get(block.type, ()))
+    return (ctx.record.language, key, ctx.assessment.verdict, *values)
+
+
+def _block_flowables(kit: SummaryKit, ctx: SummaryContext, key: str, block: SummaryBlock,
+                     replay: bool) -> list[Flowable]:
     """A block's flowables, tagged for the structure tree (unless the kit is untagged);
     static ones built once and replayed."""
-    def built() -> list:
+    def built() -> list[Flowable]:
         flowables = summary_flowables(block, ctx)
         return (tag_flowables(flowables, (), kit.roles, key) if kit.tagged
                 else flowables)
-    if not replay or not _is_static(block):
+    stored = _recording_key(kit, ctx, key, block) if replay else None
+    if stored is None:
         return built()
-    stored = (ctx.record.language, key, ctx.assessment.verdict)
     if stored not in kit.recordings:
-        kit.recordings[stored] = [(f, {}, {}) for f in built()]
-    return [f if isinstance(f, (KeepTogether, PageBreak)) else Recorded(f, store, sizes)
-            for f, store, sizes in kit.recordings[stored]]
+        kit.recordings[stored] = [_kept_for_reuse(f) for f in built()]
+    return [_reused(kept) for kept in kit.recordings[stored]]
+
+
+def _kept_for_reuse(flowable: Flowable) -> tuple:
+    """A flowable kept for reuse with the stores of its recordings (what a KeepTogether holds
+    kept one by one; a page break as it is)."""
+    if isinstance(flowable, KeepTogether):
+        return (KeepTogether, [_kept_for_reuse(f) for f in kept_together(flowable)])
+    if isinstance(flowable, PageBreak):
+        return (PageBreak, flowable)
+    return (Recorded, (flowable, {}, {}))
+
+
+def _reused(kept: tuple) -> Flowable:
+    """A document's own wrappers of a kept flowable (see :func:`_kept_for_reuse`): platypus
+    leaves marks on what it places, so documents rendered at once (in threads) never share a
+    placed flowable."""
+    kind, content = kept
+    if kind is KeepTogether:
+        return KeepTogether([_reused(k) for k in content])
+    if kind is PageBreak:
+        return content
+    inner, store, sizes = content
+    return Recorded(inner, store, sizes)
 
 
 def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Metadata:
