@@ -604,10 +604,11 @@ def _strings(value) -> list[str]:
     return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
-_KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",)}
-"""Blocks that draw the same for every patient of one physician (given language and verdict,
-their templates reading nothing else of the record): the record's fields whose values key
-their recordings. A physician is not patient data."""
+_KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",), "bottom_line": ()}
+"""Blocks whose builders read the record's fields named here and nothing else of it (the
+bottom line reads only the verdict; the signature, the physician): drawn the same for every
+patient with those values (given language and verdict, their templates reading nothing of the
+record either), their recordings keyed by those values. A physician is not patient data."""
 
 
 def _recording_key(kit: SummaryKit, ctx: SummaryContext, key: str,
