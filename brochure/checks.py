@@ -37,6 +37,7 @@ def content_findings(project: Project) -> list[Problem]:
             findings += review_findings(edition)
             findings += readability_findings(edition, project)
             findings += glyph_findings(edition, project)
+            findings += call_findings(edition, project)
     layouts: list[Loaded[Layout] | Loaded[SummaryLayout]] = [
         *project.layouts.values(), *project.summary_layouts.values()]
     for loaded in layouts:
@@ -115,6 +116,8 @@ def block_texts(block, pub: Publication, brand: Brand | None) -> list[str]:
     texts += [pub.statements[ref] for ref in refs if block.type in ("statement", "statements")]
     if block.type == "colophon" and pub.standards is not None:
         texts += standards_texts(pub, brand)
+    if block.type == "formats" and pub.standards is not None:
+        texts.append(standards_texts(pub, brand)[-2])
     if block.type == "physician" and brand is not None:
         texts.append(localize(brand.physician(block.key or pub.physician).bio, pub.language))
     return [plain(t) for t in texts if isinstance(t, str) and t]
@@ -125,8 +128,9 @@ def standards_texts(pub: Publication, brand: Brand | None) -> list[str]:
     if pub.standards is None:
         return []
     clinic = brand.name if brand is not None else ""
+    phone = brand.contact.phone if brand is not None else ""
     return [*pub.standards.sources,
-            *pub.standards.lines(pub.date, pub.review_date, clinic)]
+            *pub.standards.lines(pub.date, pub.review_date, clinic, phone)]
 
 
 def readability_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:
@@ -144,6 +148,47 @@ def readability_findings(loaded: Loaded[Publication], project: Project) -> list[
                 f"({result.measure}, {result.words} words); the limit is {limit:g}: use shorter "
                 "sentences and everyday words", level="finding"))
     return findings
+
+
+# -- a call with its number ---------------------------------------------------------------------
+
+def call_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:
+    """Every block that asks the reader to call (a word of the project's ``calls`` for the
+    publication's language) without the brand's phone number, as its kit prints it, in the
+    same block: placed at the block (at the statement, for a box of statements)."""
+    pub = loaded.model
+    brand = project.brands.get(pub.brand)
+    words = project.calls.get(pub.language, [])
+    if brand is None or not words:
+        return []
+    phone = brand.model.contact.phone
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)",
+                         re.IGNORECASE)
+    findings = []
+    for section, blocks in pub.sections.items():
+        for index, block in enumerate(blocks):
+            text = " ".join(block_texts(block, pub, brand.model) + _printed_numbers(block, brand))
+            found = pattern.search(text)
+            if found and phone not in text:
+                findings.append(loaded.source.problem(
+                    _call_at(block, pub, pattern, section, index),
+                    f"'{found.group(0)}' asks the reader to call, but the block does not give "
+                    f"the number: add {phone} (the phone number in brand kit "
+                    f"'{pub.brand}') to it", level="finding"))
+    return findings
+
+
+def _printed_numbers(block, brand: Loaded[Brand]) -> list[str]:
+    """The phone number a block prints beside its text (a contact block's)."""
+    return [brand.model.contact.phone] if block.type == "contact" else []
+
+
+def _call_at(block, pub: Publication, pattern: re.Pattern, section: str, index: int) -> tuple:
+    """Where to fix a call without a number: the statement that asks (for a statement box),
+    else the block."""
+    refs = [block.ref] if block.type == "statement" else getattr(block, "refs", [])
+    asking = [ref for ref in refs if pattern.search(pub.statements.get(ref, ""))]
+    return ("statements", asking[0]) if asking else ("sections", section, index)
 
 
 # -- glyphs -----------------------------------------------------------------------------------
@@ -305,7 +350,8 @@ USES: dict[str, list[tuple[str, str | None]]] = {
     "statement": [("callout", "sand")], "statements": [("callout", "sand")],
     "callout": [("callout", "tint"), ("h3", "tint")], "figure": [("caption", None)],
     "image": [("caption", None)], "qr": [("small", None)], "logo": [], "spacer": [],
-    "colophon": [("small", None)],
+    "colophon": [("small", None)], "formats": [("h3", None)],
+    "facts": [("h3", "paper"), ("callout", "paper")],
     "physician": [("h1", None), ("h3", None), ("small", None), ("body", None)],
     "cover": [("h3", None), ("cover_brand", None), ("cover_title", None),
               ("cover_subtitle", None), ("cover_tagline", None)],

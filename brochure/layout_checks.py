@@ -10,7 +10,11 @@ On a built file (screen or print, read as preflight reads it, :func:`~.preflight
   ``balance.min_fill`` of its text frame: the tallest band of the frame with nothing drawn in
   it (below the last content, above the first, or between two) is measured against the frame.
   The covers (first and last panel in reading order) are left out unless a panel says
-  ``balance: true``; any panel may say ``balance: false``.
+  ``balance: true``; any panel may say ``balance: false``;
+- **balance** (uneven): panels a reader sees together (a tri-fold side's panels, a booklet's
+  facing pages; covers and panels with a ``foot`` aside) whose content ends further apart than
+  the layout's ``balance.even``, naming each panel and where its content ends, in inches from
+  the page's top.
 
 On the content as a layout places it (no rendering needed):
 
@@ -46,7 +50,7 @@ from .preflight import (
     words_at,
 )
 from .project import Project
-from .render.sheets import Sheet, Slot, frame, sheets
+from .render.sheets import Sheet, Slot, frame, reach, sheets
 
 DESCENT, ASCENT = 0.25, 0.8
 """A line of text's extent below and above its baseline, in ems (for where content ends)."""
@@ -124,8 +128,9 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
     except UNREADABLE:
         return []  # preflight and accessibility say so
     built = Built(path, layout, kind, pages, _brand(reader, project))
-    return size_findings(built) + (balance_findings(built)
-                                   if built.sheets and len(built.sheets) == len(pages) else [])
+    placed = built.sheets and len(built.sheets) == len(pages)
+    return size_findings(built) + (balance_findings(built) + even_findings(built)
+                                   if placed else [])
 
 
 def _brand(reader: PdfReader, project: Project) -> Brand | None:
@@ -224,13 +229,22 @@ def balance_findings(built: Built) -> list[Finding]:
     return findings
 
 
-def _balance(built: Built, layout: Layout, page: PageContent, slot: Slot) -> Finding | None:
+def _spans(built: Built, layout: Layout, page: PageContent,
+           slot: Slot) -> tuple[list[tuple[float, float]], float, float]:
+    """(bottom, top) of what is drawn in a panel's text frame, clipped to it, with the frame's
+    bottom and top (in the page's coordinates)."""
     left, bottom, width, height = frame(layout, slot, _foot(built, layout, slot))
     left, bottom = left + page.trim[0], bottom + page.trim[1]
     top = bottom + height
     spans = [(max(low, bottom), min(high, top))
              for low, high in _extents(page, left - EDGE, left + width + EDGE)
              if high > bottom and low < top]
+    return spans, bottom, top
+
+
+def _balance(built: Built, layout: Layout, page: PageContent, slot: Slot) -> Finding | None:
+    spans, bottom, top = _spans(built, layout, page, slot)
+    height = top - bottom
     upper, lower = _widest_gap(spans, bottom, top)
     fill = 1 - (upper - lower) / height
     least = layout.balance.min_fill
@@ -243,6 +257,50 @@ def _balance(built: Built, layout: Layout, page: PageContent, slot: Slot) -> Fin
                    "panel left part-empty on purpose")
 
 
+def even_findings(built: Built) -> list[Finding]:
+    """Panels seen together whose content ends further apart than ``balance.even``: one
+    finding per group, on the page of the panel that ends highest."""
+    layout = built.layout
+    if not isinstance(layout, Layout) or layout.balance.even is None:
+        return []
+    ends = _ends(built, layout)
+    findings = []
+    for group in layout.seen_together():
+        found = [(ends[p.name], p.name) for p in group if p.name in ends]
+        if len(found) < 2:
+            continue
+        (high, page, _), _ = min(found)
+        (low, _, _), _ = max(found)
+        if low - high > layout.balance.even + 1e-6:
+            findings.append(_uneven(built, layout, page, found))
+    return findings
+
+
+def _ends(built: Built, layout: Layout) -> dict[str, tuple[float, int, float]]:
+    """Where each panel's content ends, in points from the page's top (trim), with the page
+    it is on and its frame's height (panels with nothing drawn left out)."""
+    ends = {}
+    for page, sheet in zip(built.pages, built.sheets, strict=True):
+        for slot in sheet.slots:
+            spans, bottom, top = _spans(built, layout, page, slot)
+            if spans:
+                lowest = min(low for low, _ in spans)
+                ends[slot.panel.name] = (page.trim[3] - lowest, page.number, top - bottom)
+    return ends
+
+
+def _uneven(built: Built, layout: Layout, page: int,
+            found: list[tuple[tuple[float, int, float], str]]) -> Finding:
+    where = ", ".join(f"'{name}' at {end / 72:.2f} in" for (end, _, _), name in found)
+    spread = (max(found)[0][0] - min(found)[0][0]) / 72
+    even = (layout.balance.even or 0) / 72
+    return Finding(built.path, page, "balance", "panels seen together",
+                   f"their content ends at different heights ({where} from the page's top, "
+                   f"{spread:.2f} in apart); this layout asks for at most {even:.2f} in "
+                   f"(balance: even in layout {layout.name}): move a block from the panel "
+                   "that ends lowest to one that ends higher, or add to the shorter ones")
+
+
 def _foot(built: Built, layout: Layout, slot: Slot) -> float:
     """The height above the trim of the brand art across a panel's foot (as the renderer
     draws it: scaled to the panel's width, into the bleed on the sheet's outer edges)."""
@@ -251,7 +309,7 @@ def _foot(built: Built, layout: Layout, slot: Slot) -> float:
         return 0.0
     art = built.brand.art[key]
     bleed = layout.bleed if built.kind.boxes else 0.0
-    width = slot.panel.width + bleed * (slot.outer_left + slot.outer_right)
+    width = slot.panel.width + sum(reach(layout, slot, built.kind.boxes))
     return art.height * width / art.width - bleed
 
 

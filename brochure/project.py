@@ -53,6 +53,9 @@ class Project:
     summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
     banned: dict[str, list[str]] = field(default_factory=dict)
     """Phrases no output may contain, by language (content/claims.yaml)."""
+    calls: dict[str, list[str]] = field(default_factory=dict)
+    """Words that ask a reader to call, by language (content/claims.yaml): a block holding one
+    shows the brand's phone number too."""
     settings: ProjectSettings = field(default_factory=ProjectSettings)
     """Project-wide settings (content/project.yaml; defaults when it is absent)."""
     invalid: set[str] = field(default_factory=set, repr=False)
@@ -148,9 +151,11 @@ def _first(problems: list[Problem]) -> list[Problem]:
 
 
 class BannedPhrases(Strict):
-    """content/claims.yaml: phrases no output may contain, by language."""
+    """content/claims.yaml: phrases no output may contain, and the words that ask a reader to
+    call (a block with one shows the phone number), by language."""
 
     banned: dict[str, list[str]]
+    calls: dict[str, list[str]] = {}  # noqa: RUF012 - pydantic copies defaults
 
 
 def _load_banned(project: Project) -> list[Problem]:
@@ -158,9 +163,10 @@ def _load_banned(project: Project) -> list[Problem]:
     if not path.exists():
         return []
     try:
-        project.banned = validate(load(_relative(path)), BannedPhrases).banned
+        claims = validate(load(_relative(path)), BannedPhrases)
     except SourceError as exc:
         return exc.problems
+    project.banned, project.calls = claims.banned, claims.calls
     return []
 
 

@@ -62,6 +62,10 @@ class PanelStyle(Measured):
     band: str | None = Field(None, description="a colour band across the panel's top")
     band_height: Length = 0
     art: str | None = Field(None, description="brand art drawn across the panel's foot")
+    past_fold: Length = Field(0, ge=0, description="in a print file, how far the panel's "
+                              "background and art run past each fold it meets, so that a fold "
+                              "a little off its mark shows no white line (drawn after its "
+                              "neighbours' backgrounds)")
 
 
 class TextStyle(Measured):
@@ -100,6 +104,10 @@ class Balance(Measured):
 
     min_fill: float = Field(0.7, gt=0, le=1, description="least share of a panel's frame "
                             "height its content spans")
+    even: Length | None = Field(None, gt=0, description="how far apart the ends of the content "
+                                "of panels seen together may be: a tri-fold side's panels, a "
+                                "booklet's facing pages (covers and panels with a foot left "
+                                "out); default: not weighed")
 
 
 class FigureRule(Measured):
@@ -246,6 +254,19 @@ class Layout(TypeFloor):
     def in_reading_order(self) -> list[str]:
         """Panel names in the order a reader meets them."""
         return self.reading_order or [p.name for p in self.panels()]
+
+    def seen_together(self) -> list[list[Panel]]:
+        """The groups of panels a reader sees at once whose content should end at about the
+        same height (``balance.even``): each side of a tri-fold, each pair of a booklet's
+        facing pages (2|3, 4|5, …); covers and panels with a foot are left out, and a group
+        of one is no group."""
+        if self.kind == "booklet":
+            pages = [side.panels[0] for side in self.sides]
+            spreads = [pages[i:i + 2] for i in range(1, len(pages) - 1, 2)]
+        else:
+            spreads = [side.panels for side in self.sides]
+        groups = [[p for p in spread if self.balanced(p) and not p.foot] for spread in spreads]
+        return [group for group in groups if len(group) > 1]
 
     def balanced(self, panel: Panel) -> bool:
         """Whether ``brochure check`` weighs how full ``panel`` is: as its ``balance`` says,

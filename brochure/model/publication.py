@@ -102,6 +102,17 @@ class Callout(Shown):
     box: str = Field("ask", description="the brand's box style, or 'none'")
 
 
+class Facts(Shown):
+    """The few facts that decide, one short line each, in a box with its title: what a reader
+    sees first on opening the brochure. Each fact is also said in full beside the claim it
+    qualifies (the publication's statements keep their places)."""
+
+    type: Literal["facts"]
+    title: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1, max_length=7)
+    box: str = Field("ask", description="the brand's box style, or 'none'")
+
+
 class Figure(Shown):
     type: Literal["figure"]
     art: str
@@ -147,6 +158,8 @@ class QrCode(Shown):
     url: str | None = None
     text: str
     size: float = Field(0.45, gt=0, le=1, description="fraction of the column width")
+    beside: bool = Field(False, description="the text beside the code (to its right), not "
+                         "under it")
 
 
 class Logo(Shown):
@@ -163,12 +176,22 @@ class Colophon(Shown):
     """Block ``colophon``: the publication's standards lines, drawn from :class:`Standards`."""
 
     type: Literal["colophon"]
+    formats: bool = Field(True, description="also the other-formats line; false where a "
+                          "`formats` block says it on a line of its own")
+
+
+class Formats(Shown):
+    """Block ``formats``: the publication's other-formats line (:attr:`Standards.formats`) on
+    a line of its own, in bold, where a reader who needs large print or another language
+    finds it."""
+
+    type: Literal["formats"]
 
 
 Block = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, Figure,
-          Image,
-          PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer, Colophon],
+          Image, Facts,
+          PhysicianBio, Cover, ContactBlock, QrCode, Logo, Spacer, Colophon, Formats],
     Field(discriminator="type"),
 ]
 
@@ -177,7 +200,8 @@ class Standards(Strict):
     """Publication standards a reader is owed (NHS Patient Information Forum, IPDAS): where the
     facts come from, when the text was published and will be reviewed, other formats, and the
     clinic's interest. Text may use ``{{ published }}`` and ``{{ review }}`` (the publication's
-    ``date`` and ``review_date`` in ``date_format``) and ``{{ clinic }}`` (the brand's name)."""
+    ``date`` and ``review_date`` in ``date_format``), ``{{ clinic }}`` (the brand's name) and
+    ``{{ phone }}`` (the brand's phone number, as its kit prints it)."""
 
     sources_label: str = Field(min_length=1, description="e.g. 'Sources:', before the first source")
     sources: list[str] = Field(min_length=1, description="each a short citation, shown one "
@@ -187,14 +211,16 @@ class Standards(Strict):
     date_format: str = Field("{{ month }} {{ year }}",
                              description="template with `month` (a name) and `year`")
     months: list[str] = Field(min_length=12, max_length=12)
-    formats: str = Field(min_length=1, description="other formats and languages on request")
+    formats: str = Field(min_length=1, description="other formats and languages on request "
+                         "(and how to ask: '{{ phone }}')")
     disclosure: str = Field(min_length=1, description="the clinic offers and charges for this")
 
-    def lines(self, published: dt.date, review: dt.date | None, clinic: str) -> list[str]:
+    def lines(self, published: dt.date, review: dt.date | None, clinic: str,
+              phone: str = "") -> list[str]:
         """The lines a reader sees, filled in: the dates, the formats and the disclosure."""
         from ..templates import fill
 
-        context = {"published": self.month_year(published), "clinic": clinic,
+        context = {"published": self.month_year(published), "clinic": clinic, "phone": phone,
                    "review": self.month_year(review) if review else ""}
         return [fill(text, context) for text in (self.dates, self.formats, self.disclosure)]
 

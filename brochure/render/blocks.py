@@ -228,6 +228,18 @@ def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
     return _in_box(content, ctx, block.box)
 
 
+@builds("facts")
+def _facts(block: m.Facts, ctx: BlockContext) -> list[Flowable]:
+    """The key facts: a bold title over short bulleted lines, in the block's box style."""
+    bullet = _box_text(ctx, block.box)
+    style = _bullet_style(bullet, ctx.spacing.bullet_indent,
+                          ctx.styles.text_colour("accent", bullet.fontSize))
+    content: list[Flowable] = [para(inline(block.title), ctx.styles["h3"])]
+    content += [with_spec(para(inline(text), style, bullet="•"), list=True)
+                for text in block.items]
+    return _in_box(content, ctx, block.box)
+
+
 @builds("table")
 def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     head, cell = ctx.styles["table_head"], ctx.styles["table"]
@@ -373,8 +385,19 @@ def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text,
                       name=localize(ctx.brand.qr_code_name, ctx.language))
     code.hAlign = "LEFT"
-    return [KeepTogether([code, Spacer(1, ctx.spacing.box_padding),
-                          booking_caption(block.text, url, ctx.styles["small"])])]
+    gap = ctx.spacing.box_padding
+    if block.beside:  # a narrow column: the address as typed, without its scheme
+        caption = booking_caption(block.text, url, ctx.styles["small"],
+                                  url.split("://", 1)[-1])
+        side = code.size + 2 * gap
+        table = grid([[code, caption]], [side, ctx.width - side], [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx)
+        table.spaceAfter = ctx.styles["small"].spaceAfter
+        return [table]
+    caption = booking_caption(block.text, url, ctx.styles["small"])
+    return [KeepTogether([code, Spacer(1, gap), caption])]
 
 
 @builds("spacer")
@@ -386,10 +409,27 @@ def _spacer(block: m.Spacer, ctx: BlockContext) -> list[Flowable]:
 def _colophon(block: m.Colophon, ctx: BlockContext) -> list[Flowable]:
     """The publication's standards as one paragraph of small type: sources (one after
     another), then the dates, other formats and the disclosure, each a sentence."""
-    pub, standards = ctx.publication, ctx.publication.standards
+    standards = ctx.publication.standards
     if standards is None:
         return []
     sources = "; ".join(inline(source) for source in standards.sources)
-    lines = [f"<b>{escape(standards.sources_label)}</b> {sources}.",
-             *map(inline, standards.lines(pub.date, pub.review_date, ctx.brand.name))]
+    dates, formats, disclosure = _standards_lines(ctx)
+    lines = [f"<b>{escape(standards.sources_label)}</b> {sources}.", inline(dates),
+             *([inline(formats)] if block.formats else []), inline(disclosure)]
     return [para(" ".join(lines), ctx.styles["small"])]
+
+
+def _standards_lines(ctx: BlockContext) -> list[str]:
+    """The publication's dates, formats and disclosure lines, filled in for the brand."""
+    pub = ctx.publication
+    if pub.standards is None:
+        return []
+    return pub.standards.lines(pub.date, pub.review_date, ctx.brand.name,
+                               ctx.brand.contact.phone)
+
+
+@builds("formats")
+def _formats(block: m.Formats, ctx: BlockContext) -> list[Flowable]:
+    """The other-formats line on its own, in bold (the h3 style)."""
+    lines = _standards_lines(ctx)
+    return [para(inline(lines[1]), ctx.styles["h3"])] if lines else []

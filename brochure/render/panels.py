@@ -28,7 +28,7 @@ from .colours import Palette
 from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
 from .images import ImageLoader
-from .sheets import Sheet, Slot, sheets
+from .sheets import Sheet, Slot, reach, sheets
 from .sheets import frame as text_frame
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -171,9 +171,14 @@ def _draw_sheet(canvas, job: Job, sheet: Sheet) -> list[Bookmark]:
     canvas.saveState()
     canvas.translate(job.slug, job.slug)
     order = {name: i for i, name in enumerate(_reading_order(job.layout))}
+    styles = job.layout.panel_styles
+    # backgrounds first, those running past a fold last (over their neighbours'); then the
+    # text, in reading order
+    feet = {slot.panel.name: _decorate(canvas, job, slot)
+            for slot in sorted(sheet.slots, key=lambda s: styles[s.panel.style].past_fold > 0)}
     marks: list[Bookmark] = []
     for slot in sorted(sheet.slots, key=lambda s: order.get(s.panel.name, len(order))):
-        marks += _draw_panel(canvas, job, slot)
+        marks += _draw_panel(canvas, job, slot, feet[slot.panel.name])
     canvas.restoreState()
     return marks
 
@@ -201,12 +206,13 @@ def _draw_marks(canvas, job: Job, sheet: Sheet) -> None:
     canvas.restoreState()
 
 
-def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
+def _decorate(canvas, job: Job, slot: Slot) -> float:
+    """A panel's background, band and foot art (into the bleed and past its folds, in print);
+    return the height the art takes above the trim."""
     layout, panel, x = job.layout, slot.panel, slot.x
     style = layout.panel_styles[panel.style]
     height, bleed = layout.page.height, job.bleed
-    grow_left = bleed if slot.outer_left else 0.0
-    grow_right = bleed if slot.outer_right else 0.0
+    grow_left, grow_right = reach(layout, slot, job.kind.boxes)
     def decoration(canvas) -> None:
         if style.background:
             canvas.setFillColor(job.palette(style.background))
@@ -218,7 +224,11 @@ def _draw_panel(canvas, job: Job, slot: Slot) -> list[Bookmark]:
                         panel.width + grow_left + grow_right, style.band_height + bleed,
                         stroke=0, fill=1)
     artifact(canvas, decoration)
-    foot = _draw_art(canvas, job, style.art, x - grow_left, panel.width + grow_left + grow_right)
+    return _draw_art(canvas, job, style.art, x - grow_left, panel.width + grow_left + grow_right)
+
+
+def _draw_panel(canvas, job: Job, slot: Slot, foot: float) -> list[Bookmark]:
+    layout, panel = job.layout, slot.panel
     frame = Frame(*text_frame(layout, slot, foot),
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)

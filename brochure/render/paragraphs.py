@@ -164,10 +164,12 @@ def _shaping(style: ParagraphStyle, base: int) -> ParagraphStyle:
     return hit[1]
 
 
-def booking_caption(text: str, url: str, style: ParagraphStyle) -> Para:
+def booking_caption(text: str, url: str, style: ParagraphStyle, shown: str | None = None) -> Para:
     """The caption beside a QR code: what the code is for and its address, itself a link
-    (for readers on a screen, and for screen readers, which cannot scan a code)."""
-    caption = para(f"<b>{escape(text)}</b><br/>{escape(url)}", style, kind=LinkPara)
+    (for readers on a screen, and for screen readers, which cannot scan a code); ``shown``
+    is the address as printed, when not the whole URL."""
+    shown = url if shown is None else shown
+    caption = para(f"<b>{escape(text)}</b><br/>{escape(shown)}", style, kind=LinkPara)
     return with_spec(caption, link_url=url, link_contents=f"{text}: {url}")
 
 

@@ -60,6 +60,17 @@ def frame(layout: Layout, slot: Slot, foot: float) -> tuple[float, float, float,
             layout.page.height - 2 * pad - band - foot)
 
 
+def reach(layout: Layout, slot: Slot, printed: bool) -> tuple[float, float]:
+    """How far a panel's background and foot art run past its left and right edges: in a print
+    file, into the bleed on the sheet's outer edges and past a fold by the panel style's
+    ``past_fold``; nowhere on screen."""
+    if not printed:
+        return 0.0, 0.0
+    past = layout.panel_styles[slot.panel.style].past_fold
+    return (layout.bleed if slot.outer_left else past,
+            layout.bleed if slot.outer_right else past)
+
+
 def saddle_stitch(count: int) -> list[tuple[int, int]]:
     """Page pairs (left, right) of each sheet side, outside then inside, sheet by sheet."""
     order = []
