@@ -192,9 +192,11 @@ def serve(host: str, port: int, root: Path, network: NetworkOptions) -> None:
     run_serve(root, host, port, network)
 
 
+from .commands.studio import studio_command  # noqa: E402  (click only, as users)
 from .commands.users import users_group  # noqa: E402  (click only; its work loads inside)
 
 main.add_command(users_group(_Group, _reports_errors, _ROOT), name="users")
+main.add_command(studio_command(_Command, _reports_errors, _ROOT), name="studio")
 
 
 @main.group(cls=_Group)

@@ -66,6 +66,10 @@ class Source:
     data: Any
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    ends: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    """Where each value written in the file ends (line and column, 1-based, of the character
+    after it), so that a value can be replaced byte for byte (the studio's edits). A value that
+    is an alias's or a merge's copy ends where what it copies ends."""
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the node at ``loc`` (of its key when ``key``), or of its
@@ -267,6 +271,7 @@ class _Builder:
         self.path, self.limits = path, limits
         self.positions: dict[Loc, tuple[int, int]] = {}
         self.key_positions: dict[Loc, tuple[int, int]] = {}
+        self.ends: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self.scalars = yaml.SafeLoader("")
         self.built = 0
@@ -282,6 +287,7 @@ class _Builder:
                 self.via.pop()
         self._count(node, depth)
         self.positions[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.ends[loc] = (node.end_mark.line + 1, node.end_mark.column + 1)
         if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN:
             self._error(node, TAG_REFUSED)
             return None
@@ -480,7 +486,7 @@ def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
         raise _refuse(path, exc.problem_mark, TAG_REFUSED) from None
     if builder.problems:
         raise SourceError(builder.problems)
-    return Source(path, data, builder.positions, builder.key_positions)
+    return Source(path, data, builder.positions, builder.key_positions, builder.ends)
 
 
 def _tab_hint(text: str, mark: Any) -> str:

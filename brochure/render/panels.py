@@ -28,6 +28,7 @@ from .colours import Palette
 from .document import Metadata, new_canvas
 from .fonts import FontSet, register_fonts
 from .images import ImageLoader
+from .rendered import Box, RenderedDocument
 from .sheets import Sheet, Slot, reach, sheets
 from .sheets import frame as text_frame
 from .structure import Tagger
@@ -71,6 +72,8 @@ class Job:
     images: ImageLoader
     kind: OutputKind
     styles: dict = field(default_factory=dict, compare=False)
+    rendered: RenderedDocument | None = field(default=None, compare=False)
+    """Where the panels and blocks placed are recorded, when asked (the studio)."""
 
     @property
     def bleed(self) -> float:
@@ -83,13 +86,14 @@ class Job:
 
 
 def render_panels(brand: Brand, publication: Publication, layout: Layout, images: ImageLoader,
-                  kind: OutputKind = SCREEN) -> bytes:
+                  kind: OutputKind = SCREEN, rendered: RenderedDocument | None = None) -> bytes:
     """The publication in a panel layout as a finished PDF file of ``kind``: the screen file
     is RGB at trim size in reading order; the print file CMYK with bleed, crop and fold marks
-    and trim/bleed boxes (booklets imposed for saddle stitching), declared PDF/X-1a."""
+    and trim/bleed boxes (booklets imposed for saddle stitching), declared PDF/X-1a. Pages,
+    panels and blocks placed are recorded in ``rendered`` when given."""
     fonts = register_fonts(brand.fonts)
     palette = Palette(brand, kind.colour)
-    job = Job(brand, publication, layout, fonts, palette, images, kind)
+    job = Job(brand, publication, layout, fonts, palette, images, kind, rendered=rendered)
     buffer = BytesIO()
     laid_out = sheets(layout, kind.imposed)
     canvas = new_canvas(buffer, _media(job, laid_out[0]), _metadata(job), fonts.body.regular,
@@ -101,6 +105,8 @@ def render_panels(brand: Brand, publication: Publication, layout: Layout, images
     marks: list[Bookmark] = []
     for number, sheet in enumerate(laid_out):
         canvas.addPageLabel(number, prefix=sheet.label)
+        if rendered is not None:
+            rendered.new_page(sheet.width, layout.page.height, sheet.label, sheet.folds)
         marks += _draw_sheet(canvas, job, sheet)
         canvas.showPage()
     _outline(canvas, layout, marks)
@@ -233,6 +239,9 @@ def _draw_panel(canvas, job: Job, slot: Slot, foot: float) -> list[Bookmark]:
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
                   id=panel.name)
     items = _fitted(canvas, job, panel, *frame_size(frame))
+    if job.rendered is not None:
+        job.rendered.place(canvas, panel.name, slot.x, panel.width,
+                           Box(*text_frame(layout, slot, foot)), items)
     marks: list[Bookmark] = []
     story = [f for p in items for f in _anchored(p, panel.name, marks)]
     frame.addFromList(story, canvas)  # draws what fits, taking it off the front of story
