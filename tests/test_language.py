@@ -130,16 +130,21 @@ def test_readability_check_names_the_section_and_its_grade(project):
     _edit(project, PUBLICATION, "Studies so far are small, and the results are mixed.",
           "Investigational regenerative interventions demonstrate heterogeneous methodological "
           "characteristics.")
+    _edit(project, PUBLICATION, "Exercise and physical therapy come first for most people.",
+          "Investigational regenerative interventions demonstrate heterogeneous methodological "
+          "characteristics.")
     findings = _findings(project)
     assert any(re.search(rf"{PUBLICATION}:\d+:\d+: finding: section 'research' reads at grade "
                          r"\d+\.\d \(Flesch–Kincaid grade", f) for f in findings), findings
 
 
 def test_spanish_readability_is_checked_with_its_own_measure(project):
-    _edit(project, "content/knee-stem-cell/publication.es.yaml",  # in the booklet alone
-          "En algunos estudios, el dolor bajó casi igual que con una inyección de esteroides.",
-          "La administración intraarticular de concentrados autólogos constituye una "
-          "intervención experimental caracterizada por resultados heterogéneos.")
+    spanish = "content/knee-stem-cell/publication.es.yaml"  # short: the panels are full
+    _edit(project, spanish, "Los estudios hasta ahora son pequeños, con resultados mixtos.",
+          "Intervenciones regenerativas experimentales: metodologías heterogéneas.")
+    _edit(project, spanish, "El ejercicio y la fisioterapia van primero: cuestan menos y "
+          "tienen pocos riesgos.", "Intervenciones terapéuticas convencionales: fisioterapia, "
+          "ejercicio.")
     findings = _findings(project)
     assert any("publication.es.yaml" in f and "section 'research'" in f and
                "Fernández-Huerta" in f for f in findings), findings

@@ -422,7 +422,7 @@ def test_print_images_carry_their_grey_on_the_black_plate(project):
 
     publication = project / "content/knee-stem-cell/publication.yaml"
     text = publication.read_text()
-    drawing = "    - type: figure\n      art: cover-walk\n      width: 0.9\n"
+    drawing = "    - type: figure\n      art: cover-walk\n      width: 0.7\n"
     assert drawing in text
     publication.write_text(text.replace(drawing, PHOTOGRAPH, 1))
     out = project / "output"

@@ -27,7 +27,8 @@ FACTS = {
             "FDA consumer warning on stem cell products"],
         "publication date": ["Published November 2026."],
         "review date": ["Next review November 2027."],
-        "other formats and languages": ["Large print, audio and other languages on request."],
+        "other formats and languages": [
+            "Large print, audio and other languages on request: call (555) 014-2200."],
         "disclosure": ["Harbor Knee & Joint Center offers this treatment and charges for it."],
     },
     "es": {
@@ -37,14 +38,16 @@ FACTS = {
             "aviso de la FDA sobre células madre"],
         "publication date": ["Publicado: noviembre de 2026."],
         "review date": ["Próxima revisión: noviembre de 2027."],
-        "other formats and languages": ["letra grande, en audio o en otro idioma."],
+        "other formats and languages": [
+            "letra grande, en audio o en otro idioma: llame al (555) 014-2200."],
         "disclosure": ["Harbor Knee & Joint Center ofrece este tratamiento y cobra por él."],
     },
 }
 """What a reader must find, written out here (not taken from the content files)."""
 
-BACK = {"trifold-letter": 1, "trifold-a4": 1, "booklet-letter": 7}
-"""The page holding the back panel (tri-fold outside) or the booklet's inside back page."""
+BACK = {"trifold-letter": (1,), "trifold-a4": (1,), "booklet-letter": (7, 8)}
+"""The pages holding the back panel (tri-fold outside), or the booklet's inside back page and
+its back cover (other formats, on a line of their own)."""
 
 
 def _text(pdf: Path, page: int) -> str:
@@ -58,7 +61,8 @@ def _text(pdf: Path, page: int) -> str:
 def test_every_brochure_states_its_sources_dates_formats_and_disclosure(built, layout,
                                                                          language):
     suffix = "" if language == "en" else f"-{language}"
-    text = _text(built / "knee-stem-cell" / f"{layout}{suffix}.pdf", BACK[layout])
+    text = " ".join(_text(built / "knee-stem-cell" / f"{layout}{suffix}.pdf", page)
+                    for page in BACK[layout])
     for fact, phrases in FACTS[language].items():
         for phrase in phrases:
             assert phrase in text, f"{layout} ({language}): {fact}: '{phrase}' not on its page"
@@ -212,7 +216,7 @@ def test_check_fails_a_publication_without_standards(project):
         text = path.read_text()
         start, end = text.index("\nstandards:\n"), text.index("\nstatements:\n")
         text = text[:start] + text[end:]
-        colophon = "\n  standards:\n    - type: colophon\n"
+        colophon = "\n  standards:\n    - type: colophon\n      formats: false\n"
         path.write_text(text.replace(colophon, "\n  standards: []\n"))
     result = run_cli("check", cwd=project)
     assert result.returncode == 1, result.stderr
