@@ -296,7 +296,7 @@ def _replace_image(project: Path, make) -> None:
 def _place_photograph(project: Path) -> None:
     """Put the photograph kept in the content folder on the copy's cover (the shipped cover is
     vector art)."""
-    _edit(project, PUBLICATION, "    - type: figure\n      art: cover-walk\n      width: 0.9\n",
+    _edit(project, PUBLICATION, "    - type: figure\n      art: cover-walk\n      width: 0.7\n",
           "    - type: image\n      path: images/harbor-water.jpg\n"
           "      alt: Sunlight rippling on clear harbor water.\n      width: 1.0\n")
 
@@ -481,12 +481,12 @@ def test_a_summary_layout_too_small_for_its_text_is_an_error_not_pages_without_e
 
 
 @pytest.mark.parametrize("widths, message", [
-    ("[0, 1, 1]", "Input should be greater than 0"),
-    ("[.inf, 1, 1]", "Input should be a finite number"),
-    ("[0.01, 1, 1]", "each of column_widths must be at least a twentieth of their sum"),
+    ("[0, 1, 1, 1]", "Input should be greater than 0"),
+    ("[.inf, 1, 1, 1]", "Input should be a finite number"),
+    ("[0.01, 1, 1, 1]", "each of column_widths must be at least a twentieth of their sum"),
 ])
 def test_table_column_widths_a_table_cannot_use_are_errors(project, widths, message):
-    line = _edit(project, PUBLICATION, "column_widths: [1.25, 1.3, 1]",
+    line = _edit(project, PUBLICATION, "column_widths: [1.15, 1.45, 1, 0.95]",
                  f"column_widths: {widths}")
     code, stderr = run_inline("build", "knee-stem-cell", "--layout", "trifold-letter",
                                    "--out", str(project / "out"), cwd=project)
