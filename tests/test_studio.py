@@ -156,10 +156,10 @@ def test_a_save_needs_the_token_and_the_studios_own_origin(studio):
     answer = client.post("/api/save", json=body, headers={"X-Studio-Token": token,
                                                            "Origin": OWN})
     assert answer.status_code == 200, answer.text
-    old, new = _only_changed(before.decode(), path.read_text(),
-                             before.decode()[locate(before.decode(), loc).start:
-                                             locate(before.decode(), loc).end])
-    assert new.strip() == ">-\n        Changed." or new.endswith("Changed.")
+    spot = locate(before.decode(), loc)
+    _, new = _only_changed(before.decode(), path.read_text(),
+                           before.decode()[spot.start:spot.end])
+    assert new.endswith("Changed.") and locate(path.read_text(), loc).value == "Changed."
 
 
 def test_a_file_changed_on_disk_is_not_overwritten_and_undo_steps_back(studio):

@@ -84,6 +84,7 @@
     diff.className = "diff";
     diff.textContent = answer.diff || "";
     diff.setAttribute("aria-label", "What changed on disk");
+    diff.tabIndex = 0;
     place.append(diff);
   }
   editor.addEventListener("submit", async (event) => {
