@@ -1,7 +1,9 @@
 """brochure: YAML content + layouts + brand kit → print-ready brochures and patient summaries.
 
-The public API is small: :func:`build_publication` renders one publication in one layout to
-PDF bytes; :func:`assess` and :func:`render_summary` give a patient's assessment and summary;
+The public API is small: :func:`load_project` loads and checks a project folder (content/,
+layouts/) once; :func:`build_publication` renders one publication in one layout to PDF bytes;
+:func:`assess` and :func:`render_summary` give a patient's assessment and summary (of the
+record's publication; ``project=load_project(path)`` for a project in any folder);
 :class:`BrochureError` is what every user mistake raises (:class:`RecordFitError` for a record
 whose own text takes more room than its summary's pages give; it names the fields).
 """
@@ -11,9 +13,10 @@ __version__ = "0.1.0"
 from .errors import BrochureError, FitError, RecordFitError, SourceError
 
 __all__ = ["BrochureError", "FitError", "RecordFitError", "SourceError", "__version__",
-           "assess", "build_publication", "render_summary"]
+           "assess", "build_publication", "load_project", "render_summary"]
 
-_LAZY = {"build_publication": "build", "assess": "summaries", "render_summary": "summaries"}
+_LAZY = {"build_publication": "build", "assess": "summaries", "render_summary": "summaries",
+         "load_project": "project"}
 
 
 def __getattr__(name: str):

@@ -47,6 +47,7 @@ from .manifest import (
     read_earlier,
     summaries_in,
 )
+from .model.record import RecordKinds
 from .output import (
     PRIVATE_MODE,
     TEMPORARY_SUFFIX,
@@ -80,13 +81,9 @@ class Options:
     password: str | None = None
     with_brochure: bool = False
     publication: str | None = None
-    """None: the summaries' default publication."""
-
-    @property
-    def chosen_publication(self) -> str:
-        """The publication named, else the summaries' default one."""
-        from .summaries import DEFAULT_PUBLICATION
-        return self.publication or DEFAULT_PUBLICATION
+    """The publication of records that name none (None: the project's default one)."""
+    publications: tuple[str, ...] = ()
+    """The publications of the batch's records, whose kits are prepared before rendering."""
 
 
 @dataclass(frozen=True)
@@ -127,14 +124,15 @@ class Report:
         return sum(1 for row in self.rows if row["status"] in statuses)
 
 
-def read_all(files: Iterable[Path]) -> list[RecordRow]:
-    """Every record of every file, in order (invalid ones with their problems); a file that
-    cannot be read at all (missing, not UTF-8, malformed) is one row carrying its problems, so
-    the other files are still rendered."""
+def read_all(files: Iterable[Path], records: RecordKinds | None = None) -> list[RecordRow]:
+    """Every record of every file, in order, each read for its publication (of ``records``,
+    default the default project's; invalid ones with their problems); a file that cannot be
+    read at all (missing, not UTF-8, malformed) is one row carrying its problems, so the other
+    files are still rendered."""
     rows: list[RecordRow] = []
     for path in files:
         try:
-            rows += read_records(path)
+            rows += read_records(path, records)
         except BrochureError as exc:
             rows.append(RecordRow(Path(path), 0, None, tuple(exc.problems)))
     return rows
@@ -194,12 +192,13 @@ class Run:
 
     def render(self, options: Options, workers: int = 1,
                progress: Callable[[int], None] | None = None) -> Report:
-        from .summaries import DEFAULT_PUBLICATION  # also loads the renderer before workers fork
-        options = replace(options, publication=options.publication or DEFAULT_PUBLICATION)
+        from . import summaries  # noqa: F401  # loads the renderer before workers fork
+        used = dict.fromkeys(row.record.publication for row in self.rows if row.record)
+        options = replace(options, publications=tuple(used))
         self.progress, self.options = progress, options
         self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
-        tasks = self._plan(token_key(), options.chosen_publication)
+        tasks = self._plan(token_key())
         _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks))
         return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
 
@@ -211,7 +210,7 @@ class Run:
                     f"({self.stop.write_failed}); make room and run the batch again")
         return NOT_RENDERED
 
-    def _plan(self, key: bytes, publication: str) -> dict[int, Task]:
+    def _plan(self, key: bytes) -> dict[int, Task]:
         """The tasks to render, by row index; rows that may not be rendered go straight to the
         manifest (invalid, a second row for one visit, another patient's file). The files of
         the tasks are registered to their patients before any is written."""
@@ -222,7 +221,7 @@ class Run:
             if row.record is None:
                 self.add(index, _row(row, problems=row.problems))
                 continue
-            name = f"{summary_token(row.record, key, publication)}.pdf"
+            name = f"{summary_token(row.record, key, row.record.publication)}.pdf"
             owner = owner_of(row.record, key)
             refusal = _refusal(self.rows, first.get(name), name, owner, self.ledger)
             if refusal:
@@ -278,8 +277,9 @@ class Run:
         options, overridden = self.options, task.record.get("override_verdict") is not None
         try:
             if self.audit:
-                self.audit.append(entry("batch", os_user(), options.publication or "", verdict,
-                                        overridden, options.password is not None, path.stem))
+                self.audit.append(entry("batch", os_user(), task.record.get("publication", ""),
+                                        verdict, overridden, options.password is not None,
+                                        path.stem))
         except AuditError as exc:
             self.stop.write_failed = self.stop.write_failed or f"the audit log: {exc.cause}"
 
@@ -496,7 +496,8 @@ def _load(options: Options) -> None:
     from .project import load_project
     from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root)
-    summary_kit(_PROJECT, options.chosen_publication).prepare()  # calibrated before the fork
+    for publication in options.publications:
+        summary_kit(_PROJECT, publication).prepare()  # calibrated before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
 
 
@@ -516,8 +517,7 @@ def _render_one(task: Task) -> Outcome:
     try:
         options = _loaded_options()
         result = summarize(task.record, password=options.password,
-                           with_brochure=options.with_brochure, project=_PROJECT,
-                           publication=options.chosen_publication)
+                           with_brochure=options.with_brochure, project=_PROJECT)
         temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")

@@ -1,9 +1,16 @@
 """The rule engine: a patient record and the rules (from YAML) → an :class:`Assessment`.
 
 Each rule's ``when`` is compiled once, in a sandboxed Jinja2 environment, as an expression over
-the record's fields; a rule naming a field that records do not have is a load-time error with
-its position. Every matching rule adds its reason; the strongest matching verdict wins; no match
-gives the default. A physician's override replaces the verdict and is shown as such.
+the record's fields; a rule naming a field the publication's records do not have, or comparing
+a field with a value it cannot hold (a condition no record can carry), is a load-time error
+with its position. Every matching rule adds its reason; the strongest matching verdict wins; no
+match gives the default. A physician's override replaces the verdict and is shown as such.
+
+A field the record does not give is *not recorded*, and a rule never pretends otherwise: its
+``when`` may test for that itself (``is none``); a field it needs in any other way (compared,
+negated, counted) makes the rule give the rules' ``not_recorded`` verdict and reason ("<the
+field's label> was not recorded"), unless the rule says ``not_recorded: skip``. Testing a
+not-recorded value for a particular value (``== 4``, ``in [2, 3]``) is simply false.
 
 A patient reads the reasons grouped by how they bear on the verdict (:func:`group_reasons`), so
 that a point in their favour never stands under a heading that explains a verdict against them.
@@ -11,18 +18,68 @@ that a point in their favour never stands under a heading that explains a verdic
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import Problem
-from .model.patient import RECORD_FIELDS, PatientRecord
-from .model.rules import ReasonKind, Rules
+from .model.fields import FieldSpec
+from .model.patient import PatientRecord
+from .model.record import RecordKind
+from .model.rules import ReasonKind, Rule, Rules
 from .source import Source
+from .templates import fill
+
+
+class NotRecordedError(Exception):
+    """A rule's condition needed the value of field ``key``, which the record does not give."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+class NotRecorded:
+    """The value of a field the record does not give, as a rule's condition sees it: it is
+    ``none`` to a test, equal to no value, and anything else done with it (a comparison, a
+    truth test, arithmetic) raises :class:`NotRecordedError` naming the field."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return f"NotRecorded({self.key!r})"
+
+    def _needed(self, *args: Any) -> Any:
+        raise NotRecordedError(self.key)
+
+    __bool__ = __lt__ = __le__ = __gt__ = __ge__ = __len__ = __iter__ = __contains__ = _needed
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = _needed
+    __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = _needed
+    __neg__ = __pos__ = __abs__ = __int__ = __float__ = __index__ = __str__ = _needed
+    __getitem__ = __round__ = _needed
+
+
+def _is_none(value: object) -> bool:
+    return value is None or isinstance(value, NotRecorded)
+
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+_ENV.tests["none"] = _is_none
 
 
 @dataclass(frozen=True)
@@ -83,30 +140,89 @@ def _all_compiled(expressions: tuple[str, ...]):
     return _compiled(f"[{', '.join(f'({e})' for e in expressions)}]")
 
 
-def check_rules(rules: Rules, source: Source) -> list[Problem]:
-    """Problems with the rules' expressions: syntax, and names that are not record fields."""
+def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[Problem]:
+    """Problems with the rules' expressions: syntax, names that are not fields of the
+    publication's records (``kind``; unchecked without one), and values compared with a field
+    that it cannot hold."""
     problems = []
     for i, rule in enumerate(rules.rules):
         loc = ("rules", i, "when")
         try:
-            names = meta.find_undeclared_variables(_ENV.parse(f"{{{{ {rule.when} }}}}"))
+            tree = _ENV.parse(f"{{{{ {rule.when} }}}}")
             _compiled(rule.when)
         except TemplateSyntaxError as exc:
             problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: {exc}"))
             continue
-        for name in sorted(names - set(RECORD_FIELDS)):
+        if kind is None:
+            continue
+        fields = kind.fields
+        for name in sorted(meta.find_undeclared_variables(tree) - set(fields)):
             problems.append(source.problem(
                 loc, f"rule {rule.id}: unknown field '{name}'; a rule may use: "
-                     f"{', '.join(RECORD_FIELDS)}"))
+                     f"{', '.join(fields)}"))
+        problems += [source.problem(loc, f"rule {rule.id}: {message}")
+                     for message in _impossible(tree, kind)]
     return problems
+
+
+def _impossible(tree: nodes.Node, kind: RecordKind) -> Iterator[str]:
+    """What the expression compares a declared field with that the field cannot hold: a word
+    outside a choice's options, a number outside a field's bounds."""
+    for compare in tree.find_all(nodes.Compare):
+        left = compare.expr
+        for operand in compare.ops:
+            right = operand.expr
+            for name, values in _compared(left, operand.op, right):
+                spec = kind.declared(name)
+                for value in values if spec else ():
+                    if spec and (problem := _outside(spec, value)):
+                        yield problem
+            left = right
+
+
+def _compared(left: nodes.Node, op: str, right: nodes.Node) -> list[tuple[str, list[Any]]]:
+    """(field, constants) a comparison tests the field against: ``f == 'x'``, ``'x' == f``,
+    ``'x' in f`` (a list field), ``f in ['x', 'y']``."""
+    if op in ("eq", "ne"):
+        pairs = [(left, right), (right, left)]
+        return [(a.name, [b.value]) for a, b in pairs
+                if isinstance(a, nodes.Name) and isinstance(b, nodes.Const)]
+    if op in ("in", "notin") and isinstance(right, nodes.Name) and \
+            isinstance(left, nodes.Const):
+        return [(right.name, [left.value])]
+    if op in ("in", "notin") and isinstance(left, nodes.Name) and \
+            isinstance(right, (nodes.List, nodes.Tuple)):
+        return [(left.name, [item.value for item in right.items
+                             if isinstance(item, nodes.Const)])]
+    return []
+
+
+def _outside(spec: FieldSpec, value: Any) -> str | None:
+    """Why ``value`` is not a value of the field, or None (``none`` always may be)."""
+    if value is None:
+        return None
+    if spec.words:
+        if value in spec.words:
+            return None
+        return (f"'{value}' is not a value of field '{spec.key}', so this never holds; "
+                f"expected one of: {', '.join(spec.words)}")
+    if spec.type == "boolean":
+        return None if isinstance(value, bool) else \
+            f"field '{spec.key}' is true or false; compare it with true or false"
+    if spec.type in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"field '{spec.key}' is a number; compare it with a number"
+        low, high = spec.minimum or 0, spec.maximum or 0
+        if not low <= value <= high:
+            return (f"{value:g} is outside field '{spec.key}' ({low:g} to {high:g}), so this "
+                    "never holds")
+    return None
 
 
 def assess(record: PatientRecord, rules: Rules) -> Assessment:
     """Apply every rule to ``record``; the strongest verdict among those that fire wins."""
     language = record.language
-    matched = _all_compiled(tuple(rule.when for rule in rules.rules))(**record.model_dump())
-    fired = tuple(FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
-                  for rule, match in zip(rules.rules, matched, strict=True) if match)
+    fired = tuple(_fired(record, rules))
     computed = min((f.verdict for f in fired), key=rules.rank, default=rules.default)
     verdict = record.override_verdict or computed
     return Assessment(
@@ -115,6 +231,52 @@ def assess(record: PatientRecord, rules: Rules) -> Assessment:
         override_reason=record.override_reason, rules_version=rules.version,
         groups=group_reasons(rules, fired, computed, record.override_verdict,
                              record.override_reason, language))
+
+
+def _fired(record: PatientRecord, rules: Rules) -> Iterator[FiredRule]:
+    """The rules that fire, in order: their own verdict and reason, or, for a rule that needed
+    a value not recorded, the rules' not-recorded verdict and reason (each such reason once)."""
+    values, missing = _values(record)
+    language = record.language
+    if not missing:  # one evaluation context for every rule
+        matched = _all_compiled(tuple(rule.when for rule in rules.rules))(**values)
+        yield from (FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
+                    for rule, match in zip(rules.rules, matched, strict=True) if match)
+        return
+    told: set[str] = set()
+    for rule in rules.rules:
+        try:
+            if _holds(rule, values):
+                yield FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
+        except NotRecordedError as needed:
+            reason = _not_recorded(rules, record, needed.key)
+            if rule.not_recorded == "ask" and reason not in told:
+                told.add(reason)
+                yield FiredRule(rule.id, rules.not_recorded_verdict, reason)
+
+
+def _holds(rule: Rule, values: dict[str, Any]) -> bool:
+    return bool(_compiled(rule.when)(**values))
+
+
+def _values(record: PatientRecord) -> tuple[dict[str, Any], bool]:
+    """The record's values as the rules see them (each declared field it does not give as
+    :class:`NotRecorded`), and whether any is not recorded."""
+    values = record.model_dump()
+    declared = type(record).declared
+    missing = False
+    for spec in declared.fields if declared else ():
+        if values.get(spec.key) is None:
+            values[spec.key], missing = NotRecorded(spec.key), True
+    return values, missing
+
+
+def _not_recorded(rules: Rules, record: PatientRecord, key: str) -> str:
+    """The reason a rule gives that needed field ``key``: its label in the record's language."""
+    declared = type(record).declared
+    spec = declared.field(key) if declared else None
+    label = _in(spec.label, record.language) if spec else key.replace("_", " ")
+    return fill(_in(rules.not_recorded.reason, record.language), {"label": label})
 
 
 def group_reasons(rules: Rules, fired: tuple[FiredRule, ...], computed: str,

@@ -68,6 +68,10 @@ _PASSWORD = click.option("--password-env", metavar="VAR",
                               "variable VAR.")
 _PACKET = click.option("--with-brochure", is_flag=True,
                        help="Append the brochure in the patient's language (one PDF).")
+_PUBLICATION = click.option("--publication", metavar="NAME",
+                            help="The publication of records that name none (their "
+                                 "`publication` field or column). Default: the project's "
+                                 "default_publication (content/project.yaml).")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,17 +140,20 @@ def check(files: tuple[Path, ...], out: Path, root: Path, validate: bool) -> Non
                    "patient's summary, or does not know whose it is.")
 @_PASSWORD
 @_PACKET
+@_PUBLICATION
 @_ROOT
 @_reports_errors
 def summary(record: Path, output: Path | None, replace: bool, password_env: str | None,
-            with_brochure: bool, root: Path) -> None:
-    """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV).
+            with_brochure: bool, publication: str | None, root: Path) -> None:
+    """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV), for
+    the record's publication (see --publication).
 
     Every summary is registered in its folder (.register.json): a file is replaced only when
     it holds the same patient's summary, unless --replace."""
     from .commands.summary import run_summary
 
-    run_summary(root, record, output, password_env, with_brochure, replace=replace)
+    run_summary(root, record, output, password_env, with_brochure, publication,
+                replace=replace)
 
 
 @main.command()
@@ -158,11 +165,14 @@ def summary(record: Path, output: Path | None, replace: bool, password_env: str 
               help="Worker processes.")
 @_PASSWORD
 @_PACKET
+@_PUBLICATION
 @_ROOT
 @_reports_errors
 def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | None,
-          with_brochure: bool, root: Path) -> None:
+          with_brochure: bool, publication: str | None, root: Path) -> None:
     """Render a summary for every record in FILES (CSV, YAML or JSON); write a manifest.
+    Records may be of several publications (a `publication` field or column; see
+    --publication).
 
     Exit 1 if any record failed or a file could not be read (each has a line in
     manifest.csv); 130 on Ctrl-C, 143 on SIGTERM (the manifest still lists every row)."""
@@ -172,7 +182,7 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
         from .commands.batch import run_batch_command
 
         code = run_batch_command(root, files, out, workers, password_env, with_brochure,
-                                 stop=stop)
+                                 publication, stop=stop)
     sys.exit(code)
 
 
@@ -180,16 +190,21 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (loopback: only this machine).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--publication", metavar="NAME",
+              help="The form's first publication and the API's default for records that name "
+                   "none. Default: the project's default_publication (content/project.yaml).")
 @network_options
 @_ROOT
 @_reports_errors
-def serve(host: str, port: int, root: Path, network: NetworkOptions) -> None:
-    """Serve the physician's web form and the JSON API (docs at /docs). On an address other
-    than loopback it needs TLS (or --behind-proxy), a log-in (accounts made with `brochure
-    users add`, or --user-header) and --allowed-host names, or it refuses to start."""
+def serve(host: str, port: int, publication: str | None, root: Path,
+          network: NetworkOptions) -> None:
+    """Serve the physician's web form and the JSON API (docs at /docs), for every publication
+    with summaries (the form of each at /?publication=NAME). On an address other than
+    loopback it needs TLS (or --behind-proxy), a log-in (accounts made with `brochure users
+    add`, or --user-header) and --allowed-host names, or it refuses to start."""
     from .commands.serve import run_serve
 
-    run_serve(root, host, port, network)
+    run_serve(root, host, port, network, publication)
 
 
 from .commands.studio import studio_command  # noqa: E402  (click only, as users)

@@ -1,30 +1,42 @@
 """The project on disk: finds, loads and cross-checks every brand kit, layout and publication.
 
 Every file is validated and every cross-reference checked before anything is rendered; all
-problems from all files are reported together, each with its file, line and column.
+problems from all files are reported together, each with its file, line and column. A
+publication with summaries has three more files: ``record.yaml`` (its record's fields, from
+which its record model is built: :attr:`Project.records`), ``candidacy.yaml`` (its rules, which
+may name only those fields and values they can hold) and ``summary.yaml``.
+
+A loaded :class:`Project` owns what is built from it for summaries (kits, packets' brochures:
+:meth:`Project.cached`), so two projects in one process never share them.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
 from .model.base import Strict, validate
 from .model.brand import NO_BOX
+from .model.fields import CORE_GROUP, RecordSpec
 from .model.layout import SummaryLayout
+from .model.patient import field_annotation
 from .model.project import SETTINGS_FILE, ProjectSettings
+from .model.record import RecordKind, RecordKinds
 from .model.rules import Rules
 from .model.summary import SummaryContent
 from .render.images import confined, image_problem
 from .source import Loc, Source, load
+from .summary_checks import check_summary_fields
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,8 +70,21 @@ class Project:
     shows the brand's phone number too."""
     settings: ProjectSettings = field(default_factory=ProjectSettings)
     """Project-wide settings (content/project.yaml; defaults when it is absent)."""
+    record_specs: dict[str, Loaded[RecordSpec]] = field(default_factory=dict)
+    """Each publication's declared record fields (content/<publication>/record.yaml)."""
+    records: RecordKinds = field(default_factory=RecordKinds)
+    """The kinds of patient record: one per publication with summaries, and the default."""
+    settings_source: Source | None = field(default=None, repr=False)
     invalid: set[str] = field(default_factory=set, repr=False)
     """Names of files that exist but failed to load (not reported again as unknown names)."""
+    _cache: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def cached(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """What ``build`` makes, made once for this project (summary kits, a packet's
+        brochure): the project owns it, and it goes when the project goes."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
 
     def content_dir(self, publication: str) -> Path:
         return self.root / "content" / publication
@@ -79,6 +104,16 @@ class Project:
         return editions.get(language) or self.publications[publication]
 
 
+@lru_cache(maxsize=8)
+def _project_at(root: str) -> Project:
+    return load_project(root)
+
+
+def default_project() -> Project:
+    """The project in ``$BROCHURE_ROOT`` (default: the current folder), loaded once."""
+    return _project_at(str(Path(os.environ.get("BROCHURE_ROOT", ".")).resolve()))
+
+
 def load_project(root: Path | str = ".") -> Project:
     """Load and validate everything under ``root``; raise one :class:`SourceError` listing every
     problem found."""
@@ -95,6 +130,8 @@ def load_project(root: Path | str = ".") -> Project:
                      problems),
             _collect(content, "*/candidacy.yaml", _only(Rules), project.rules, problems),
             _collect(content, "*/summary.yaml", _only(SummaryContent), project.summaries,
+                     problems),
+            _collect(content, "*/record.yaml", _only(RecordSpec), project.record_specs,
                      problems)):
         project.invalid |= failed
     problems += _check_layout_names(layouts)
@@ -110,14 +147,107 @@ def load_project(root: Path | str = ".") -> Project:
         problems += _check_publication(project, publication)
     for key, translation in project.translations.items():
         problems += _check_translation(project, key, translation)
+    problems += _build_records(project)
     for name, rules in project.rules.items():
-        problems += check_rules(rules.model, rules.source)
+        problems += check_rules(rules.model, rules.source, project.records.kinds.get(name))
         problems += _check_rules_art(project, name, rules)
     for name, summary in project.summaries.items():
         problems += _check_summary(project, name, summary)
     if problems:
         raise SourceError(problems)
     return project
+
+
+def load_record_kinds(root: Path | str = ".") -> RecordKinds:
+    """The project's kinds of patient record alone (from project.yaml and each publication's
+    record.yaml, candidacy.yaml and summary.yaml): what reading records needs, before (and
+    without) the rest of the project; a SourceError for what :func:`load_project` would
+    report of these files."""
+    root = Path(root)
+    project, content = Project(root), root / "content"
+    problems: list[Problem] = []
+    for failed in (
+            _collect(content, "*/candidacy.yaml", _only(Rules), project.rules, problems),
+            _collect(content, "*/summary.yaml", _only(SummaryContent), project.summaries,
+                     problems),
+            _collect(content, "*/record.yaml", _only(RecordSpec), project.record_specs,
+                     problems)):
+        project.invalid |= failed
+    problems += _load_settings(project)
+    problems += _build_records(project)
+    if problems:
+        raise SourceError(problems)
+    return project.records
+
+
+SUMMARY_FILES = ("record.yaml", "candidacy.yaml", "summary.yaml")
+"""The files a publication with summaries has, beside its publication.yaml."""
+
+
+def _build_records(project: Project) -> list[Problem]:
+    """The kind of record of each publication with summaries (its three files loaded), and
+    the default publication; problems with the declarations and with the default."""
+    problems: list[Problem] = []
+    kinds: dict[str, RecordKind] = {}
+    for name in sorted({*project.record_specs, *project.rules, *project.summaries}):
+        if name in project.invalid:
+            continue
+        problems += _summary_files(project, name)
+        spec, rules = project.record_specs.get(name), project.rules.get(name)
+        if spec is None or rules is None or name not in project.summaries:
+            continue
+        found = _check_spec(spec)
+        problems += found
+        if not found:
+            kinds[name] = RecordKind(name, spec.model, rules.model.ids)
+    project.records = RecordKinds(kinds, _default_publication(project, kinds, problems))
+    return problems
+
+
+def _summary_files(project: Project, name: str) -> list[Problem]:
+    """A publication with one of the summary files has all three (and a publication.yaml)."""
+    held: dict[str, dict[str, Loaded[Any]]] = {
+        "record.yaml": project.record_specs, "candidacy.yaml": project.rules,
+        "summary.yaml": project.summaries}
+    there = next(loaded for files in held.values() if (loaded := files.get(name)))
+    missing = [file for file, files in held.items() if name not in files]
+    if not missing:
+        return []
+    return [there.source.problem((), f"a publication's summaries need {', '.join(SUMMARY_FILES)}"
+                                     f" together: {', '.join(missing)} missing from "
+                                     f"content/{name}/")]
+
+
+def _check_spec(loaded: Loaded[RecordSpec]) -> list[Problem]:
+    """Each field's group is declared (or the core's), and its example is a value it holds."""
+    spec, source = loaded.model, loaded.source
+    groups = [CORE_GROUP, *(g.key for g in spec.groups)]
+    problems = [_unknown(source, ("fields", i, "group"), "group", f.group, groups)
+                for i, f in enumerate(spec.fields) if f.group not in groups]
+    for i, declared in enumerate(spec.fields):
+        if declared.example is None:
+            continue
+        try:
+            TypeAdapter(field_annotation(declared)).validate_python(declared.example)
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            problems.append(source.problem(("fields", i, "example"),
+                                           f"not a value of this field: {message}"))
+    return problems
+
+
+def _default_publication(project: Project, kinds: dict[str, RecordKind],
+                         problems: list[Problem]) -> str | None:
+    """The publication records naming none are read for: the settings' (which must have
+    summaries), else the only one with summaries."""
+    chosen = project.settings.default_publication
+    if chosen is None:
+        return next(iter(kinds)) if len(kinds) == 1 else None
+    if chosen not in kinds and chosen not in project.invalid and project.settings_source:
+        problems.append(project.settings_source.problem(
+            ("default_publication",), f"'{chosen}' is not a publication with summaries "
+            f"({', '.join(SUMMARY_FILES)}); expected one of: {', '.join(kinds) or 'none'}"))
+    return chosen
 
 
 def _collect(folder: Path, pattern: str, kind: Callable[[Source], type[M]],
@@ -178,6 +308,7 @@ def _load_settings(project: Project) -> list[Problem]:
         source = load(_relative(path))
         project.settings = validate(source, ProjectSettings) if source.data is not None else \
             ProjectSettings()
+        project.settings_source = source
     except SourceError as exc:
         return exc.problems
     return []
@@ -368,10 +499,13 @@ def _check_summary(project: Project, publication: str,
                                    f"(content/{publication}/)")]
     if "en" not in loaded.model.languages:
         problems.append(source.problem(("languages",), "the English text ('en') is required"))
+    kind, rules = project.records.kinds.get(publication), project.rules.get(publication)
     for language, text in loaded.model.languages.items():
         edition = project.edition(publication, language)  # what this language's summary uses
         for loc, block in _summary_blocks(text.blocks, ("languages", language, "blocks")):
             problems += _check_summary_block(source, loc, block, edition)
+            if kind and rules:  # against the record's fields and the rules' verdicts
+                problems += check_summary_fields(source, loc, block, kind, rules.model)
     brand = project.brands.get(pub.model.brand)
     if brand and brand.model.summary_layout not in project.summary_layouts and \
             brand.model.summary_layout not in project.invalid:

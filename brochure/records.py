@@ -1,8 +1,10 @@
 """Patient records from files (YAML, JSON, CSV) or mappings, validated with positions.
 
 A record file holds one record (a mapping) or several (a list); a CSV file holds one record a
-row, with the record's field names as its header. Problems name the file, the line and the
-column, and the field. Nothing here logs or prints patient data.
+row, with the record's field names as its header. Each record is read for its publication (its
+``publication`` field, or the project's default: :class:`~brochure.model.record.RecordKinds`),
+as the fields that publication declares. Problems name the file, the line and the column, and
+the field. Nothing here logs or prints patient data.
 
 CSV files are read by a small reader of our own (not the ``csv`` module), so that every record
 knows the physical line it starts on and every value its line and column:
@@ -10,8 +12,11 @@ knows the physical line it starts on and every value its line and column:
 - The delimiter (comma, semicolon or tab: Excel's exports) is the one that makes the first line
   a header of known field names; a file where none does is refused in one line that says what
   was found and how to save it as CSV UTF-8.
-- The header is checked before any row is read: a repeated or unknown column, or a missing
-  required one, is an error naming the column and its position (optional columns may be absent).
+- The header is checked before any row is read into a record: a repeated or unknown column
+  (one no publication of the file's rows declares), or a missing required one, is an error
+  naming the column and its position (optional columns may be absent). A file may hold rows of
+  several publications (a ``publication`` column); each row leaves the columns of the other
+  publications empty.
 - A value may be quoted (``"…"``, a quote inside written twice) and may then span lines. Every
   record becomes exactly one :class:`RecordRow`, valid or with its problems; a record whose
   number of values differs from the header's is an error (an unquoted delimiter shifts values).
@@ -36,13 +41,12 @@ from pydantic import ValidationError
 
 from .errors import BrochureError, Problem, SourceError
 from .model.base import close_match, unknown_name, validate
-from .model.patient import RECORD_FIELDS, PatientRecord, valid_id
+from .model.patient import PatientRecord, valid_id
 from .model.project import ProjectSettings
+from .model.record import RecordKinds
 from .source import CSV_RECORDS, RECORDS, Loc, Source, load, read_text
 
 SAVE_AS_CSV = 'save it as "CSV UTF-8" (in Excel: File, Save As, CSV UTF-8 (Comma delimited))'
-REQUIRED_FIELDS = tuple(name for name, info in PatientRecord.model_fields.items()
-                        if info.is_required())
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _STOPS = {d: re.compile(f"[{re.escape(d)}\r\n]") for d in _DELIMITERS}
@@ -64,21 +68,47 @@ class RecordRow:
     positions: Mapping[str, tuple[int, int]] = field(default_factory=dict, repr=False)
 
 
-def to_record(data: Mapping | PatientRecord, where: str = "record") -> PatientRecord:
-    """A validated record from a mapping (or the record itself); errors name the field."""
+def kinds_of(records: RecordKinds | None) -> RecordKinds:
+    """``records``, or the default project's (``$BROCHURE_ROOT``)."""
+    if records is not None:
+        return records
+    from .project import default_project
+    return default_project().records
+
+
+def to_record(data: Mapping | PatientRecord, where: str = "record", *,
+              records: RecordKinds | None = None) -> PatientRecord:
+    """A validated record from a mapping (or the record itself), read for its publication (of
+    ``records``, default the default project's); errors name the field."""
     if isinstance(data, PatientRecord):
         return data
     if not isinstance(data, Mapping):
         raise BrochureError(Problem("a patient record is a mapping of field names to values",
                                     where))
-    return validate(Source(Path(where), dict(data)), PatientRecord, reveal=False)
+    source = Source(Path(where), dict(data))
+    return validate(source, model_for(source, kinds_of(records)), reveal=False)
 
 
-def field_errors(data: Mapping) -> dict[str, str]:
+def model_for(source: Source, records: RecordKinds) -> type[PatientRecord]:
+    """The record model of the publication ``source``'s record is for; a SourceError at its
+    ``publication`` value when that is no publication with summaries (never repeating it)."""
+    data = source.data if isinstance(source.data, Mapping) else {}
+    publication, problem = records.publication_of(data)
+    if problem is not None or publication is None:
+        where: Loc = ("publication",) if "publication" in data else ()
+        raise SourceError(source.problem(where, problem or ""))
+    return records.kind(publication).model
+
+
+def field_errors(data: Mapping, records: RecordKinds | None = None) -> dict[str, str]:
     """Each field's first problem, for showing next to the field in a form ('' for problems of
     the record as a whole). Empty when the record is valid."""
+    kinds = kinds_of(records)
+    publication, problem = kinds.publication_of(data)
+    if problem is not None or publication is None:
+        return {"publication": (problem or "").split(": ", 1)[-1]}
     try:
-        PatientRecord.model_validate(dict(data))
+        kinds.kind(publication).model.model_validate(dict(data))
     except ValidationError as exc:
         errors: dict[str, str] = {}
         for err in exc.errors():
@@ -127,16 +157,17 @@ def check_ids(rows: Iterable[RecordRow], settings: ProjectSettings) -> list[Reco
     return checked
 
 
-def read_records(path: Path | str) -> list[RecordRow]:
-    """Every record in a YAML, JSON or CSV file; invalid ones carry their problems. A file
+def read_records(path: Path | str, records: RecordKinds | None = None) -> list[RecordRow]:
+    """Every record in a YAML, JSON or CSV file, each read for its publication (of
+    ``records``, default the default project's); invalid ones carry their problems. A file
     that cannot be read as records at all raises :class:`SourceError`."""
-    path = Path(path)
+    path, kinds = Path(path), kinds_of(records)
     if path.suffix.lower() == ".csv":
-        return _csv_rows(path)
+        return _csv_rows(path, kinds)
     source = load(path, RECORDS)
     if not isinstance(source.data, list):
-        return [_row(source, source.data, 1)]
-    return [_row(part, item, i + 1) for i, (item, part) in enumerate(
+        return [_row(source, source.data, 1, kinds)]
+    return [_row(part, item, i + 1, kinds) for i, (item, part) in enumerate(
         zip(source.data, _items(source), strict=True))]
 
 
@@ -153,7 +184,7 @@ def _items(source: Source) -> list[Source]:
             for item, p, k in zip(source.data, positions, keys, strict=True)]
 
 
-def _row(source: Source, item, number: int) -> RecordRow:
+def _row(source: Source, item, number: int, kinds: RecordKinds) -> RecordRow:
     record_id = valid_id(item.get("id")) if isinstance(item, dict) else ""
     if not isinstance(item, dict):
         problem = source.problem((), "expected a patient record (a mapping of fields)")
@@ -161,7 +192,7 @@ def _row(source: Source, item, number: int) -> RecordRow:
     positions = {loc[0]: where for loc, where in source.positions.items()
                  if len(loc) == 1 and isinstance(loc[0], str) and where[0] is not None}
     try:
-        record = validate(source, PatientRecord, reveal=False)
+        record = validate(source, model_for(source, kinds), reveal=False)
     except SourceError as exc:
         return RecordRow(source.path, number, None, tuple(exc.problems), record_id, positions)
     return RecordRow(source.path, number, record, (), record_id, positions)
@@ -294,22 +325,45 @@ def _quoted(src: _Text, opening: int, delimiter: str) -> tuple[str, int, _Fault 
     return "".join(parts), after, None
 
 
-def _csv_rows(path: Path) -> list[RecordRow]:
+def _csv_rows(path: Path, kinds: RecordKinds) -> list[RecordRow]:
+    """Every record of a CSV file: the header found and its names read, every record's values
+    read, then the header checked against the publications of its rows, then each record."""
     src = _Text(read_text(path, SAVE_AS_CSV, CSV_RECORDS))
-    delimiter, header = _header(path, src)
-    columns = _columns(path, header)
-    rows, i = [], header.end
+    delimiter, header = _header(path, src, kinds.fields())
+    names = [cell.text.strip() or None for cell in header.cells]
+    read: list[_Record | RecordRow] = []
+    i = header.end
     while i < len(src.text):
         record = _record(src, i, delimiter)
-        broken = _broken(record, len(columns))
+        broken = _broken(record, len(names))
         if broken:
-            row, i = _resynchronise(path, src, record, broken, delimiter, columns)
-            rows.append(row)
+            row, i = _resynchronise(path, src, record, broken, delimiter, names)
+            read.append(row)
             continue
         i = record.end
         if not record.blank:
-            rows.append(_csv_row(path, record, columns))
-    return rows
+            read.append(record)
+    columns = _columns(path, header, kinds, _publications(read, names, kinds))
+    return [item if isinstance(item, RecordRow) else _csv_row(path, item, columns, kinds)
+            for item in read]
+
+
+def _publications(read: list[_Record | RecordRow], names: list[str | None],
+                  kinds: RecordKinds) -> list[str]:
+    """The publications the file's records are for (in order of first use): those its
+    ``publication`` column names (a row naming none is for the default one), else (no such
+    column, or no row) the default one."""
+    default, _ = kinds.publication_of({})
+    if "publication" not in names:
+        return [default] if default else []
+    index = names.index("publication")
+    used: dict[str, None] = {}
+    for record in read:
+        if isinstance(record, _Record) and len(record.cells) == len(names):
+            found, _ = kinds.publication_of({"publication": record.cells[index].text})
+            if found:
+                used.setdefault(found)
+    return list(used) or ([default] if default else [])
 
 
 def _broken(record: _Record, width: int) -> _Fault | None:
@@ -354,15 +408,16 @@ def _cell_of(record: _Record, columns: list[str | None], name: str) -> str:
     return record.cells[index].text.strip() if index < len(record.cells) else ""
 
 
-def _header(path: Path, src: _Text) -> tuple[str, _Record]:
-    """The delimiter that makes the first line a header of known field names, and the header."""
+def _header(path: Path, src: _Text, fields: tuple[str, ...]) -> tuple[str, _Record]:
+    """The delimiter that makes the first line a header of known field names (``fields``),
+    and the header."""
     if not src.text.strip():
         raise SourceError(Problem("empty CSV: expected a header line of field names", path, 1))
     best, best_known = None, 0
     for delimiter in _DELIMITERS:
         header = _record(src, 0, delimiter)
         known = 0 if header.fault else \
-            sum(1 for cell in header.cells if cell.text.strip() in RECORD_FIELDS)
+            sum(1 for cell in header.cells if cell.text.strip() in fields)
         if known > best_known:
             best, best_known = (delimiter, header), known
     if best is None:
@@ -382,36 +437,60 @@ def _no_header(src: _Text) -> str:
             f"{SAVE_AS_CSV}")
 
 
-def _columns(path: Path, header: _Record) -> list[str | None]:
-    """The field of each column (None for a column without a name); a repeated or unknown
-    column, or a missing required one, is an error naming it and its place."""
+def _columns(path: Path, header: _Record, kinds: RecordKinds,
+             publications: list[str]) -> list[str | None]:
+    """The field of each column (None for a column without a name); a repeated column, one
+    that no publication of the file's records declares, or one required by one of them and
+    missing, is an error naming it and its place."""
+    fields = kinds.fields(publications or None)
     columns: list[str | None] = []
     seen: dict[str, int] = {}
     problems = []
     for number, cell in enumerate(header.cells, start=1):
         name = cell.text.strip()
         if name in seen:
-            known = name in RECORD_FIELDS or close_match(name, RECORD_FIELDS)
+            known = name in fields or close_match(name, fields)
             column = f"column '{name}'" if known else "a column"
             problems.append(Problem(f"{column} appears twice (also column {seen[name]}); each "
                                     "field may have one column", path, cell.line, cell.column))
-        elif name and name not in RECORD_FIELDS:
-            problems.append(Problem(unknown_name(name, RECORD_FIELDS, "column"), path,
-                                    cell.line, cell.column))
+        elif name and name not in fields:
+            problems.append(Problem(_unknown_column(name, fields, kinds), path, cell.line,
+                                    cell.column))
         if name:
             seen.setdefault(name, number)
         columns.append(name or None)
     end = header.cells[-1]
-    for name in REQUIRED_FIELDS:
+    for name, publication in _required(kinds, publications):
         if name not in seen:
-            problems.append(Problem(f"missing required column '{name}'", path, end.line,
+            of = f" (publication '{publication}' requires it)" if len(publications) > 1 else ""
+            problems.append(Problem(f"missing required column '{name}'{of}", path, end.line,
                                     end.column + len(end.text)))
     if problems:
         raise SourceError(problems)
     return columns
 
 
-def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRow:
+def _unknown_column(name: str, fields: tuple[str, ...], kinds: RecordKinds) -> str:
+    """An unknown column, and, when another publication declares it, which (no row of the
+    file is for that publication)."""
+    elsewhere = [p for p, kind in kinds.kinds.items() if name in kind.fields]
+    if not elsewhere:
+        return unknown_name(name, fields, "column")
+    return (f"column '{name}' is a field of publication {', '.join(elsewhere)}, which no row of "
+            "this file is for (a `publication` column names each row's)")
+
+
+def _required(kinds: RecordKinds, publications: list[str]) -> list[tuple[str, str]]:
+    """(field, publication) of each field required by one of ``publications``, each once."""
+    found: dict[str, str] = {}
+    for publication in publications:
+        for name in kinds.kind(publication).required:
+            found.setdefault(name, publication)
+    return list(found.items())
+
+
+def _csv_row(path: Path, record: _Record, columns: list[str | None],
+             kinds: RecordKinds) -> RecordRow:
     """A record from one well-quoted CSV record with its positions. A record whose values do
     not line up with the header has no id: the id column may hold any other value (an unquoted
     comma in a name shifts part of the name into it)."""
@@ -434,4 +513,33 @@ def _csv_row(path: Path, record: _Record, columns: list[str | None]) -> RecordRo
     positions: dict[Loc, tuple[int, int]] = {
         (): (record.line, 1), **{(name,): (cell.line, cell.column)
                                  for name, cell in zip(columns, cells, strict=True) if name}}
-    return _row(Source(path, data, positions, positions), data, record.line)
+    source = Source(path, data, positions, positions)
+    if (stray := _others_columns(source, data, kinds)) is not None:
+        return RecordRow(path, record.line, None, (stray,),
+                         valid_id(_cell_of(record, columns, "id")))
+    own = _own_columns(data, kinds)
+    return _row(Source(path, own, positions, positions), own, record.line, kinds)
+
+
+def _others_columns(source: Source, data: dict[str, str], kinds: RecordKinds) -> Problem | None:
+    """A value in a column that the row's publication does not declare (another
+    publication's field), placed at its cell; the value is not repeated."""
+    publication, _ = kinds.publication_of(data)
+    if publication is None:
+        return None  # the row's publication is the problem, told at its cell
+    own = kinds.kind(publication).fields
+    for name, text in data.items():
+        if name not in own and text.strip():
+            return source.problem((name,), f"column '{name}' is not a field of publication "
+                                           f"'{publication}', which this row is for; leave it "
+                                           "empty in this row")
+    return None
+
+
+def _own_columns(data: dict[str, str], kinds: RecordKinds) -> dict[str, str]:
+    """The row's values without the (empty) columns of other publications."""
+    publication, _ = kinds.publication_of(data)
+    if publication is None:
+        return data
+    own = kinds.kind(publication).fields
+    return {name: text for name, text in data.items() if name in own}

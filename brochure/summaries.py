@@ -1,19 +1,24 @@
 """The physician's API: assess a record and render its summary (optionally encrypted, optionally
 followed by the publication as a patient packet).
 
-The project (content and layouts) is loaded once per process and reused, so each summary costs
-only its own layout and drawing.
+A record is of one publication with summaries: its own ``publication`` field, else the one
+named by ``publication=``, else the project's default. The project (content and layouts) is
+loaded once (:func:`load_project`, or the default project, ``$BROCHURE_ROOT``) and owns what is
+built from it for summaries, each publication's kit and packet brochure
+(:meth:`Project.cached`): each summary costs only its own layout and drawing, and two projects
+in one process never share a cache.
+
+    >>> project = load_project("path/to/project")
+    >>> assess({...}, project=project).verdict
+    >>> pdf = render_summary({...}, project=project, publication="my-topic")
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from .build import build_publication
 from .candidacy import Assessment
@@ -22,59 +27,54 @@ from .errors import BrochureError, Problem
 from .finish import Appendix, finish
 from .kinds import summary_kind
 from .model.patient import PatientRecord
-from .project import Project, load_project
+from .project import SUMMARY_FILES, Project, default_project, load_project
 from .records import RecordRow, check_ids, check_physicians, to_record, unknown_physician
 from .render.fonts import uncovered
 from .render.summary import SummaryKit, render_summary_pdf
 
-DEFAULT_PUBLICATION = "knee-stem-cell"
+__all__ = ["Summary", "assess", "default_project", "load_project", "render_summary",
+           "summarize", "summary_kit"]
 
 
-@lru_cache(maxsize=8)
-def _project_at(root: str) -> Project:
-    return load_project(root)
-
-
-def default_project() -> Project:
-    """The project in ``$BROCHURE_ROOT`` (default: the current folder), loaded once."""
-    return _project_at(str(Path(os.environ.get("BROCHURE_ROOT", ".")).resolve()))
-
-
-@lru_cache(maxsize=8)
-def _kit(project_id: int, publication: str) -> SummaryKit:
-    project = _KITS_PROJECTS[project_id]
-    if publication not in project.rules or publication not in project.summaries:
+def summary_kit(project: Project | None = None, publication: str | None = None) -> SummaryKit:
+    """What every summary of ``publication`` (default: the project's default publication)
+    shares, built once and kept by the project."""
+    project = project or default_project()
+    chosen = publication or project.records.default
+    if chosen not in project.records.kinds:
         raise BrochureError(Problem(
-            f"publication '{publication}' has no candidacy.yaml and summary.yaml",
-            project.content_dir(publication)))
+            f"publication '{chosen}' has no summaries ({', '.join(SUMMARY_FILES)}); expected "
+            f"one of: {project.records.known}", project.content_dir(chosen or "")))
+    return project.cached(("kit", chosen), lambda: _kit(project, chosen))
+
+
+def _kit(project: Project, publication: str) -> SummaryKit:
     pub = project.publications[publication].model
     brand = project.brands[pub.brand].model
     editions = {language: loaded.model
                 for language, loaded in project.editions(publication).items()}
-    kit = SummaryKit(brand=brand, publication=pub, editions=editions,
-                     layout=project.summary_layouts[brand.summary_layout].model,
-                     rules=project.rules[publication].model,
-                     texts=project.summaries[publication].model.languages,
-                     settings=project.settings)
-    return kit
+    return SummaryKit(brand=brand, publication=pub, editions=editions,
+                      layout=project.summary_layouts[brand.summary_layout].model,
+                      rules=project.rules[publication].model,
+                      texts=project.summaries[publication].model.languages,
+                      settings=project.settings, record=project.records.kinds[publication])
 
 
-_KITS_PROJECTS: dict[int, Project] = {}
-
-
-def summary_kit(project: Project | None = None,
-                publication: str = DEFAULT_PUBLICATION) -> SummaryKit:
-    """What every summary of ``publication`` shares, built once per project."""
-    project = project or default_project()
-    _KITS_PROJECTS[id(project)] = project
-    return _kit(id(project), publication)
+def record_of(record: Mapping | PatientRecord, project: Project,
+              publication: str | None = None) -> PatientRecord:
+    """``record`` validated as a record of its publication (its own ``publication`` field,
+    else ``publication``, else the project's default)."""
+    if isinstance(record, PatientRecord):
+        return record
+    return to_record(record, records=project.records.choosing(publication))
 
 
 def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
-           publication: str = DEFAULT_PUBLICATION) -> Assessment:
+           publication: str | None = None) -> Assessment:
     """The verdict, its label and every fired rule with its reason for one record."""
-    kit = summary_kit(project, publication)
-    record = to_record(record)
+    project = project or default_project()
+    record = record_of(record, project, publication)
+    kit = summary_kit(project, record.publication or None)
     check_id(record, kit)
     check_physician(record, kit)
     return assess_with(record, kit.rules)
@@ -101,11 +101,13 @@ def check_id(record: PatientRecord, kit: SummaryKit, where: str = "record") -> N
         raise BrochureError(Problem(message, where))
 
 
-def check_rows(rows: list[RecordRow], kit: SummaryKit) -> list[RecordRow]:
+def check_rows(rows: list[RecordRow], project: Project) -> list[RecordRow]:
     """Rows read from files (:func:`brochure.records.read_records`), each whose id does not
-    match the project's pattern, or whose physician is not on the roster, turned into an error
-    row placed at that value."""
-    return check_physicians(check_ids(rows, kit.settings), roster(kit))
+    match the project's pattern, or whose physician is not on the roster of its publication's
+    brand, turned into an error row placed at that value."""
+    checked = check_ids(rows, project.settings)
+    return [check_physicians([row], roster(summary_kit(project, row.record.publication)))[0]
+            if row.record else row for row in checked]
 
 
 class MissingGlyphWarning(UserWarning):
@@ -131,7 +133,7 @@ class Summary:
 
 def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
                    with_brochure: bool = False, project: Project | None = None,
-                   publication: str = DEFAULT_PUBLICATION) -> bytes:
+                   publication: str | None = None) -> bytes:
     """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``;
     followed by the publication, as one patient packet, if ``with_brochure``). Characters no
     font can draw are reported as :class:`MissingGlyphWarning`, a note cut to fit as
@@ -147,20 +149,21 @@ def render_summary(record: Mapping | PatientRecord, *, password: str | None = No
 
 def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
               with_brochure: bool = False, project: Project | None = None,
-              publication: str = DEFAULT_PUBLICATION) -> Summary:
+              publication: str | None = None) -> Summary:
     """The summary's PDF bytes, the assessment it shows, and warnings: characters no available
     font can draw (named by code point, never with the text around them), and a note cut to
     fit the pages (by its length only)."""
     project = project or default_project()
-    kit = summary_kit(project, publication)
-    record = to_record(record)
+    record = record_of(record, project, publication)
+    kit = summary_kit(project, record.publication or None)
     check_id(record, kit)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
     kit.prepare()  # once per kit: calibration, before the first render (never inside one)
     kind = summary_kind(encrypted=bool(password), with_brochure=with_brochure)
     rendered = render_summary_pdf(kit, record, assessment, kind)
-    appendix = _brochure(project, publication, record.language) if with_brochure else None
+    appendix = _brochure(project, kit.publication.id, record.language) if with_brochure \
+        else None
     pdf = finish(rendered.pdf, kind, appendix=appendix, password=password)
     return Summary(pdf, assessment, glyph_warnings(record, kit),
                    _cut_warning(record, rendered.note_printed))
@@ -189,18 +192,12 @@ def glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=8)
-def _brochure_file(project_id: int, publication: str, layout: str, language: str) -> Appendix:
-    return Appendix(build_publication(_KITS_PROJECTS[project_id], publication, layout,
-                                      language=language))
-
-
 def _brochure(project: Project, publication: str, language: str) -> Appendix:
     """The publication in the patient's language (the screen file; the booklet when the
     publication has one, since it reads in page order) for the patient's packet, built and
-    parsed once."""
+    parsed once (kept by the project)."""
     edition = project.edition(publication, language).model
     layout = next((name for name in edition.layouts if project.layouts[name].model.kind ==
                    "booklet"), edition.layouts[0])
-    _KITS_PROJECTS[id(project)] = project
-    return _brochure_file(id(project), publication, layout, edition.language)
+    return project.cached(("brochure", publication, layout, edition.language), lambda: Appendix(
+        build_publication(project, publication, layout, language=edition.language)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, meta
+from jinja2 import StrictUndefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .text import shield
@@ -22,6 +22,23 @@ def compiled(source: str):
     """The template and the names it reads."""
     template = ENVIRONMENT.from_string(source)
     return template, tuple(sorted(meta.find_undeclared_variables(ENVIRONMENT.parse(source))))
+
+
+@lru_cache(maxsize=2048)
+def needed(source: str) -> frozenset[str]:
+    """The names a template needs a value of: those it reads, but for names it tests itself,
+    with ``is none`` / ``is not none`` or as the condition of an ``if`` (where a missing value
+    prints nothing false), which are the template's to handle."""
+    tree = ENVIRONMENT.parse(source)
+    tested = {test.node.name for test in tree.find_all(nodes.Test)
+              if test.name == "none" and isinstance(test.node, nodes.Name)}
+    branches: list[nodes.If | nodes.CondExpr] = [*tree.find_all(nodes.If),
+                                                 *tree.find_all(nodes.CondExpr)]
+    for branch in branches:
+        condition = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
+        if isinstance(condition, nodes.Name):
+            tested.add(condition.name)
+    return frozenset(compiled(source)[1]) - tested
 
 
 _RENDERED: dict[tuple, tuple[str, list]] = {}

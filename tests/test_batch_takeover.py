@@ -84,10 +84,10 @@ def test_a_run_starts_by_carrying_earlier_lines_into_its_partial_and_removing_th
     earlier = _lines(out / "manifest.csv")
     seen = {}
 
-    def reading(files):
+    def reading(files, records=None):
         seen["manifest"] = (out / "manifest.csv").exists()
         seen["partial"] = _lines(out / "manifest.csv.partial")
-        return batch.read_all(files)
+        return batch.read_all(files, records)
     monkeypatch.setattr(batch_command, "read_all", reading)
     assert _cli("batch", str(_records(tmp_path / "b.csv", range(5, 6))), "--out",
                 str(out)).exit_code == 0

@@ -334,8 +334,9 @@ def test_words_from_a_list_are_taken_in_any_case_and_others_name_the_choices():
 
 
 @pytest.mark.parametrize("given, expected", [("TRUE", True), ("false", False), ("Yes", True),
-                                             ("", False), (1, True), (0, False)])
+                                             ("", None), (1, True), (0, False)])
 def test_yes_and_no_as_excel_and_people_write_them(given, expected):
+    """An empty cell is not given (issue 22): not recorded, never false."""
     assert to_record({**BASE, "injection_without_relief": given}).injection_without_relief is \
         expected
 
@@ -457,8 +458,9 @@ def test_rows_from_a_csv_get_the_physician_problem_at_their_cell(tmp_path):
     rows = [list(row) for row in ROWS[:2]]
     rows[1][HEADER.index("physician")] = "dr-nobody"
     text = _csv(path, HEADER, rows)
-    from brochure.summaries import check_rows, summary_kit
-    first, second = check_rows(read_records(path), summary_kit())
+    from brochure.project import default_project
+    from brochure.summaries import check_rows
+    first, second = check_rows(read_records(path), default_project())
     assert first.record is not None and second.record is None
     column = text.splitlines()[2].index("dr-nobody") + 1
     assert [str(p) for p in second.problems] == [f"{path}:3:{column}: error: {UNKNOWN}"]

@@ -99,7 +99,7 @@ def test_the_bottom_line_box_sits_under_the_patient_line_in_the_top_40_percent(
     label = next(v for v in RULES["verdicts"] if v["id"] == verdict)["label"][language]
     block = _bottom_line(language)
     words, height = _words(pdf, 1)
-    after_patient, _, patient_bottom = _find(words, TEXTS[language]["blocks"][0]["labels"]["name"])
+    after_patient, _, patient_bottom = _find(words, TEXTS[language]["blocks"][0]["name_label"])
     after_heading, heading_top, _ = _find(words, block["heading"], after_patient)
     after_label, label_top, _ = _find(words, label, after_heading)
     after_meaning, meaning_top, _ = _find(words, _plain(block["meaning"][verdict]), after_label)

@@ -26,6 +26,7 @@ from ..ledger import NAME_CHANGED
 from ..manifest import refuse_inputs_in_place
 from ..output import legacy_key_notice
 from ..passwords import personal_problem, record_inputs
+from ..project import load_record_kinds
 from ..records import RecordRow
 from ..signals import Stop, interruptible
 from .summary import password_from
@@ -44,7 +45,13 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
             options = Options(root=str(root), password=password_from(password_env),
                               with_brochure=with_brochure, publication=publication)
             with open_batch(out, stop) as run:
-                rows = run.take(read_all(files))
+                records = load_record_kinds(root)
+                if publication is not None and publication not in records.kinds:
+                    raise BrochureError(Problem(
+                        f"--publication: '{publication}' has no summaries; expected one of: "
+                        f"{records.known}"))
+                records = records.choosing(publication)
+                rows = run.take(read_all(files, records))
                 rows = run.take(_checked(rows, root, options))
                 failed_files = _tell_unreadable(rows, files)
                 if notice := legacy_key_notice(out):
@@ -61,12 +68,11 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
 
 
 def _checked(rows, root: Path, options: Options):
-    """``rows`` checked against the project's roster (loading the project and its kit)."""
+    """``rows`` checked against the project's id pattern and rosters (loading the project)."""
     from ..project import load_project
-    from ..summaries import DEFAULT_PUBLICATION, check_rows, summary_kit
+    from ..summaries import check_rows
 
-    kit = summary_kit(load_project(root), options.publication or DEFAULT_PUBLICATION)
-    return _password_checked(check_rows(rows, kit), options.password)
+    return _password_checked(check_rows(rows, load_project(root)), options.password)
 
 
 def _password_checked(rows: list[RecordRow], password: str | None) -> list[RecordRow]:

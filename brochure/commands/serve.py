@@ -40,7 +40,8 @@ def hosts_for(host: str) -> tuple[str, ...] | None:
     return None if host in WILDCARDS else (host, *LOOPBACK)
 
 
-def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None = None) -> None:
+def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None = None,
+              publication: str | None = None) -> None:
     import uvicorn
 
     from ..web import create_app
@@ -48,8 +49,12 @@ def run_serve(root: Path, host: str, port: int, network: NetworkOptions | None =
 
     plan = network_plan(root, host, network or NetworkOptions())  # an unsafe start: exit 2
     listening = bind(host, port)  # before the project loads: a busy port is told at once
-    app = create_app(load_project(root), hosts=plan.hosts if plan else hosts_for(host),
-                     security=plan.security if plan else None)
+    project = load_project(root)
+    if publication is not None and publication not in project.records.kinds:
+        raise BrochureError(Problem(f"--publication: '{publication}' has no summaries; "
+                                    f"expected one of: {project.records.known}"))
+    app = create_app(project, hosts=plan.hosts if plan else hosts_for(host),
+                     security=plan.security if plan else None, publication=publication)
     gc.freeze()  # the project and kit live as long as the server: the collector skips them
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(OutOfDescriptors())  # before: it tells EMFILE once, not as an error

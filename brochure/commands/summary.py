@@ -28,7 +28,7 @@ from ..output import (
 from ..passwords import password_problem, record_inputs
 from ..project import load_project
 from ..records import RecordRow, read_records
-from ..summaries import DEFAULT_PUBLICATION, check_rows, summarize, summary_kit
+from ..summaries import check_rows, summarize
 
 NOT_SET = ("the environment variable named by --password-env is not set; expected the NAME of "
            "a variable holding the password, not the password itself (for example: "
@@ -54,12 +54,18 @@ def password_from(variable: str | None, user_inputs: Iterable[str] = ()) -> str 
 
 
 def run_summary(root: Path, record_file: Path, output: Path | None, password_env: str | None,
-                with_brochure: bool, publication: str = DEFAULT_PUBLICATION,
+                with_brochure: bool, publication: str | None = None,
                 replace: bool = False) -> Path:
+    """One summary from ``record_file``, of the record's publication (its own, else
+    ``publication``, else the project's default)."""
     if output is not None:
         check_output(output, (record_file,))
     project = load_project(root)
-    rows = check_rows(read_records(record_file), summary_kit(project, publication))
+    if publication is not None and publication not in project.records.kinds:
+        raise BrochureError(Problem(f"--publication: '{publication}' has no summaries; "
+                                    f"expected one of: {project.records.known}"))
+    rows = check_rows(read_records(record_file, project.records.choosing(publication)),
+                      project)
     if len(rows) != 1:
         raise BrochureError(Problem(f"expected one record, found {len(rows)} (use "
                                     "'brochure batch' for several)", record_file))
@@ -67,9 +73,10 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     if rows[0].problems or record is None:  # a row without a record carries its problems
         raise BrochureError(list(rows[0].problems))
     password = password_from(password_env, record_inputs(record))
+    publication = record.publication
     try:
         result = summarize(record, password=password, with_brochure=with_brochure,
-                           project=project, publication=publication)
+                           project=project)
     except RecordFitError as unfit:
         raise BrochureError(_placed(unfit, rows[0])) from None
     for warning in result.warnings:

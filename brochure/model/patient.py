@@ -1,7 +1,10 @@
 """A patient record: the findings a physician enters, checked field by field.
 
-Read from YAML, JSON or one CSV row (same column names; empty cells are "not given";
-``conditions`` separated by ``;``). Strings stay data: nothing here is ever a template or markup.
+:class:`PatientRecord` holds the fields every record has; :func:`record_model` builds a
+publication's record model from the fields it declares (:mod:`.fields`), with the checks below
+for each type. Read from YAML, JSON or one CSV row (same column names; empty cells are "not
+given"; a list's words separated by ``;``). A field not required and not given is None: not
+recorded, never a default. Strings stay data: nothing here is ever a template or markup.
 
 Values are checked as a physician would: a number is a number (``true`` is not one, nor ``.nan``;
 ``"7"`` from a CSV cell is), a date is written like 2026-11-02 (a number is not a date), no visit
@@ -19,25 +22,23 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     Field,
     TypeAdapter,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from .. import clock
 from .base import Strict
+from .fields import FieldSpec, RecordSpec
 from .visible import invisible_problem, letter_problem, mark_run_problem
-
-Condition = Literal["infection", "active_cancer", "pregnant_or_breastfeeding",
-                    "inflammatory_arthritis", "anticoagulant_or_bleeding", "immunosuppressed",
-                    "unstable_knee"]
-Verdict = Literal["not_suitable", "less_likely", "evaluation_needed", "good"]
 
 NOT_A_NUMBER = "not a number"
 DATE_EXPECTED = "expected a date like 2026-11-02"
@@ -53,16 +54,6 @@ brackets) a direction and cannot reorder letters."""
 
 def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
-
-
-def _split_conditions(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(";") if part.strip()]
-    if not isinstance(value, list):
-        raise ValueError("expected a list of conditions (in a CSV cell: separated by ';')")
-    return value
 
 
 _REQUIRED = object()
@@ -129,15 +120,13 @@ _YES_NO = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0
 
 def _yes_no(value: Any) -> Any:
     """True or false: a YAML/JSON boolean, or true/false/yes/no (any case; Excel writes TRUE) or
-    1/0; an empty CSV cell is false."""
+    1/0 (an empty CSV cell is not given: see :func:`_boolean`)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int) and value in (0, 1):
         return bool(value)
     if isinstance(value, str) and value.strip().lower() in _YES_NO:
         return _YES_NO[value.strip().lower()]
-    if isinstance(value, str) and not value.strip():
-        return False
     raise ValueError("expected true or false")
 
 
@@ -217,8 +206,9 @@ RecordId = Annotated[str, Field(min_length=1, max_length=64, description="the cl
 Language = Literal["en", "es"]
 LanguageChoice = Annotated[Language, BeforeValidator(_word_from(get_args(Language), "en"))]
 """The summary's language; empty is English."""
-VerdictChoice = Annotated[Verdict | None, BeforeValidator(_word_from(get_args(Verdict), None))]
-"""The physician's own verdict, when it overrides the rules'."""
+VerdictWord = Annotated[str | None, BeforeValidator(_optional_text)]
+"""The physician's own verdict, when it overrides the rules' (a publication's model checks it
+is one of its verdicts)."""
 Notes = Annotated[Annotated[str, Field(max_length=2000)] | None,
                   BeforeValidator(_optional_paragraphs)]
 OverrideReason = Annotated[Annotated[str, Field(max_length=500)] | None,
@@ -235,33 +225,13 @@ class PatientRecord(Strict):
     visit_date: Date
     physician: OptionalText = None
     language: LanguageChoice = "en"
-    # The topic's fields: their types are built by calls (from data, in a later issue), which
-    # mypy cannot read as types; it sees each as Any.
-    knee: _choice(Literal["left", "right", "both"])  # type: ignore[valid-type]
-    kl_grade: _optional(int, 0, 4) = None  # type: ignore[valid-type]
-    cartilage_grade: _optional(int, 0, 4) = None  # type: ignore[valid-type]
-    effusion: _choice(  # type: ignore[valid-type]
-        Literal["none", "trace", "1+", "2+", "3+"], "none") = "none"
-    pain: _required(int, 0, 10)  # type: ignore[valid-type]
-    symptom_months: _required(int, 0, 1200)  # type: ignore[valid-type]
-    pt_weeks: Annotated[int, Field(ge=0, le=520), BeforeValidator(
-        lambda v: 0 if _blank_is_none(v) is None else _number(v, int, 0, 520))] = 0
-    injection_without_relief: Annotated[bool, BeforeValidator(_yes_no)] = False
-    steroid_injection_months_ago: _optional(float, 0, 1200) = None  # type: ignore[valid-type]
-    knee_surgery_months_ago: _optional(float, 0, 1200) = None  # type: ignore[valid-type]
-    bmi: _optional(float, 10, 90) = None  # type: ignore[valid-type]
-    malalignment_degrees: _optional(float, 0, 60) = None  # type: ignore[valid-type]
-    conditions: Annotated[
-        list[_choice(Condition)],  # type: ignore[valid-type]
-        BeforeValidator(_split_conditions)] = Field(default_factory=list)
     notes: Notes = None
-    override_verdict: VerdictChoice = None
+    override_verdict: VerdictWord = None
     override_reason: OverrideReason = None
-
-    @field_validator("conditions")
-    @classmethod
-    def _unique(cls, conditions: list[str]) -> list[str]:
-        return sorted(set(conditions))
+    publication: str = Field("", description="the publication the summary is of (default: the "
+                                             "project's default publication)")
+    declared: ClassVar[RecordSpec | None] = None
+    """The fields a publication's record model adds (None for the core alone)."""
 
     @field_validator("date_of_birth")
     @classmethod
@@ -289,7 +259,6 @@ class PatientRecord(Strict):
         return self
 
 
-RECORD_FIELDS = tuple(PatientRecord.model_fields)
 _ID = TypeAdapter(RecordId, config=Strict.model_config)
 
 
@@ -300,3 +269,121 @@ def valid_id(value: Any) -> str:
         return _ID.validate_python(value)
     except ValidationError:
         return ""
+
+
+# --- a publication's record model, from its declared fields ---------------------------------
+
+
+def record_model(publication: str, spec: RecordSpec,
+                 verdicts: tuple[str, ...]) -> type[PatientRecord]:
+    """The record model of ``publication``: the core fields, an override that must be one of
+    ``verdicts``, and the fields ``spec`` declares, each checked as its type says."""
+    declared: dict[str, Any] = {field.key: _declared(field) for field in spec.fields}
+    declared["override_verdict"] = (Annotated[_literal(verdicts) | None, BeforeValidator(
+        _word_from(verdicts, None))], None)
+    declared["publication"] = (Annotated[str, BeforeValidator(_this_publication(publication))],
+                               publication)
+    model: type[PatientRecord] = create_model(
+        f"Record_{publication.replace('-', '_')}", __base__=PatientRecord, **declared)
+    model.declared = spec
+    return model
+
+
+def _literal(words: tuple[str, ...]) -> Any:
+    """The type of one of ``words`` (``Literal[...]``, built from data)."""
+    return cast(Any, Literal).__getitem__(words)
+
+
+def _this_publication(publication: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if _blank_is_none(value) is None:
+            return publication
+        if isinstance(value, str) and value.strip() == publication:
+            return publication
+        raise ValueError(f"expected '{publication}', the publication this record is read for")
+    return check
+
+
+def field_annotation(field: FieldSpec) -> Any:
+    """The type (with its checks) of a declared field's value."""
+    return _ANNOTATIONS[field.type](field)
+
+
+def _declared(field: FieldSpec) -> tuple[Any, Any]:
+    """(annotation, default) of a declared field: required ones have no default; the others
+    default to None (not recorded), a list to the empty list."""
+    annotation = field_annotation(field)
+    info = Field(description=_described(field))
+    if field.type == "choices":
+        info = Field(default_factory=list, description=_described(field))
+    elif not field.required:
+        info = Field(None, description=_described(field))
+    return annotation, info
+
+
+def _described(field: FieldSpec) -> str:
+    unit = f" ({field.unit['en']})" if "en" in field.unit else ""
+    helped = f": {field.help['en']}" if "en" in field.help else ""
+    return f"{field.label['en']}{unit}{helped}"
+
+
+def _whole_or_number(field: FieldSpec) -> Any:
+    kind: type = int if field.type == "integer" else float
+    low, high = kind(field.minimum or 0), kind(field.maximum or 0)
+    return _required(kind, low, high) if field.required else _optional(kind, low, high)
+
+
+def _boolean(field: FieldSpec) -> Any:
+    if field.required:
+        return Annotated[bool, BeforeValidator(_yes_no)]
+    return Annotated[bool | None, BeforeValidator(
+        lambda v: None if _blank_is_none(v) is None else _yes_no(v))]
+
+
+def _a_date(field: FieldSpec) -> Any:
+    if field.required:
+        return Date
+    return Annotated[dt.date | None, BeforeValidator(
+        lambda v: None if _blank_is_none(v) is None else _date(v))]
+
+
+def _word(field: FieldSpec) -> Any:
+    kind = _literal(field.words)
+    return _choice(kind) if field.required else _choice(kind, None)
+
+
+def _words(field: FieldSpec) -> Any:
+    word = _choice(_literal(field.words))
+    return Annotated[list[word], BeforeValidator(_splitter(field.key)),  # type: ignore[valid-type]
+                     AfterValidator(_sorted_once)]
+
+
+def _a_text(field: FieldSpec) -> Any:
+    if field.required:
+        return Annotated[str, Field(min_length=1, max_length=field.max_length),
+                         BeforeValidator(_text)]
+    return Annotated[Annotated[str, Field(max_length=field.max_length)] | None,
+                     BeforeValidator(_optional_text)]
+
+
+_ANNOTATIONS: dict[str, Callable[[FieldSpec], Any]] = {
+    "integer": _whole_or_number, "number": _whole_or_number, "boolean": _boolean,
+    "date": _a_date, "choice": _word, "choices": _words, "text": _a_text}
+
+
+def _splitter(key: str) -> Callable[[Any], Any]:
+    """A list given as a list, or as text separated by ';' (a CSV cell); empty is none."""
+    def split(value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(";") if part.strip()]
+        if not isinstance(value, list):
+            raise ValueError(f"expected a list of {key.replace('_', ' ')} (in a CSV cell: "
+                             "separated by ';')")
+        return value
+    return split
+
+
+def _sorted_once(words: list[str]) -> list[str]:
+    return sorted(set(words))

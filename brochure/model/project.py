@@ -103,6 +103,10 @@ class ProjectSettings(Strict):
             "a regular expression (Python's) that a whole record id must match; ids that do "
             "not are refused at their place"))
 
+    default_publication: str | None = Field(None, pattern=r"^[a-z0-9-]+$", description=(
+        "the publication a patient record is read for when it names none (its `publication` "
+        "field); may be left out when one publication has summaries"))
+
     def id_problem(self, record_id: str) -> str | None:
         """Why ``record_id`` is not an id of this project (the pattern, never the id), or
         None."""

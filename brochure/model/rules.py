@@ -1,4 +1,5 @@
-"""Candidacy rules as data: verdicts strongest first, and rules (condition → verdict, reason)."""
+"""Candidacy rules as data: verdicts strongest first, rules (condition → verdict, reason), and
+what a rule gives when a value it needs was not recorded."""
 
 from __future__ import annotations
 
@@ -7,13 +8,12 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from .base import Strict
-from .patient import Verdict
 
 
 class VerdictInfo(Strict):
     """A verdict and how a patient reads it, in each language."""
 
-    id: Verdict
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: dict[str, str] = Field(description="patient-facing label by language code")
     tone: str = Field(description="brand colour name of the verdict box")
     icon: str = Field(description="brand art shown beside the label, so colour is not alone")
@@ -37,22 +37,40 @@ class Rule(Strict):
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")
     when: str = Field(min_length=1)
-    verdict: Verdict
+    verdict: str
     reason: dict[str, str] = Field(description="reason shown to the patient, by language code")
+    not_recorded: Literal["ask", "skip"] = Field("ask", description=(
+        "when ``when`` needs a value the record does not give: `ask` gives the rules' "
+        "`not_recorded` verdict and reason; `skip`: the rule does not fire. A value the "
+        "expression itself tests (`is none`, `is not none`) is the expression's to handle"))
+
+
+class NotRecorded(Strict):
+    """What a rule gives when its condition needs a value the record does not give."""
+
+    verdict: str | None = Field(None, description="default: the rules' `default` verdict")
+    reason: dict[str, str] = Field(description=(
+        "by language code; a template naming `label`, the field's label ('{{ label }} was not "
+        "recorded')"))
 
 
 class Rules(Strict):
     version: str
     verdicts: list[VerdictInfo] = Field(min_length=1, description="strongest first")
-    default: Verdict
+    default: str
     rules: list[Rule] = Field(min_length=1)
+    not_recorded: NotRecorded = Field(description=(
+        "the verdict and reason of a rule that needs a value the record does not give"))
 
     @model_validator(mode="after")
     def _consistent(self) -> Rules:
         ids = [v.id for v in self.verdicts]
         if len(set(ids)) != len(ids):
             raise ValueError("each verdict is listed once")
-        missing = {self.default, *(r.verdict for r in self.rules)} - set(ids)
+        named = {self.default, *(r.verdict for r in self.rules)}
+        if self.not_recorded.verdict is not None:
+            named.add(self.not_recorded.verdict)
+        missing = named - set(ids)
         if missing:
             raise ValueError(f"verdicts lacks: {', '.join(sorted(missing))}")
         rule_ids = [r.id for r in self.rules]
@@ -71,3 +89,12 @@ class Rules(Strict):
     def favourable(self, verdict: str) -> bool:
         """Whether ``verdict`` is marked ``favourable: true``."""
         return self.info(verdict).favourable
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The verdicts' ids, strongest first."""
+        return tuple(v.id for v in self.verdicts)
+
+    @property
+    def not_recorded_verdict(self) -> str:
+        return self.not_recorded.verdict or self.default

@@ -10,12 +10,11 @@ record's own strings are only ever inserted as escaped data.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union, get_args
+from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
 from .base import Strict
-from .patient import Verdict
 from .publication import (
     Bullets,
     Callout,
@@ -31,20 +30,37 @@ from .publication import (
 from .rules import REASON_KINDS, ReasonKind
 
 
+class PatientDetail(Strict):
+    """One of the patient line's details: a label and a template ("Born", "{{
+    format_date(date_of_birth) }}")."""
+
+    label: str
+    value: str = Field(description="template over the record's fields and `format_date`")
+
+
 class PatientLine(Strict):
-    """Who and when: the patient's name and knee (in the words of ``words.knee``, which say
-    what they are: "Right knee"), birth date and visit date. The physician is named once, by
-    the signature block."""
+    """Who and when: the patient's name after its label, with the record's facts that say
+    what they are beside it ("Left arm"), then the details in order (birth and visit dates).
+    The physician is named once, by the signature block. A template that needs a field the
+    record does not give is left out."""
 
     type: Literal["patient"]
-    labels: dict[str, str] = Field(description="name, born, visit")
+    name_label: str
+    beside_name: list[str] = Field(default_factory=list, description=(
+        "templates shown after the name, each after a '·', in the words of `words` (which "
+        "say what they are: \"Left arm\")"))
+    details: list[PatientDetail] = Field(default_factory=list, description=(
+        "the second line, in order: each label, a space and its value"))
 
 
 class Finding(Strict):
     label: str = Field(description="the plain words a patient uses (\"Arthritis on X-ray\")")
     term: str | None = Field(None, description="the clinical term, after the label in the "
                                                "layout's smaller `term` style")
-    value: str = Field(description="template over the record's fields and `words`")
+    value: str = Field(description=(
+        "template over the record's fields and `words`; when a field it needs was not "
+        "recorded, the row says the text's `not_recorded` instead, unless the template tests "
+        "that field itself (`is none`, or as the condition of an `if`)"))
 
 
 class Findings(Strict):
@@ -60,7 +76,7 @@ class Scale(Strict):
     label: str
     term: str | None = Field(None, description="the clinical term, under the label in the "
                                                "layout's smaller `term` style")
-    field: Literal["kl_grade", "cartilage_grade", "pain"]
+    field: str = Field(description="a declared integer or number field (record.yaml)")
     maximum: int = Field(ge=1, le=10)
     low: str
     high: str
@@ -72,20 +88,14 @@ class Scale(Strict):
 
 
 class Scales(Strict):
-    """Where the knee stands on 0–4 and the pain on 0–10, as pictures (under their own heading,
-    or without one, as the pictures of the findings before them)."""
+    """Where the patient stands on a few numeric fields' scales (a grade from 0 to 4, pain
+    from 0 to 10), as pictures (under their own heading, or without one, as the pictures of the
+    findings before them)."""
 
     type: Literal["scales"]
     heading: str | None = None
     you: str = Field(description="the word marking the patient's place on a scale")
     items: list[Scale] = Field(min_length=1)
-
-
-def _every_verdict(texts: dict[str, str]) -> dict[str, str]:
-    missing = [v for v in get_args(Verdict) if v not in texts]
-    if missing:
-        raise ValueError(f"a text is needed for every verdict; missing: {', '.join(missing)}")
-    return texts
 
 
 class BottomLine(Strict):
@@ -94,15 +104,11 @@ class BottomLine(Strict):
 
     type: Literal["bottom_line"]
     heading: str
-    meaning: dict[Verdict, str] = Field(description="template per verdict: what it means")
+    meaning: dict[str, str] = Field(description=(
+        "template per verdict (every one of the rules' verdicts): what it means"))
     next_step_label: str
-    next_step: dict[Verdict, str] = Field(description=(
+    next_step: dict[str, str] = Field(description=(
         "template per verdict: the single next step; may use `clinic_phone`"))
-
-    @field_validator("meaning", "next_step")
-    @classmethod
-    def _complete(cls, texts: dict[str, str]) -> dict[str, str]:
-        return _every_verdict(texts)
 
 
 class ReasonHeading(Strict):
@@ -182,7 +188,7 @@ class VerdictSteps(Strict):
 
     type: Literal["verdict_steps"]
     heading: str
-    items: dict[Verdict, list[str]]
+    items: dict[str, list[str]] = Field(description="bullets per verdict (of the rules')")
 
 
 class PageBreak(Strict):
@@ -237,6 +243,9 @@ class SummaryText(Strict):
     months: list[str] = Field(min_length=12, max_length=12)
     words: dict[str, list[str] | dict[str, str]] = Field(
         default_factory=dict, description="word lists the templates may index")
+    not_recorded: str = Field(description=(
+        "what a finding says of a value the record does not give (\"Not recorded\"); "
+        "templates may use it as `not_recorded`"))
     blocks: list[SummaryBlock] = Field(min_length=1)
     pages: int = Field(2, ge=1, description="the summary's length, in pages")
     reductions: list[str] = Field(default_factory=list, description=(

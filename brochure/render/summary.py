@@ -26,6 +26,7 @@ from ..model.base import localize
 from ..model.layout import SummaryLayout
 from ..model.patient import PatientRecord
 from ..model.project import ProjectSettings
+from ..model.record import RecordKind
 from ..model.rules import Rules
 from ..model.summary import SummaryBlock, SummaryText
 from ..templates import compiled, fill
@@ -64,6 +65,8 @@ class SummaryKit:
     """Tagged PDF (PDF/UA structure); off only to measure what tagging costs."""
     settings: ProjectSettings = field(default_factory=ProjectSettings)
     """The project's settings (its record id pattern: what records are checked against)."""
+    record: RecordKind | None = None
+    """The publication's records: their declared fields (the calibration record's values)."""
 
     @cached_property
     def fonts(self) -> FontSet:
@@ -782,7 +785,8 @@ class _SummaryDoc(BaseDocTemplate):
 def _context(kit: SummaryKit, text: SummaryText, record: PatientRecord, assessment: Assessment,
              width: float) -> SummaryContext:
     physician = kit.brand.physician(record.physician)
-    values = {**record.model_dump(), "words": text.words, "format_date": _date_formatter(text),
+    values = {**_record_values(kit, record), "words": text.words,
+              "not_recorded": text.not_recorded, "format_date": _date_formatter(text),
               "physician": physician.model_dump(), **_clinic_values(kit.brand, record.language),
               "verdict": assessment.verdict}
     block = BlockContext(kit.brand, kit.edition(record.language), kit.styles,
@@ -943,8 +947,16 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
 
 
 _CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth=dt.date(1950, 1, 1),
-                             visit_date=dt.date(2026, 1, 1), knee="left", pain=5,
-                             symptom_months=12)
+                             visit_date=dt.date(2026, 1, 1))
+"""The record the renderer warms up with: the core fields; the publication's own fields take
+their declared examples (:func:`_record_values`)."""
+
+
+def _record_values(kit: SummaryKit, record: PatientRecord) -> dict[str, Any]:
+    """The record's values for the summary's templates. A record of the publication has every
+    declared field (None where not recorded); the calibration record, the core fields only,
+    takes each declared field's example (:attr:`RecordKind.examples`)."""
+    return {**(kit.record.examples if kit.record else {}), **record.model_dump()}
 
 
 def _calibration_assessment(kit: SummaryKit, verdict: str, language: str) -> Assessment:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import cast
 
 from reportlab.graphics.shapes import Line
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -21,10 +20,10 @@ from ..model import summary as m
 from ..model.base import localize
 from ..model.brand import Physician
 from ..model.layout import ScaleGeometry, SummaryGeometry
-from ..model.patient import PatientRecord, Verdict
+from ..model.patient import PatientRecord
 from ..model.publication import Bullets, QrCode
 from ..model.rules import Rules
-from ..templates import fill
+from ..templates import fill, needed
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
 from .blocks import (
@@ -69,6 +68,20 @@ class SummaryContext:
     def fill(self, template: str) -> str:
         return fill(template, self.values)
 
+    def recorded(self, template: str) -> str | None:
+        """``template`` filled, or None when it needs a value the record does not give (one it
+        reads without testing it itself: see :func:`brochure.templates.needed`)."""
+        if "{" in template and any(self.values.get(name, "") is None
+                                   for name in needed(template)):
+            return None
+        return self.fill(template)
+
+    def finding(self, template: str) -> str:
+        """``template`` filled, or the text's words for a value not recorded (never a default
+        shown as a finding)."""
+        found = self.recorded(template)
+        return self.values["not_recorded"] if found is None else found
+
 
 SummaryBuilder = Callable[[object, SummaryContext], list[Flowable]]
 SUMMARY_BUILDERS: dict[str, SummaryBuilder] = {}
@@ -103,18 +116,20 @@ def _filled(block, ctx: SummaryContext):
 
 @summary_builds("patient")
 def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
-    """Who and when: name and knee, then birth and visit dates."""
-    styles, record, labels = ctx.block.styles, ctx.record, block.labels
-    date = ctx.values["format_date"]
-    knee = ctx.values["words"]["knee"][record.knee]  # "Right knee": no label needed
-    name = f"{escape(labels['name'])}: <b>{escape(record.name)}</b> · {escape(knee)}"
-    details = " · ".join([  # the physician is named once: by the signature
-        f"{escape(labels['born'])} {escape(date(record.date_of_birth))}",
-        f"{escape(labels['visit'])} {escape(date(record.visit_date))}",
-    ])
-    # the dates' line is short by its form: it spans the box
-    return [_box([fresh(name, _measured(styles["h3"], ctx)), fresh(details, styles["small"])],
-                 ctx, "patient")]
+    """Who and when: the name and the facts beside it, then the details (birth and visit
+    dates); what the record does not give is left out."""
+    styles = ctx.block.styles
+    beside = [text for template in block.beside_name
+              if (text := ctx.recorded(template)) is not None]
+    name = f"{escape(block.name_label)}: <b>{escape(ctx.record.name)}</b>" + "".join(
+        f" · {escape(text)}" for text in beside)
+    details = " · ".join(  # the physician is named once: by the signature
+        f"{escape(detail.label)} {escape(value)}" for detail in block.details
+        if (value := ctx.recorded(detail.value)) is not None)
+    lines: list[Flowable] = [fresh(name, _measured(styles["h3"], ctx))]
+    if details:  # the details' line is short by its form: it spans the box
+        lines.append(fresh(details, styles["small"]))
+    return [_box(lines, ctx, "patient")]
 
 
 def _box(content: list[Flowable], ctx: SummaryContext, role: str) -> Flowable:
@@ -159,7 +174,7 @@ def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     palette, pad = styles.palette, ctx.block.spacing.table_padding
     labels = ctx.block.width * ctx.geometry.findings_labels
     rows = [[_finding_label(row, styles, labels - 2 * pad),
-             para(inline(ctx.fill(row.value)), styles["table"])] for row in block.rows]
+             para(inline(ctx.finding(row.value)), styles["table"])] for row in block.rows]
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, -1), ctx.block.spacing.rule_width / 2,
                  palette("rule")),
@@ -189,13 +204,14 @@ def _finding_label(row: m.Finding, styles, width: float) -> Flowable:
 class ScaleBar(Flowable):
     """A row of numbered boxes 0…maximum with the patient's box filled and marked."""
 
-    def __init__(self, item: m.Scale, value: int | None, ctx: SummaryContext, you: str):
+    def __init__(self, item: m.Scale, value: float | None, ctx: SummaryContext, you: str):
         super().__init__()
         self.item, self.value = item, value
         self.you = ctx.fill(item.marker) if item.marker and value is not None else you
         self.recordings = ctx.recordings
         self.geometry, self.styles = ctx.scale, ctx.block.styles
-        self.alt = ctx.fill(item.alt)  # what a screen reader says
+        alt = ctx.recorded(item.alt)  # what a screen reader says
+        self.alt = item.missing if alt is None else alt
         self.tag_spec = TagSpec(alt=self.alt)
         small = self.styles["small"]
         self.text_size, self.font = small.fontSize, small.fontName
@@ -301,7 +317,7 @@ def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
     gap = ctx.scale.between
     opening = (para(escape(block.heading), ctx.block.styles["h2"]) if block.heading
                else Spacer(1, gap))  # without a heading: the pictures of the findings above
-    bars = [ScaleBar(item, getattr(ctx.record, item.field), ctx, block.you)
+    bars = [ScaleBar(item, ctx.values.get(item.field), ctx, block.you)
             for item in block.items]
     return [KeepTogether([opening, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
 
@@ -322,10 +338,10 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
 
 
-def _verdict(ctx: SummaryContext) -> Verdict:
-    """The assessment's verdict, one of the rules' verdicts (the rules' ids are Verdicts;
-    :class:`~brochure.candidacy.Assessment` keeps it as text)."""
-    return cast(Verdict, ctx.assessment.verdict)
+def _verdict(ctx: SummaryContext) -> str:
+    """The assessment's verdict, one of the rules' verdicts (every text keyed by verdict has
+    one for each: checked when the project loads)."""
+    return ctx.assessment.verdict
 
 
 def _verdict_head(ctx: SummaryContext) -> Flowable:
