@@ -8,6 +8,11 @@ form's POSTs need this server process's token and its own origin (:mod:`.csrf`);
 takes ``application/json`` only. An unexpected error is told by its type, place and error id.
 A summary leaves only once its line (no patient data) is in the audit log (:mod:`..audit`);
 503 when the log cannot take it.
+
+Every publication with summaries is served: a record's ``publication`` field chooses it (the
+project's default when it names none); ``GET /api/publications`` lists them with the JSON
+Schema of each one's record, and the form (``/?publication=…``, in English or ``&lang=es``) is
+generated from its declared fields (:mod:`.form`).
 """
 
 from __future__ import annotations
@@ -15,13 +20,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__, audit
@@ -30,6 +35,7 @@ from ..clock import today
 from ..errors import BrochureError, RecordFitError
 from ..model.base import Strict, close_match, unknown_name
 from ..model.patient import PatientRecord
+from ..model.record import RecordKind, RecordKinds
 from ..model.rules import ReasonKind
 from ..network import Security
 from ..output import summary_token, token_key
@@ -44,7 +50,6 @@ from ..passwords import (
 from ..project import Project
 from ..records import field_errors, to_record
 from ..summaries import (
-    DEFAULT_PUBLICATION,
     Summary,
     check_physician,
     glyph_warnings,
@@ -52,6 +57,7 @@ from ..summaries import (
     summary_kit,
 )
 from . import assessed, csrf
+from . import form as generated
 from .files import Files
 from .guard import MAX_BODY, Guard, log
 
@@ -60,16 +66,9 @@ HERE = Path(__file__).parent
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-class SummaryRequest(PatientRecord):
-    """A patient record, and optionally a password to encrypt the PDF with (AES-256)."""
-
-    password: str | None = Field(None, description=f"encrypts the PDF; {RULE}, {STRENGTH_RULE}; "
-                                                   "send it to the patient by another channel")
-
-    @field_validator("password")
-    @classmethod
-    def _password_rule(cls, value: str | None) -> str | None:
-        return None if value is None else check_password(value)
+PASSWORD = {"type": "string", "description": f"encrypts the PDF; {RULE}, {STRENGTH_RULE}; "
+                                             "send it to the patient by another channel"}
+"""The JSON Schema of a summary request's optional ``password`` (beside the record's fields)."""
 
 
 class ReasonGroupOut(Strict):
@@ -102,14 +101,16 @@ class AssessmentOut(Strict):
 
 
 def create_app(project: Project, hosts: Iterable[str] | None = None,
-               security: Security | None = None) -> FastAPI:
+               security: Security | None = None, publication: str | None = None) -> FastAPI:
     """The web application over a loaded project. ``hosts``: the host names it answers to
     (``brochure serve`` passes its address and the loopback names; None answers to any).
-    ``security``: the network mode's log-in (:mod:`.auth`); None on loopback."""
+    ``security``: the network mode's log-in (:mod:`.auth`); None on loopback.
+    ``publication``: the form's first publication (default: the project's default one)."""
     app = FastAPI(title="brochure", version=__version__, docs_url=None, redoc_url=None,
                   description="Candidacy assessments and patient summaries for EHR "
                               "integrations. Records travel in POST bodies only, as "
-                              "application/json.")
+                              "application/json; a record's `publication` chooses its fields "
+                              "(GET /api/publications).")
     if security is not None:
         from .auth import protect
         protect(app, security)  # inside the Guard: the Host check and body limit come first
@@ -119,9 +120,12 @@ def create_app(project: Project, hosts: Iterable[str] | None = None,
     app.mount("/static", Files(directory=HERE / "static"), name="static")
     app.mount("/swagger", Files(directory=_swagger_assets()), name="swagger")
     templates = Jinja2Templates(directory=HERE / "templates")
-    kit = summary_kit(project)
-    _pages(app, templates, project, kit, csrf.new_token())
-    _api(app, templates, project, kit)
+    records = project.records.choosing(publication)
+    for kind in records.kinds:
+        summary_kit(project, kind)  # every kit made before the first request
+    app.state.fields = [*records.fields(), "password"]
+    _pages(app, templates, project, records, csrf.new_token())
+    _api(app, templates, project, records)
     return app
 
 
@@ -133,11 +137,11 @@ def _swagger_assets() -> Path:
 async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
     """422 naming each field and what is wrong, without echoing the values (patient data); a
     key that is no field is named only when it is close to one (:func:`unknown_name`)."""
-    fields = _body_fields(request)
+    fields = list(getattr(request.app.state, "fields", ()))
     return _field_errors([_keyed(err, fields) for err in exc.errors()])
 
 
-def _keyed(err: dict, fields: list[str]) -> tuple:
+def _keyed(err: Any, fields: list[str]) -> tuple:
     """An error as (location, message, kind); an unknown key (or one sent twice) that is not
     close to a field is left out of the location: it may be a patient's text."""
     loc, kind = tuple(err["loc"]), err["type"]
@@ -148,11 +152,24 @@ def _keyed(err: dict, fields: list[str]) -> tuple:
     return (loc if close_match(key, fields) else loc[:-1]), message, kind
 
 
-def _body_fields(request: Request) -> list[str]:
-    """The fields the body of the request's route may hold (a record's when not known)."""
-    body = getattr(request.scope.get("route"), "body_field", None)
-    model = getattr(getattr(body, "field_info", None), "annotation", None)
-    return list(getattr(model, "model_fields", PatientRecord.model_fields))
+def _record(body: Any, records: RecordKinds,
+            extra: tuple[str, ...] = ()) -> PatientRecord | JSONResponse:
+    """The body as a record of its publication (``extra`` keys, like the password, set
+    aside), or the 422 that names each field's problem without its value."""
+    if not isinstance(body, dict):
+        return _field_errors([(("body",), "expected a JSON object: a patient record",
+                               "model_attributes_type")])
+    publication, problem = records.publication_of(body)
+    if problem is not None or publication is None:
+        return _field_errors([(("body", "publication"), (problem or "").split(": ", 1)[-1],
+                               "value_error")])
+    kind = records.kind(publication)
+    try:
+        return kind.model.model_validate({k: v for k, v in body.items() if k not in extra})
+    except ValidationError as exc:
+        fields = [*kind.fields, *extra]
+        return _field_errors([_keyed({**err, "loc": ("body", *err["loc"])}, fields)
+                              for err in exc.errors()])
 
 
 def _field_errors(errors: list[tuple]) -> JSONResponse:
@@ -249,45 +266,101 @@ UNSUPPORTED: dict[int | str, dict[str, Any]] = {
     415: {"description": "the body is not application/json"}}
 
 
-def _api(app: FastAPI, templates: Jinja2Templates, project: Project, kit) -> None:
+def _request_body(records: RecordKinds, password: bool = False) -> dict[str, Any]:
+    """The OpenAPI request body of a route taking a record of any publication (one of their
+    JSON Schemas), with a password beside it for a summary."""
+    schemas = []
+    for kind in records.kinds.values():
+        schema = kind.model.model_json_schema()
+        if password:
+            schema["properties"]["password"] = PASSWORD
+        schemas.append(schema)
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "oneOf": schemas} if len(schemas) > 1 else schemas[0]}}}}
+
+
+def _publications(project: Project, records: RecordKinds) -> list[dict[str, Any]]:
+    """Each publication with summaries: its title, languages, verdicts and record schema."""
+    found = []
+    for name, kind in records.kinds.items():
+        kit = summary_kit(project, name)
+        found.append({"id": name, "title": kit.publication.title,
+                      "default": name == records.default, "languages": list(kit.texts),
+                      "verdicts": [{"id": v.id, "label": v.label} for v in kit.rules.verdicts],
+                      "record": kind.model.model_json_schema()})
+    return found
+
+
+def _api(app: FastAPI, templates: Jinja2Templates, project: Project,
+         records: RecordKinds) -> None:
+    default = summary_kit(project, records.default)
+
     @app.get("/api/health", tags=["service"])
     def health() -> dict:
         """Whether the service is up, and the versions it assesses with."""
-        return {"status": "ok", "version": __version__, "rules_version": kit.rules.version}
+        return {"status": "ok", "version": __version__, "rules_version": default.rules.version}
+
+    @app.get("/api/publications", tags=["records"])
+    def publications() -> list[dict[str, Any]]:
+        """The publications with summaries: for each, its id (a record's `publication`), title,
+        languages, verdicts, whether it is the default, and the JSON Schema of its record."""
+        return _publications(project, records)
 
     @app.post("/api/assess", response_model=AssessmentOut, tags=["records"],
-              dependencies=[Depends(_json_only)], responses=UNSUPPORTED)
-    def api_assess(record: PatientRecord):
-        """The verdict, its label and every reason for one record."""
+              dependencies=[Depends(_json_only)], responses=UNSUPPORTED,
+              openapi_extra=_request_body(records))
+    def api_assess(body: Annotated[Any, Body(include_in_schema=False)] = None):
+        """The verdict, its label and every reason for one record (of its `publication`)."""
+        record = _record(body, records)
+        if isinstance(record, Response):
+            return record
+        kit = summary_kit(project, record.publication)
         if problems := project_problems(record, kit):
             return _refused(problems)
         return _assessment(record, kit)
 
     @app.post("/api/summaries", tags=["records"], response_class=Response,
-              dependencies=[Depends(_json_only)],
+              dependencies=[Depends(_json_only)], openapi_extra=_request_body(records, True),
               responses={200: {"content": {"application/pdf": {}},
                                "description": "the summary PDF"}, **UNSUPPORTED,
                          503: {"description": "the audit log cannot take the summary's line"}})
-    def api_summary(request: SummaryRequest, http: Request) -> Response:
+    def api_summary(http: Request,
+                    body: Annotated[Any, Body(include_in_schema=False)] = None) -> Response:
         """The patient's 2-page candidacy summary as a PDF (encrypted if a password is
-        given)."""
-        record = PatientRecord.model_validate(request.model_dump(exclude={"password"}))
+        given), of the record's `publication`."""
+        record = _record(body, records, ("password",))
+        if isinstance(record, Response):
+            return record
+        password = body.get("password")
+        if password is not None and (problem := _password_problem(password)):
+            return _field_errors([(("body", "password"), problem, "value_error")])
+        kit = summary_kit(project, record.publication)
         if problems := project_problems(record, kit):
             return _refused(problems)
-        if request.password and (problem := personal_problem(request.password,
-                                                             record_inputs(record))):
+        if password and (problem := personal_problem(password, record_inputs(record))):
             return _field_errors([(("body", "password"), problem, "value_error")])
         try:
-            summary = summarize(record, password=request.password, project=project)
+            summary = summarize(record, password=password, project=project)
         except RecordFitError as unfit:
             return _field_errors([(("body", name), unfit.problems[0].message, "too_long")
                                   for name in unfit.fields])
-        return _audited(http, project, record, summary, request.password is not None)
+        return _audited(http, project, record, summary, password is not None)
 
     @app.get("/docs", include_in_schema=False)
     def docs(request: Request) -> HTMLResponse:
         """Swagger UI from our own copy; its start-up script is a file, not inline."""
         return templates.TemplateResponse(request, "docs.html", {"title": "brochure API"})
+
+
+def _password_problem(password: object) -> str | None:
+    """What is wrong with a summary's password, by the rule alone (never the password)."""
+    if not isinstance(password, str):
+        return "expected text: the password"
+    try:
+        check_password(password)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 AUDIT_UNAVAILABLE = ("the summary was not handed out: the audit log cannot take its line, and "
@@ -302,8 +375,8 @@ def _audited(request: Request, project: Project, record: PatientRecord, summary:
     found = summary.assessment
     try:
         audit.record_line(project.root, audit.entry(
-            "server", _user(request), DEFAULT_PUBLICATION, found.verdict, found.overridden,
-            encrypted, summary_token(record, token_key(), DEFAULT_PUBLICATION)))
+            "server", _user(request), record.publication, found.verdict, found.overridden,
+            encrypted, summary_token(record, token_key(), record.publication)))
     except BrochureError as exc:
         log.error("no summary handed out: %s", exc.problems[0])
         return PlainTextResponse(AUDIT_UNAVAILABLE, 503)
@@ -323,34 +396,33 @@ def _pdf(pdf: bytes, warnings: Iterable[str] = ()) -> Response:
     return Response(pdf, media_type="application/pdf", headers=headers)
 
 
-FORM_FIELDS = [name for name in PatientRecord.model_fields if name != "conditions"]
-
-
-def _form_data(form) -> dict:
-    """The record as typed into the form: empty fields left out, conditions as a list."""
-    data = {name: form.get(name) for name in FORM_FIELDS if form.get(name) not in (None, "")}
-    data["conditions"] = form.getlist("conditions")
-    data["injection_without_relief"] = form.get("injection_without_relief") == "true"
-    return data
-
-
-def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, token: str) -> None:
-    def page(request: Request, values: dict, errors: dict, result=None, status: int = 200,
-             digest: str | None = None):
+def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, records: RecordKinds,
+           token: str) -> None:
+    def page(request: Request, kind: RecordKind, values: dict, errors: dict, result=None,
+             status: int = 200, digest: str | None = None, lang: str = "en"):
+        kit = summary_kit(project, kind.publication)
+        groups = generated.groups(
+            kind, lang, [(p.key, p.display_name(lang)) for p in kit.brand.physicians],
+            [(v.id, v.label.get(lang) or v.label["en"]) for v in kit.rules.verdicts])
         return templates.TemplateResponse(request, "form.html", {
             "values": values, "errors": errors, "result": result, "brand": kit.brand,
-            "physicians": [(p.key, p.display_name("en")) for p in kit.brand.physicians],
-            "verdicts": [(v.id, v.label["en"]) for v in kit.rules.verdicts],
+            "groups": groups, "labels": generated.labels(groups), "ui": generated.words(lang),
+            "lang": lang, "other_lang": "es" if lang == "en" else "en",
+            "title": project.edition(kind.publication, lang).model.title,
+            "publication": kind.publication,
+            "publications": [(name, project.edition(name, lang).model.title)
+                             for name in records.kinds],
             "csrf_field": csrf.FIELD, "csrf_token": token,
             "assessed_field": assessed.FIELD, "assessed": digest,
         }, status_code=status)
 
-    def assessed_page(request: Request, values: dict, record: PatientRecord,
-                      errors: dict | None = None, status: int = 200):
+    def assessed_page(request: Request, kind: RecordKind, values: dict, record: PatientRecord,
+                      lang: str, errors: dict | None = None, status: int = 200):
         """The form with the record's assessment and its Download button, which sends the
         fields with the digest of this record (:mod:`.assessed`)."""
-        return page(request, values, errors or {}, _assessment(record, kit), status,
-                    assessed.digest(record))
+        kit = summary_kit(project, kind.publication)
+        return page(request, kind, values, errors or {}, _assessment(record, kit), status,
+                    assessed.digest(record), lang)
 
     async def posted(request: Request):
         """The form's fields, or the refusal: 415 unless a plain form, 403 if forged."""
@@ -361,49 +433,76 @@ def _pages(app: FastAPI, templates: Jinja2Templates, project: Project, kit, toke
             return PlainTextResponse(csrf.REFUSED, 403)
         return form
 
-    def record_errors(form, values: dict) -> dict:
+    def chosen(form) -> tuple[RecordKind, str]:
+        """The publication the form was for (the default one when it names none it knows),
+        and the form's language."""
+        publication, _ = records.publication_of({"publication": form.get("publication")})
+        lang = form.get("form_language")
+        return records.kind(publication or records.default), \
+            lang if lang in generated.LANGUAGES else "en"
+
+    def record_errors(form, kind: RecordKind, values: dict) -> dict:
         """Each field's problem: sent twice, invalid, or refused by the project (an id off its
         pattern, a physician not on the roster)."""
-        twice = {name: TWICE for name in [*FORM_FIELDS, "password"]
-                 if len(form.getlist(name)) > 1}
-        errors = twice or field_errors(values)
-        return errors or project_problems(to_record(values), kit)
+        twice = {name: TWICE for name in [*kind.fields, "password"]
+                 if len(form.getlist(name)) > 1 and not _listed(kind, name)}
+        errors = twice or field_errors(values, records)
+        kit = summary_kit(project, kind.publication)
+        return errors or project_problems(to_record(values, records=records), kit)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def form(request: Request):
-        return page(request, {"conditions": [], "visit_date": today().isoformat()}, {})
+        query = request.query_params
+        publication, problem = records.publication_of({"publication": query.get("publication")})
+        if problem is not None or publication is None:
+            return PlainTextResponse("no such publication with summaries: choose one of "
+                                     f"{records.known}", 404)
+        lang = query.get("lang") if query.get("lang") in generated.LANGUAGES else "en"
+        kind = records.kind(publication)
+        return page(request, kind, generated.initial({"visit_date": today().isoformat()}, kind),
+                    {}, lang=lang or "en")
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False)
     async def submit(request: Request):
         form = await posted(request)
         if isinstance(form, Response):
             return form
-        values = _form_data(form)
-        if errors := record_errors(form, values):
-            return page(request, values, errors, status=422)
-        return assessed_page(request, values, to_record(values))
+        kind, lang = chosen(form)
+        values = generated.form_data(form, kind)
+        if errors := record_errors(form, kind, values):
+            return page(request, kind, values, errors, status=422, lang=lang)
+        return assessed_page(request, kind, values, to_record(values, records=records), lang)
 
     @app.post("/summary.pdf", include_in_schema=False)
     async def download(request: Request):
         form = await posted(request)
         if isinstance(form, Response):
             return form
-        values = _form_data(form)
-        if errors := record_errors(form, values):
-            return page(request, values, errors, status=422)
-        record = to_record(values)
+        kind, lang = chosen(form)
+        values = generated.form_data(form, kind)
+        if errors := record_errors(form, kind, values):
+            return page(request, kind, values, errors, status=422, lang=lang)
+        record = to_record(values, records=records)
         if not assessed.is_assessed(record, form.get(assessed.FIELD)):  # not what was assessed
-            return page(request, values, {"assess": assessed.STALE}, status=409)
+            return page(request, kind, values, {"assess": assessed.STALE}, status=409,
+                        lang=lang)
         password = form.get("password") or None
         if password is not None and (problem := password_problem(password,
                                                                  record_inputs(record))):
-            return assessed_page(request, values, record, {"password": problem}, 422)
+            return assessed_page(request, kind, values, record, lang, {"password": problem},
+                                 422)
         # rendering takes milliseconds of CPU: off the event loop, like the API's
         try:
             summary = await run_in_threadpool(summarize, record, password=password,
                                               project=project)
         except RecordFitError as unfit:  # told at each field it names
-            return assessed_page(request, values, record,
+            return assessed_page(request, kind, values, record, lang,
                                  dict.fromkeys(unfit.fields, unfit.problems[0].message), 422)
         return await run_in_threadpool(_audited, request, project, record, summary,
                                        password is not None)
+
+
+def _listed(kind: RecordKind, name: str) -> bool:
+    """Whether the form sends ``name`` once per ticked word (a list field)."""
+    spec = kind.declared(name)
+    return spec is not None and spec.type == "choices"
