@@ -55,6 +55,11 @@ golden: $(STAMP)  ## approve the shipped documents' content and looks (tests/gol
 bench: $(STAMP)  ## benchmarks (on demand, not part of the tests)
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_summary.py
+	$(BIN)/python benchmarks/bench_studio.py
+
+.PHONY: screenshots
+screenshots: $(STAMP)  ## the studio's pictures in docs/ (README), taken of the real app in Chromium
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) output/*/ .pytest_cache

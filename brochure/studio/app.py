@@ -122,18 +122,16 @@ def _pages(app: FastAPI, templates: Jinja2Templates, studio: Studio) -> None:
     def editor(request: Request, file: str, loc: str) -> Response:
         place = _loc(loc)
         try:
-            base, fields = studio.edits.fields(file, place)
+            base, fields, (first, last) = studio.edits.fields(file, place)
         except PathRefused as exc:
             return Response(str(exc), 400, media_type="text/plain")
         except EditRefused as exc:
-            fields, base = [], ""
-            refused = str(exc)
+            fields, base, refused, first, last = [], "", str(exc), 0, 0
         else:
             refused = ""
-        lines = [f.line for f in fields if f.line] or [0]
         return templates.TemplateResponse(request, "editor.html", {
             "file": file, "loc": place, "base": base, "fields": fields, "refused": refused,
-            "excerpt": excerpt(studio.root, file, min(lines)) if min(lines) else None})
+            "first": first, "excerpt": excerpt(studio.root, file, first, last) if first else None})
 
     @app.get("/source", response_class=HTMLResponse)
     def source(request: Request, file: str, line: int) -> Response:

@@ -33,6 +33,8 @@ MAX_IMAGES = 400
 """Page images kept in memory (a few hundred KB each), the least recently used dropped."""
 EXCERPT_LINES = 2
 """Lines shown above and below an error's line."""
+MAX_EXCERPT = 30
+"""Lines of a block shown at most."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Shown:
     """The page (from 0) it is pinned on, with ``at`` (points from the page's top left)."""
     at: tuple[float, float] | None = None
     number: int = 0
+    box: tuple[float, float, float, float] | None = None
+    """The block it is pinned on (x, y from the page's top left, width, height), if one."""
 
 
 @dataclass(frozen=True)
@@ -289,17 +293,20 @@ def shown(root: Path, problem: Problem, number: int = 0) -> Shown:
                  excerpt(root, path, problem.line), number=number)
 
 
-def excerpt(root: Path, path: str | None, line: int | None) -> Excerpt | None:
-    """Lines around ``line`` of a file the studio may read (no other file is opened)."""
+def excerpt(root: Path, path: str | None, line: int | None,
+            last: int | None = None) -> Excerpt | None:
+    """Lines ``line`` to ``last`` (marked; ``last`` at most :data:`MAX_EXCERPT` lines on) of
+    a file the studio may read, with a few lines around them (no other file is opened)."""
     if path is None or line is None:
         return None
+    last = min(max(last or line, line), line + MAX_EXCERPT)
     try:
         text = editable(root, path).read_text(encoding="utf-8-sig")
     except (PathRefused, OSError, UnicodeDecodeError):
         return None
     lines = text.splitlines()
-    first, last = max(1, line - EXCERPT_LINES), min(len(lines), line + EXCERPT_LINES)
-    return Excerpt(path, [(n, lines[n - 1], n == line) for n in range(first, last + 1)])
+    first, end = max(1, line - EXCERPT_LINES), min(len(lines), last + EXCERPT_LINES)
+    return Excerpt(path, [(n, lines[n - 1], line <= n <= last) for n in range(first, end + 1)])
 
 
 def _pick(wanted: str | None, known: list[str], default: str | None) -> str:

@@ -85,8 +85,9 @@ class Edits:
             self.seen.pop(next(iter(self.seen)))
         return data, _text(data)
 
-    def fields(self, name: str, loc: Loc) -> tuple[str, list[Field]]:
-        """The hash of the file and each text value of the block (or value) at ``loc``."""
+    def fields(self, name: str, loc: Loc) -> tuple[str, list[Field], tuple[int, int]]:
+        """The hash of the file, each text value of the block (or value) at ``loc``, and the
+        block's first and last line."""
         data, text = self.read(name)
         try:
             source = parse(text, name)
@@ -94,14 +95,18 @@ class Edits:
             raise EditRefused(f"the file has an error; fix it first ({exc.problems[0]})") \
                 from None
         block, composed = _at(source.data, loc), Composed(text)
+        first, column = source.positions.get(loc, (1, 1))
+        end_line, end_column = source.ends.get(loc, (first, column + 1))
+        # a block ends where the next begins: on a later line, at its column or before
+        lines = (first, end_line - 1 if end_line > first and end_column <= column else end_line)
         if isinstance(block, str):
-            return digest(data), [_field(composed, source.positions, "text", loc)]
+            return digest(data), [_field(composed, source.positions, "text", loc)], lines
         found = [_field(composed, source.positions, label, at)
                  for label, at in _text_values(block, loc)]
         statements = source.data.get("statements", {}) if isinstance(source.data, dict) else {}
         found += [_field(composed, source.positions, f"statement '{ref}'", ("statements", ref))
                   for ref in _refs(block) if ref in statements]
-        return digest(data), found
+        return digest(data), found, lines
 
     def save(self, name: str, loc: Loc, value: str, base: str) -> str:
         """Write ``value`` at ``loc`` of the file read as ``base`` (its hash); the new hash."""

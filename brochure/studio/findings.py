@@ -93,9 +93,10 @@ def _pinned(shown: Shown, view: DocView) -> Shown:
         return shown
     block = max(before, key=lambda b: (b.source.line if b.source else 0))
     page = rendered.pages[block.page]
-    top_right = (block.box.x + block.box.width, page.height - block.box.y - block.box.height)
+    top = page.height - block.box.y - block.box.height
     return Shown(shown.text, shown.level, shown.path, shown.line, shown.column, shown.excerpt,
-                 block.page, top_right, shown.number)
+                 block.page, (block.box.x + block.box.width, top), shown.number,
+                 (block.box.x, top, block.box.width, block.box.height))
 
 
 def _page_finding(finding: Any, number: int, view: DocView) -> Shown:
