@@ -32,6 +32,7 @@ def run_studio(root: Path, port: int) -> None:
     handler.addFilter(NoExceptionText())
     logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[handler],
                         force=True)
+    logging.getLogger("brochure.web").setLevel(logging.WARNING)  # no line per page image
     thread, stop = start(app.state.studio.hub)
     click.echo(f"brochure studio on http://{HOST}:{port}/ (open it in a browser; Ctrl+C "
                "stops)", err=True)
