@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from copy import deepcopy
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -453,7 +456,43 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
     """Parse YAML text; raise :class:`SourceError` naming the position of any problem, including
-    a document that goes over ``limits``."""
+    a document that goes over ``limits``. A project file's text (``limits`` :data:`CONTENT`)
+    parsed before in this process, under the same path, is not parsed again: a studio reloads
+    the project on every save, and a server or a test run loads it again and again; parsing
+    with positions is most of a load. Each caller gets a copy of its own. A record's text is
+    never kept (it is a patient's), nor a text that fails."""
+    if limits is not CONTENT:
+        return _parse(text, path, limits)
+    key = (text, str(path))
+    with _PARSED_LOCK:
+        kept = _PARSED.get(key)
+        if kept is not None:
+            _PARSED.move_to_end(key)
+    if kept is None:
+        parsed = _parse(text, path, limits)
+        with _PARSED_LOCK:
+            _PARSED[key] = _copied(parsed)
+            while len(_PARSED) > _PARSED_LIMIT:
+                _PARSED.popitem(last=False)
+        return parsed
+    return _copied(kept)
+
+
+_PARSED: OrderedDict[tuple[str, str], Source] = OrderedDict()
+_PARSED_LIMIT = 256
+"""Project files kept parsed (the shipped project has about twenty)."""
+_PARSED_LOCK = threading.Lock()
+
+
+def _copied(source: Source) -> Source:
+    """A parse's copy that its caller may change: its data copied, its position maps too
+    (positions are tuples of tuples, which no one can change)."""
+    return replace(source, data=deepcopy(source.data), positions=dict(source.positions),
+                   key_positions=dict(source.key_positions), ends=dict(source.ends))
+
+
+def _parse(text: str, path: Path | str, limits: Limits) -> Source:
+    """:func:`parse`, every time."""
     path = Path(path)
     events, byte_offsets = _events(text)
     try:

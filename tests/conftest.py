@@ -12,9 +12,6 @@ Property tests draw the same examples on every run (the ``repeatable`` Hypothesi
 from __future__ import annotations
 
 import atexit
-import copy
-import dataclasses
-import functools
 import gc
 import os
 import shutil
@@ -66,30 +63,6 @@ output/; a test that changes it works on a copy (the ``project`` fixture)."""
 os.environ["BROCHURE_ROOT"] = str(PROJECT)
 
 
-def _parsing_each_text_once() -> None:
-    """In a test process, each YAML text is parsed once: the suite loads the same project
-    hundreds of times (every command run in process loads it), and parsing with positions is
-    most of a load. ``source.parse`` is a function of the text, its path and its limits only;
-    each caller gets a copy of its own, as from a fresh parse. A text that fails is parsed
-    again each time."""
-    from brochure import source
-
-    parse, parsed = source.parse, {}
-
-    @functools.wraps(parse)
-    def once(text: str, path: Path | str, limits: source.Limits = source.CONTENT):
-        key = (text, str(path), limits)
-        if key not in parsed:
-            parsed[key] = parse(text, path, limits)
-        done = parsed[key]  # positions: tuples of tuples, which no one can change
-        return dataclasses.replace(done, data=copy.deepcopy(done.data),
-                                   positions=dict(done.positions),
-                                   key_positions=dict(done.key_positions))
-
-    source.parse = once
-
-
-_parsing_each_text_once()
 
 FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 """make test-fuzz: property tests draw new examples, ten times as many a round."""

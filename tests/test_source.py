@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from reportlab.platypus import Paragraph
 
+from brochure import source
 from brochure.errors import SourceError
 from brochure.model.art import Path as ArtPath
 from brochure.model.base import Length, Strict
@@ -80,3 +81,26 @@ def test_art_paths_are_parsed_into_drawing_steps():
 def test_art_path_with_wrong_arity_is_refused():
     with pytest.raises(ValueError, match="C takes 6 numbers, got 3"):
         ArtPath(type="path", d="M 0 0 C 1 2 3")
+
+
+def test_a_project_file_is_parsed_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    parsed: list[str] = []
+    parse_once = source._parse
+
+    def counted(text, path, limits):
+        parsed.append(str(path))
+        return parse_once(text, path, limits)
+    monkeypatch.setattr(source, "_parse", counted)
+    text = "sections:\n  basics:\n    - {type: heading, text: Parsed once}\n"
+    first = source.parse(text, "content/once-only.yaml")
+    first.data["sections"]["basics"].append("changed by its caller")
+    second = source.parse(text, "content/once-only.yaml")
+    assert parsed == ["content/once-only.yaml"]
+    assert second.data == {"sections": {"basics": [{"type": "heading", "text": "Parsed once"}]}}
+    assert second.where(("sections", "basics", 0)) == first.where(("sections", "basics", 0))
+
+
+def test_a_records_text_is_never_kept_parsed():
+    text = "id: HK-10001\nname: Keepme Notkept\n"
+    source.parse(text, "records.yaml", source.RECORDS)
+    assert not any("Keepme" in kept for kept, _ in source._PARSED)
