@@ -84,6 +84,8 @@ class Options:
     """The publication of records that name none (None: the project's default one)."""
     publications: tuple[str, ...] = ()
     """The publications of the batch's records, whose kits are prepared before rendering."""
+    brand: str | None = None
+    """The brand kit every summary is drawn in (None: each publication's own)."""
 
 
 @dataclass(frozen=True)
@@ -497,7 +499,7 @@ def _load(options: Options) -> None:
     from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root)
     for publication in options.publications:
-        summary_kit(_PROJECT, publication).prepare()  # calibrated before the fork
+        summary_kit(_PROJECT, publication, options.brand).prepare()  # before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
 
 
@@ -517,7 +519,8 @@ def _render_one(task: Task) -> Outcome:
     try:
         options = _loaded_options()
         result = summarize(task.record, password=options.password,
-                           with_brochure=options.with_brochure, project=_PROJECT)
+                           with_brochure=options.with_brochure, project=_PROJECT,
+                           brand=options.brand)
         temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")

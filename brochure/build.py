@@ -5,6 +5,7 @@ from __future__ import annotations
 from .errors import FitError, Problem, SourceError
 from .kinds import SCREEN, OutputKind
 from .model import Publication
+from .model.publication import branded
 from .project import Loaded, Project
 from .render.images import ImageError, ImageLoader
 from .render.panels import PanelOverflow, render_panels
@@ -13,16 +14,19 @@ from .source import Loc, Source
 
 
 def build_publication(project: Project, publication: str, layout: str,
-                      kind: OutputKind = SCREEN, language: str | None = None) -> bytes:
+                      kind: OutputKind = SCREEN, language: str | None = None,
+                      brand: str | None = None) -> bytes:
     """The named publication rendered in the named layout as PDF bytes of ``kind``
     (:mod:`brochure.kinds`): the screen file, or the print file (PDF/X-1a, for the print
-    shop), finished as it is rendered.
+    shop), finished as it is rendered; in brand kit ``brand`` when given (checked first:
+    :meth:`Project.require_brand`), else the publication's own.
 
     Raises :class:`FitError` naming the block, its position in the content file, the panel and
     the overflow in points when content does not fit, and :class:`SourceError` at the image
     block of an image file that turns out not to decode.
     """
-    return _render(project, publication, layout, kind, language, None, None)
+    project.require_brand(publication, brand)
+    return _render(project, publication, layout, kind, language, brand, None)
 
 
 def render_publication(project: Project, publication: str, layout: str,
@@ -54,11 +58,12 @@ def _render(project: Project, publication: str, layout: str, kind: OutputKind,
             rendered: RenderedDocument | None) -> bytes:
     pub = (project.edition(publication, language) if language
            else project.publications[publication])
-    brand = project.brands[brand_name or pub.model.brand].model
+    brand = project.kit(publication, brand_name)
     lay = project.layouts[layout]
     images = ImageLoader(project.content_dir(publication))
     try:
-        return render_panels(brand, pub.model, lay.model, images, kind, rendered)
+        return render_panels(brand, branded(pub.model, brand.name, brand.contact.phone),
+                             lay.model, images, kind, rendered)
     except PanelOverflow as exc:
         loc = ("sections", exc.section, exc.index) if exc.section else ("sections",)
         raise PanelFitError(pub.source.problem(loc, f"{exc} (layout {lay.source.path})"),

@@ -20,6 +20,7 @@ from .model import Brand, Layout, Publication
 from .model.art import Label
 from .model.base import localize
 from .model.layout import BODY_STYLES, SummaryLayout
+from .model.publication import branded
 from .project import Loaded, Project
 from .readability import as_sentences, reading
 from .text import plain
@@ -134,8 +135,8 @@ def standards_texts(pub: Publication, brand: Brand | None) -> list[str]:
 
 
 def readability_findings(loaded: Loaded[Publication], project: Project) -> list[Problem]:
-    pub, source = loaded.model, loaded.source
-    brand = project.brands.get(pub.brand)
+    source, brand = loaded.source, project.brands.get(loaded.model.brand)
+    pub = _branded(loaded.model, brand)
     limit = pub.readability.max_grade
     findings = []
     for section, blocks in pub.sections.items():
@@ -156,8 +157,8 @@ def call_findings(loaded: Loaded[Publication], project: Project) -> list[Problem
     """Every block that asks the reader to call (a word of the project's ``calls`` for the
     publication's language) without the brand's phone number, as its kit prints it, in the
     same block: placed at the block (at the statement, for a box of statements)."""
-    pub = loaded.model
-    brand = project.brands.get(pub.brand)
+    brand = project.brands.get(loaded.model.brand)
+    pub = _branded(loaded.model, brand)
     words = project.calls.get(pub.language, [])
     if brand is None or not words:
         return []
@@ -176,6 +177,13 @@ def call_findings(loaded: Loaded[Publication], project: Project) -> list[Problem
                     f"the number: add {phone} (the phone number in brand kit "
                     f"'{pub.brand}') to it", level="finding"))
     return findings
+
+
+def _branded(pub: Publication, brand: Loaded[Brand] | None) -> Publication:
+    """``pub`` as its brand kit prints it (``{{ phone }}`` and ``{{ clinic }}`` filled in)."""
+    if brand is None:
+        return pub
+    return branded(pub, brand.model.name, brand.model.contact.phone)
 
 
 def _printed_numbers(block, brand: Loaded[Brand]) -> list[str]:
@@ -343,38 +351,14 @@ def _pairs_of(layout, project: Project) -> Iterator[tuple[str, tuple, str, str]]
     yield from _fixed_pairs(layout, project)
 
 
-USES: dict[str, list[tuple[str, str | None]]] = {
-    "heading": [], "paragraph": [], "bullets": [("bullet", None)],
-    "checklist": [("bullet", None)],
-    "table": [("table", None), ("table", "tint"), ("table_head", "primary")],
-    "statement": [("callout", "sand")], "statements": [("callout", "sand")],
-    "callout": [("callout", "tint"), ("h3", "tint")], "figure": [("caption", None)],
-    "image": [("caption", None)], "qr": [("small", None)], "logo": [], "spacer": [],
-    "colophon": [("small", None)], "formats": [("h3", None)],
-    "facts": [("h3", "paper"), ("callout", "paper")],
-    "physician": [("h1", None), ("h3", None), ("small", None), ("body", None)],
-    "cover": [("h3", None), ("cover_brand", None), ("cover_title", None),
-              ("cover_subtitle", None), ("cover_tagline", None)],
-    "contact": [("h2", None), ("contact", None)],
-    "patient": [("h3", "tint"), ("small", "tint")], "findings": [("h2", None), ("table", None)],
-    "scales": [("h2", None), ("h3", None), ("small", None), ("caption", None)],
-    "bottom_line": [("h2", None), ("body", None)],
-    "reasons": [("h2", None), ("body", None), ("bullet", None)],
-    "note": [("h2", None), ("body", "sand")], "signature": [("contact", None), ("small", None)],
-    "verdict_steps": [("h1", None), ("bullet", None)], "page_break": [],
-}
-"""The type-scale styles each block type draws text in, and the box colour it puts them on
-(None: the panel's own background)."""
-
-
 def _styles_of(block) -> list[tuple[str, str | None]]:
-    if block.type == "heading":
-        return [(f"h{block.level}", None)]
-    if block.type == "paragraph":
-        return [(block.style, None)]
-    if block.type in ("figure", "image") and not block.caption:
-        return []
-    return USES.get(block.type, [])
+    """(style, box) of the text ``block`` sets, as its block type declares beside its builder
+    (:class:`brochure.render.blocks.Draws`)."""
+    from .render import summary_blocks  # noqa: F401  (registers the summary's block types)
+    from .render.blocks import DRAWS
+
+    declared = DRAWS.get(block.type)
+    return declared.styles(block) if declared else []
 
 
 def _colour_pairs(layout, blocks_by_panel) -> Iterator[tuple[str, tuple, str, str]]:
@@ -460,7 +444,8 @@ def page_texts(pdf: bytes) -> list[str]:
 
 def claims_findings(loaded: Loaded[Publication], project: Project, layout: str,
                     pages: list[str]) -> list[Problem]:
-    pub, source = loaded.model, loaded.source
+    source = loaded.source
+    pub = _branded(loaded.model, project.brands.get(loaded.model.brand))
     whole = " ".join(pages)
     required = pub.claims.required if pub.claims.required is not None else list(pub.statements)
     findings = []
@@ -501,9 +486,8 @@ def standards_findings(loaded: Loaded[Publication], project: Project, layout: st
 
 
 def banned_phrases(pub: Publication, project: Project) -> list[str]:
-    if pub.claims.banned is not None:
-        return pub.claims.banned
-    return project.banned.get(pub.language, [])
+    """The project's phrases for the publication's language, and the publication's own."""
+    return [*project.banned.get(pub.language, []), *(pub.claims.banned or [])]
 
 
 def _where_written(pub: Publication, pattern: re.Pattern) -> tuple:

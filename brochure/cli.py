@@ -68,6 +68,10 @@ _PASSWORD = click.option("--password-env", metavar="VAR",
                               "variable VAR.")
 _PACKET = click.option("--with-brochure", is_flag=True,
                        help="Append the brochure in the patient's language (one PDF).")
+_BRAND = click.option("--brand", metavar="NAME",
+                      help="Draw in this brand kit (content/brands/NAME.yaml; for a summary, "
+                           "its roster holds the record's physician). Default: the "
+                           "publication's own brand.")
 _PUBLICATION = click.option("--publication", metavar="NAME",
                             help="The publication of records that name none (their "
                                  "`publication` field or column). Default: the project's "
@@ -96,17 +100,19 @@ def main() -> None:
 @click.option("--png-dpi", type=click.IntRange(MIN_DPI, MAX_DPI), default=DEFAULT_DPI,
               show_default=True,
               help="Resolution of the --png images, in dots per inch.")
+@_BRAND
 @_ROOT
 @_reports_errors
 def build(publications: tuple[str, ...], layouts: tuple[str, ...], out: Path,
           languages: tuple[str, ...], print_only: bool, png: bool, png_dpi: int,
-          root: Path) -> None:
+          brand: str | None, root: Path) -> None:
     """Render PUBLICATIONS (default: all) in each of their languages and layouts, for screen
-    and print: OUT/<publication>/<layout>[-<lang>][-print].pdf."""
+    and print: OUT/<publication>/<layout>[-<lang>][-print].pdf, and
+    OUT/<publication>/<brand>/… in a --brand other than the publication's own."""
     from .commands.build import run_build
 
     run_build(root, publications, layouts, out, print_only, languages,
-              png_dpi if png else None)
+              png_dpi if png else None, brand)
 
 
 @main.command()
@@ -141,10 +147,12 @@ def check(files: tuple[Path, ...], out: Path, root: Path, validate: bool) -> Non
 @_PASSWORD
 @_PACKET
 @_PUBLICATION
+@_BRAND
 @_ROOT
 @_reports_errors
 def summary(record: Path, output: Path | None, replace: bool, password_env: str | None,
-            with_brochure: bool, publication: str | None, root: Path) -> None:
+            with_brochure: bool, publication: str | None, brand: str | None,
+            root: Path) -> None:
     """Render one patient's candidacy summary from RECORD (YAML, JSON or a one-row CSV), for
     the record's publication (see --publication).
 
@@ -153,7 +161,7 @@ def summary(record: Path, output: Path | None, replace: bool, password_env: str 
     from .commands.summary import run_summary
 
     run_summary(root, record, output, password_env, with_brochure, publication,
-                replace=replace)
+                replace=replace, brand=brand)
 
 
 @main.command()
@@ -166,10 +174,12 @@ def summary(record: Path, output: Path | None, replace: bool, password_env: str 
 @_PASSWORD
 @_PACKET
 @_PUBLICATION
+@_BRAND
 @_ROOT
 @_reports_errors
 def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | None,
-          with_brochure: bool, publication: str | None, root: Path) -> None:
+          with_brochure: bool, publication: str | None, brand: str | None,
+          root: Path) -> None:
     """Render a summary for every record in FILES (CSV, YAML or JSON); write a manifest.
     Records may be of several publications (a `publication` field or column; see
     --publication).
@@ -182,7 +192,7 @@ def batch(files: tuple[Path, ...], out: Path, workers: int, password_env: str | 
         from .commands.batch import run_batch_command
 
         code = run_batch_command(root, files, out, workers, password_env, with_brochure,
-                                 publication, stop=stop)
+                                 publication, stop=stop, brand=brand)
     sys.exit(code)
 
 

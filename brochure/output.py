@@ -30,11 +30,13 @@ MAKE_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 def publication_path(out: Path, publication: str, layout: str, language: str | None = None,
-                     kind: OutputKind = SCREEN) -> Path:
-    """``out/<publication>/<layout>[-<lang>][<kind's suffix>].pdf`` (``-print`` for the print
-    file); English carries no language suffix."""
+                     kind: OutputKind = SCREEN, brand: str | None = None) -> Path:
+    """``out/<publication>/[<brand>/]<layout>[-<lang>][<kind's suffix>].pdf`` (``-print`` for
+    the print file); English carries no language suffix, and the publication's own brand no
+    folder (``brand`` is given only when it is another)."""
     name = layout + (f"-{language}" if language and language != "en" else "") + kind.suffix
-    return out / publication / f"{name}.{kind.extension}"
+    folder = out / publication / brand if brand else out / publication
+    return folder / f"{name}.{kind.extension}"
 
 
 TEMPORARY_SUFFIX = ".brochure.tmp"

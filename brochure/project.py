@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -26,7 +26,7 @@ from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
 from .model.base import Strict, validate
-from .model.brand import NO_BOX
+from .model.brand import COLOUR_ROLES, NO_BOX
 from .model.fields import CORE_GROUP, RecordSpec
 from .model.layout import SummaryLayout
 from .model.patient import field_annotation
@@ -103,6 +103,36 @@ class Project:
         editions = self.editions(publication)
         return editions.get(language) or self.publications[publication]
 
+    def brand_name(self, publication: str, brand: str | None = None) -> str:
+        """``brand`` when given, else the publication's default brand."""
+        return brand or self.publications[publication].model.brand
+
+    def kit(self, publication: str, brand: str | None = None) -> Brand:
+        """The brand kit ``publication`` is drawn in (``brand``, else its default), with the
+        publication's own colours beside the kit's."""
+        kit = self.brands[self.brand_name(publication, brand)].model
+        return kit.with_colours(self.publications[publication].model.colors)
+
+    def require_brand(self, publication: str, brand: str | None) -> None:
+        """Raise a :class:`SourceError` unless ``publication`` can be drawn in ``brand``: a
+        known kit with every colour, drawing and box its content and rules name (each
+        problem placed where the name is written)."""
+        if brand is None or brand == self.publications[publication].model.brand:
+            return
+        if brand not in self.brands:
+            hint = difflib.get_close_matches(brand, list(self.brands), n=1)
+            tail = f"; did you mean '{hint[0]}'?" if hint else \
+                f"; expected one of: {', '.join(self.brands)}"
+            raise SourceError([Problem(f"--brand: unknown brand '{brand}'{tail}")])
+        problems = [p for edition in self.editions(publication).values()
+                    for p in _check_publication(self, edition, brand)]
+        if publication in self.rules:
+            problems += _check_rules_art(self, publication, self.rules[publication], brand)
+        if problems:
+            kit = self.brands[brand].source.path
+            raise SourceError([replace(p, message=f"{p.message} (drawn in brand kit '{brand}', "
+                                                  f"{kit})") for p in problems])
+
 
 @lru_cache(maxsize=8)
 def _project_at(root: str) -> Project:
@@ -134,6 +164,7 @@ def load_project(root: Path | str = ".") -> Project:
             _collect(content, "*/record.yaml", _only(RecordSpec), project.record_specs,
                      problems)):
         project.invalid |= failed
+    problems += _check_block_declarations()
     problems += _check_layout_names(layouts)
     _separate_layouts(project, layouts)
     problems += _load_banned(project)
@@ -141,8 +172,11 @@ def load_project(root: Path | str = ".") -> Project:
     if not project.publications and not problems:
         problems.append(Problem("no publication found (expected content/<name>/publication.yaml)",
                                 root / "content"))
+    for loaded in layouts.values():
+        problems += _check_layout_roles(loaded)
     for brand in project.brands.values():
         problems += _check_brand(brand)
+        problems += _check_brand_layouts(brand, layouts)
     for publication in project.publications.values():
         problems += _check_publication(project, publication)
     for key, translation in project.translations.items():
@@ -334,6 +368,16 @@ def _layout_kind(source: Source) -> type[Layout | SummaryLayout]:
     return SummaryLayout if data.get("kind") == "summary" else Layout
 
 
+def _check_block_declarations() -> list[Problem]:
+    """Every block type a publication may hold declares, beside its builder, what it draws
+    (:class:`brochure.render.blocks.Draws`): the contrast check reads nothing else."""
+    from .render import blocks
+
+    return [Problem(f"block type '{kind}' declares no colours it draws with: register its "
+                    f"builder with @builds('{kind}', Draws(...))", blocks.__file__)
+            for kind in blocks.undeclared(list(blocks.BUILDERS))]
+
+
 def _check_layout_names(layouts: dict[str, Loaded[Layout | SummaryLayout]]) -> list[Problem]:
     """A layout's ``name`` is what its PDFs declare and preflight looks it up by; its file name
     is what publications list. The two must agree, so that no two layouts (of either kind)
@@ -392,29 +436,48 @@ def _check_art_colours(source: Source, art: dict, brand: Brand) -> list[Problem]
             for name in shape.colours() if name not in brand.colors]
 
 
-def _check_publication(project: Project, loaded: Loaded[Publication]) -> list[Problem]:
+def _check_publication(project: Project, loaded: Loaded[Publication],
+                       brand_name: str | None = None) -> list[Problem]:
+    """A publication (or a translation) against its layouts and the brand it is drawn in
+    (``brand_name``, else its own default brand, whose roster must hold its physician)."""
     pub, source = loaded.model, loaded.source
-    brand = project.brands.get(pub.brand)
+    brand = project.brands.get(brand_name or pub.brand)
     if brand is None:
         if pub.brand in project.invalid:
             return []
         return [_unknown(source, ("brand",), "brand", pub.brand, list(project.brands))]
-    problems = _check_blocks(pub, brand.model, source)
+    original = project.publications.get(pub.id)
+    colours = original.model.colors if original and original.model.id == pub.id else pub.colors
+    kit = brand.model.with_colours(colours)
+    problems = _check_blocks(pub, kit, source)
+    if brand_name is not None:
+        return problems
+    problems += _check_colour_names(pub, source)
     problems += _check_images(pub, source, project.content_dir(pub.id))
     for i, name in enumerate(pub.layouts):
         layout = project.layouts.get(name)
         if layout is None and name not in project.invalid:
             problems.append(_unknown(source, ("layouts", i), "layout", name, list(project.layouts)))
         elif layout is not None:
-            problems += _check_placement(pub, layout, brand.model)
+            problems += _check_placement(pub, layout)
     if pub.physician and pub.physician not in [p.key for p in brand.model.physicians]:
         problems.append(_unknown(source, ("physician",), "physician", pub.physician,
                                  [p.key for p in brand.model.physicians]))
     return problems
 
 
+def _check_colour_names(pub: Publication, source: Source) -> list[Problem]:
+    """A publication's own colours are for its drawings: none takes a brand role's name."""
+    return [source.problem(("colors", name), f"'{name}' is a brand's colour role "
+                           f"({COLOUR_ROLES[name].use}); a publication's own colour takes "
+                           "another name", key=True)
+            for name in pub.colors if name in COLOUR_ROLES]
+
+
 def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Problem]:
-    problems = []
+    """Every name a block writes (art, box style, physician, statement) is known, and every
+    colour its drawings use is the brand's or the publication's."""
+    problems: list[Problem] = []
     art = list(pub.art) + list(brand.art)
     roster = [p.key for p in brand.physicians]
     for section, blocks in pub.sections.items():
@@ -436,7 +499,7 @@ def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Proble
     return problems + _check_art_colours(source, pub.art, brand)
 
 
-def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> list[Problem]:
+def _check_placement(pub: Publication, loaded: Loaded[Layout]) -> list[Problem]:
     layout, source = loaded.model, loaded.source
     problems = []
     for s, side in enumerate(layout.sides):
@@ -447,16 +510,51 @@ def _check_placement(pub: Publication, loaded: Loaded[Layout], brand: Brand) -> 
                            k - len(panel.sections))
                     problems.append(_unknown(source, loc, f"section (of publication '{pub.id}')",
                                              section, list(pub.sections)))
-    for name, style in layout.panel_styles.items():
-        for attr in ("background", "text", "heading", "accent", "band"):
-            colour = getattr(style, attr)
-            if colour and colour not in brand.colors:
-                problems.append(_unknown(source, ("panel_styles", name, attr), "colour", colour,
-                                         list(brand.colors)))
-    problems += [_unknown(source, ("panel_styles", name, "art"), "brand art", style.art,
-                          list(brand.art))
-                 for name, style in layout.panel_styles.items()
-                 if style.art and style.art not in brand.art]
+    return problems
+
+
+PANEL_COLOURS = ("background", "text", "heading", "accent", "band")
+
+
+def _layout_colours(layout: Layout | SummaryLayout) -> list[tuple[Loc, str]]:
+    """(position, colour role) of every colour a layout names."""
+    styles = ({"colors": layout.colors} if isinstance(layout, SummaryLayout) else
+              {("panel_styles", n): style for n, style in layout.panel_styles.items()})
+    found: list[tuple[Loc, str]] = []
+    for where, style in styles.items():
+        at = where if isinstance(where, tuple) else (where,)
+        found += [((*at, attr), getattr(style, attr)) for attr in PANEL_COLOURS
+                  if getattr(style, attr)]
+    for name, text in layout.typography.items():
+        found += [(("typography", name, attr), getattr(text, attr))
+                  for attr in ("color", "background") if getattr(text, attr)]
+    return found
+
+
+def _check_layout_roles(loaded: Loaded[Layout | SummaryLayout]) -> list[Problem]:
+    """A layout is shared by every brand: it names colours by role (COLOUR_ROLES) only."""
+    return [_unknown(loaded.source, loc, "colour role", name, list(COLOUR_ROLES))
+            for loc, name in _layout_colours(loaded.model) if name not in COLOUR_ROLES]
+
+
+def _check_brand_layouts(brand: Loaded[Brand],
+                         layouts: dict[str, Loaded[Layout | SummaryLayout]]) -> list[Problem]:
+    """Every brand can draw every layout: it has the drawings the layouts' panel styles name
+    and the box styles a summary layout names (placed in the brand's file)."""
+    kit, problems = brand.model, []
+    for name, loaded in layouts.items():
+        layout = loaded.model
+        if isinstance(layout, SummaryLayout):
+            problems += [brand.source.problem(
+                ("boxes",), f"box style '{box}' missing, which layout '{name}' "
+                f"({loaded.source.path}) names for the summary's {role} box; add it to boxes",
+                key=True) for role, box in layout.boxes.items() if box not in kit.boxes]
+            continue
+        problems += [brand.source.problem(("art",), f"drawing '{style.art}' missing, which "
+                                          f"layout '{name}' ({loaded.source.path}) draws across "
+                                          f"panel style '{key}'; add it to art", key=True)
+                     for key, style in layout.panel_styles.items()
+                     if style.art and style.art not in kit.art]
     return problems
 
 
@@ -471,9 +569,11 @@ def _brand_of(project: Project, publication: str) -> Brand | None:
     return brand.model if brand else None
 
 
-def _check_rules_art(project: Project, publication: str, loaded: Loaded[Rules]) -> list[Problem]:
-    """Verdict colours and icons must be the brand's."""
-    brand = _brand_of(project, publication)
+def _check_rules_art(project: Project, publication: str, loaded: Loaded[Rules],
+                     brand_name: str | None = None) -> list[Problem]:
+    """Verdict colours and icons must be the brand's (``brand_name``, else the default)."""
+    brand = (project.brands[brand_name].model if brand_name in project.brands
+             else _brand_of(project, publication))
     if brand is None:
         return []
     problems = []

@@ -27,6 +27,7 @@ from .errors import BrochureError, Problem
 from .finish import Appendix, finish
 from .kinds import summary_kind
 from .model.patient import PatientRecord
+from .model.publication import branded
 from .project import SUMMARY_FILES, Project, default_project, load_project
 from .records import RecordRow, check_ids, check_physicians, to_record, unknown_physician
 from .render.fonts import uncovered
@@ -36,23 +37,29 @@ __all__ = ["Summary", "assess", "default_project", "load_project", "render_summa
            "summarize", "summary_kit"]
 
 
-def summary_kit(project: Project | None = None, publication: str | None = None) -> SummaryKit:
+def summary_kit(project: Project | None = None, publication: str | None = None,
+                brand: str | None = None) -> SummaryKit:
     """What every summary of ``publication`` (default: the project's default publication)
-    shares, built once and kept by the project."""
+    shares, in brand kit ``brand`` (default: the publication's), built once and kept by the
+    project."""
     project = project or default_project()
     chosen = publication or project.records.default
     if chosen not in project.records.kinds:
         raise BrochureError(Problem(
             f"publication '{chosen}' has no summaries ({', '.join(SUMMARY_FILES)}); expected "
             f"one of: {project.records.known}", project.content_dir(chosen or "")))
-    return project.cached(("kit", chosen), lambda: _kit(project, chosen))
+    project.require_brand(chosen, brand)
+    if brand == project.publications[chosen].model.brand:
+        brand = None  # the default brand's kit is one, however it is named
+    return project.cached(("kit", chosen, brand), lambda: _kit(project, chosen, brand))
 
 
-def _kit(project: Project, publication: str) -> SummaryKit:
+def _kit(project: Project, publication: str, brand_name: str | None = None) -> SummaryKit:
     pub = project.publications[publication].model
-    brand = project.brands[pub.brand].model
-    editions = {language: loaded.model
+    brand = project.kit(publication, brand_name)
+    editions = {language: branded(loaded.model, brand.name, brand.contact.phone)
                 for language, loaded in project.editions(publication).items()}
+    pub = editions.get(pub.language, pub)
     return SummaryKit(brand=brand, publication=pub, editions=editions,
                       layout=project.summary_layouts[brand.summary_layout].model,
                       rules=project.rules[publication].model,
@@ -70,11 +77,12 @@ def record_of(record: Mapping | PatientRecord, project: Project,
 
 
 def assess(record: Mapping | PatientRecord, *, project: Project | None = None,
-           publication: str | None = None) -> Assessment:
-    """The verdict, its label and every fired rule with its reason for one record."""
+           publication: str | None = None, brand: str | None = None) -> Assessment:
+    """The verdict, its label and every fired rule with its reason for one record (whose
+    physician must be on the roster of ``brand``, default the publication's brand)."""
     project = project or default_project()
     record = record_of(record, project, publication)
-    kit = summary_kit(project, record.publication or None)
+    kit = summary_kit(project, record.publication or None, brand)
     check_id(record, kit)
     check_physician(record, kit)
     return assess_with(record, kit.rules)
@@ -101,12 +109,15 @@ def check_id(record: PatientRecord, kit: SummaryKit, where: str = "record") -> N
         raise BrochureError(Problem(message, where))
 
 
-def check_rows(rows: list[RecordRow], project: Project) -> list[RecordRow]:
+def check_rows(rows: list[RecordRow], project: Project,
+               brand: str | None = None) -> list[RecordRow]:
     """Rows read from files (:func:`brochure.records.read_records`), each whose id does not
-    match the project's pattern, or whose physician is not on the roster of its publication's
-    brand, turned into an error row placed at that value."""
+    match the project's pattern, or whose physician is not on the roster of the brand its
+    summary is drawn in (``brand``, else its publication's), turned into an error row placed
+    at that value."""
     checked = check_ids(rows, project.settings)
-    return [check_physicians([row], roster(summary_kit(project, row.record.publication)))[0]
+    return [check_physicians([row], roster(summary_kit(project, row.record.publication,
+                                                       brand)))[0]
             if row.record else row for row in checked]
 
 
@@ -133,13 +144,13 @@ class Summary:
 
 def render_summary(record: Mapping | PatientRecord, *, password: str | None = None,
                    with_brochure: bool = False, project: Project | None = None,
-                   publication: str | None = None) -> bytes:
+                   publication: str | None = None, brand: str | None = None) -> bytes:
     """The patient's candidacy summary as PDF bytes (AES-256 encrypted if ``password``;
     followed by the publication, as one patient packet, if ``with_brochure``). Characters no
     font can draw are reported as :class:`MissingGlyphWarning`, a note cut to fit as
     :class:`NoteCutWarning`."""
     result = summarize(record, password=password, with_brochure=with_brochure, project=project,
-                       publication=publication)
+                       publication=publication, brand=brand)
     for message in result.missing_glyphs:
         warnings.warn(message, MissingGlyphWarning, stacklevel=2)
     for message in result.note_cut:
@@ -149,21 +160,22 @@ def render_summary(record: Mapping | PatientRecord, *, password: str | None = No
 
 def summarize(record: Mapping | PatientRecord, *, password: str | None = None,
               with_brochure: bool = False, project: Project | None = None,
-              publication: str | None = None) -> Summary:
+              publication: str | None = None, brand: str | None = None) -> Summary:
     """The summary's PDF bytes, the assessment it shows, and warnings: characters no available
     font can draw (named by code point, never with the text around them), and a note cut to
-    fit the pages (by its length only)."""
+    fit the pages (by its length only). In brand kit ``brand`` (default: the publication's),
+    whose roster must hold the record's physician."""
     project = project or default_project()
     record = record_of(record, project, publication)
-    kit = summary_kit(project, record.publication or None)
+    kit = summary_kit(project, record.publication or None, brand)
     check_id(record, kit)
     check_physician(record, kit)
     assessment = assess_with(record, kit.rules)
     kit.prepare()  # once per kit: calibration, before the first render (never inside one)
     kind = summary_kind(encrypted=bool(password), with_brochure=with_brochure)
     rendered = render_summary_pdf(kit, record, assessment, kind)
-    appendix = _brochure(project, kit.publication.id, record.language) if with_brochure \
-        else None
+    appendix = _brochure(project, kit.publication.id, record.language, brand) \
+        if with_brochure else None
     pdf = finish(rendered.pdf, kind, appendix=appendix, password=password)
     return Summary(pdf, assessment, glyph_warnings(record, kit),
                    _cut_warning(record, rendered.note_printed))
@@ -192,12 +204,16 @@ def glyph_warnings(record: PatientRecord, kit: SummaryKit) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _brochure(project: Project, publication: str, language: str) -> Appendix:
+def _brochure(project: Project, publication: str, language: str,
+              brand: str | None = None) -> Appendix:
     """The publication in the patient's language (the screen file; the booklet when the
     publication has one, since it reads in page order) for the patient's packet, built and
     parsed once (kept by the project)."""
     edition = project.edition(publication, language).model
     layout = next((name for name in edition.layouts if project.layouts[name].model.kind ==
                    "booklet"), edition.layouts[0])
-    return project.cached(("brochure", publication, layout, edition.language), lambda: Appendix(
-        build_publication(project, publication, layout, language=edition.language)))
+    brand = None if brand == project.publications[publication].model.brand else brand
+    return project.cached(("brochure", publication, layout, edition.language, brand),
+                          lambda: Appendix(build_publication(
+                              project, publication, layout, language=edition.language,
+                              brand=brand)))

@@ -30,7 +30,11 @@ PHONE = "(555) 014-2200"
 
 
 def _brand() -> dict:
-    return yaml.safe_load((PROJECT / "content" / "brands" / "harbor.yaml").read_text())
+    """The Harbor kit as the knee is drawn in it: the knee's own colours (its drawing's parts)
+    beside the kit's."""
+    kit = yaml.safe_load((PROJECT / "content" / "brands" / "harbor.yaml").read_text())
+    knee = yaml.safe_load((KNEE / "publication.yaml").read_text())
+    return {**kit, "colors": {**kit["colors"], **knee["colors"]}}
 
 
 def _layout(name: str) -> Layout:

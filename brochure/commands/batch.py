@@ -34,7 +34,8 @@ from .summary import password_from
 
 def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: int,
                       password_env: str | None, with_brochure: bool,
-                      publication: str | None = None, stop: Stop | None = None) -> int:
+                      publication: str | None = None, stop: Stop | None = None,
+                      brand: str | None = None) -> int:
     """Exit code: 0 all written; 1 some rows failed or were refused, or a write failed; 2 no
     input could be read; 128 + the signal's number when interrupted (130 Ctrl-C, 143 SIGTERM).
     The folder is locked and marked before the inputs are read or the project loaded; ``stop``
@@ -43,7 +44,8 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
         try:
             refuse_inputs_in_place(files, out)
             options = Options(root=str(root), password=password_from(password_env),
-                              with_brochure=with_brochure, publication=publication)
+                              with_brochure=with_brochure, publication=publication,
+                              brand=brand)
             with open_batch(out, stop) as run:
                 records = load_record_kinds(root)
                 if publication is not None and publication not in records.kinds:
@@ -72,7 +74,8 @@ def _checked(rows, root: Path, options: Options):
     from ..project import load_project
     from ..summaries import check_rows
 
-    return _password_checked(check_rows(rows, load_project(root)), options.password)
+    return _password_checked(check_rows(rows, load_project(root), options.brand),
+                             options.password)
 
 
 def _password_checked(rows: list[RecordRow], password: str | None) -> list[RecordRow]:

@@ -16,15 +16,19 @@ from ..project import Project, load_project
 
 def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...],
               out: Path, print_only: bool = False, languages: tuple[str, ...] = (),
-              png_dpi: int | None = None) -> None:
-    """Write each publication's files; with ``png_dpi``, also its pages as PNG images (from
-    the screen file) beside them."""
+              png_dpi: int | None = None, brand: str | None = None) -> None:
+    """Write each publication's files (in brand kit ``brand`` when given, else each one's
+    own; another brand's files go in a folder of its name); with ``png_dpi``, also its
+    pages as PNG images (from the screen file) beside them."""
     project = load_project(root)
     names = list(publications) or sorted(project.publications)
     _require_known(names, list(project.publications), "publication")
     _require_brochure_layouts(project, layouts)
     _require_listed(project, names, layouts, named=bool(publications))
     for name in names:
+        project.require_brand(name, brand)
+    for name in names:
+        other = brand if brand and brand != project.publications[name].model.brand else None
         editions = project.editions(name)
         _require_known(list(languages), list(editions), f"language of '{name}'")
         for language, edition in editions.items():
@@ -33,24 +37,27 @@ def run_build(root: Path, publications: tuple[str, ...], layouts: tuple[str, ...
             for layout in [lay for lay in edition.model.layouts if not layouts or lay in layouts]:
                 built: dict[OutputKind, bytes] = {}
                 for kind in (PRINT,) if print_only else (SCREEN, PRINT):
-                    path = publication_path(out, name, layout, language, kind)
-                    built[kind] = build_publication(project, name, layout, kind, language)
+                    path = publication_path(out, name, layout, language, kind, other)
+                    built[kind] = build_publication(project, name, layout, kind, language,
+                                                    other)
                     write_atomic(path, built[kind])
                     click.echo(f"wrote {path}")
                 if png_dpi:
-                    _write_pages(project, built, (name, layout, language), out, png_dpi)
+                    _write_pages(project, built, (name, layout, language, other), out,
+                                 png_dpi)
 
 
 def _write_pages(project: Project, built: dict[OutputKind, bytes],
-                 what: tuple[str, str, str], out: Path, dpi: int) -> None:
+                 what: tuple[str, str, str, str | None], out: Path, dpi: int) -> None:
     """The pages of the file PNG pages are drawn from (the screen file) as
     ``<layout>[-<lang>]-p<N>.png`` beside it."""
     from ..pages import page_images, png_path
 
-    name, layout, language = what
+    name, layout, language, brand = what
     source = PNG_PAGES.made_from()
-    pdf = built.get(source) or build_publication(project, name, layout, source, language)
-    path = publication_path(out, name, layout, language, source)
+    pdf = built.get(source) or build_publication(project, name, layout, source, language,
+                                                 brand)
+    path = publication_path(out, name, layout, language, source, brand)
     for number, png in enumerate(page_images(pdf, dpi), 1):
         write_atomic(png_path(path, number), png)
         click.echo(f"wrote {png_path(path, number)}")

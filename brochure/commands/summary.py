@@ -55,9 +55,10 @@ def password_from(variable: str | None, user_inputs: Iterable[str] = ()) -> str 
 
 def run_summary(root: Path, record_file: Path, output: Path | None, password_env: str | None,
                 with_brochure: bool, publication: str | None = None,
-                replace: bool = False) -> Path:
+                replace: bool = False, brand: str | None = None) -> Path:
     """One summary from ``record_file``, of the record's publication (its own, else
-    ``publication``, else the project's default)."""
+    ``publication``, else the project's default), in brand kit ``brand`` (default: the
+    publication's), whose roster must hold the record's physician."""
     if output is not None:
         check_output(output, (record_file,))
     project = load_project(root)
@@ -65,7 +66,7 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
         raise BrochureError(Problem(f"--publication: '{publication}' has no summaries; "
                                     f"expected one of: {project.records.known}"))
     rows = check_rows(read_records(record_file, project.records.choosing(publication)),
-                      project)
+                      project, brand)
     if len(rows) != 1:
         raise BrochureError(Problem(f"expected one record, found {len(rows)} (use "
                                     "'brochure batch' for several)", record_file))
@@ -76,7 +77,7 @@ def run_summary(root: Path, record_file: Path, output: Path | None, password_env
     publication = record.publication
     try:
         result = summarize(record, password=password, with_brochure=with_brochure,
-                           project=project)
+                           project=project, brand=brand)
     except RecordFitError as unfit:
         raise BrochureError(_placed(unfit, rows[0])) from None
     for warning in result.warnings:

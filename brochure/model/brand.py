@@ -1,8 +1,15 @@
-"""A clinic's brand kit: name, colours (CMYK for print, RGB for screen), fonts, contact, roster."""
+"""A clinic's brand kit: name, colours (CMYK for print, RGB for screen), fonts, contact, roster.
+
+The colour roles the engine draws with (:data:`COLOUR_ROLES`) are declared here, each either
+required of every kit or derived from the kit's own colours by a stated rule when the kit
+leaves it out; blocks (:mod:`brochure.render.blocks`), layouts and checks name no other colour.
+A kit may add colours of its own for its drawings.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
@@ -65,6 +72,71 @@ class Colour(Strict):
         if not _HEX.match(rgb):
             raise ValueError("expected a hex colour such as '#1a5e8c'")
         return rgb.lower()
+
+
+@dataclass(frozen=True)
+class Role:
+    """A colour role: what the engine draws in it, and how a kit that leaves it out gets it:
+    ``derived`` is (base, toward, share), the kit's colour ``base`` mixed ``share`` of the way
+    to its colour ``toward``, channel by channel in CMYK and in RGB alike (no such rule: the
+    kit must give the role)."""
+
+    use: str
+    derived: tuple[str, str, float] | None = None
+
+    def rule(self) -> str:
+        """The derivation rule in words."""
+        if self.derived is None:
+            return "required"
+        base, toward, share = self.derived
+        return f"derived: '{base}' mixed {share:.0%} of the way to '{toward}'"
+
+
+COLOUR_ROLES: dict[str, Role] = {
+    "primary": Role("covers, the summary's header band, headings, a scale's chosen mark"),
+    "ink": Role("body text"),
+    "paper": Role("the page, and text on primary"),
+    "accent": Role("bullets, box bars, a cover's rule, the summary header's rule"),
+    "deep": Role("headings on pale panels", ("primary", "ink", 0.5)),
+    "accent-dark": Role("the accent where it must read as text or a dark shape",
+                        ("accent", "ink", 0.4)),
+    "muted": Role("captions, footers, secondary text", ("ink", "paper", 0.35)),
+    "tint": Role("pale panels, boxes and table rows", ("primary", "paper", 0.9)),
+    "sand": Role("the evidence and note boxes", ("accent", "paper", 0.9)),
+    "rule": Role("rules, table heads and summary dividers", ("primary", "paper", 0.75)),
+    "scale-track": Role("a scale's marks not chosen", ("primary", "paper", 0.94)),
+    "scale-edge": Role("a scale mark's border (3:1 on paper, WCAG 1.4.11)",
+                       ("primary", "paper", 0.35)),
+}
+"""Every colour role a block, layout or check may use, by name."""
+
+REQUIRED_ROLES = [name for name, role in COLOUR_ROLES.items() if role.derived is None]
+
+
+def _mixed(base: Colour, toward: Colour, share: float) -> Colour:
+    """``base`` mixed ``share`` of the way to ``toward`` (CMYK and RGB alike)."""
+    cmyk = tuple(round(a + (b - a) * share, 1) for a, b in zip(base.cmyk, toward.cmyk,
+                                                               strict=True))
+    rgb = [int(base.rgb[i:i + 2], 16) + (int(toward.rgb[i:i + 2], 16) -
+                                         int(base.rgb[i:i + 2], 16)) * share for i in (1, 3, 5)]
+    return Colour(cmyk=cmyk, rgb="#" + "".join(f"{round(v):02x}" for v in rgb))  # type: ignore[arg-type]
+
+
+def with_roles(colors: dict[str, Colour]) -> dict[str, Colour]:
+    """``colors`` with every role it leaves out derived (:data:`COLOUR_ROLES`); a ValueError
+    naming each required role missing."""
+    missing = [name for name in REQUIRED_ROLES if name not in colors]
+    if missing:
+        raise ValueError(f"colour role{'s' * (len(missing) > 1)} missing: "
+                         f"{', '.join(repr(m) for m in missing)} (every kit gives "
+                         f"{', '.join(REQUIRED_ROLES)}; the others are derived from them when "
+                         "left out)")
+    full = dict(colors)
+    for name, role in COLOUR_ROLES.items():
+        if name not in full and role.derived is not None:
+            base, toward, share = role.derived
+            full[name] = _mixed(full[base], full[toward], share)
+    return full
 
 
 class FontChoice(Strict):
@@ -156,19 +228,28 @@ class Brand(Strict):
     def _print_text(cls, cmyk: CMYK) -> CMYK:
         return _check_solid(cmyk)
 
+    @field_validator("colors")
+    @classmethod
+    def _roles(cls, colors: dict[str, Colour]) -> dict[str, Colour]:
+        """Every colour role the engine draws with: given, or derived by its rule."""
+        return with_roles(colors)
+
     @model_validator(mode="after")
     def _references(self) -> Brand:
         if self.logo not in self.art:
             raise ValueError(f"logo '{self.logo}' is not a key of art")
-        for required in ("primary", "ink", "paper"):
-            if required not in self.colors:
-                raise ValueError(f"colors needs '{required}'")
         if NO_BOX in self.boxes:
             raise ValueError(f"boxes: '{NO_BOX}' is reserved (a statement without a box)")
         return self
 
     def physician(self, key: str | None) -> Physician:
-        """The roster entry for ``key``, or the first physician when no key is given."""
-        if key is None:
-            return self.physicians[0]
-        return next(p for p in self.physicians if p.key == key)
+        """The roster entry for ``key``; the first physician when no key is given, or when
+        ``key`` is another kit's (a publication shown in a brand other than its own names its
+        own brand's physician)."""
+        return next((p for p in self.physicians if p.key == key), self.physicians[0])
+
+    def with_colours(self, colours: dict[str, Colour]) -> Brand:
+        """This kit with a publication's own colours (for its drawings) beside its own."""
+        if not colours:
+            return self
+        return self.model_copy(update={"colors": {**self.colors, **colours}})

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from .art import Art
 from .base import Strict
+from .brand import Colour
 
 LayoutKind = Literal["trifold", "booklet", "summary"]
 """The kinds of document a block may be limited to (a layout's ``kind``; a summary's
@@ -234,8 +237,9 @@ class Claims(Strict):
     """Honest-claims rules: statements every output must show, phrases none may contain."""
 
     required: list[str] | None = Field(None, description="statement ids; default: all of them")
-    banned: list[str] | None = Field(None, description="default: the project's list for the "
-                                     "publication's language (content/claims.yaml)")
+    banned: list[str] | None = Field(None, description="phrases of this publication's topic "
+                                     "no output may contain, beside the project's list for its "
+                                     "language (content/claims.yaml)")
 
 
 class Readability(Strict):
@@ -265,6 +269,10 @@ class Publication(Strict):
                                         "(shown by a `colophon` block)")
     readability: Readability = Readability()
     art: dict[str, Art] = Field(default_factory=dict)
+    colors: dict[str, Colour] = Field(
+        default_factory=dict, description="the publication's own colours, for its drawings "
+        "(an anatomy drawing's parts), the same in every brand; not a brand's colour role. A "
+        "translation uses the original's")
     sections: dict[str, list[Block]]
 
     @model_validator(mode="after")
@@ -273,3 +281,35 @@ class Publication(Strict):
             raise ValueError(f"review_date {self.review_date} is not after the publication's "
                              f"date {self.date}; expected a later date (often a year later)")
         return self
+
+
+BRAND_VALUE = re.compile(r"\{\{\s*(clinic|phone)\s*\}\}")
+"""What a publication's text may name of the brand kit it is drawn in: ``{{ clinic }}`` (its
+name) and ``{{ phone }}`` (its number), filled in by :func:`branded`."""
+
+
+def branded(pub: Publication, clinic: str, phone: str) -> Publication:
+    """``pub`` with ``{{ clinic }}`` and ``{{ phone }}`` in its text filled in for a brand (the
+    same object when its text names neither)."""
+    values = {"clinic": clinic, "phone": phone}
+    filled: Publication = _filled(pub, lambda text: BRAND_VALUE.sub(
+        lambda m: values[m.group(1)], text))
+    return filled
+
+
+def _filled(value: Any, fill: Callable[[str], str]) -> Any:
+    """``value`` with ``fill`` applied to every string in it; unchanged parts kept as they
+    are (a model whose strings are unchanged is the same object)."""
+    if isinstance(value, str):
+        return fill(value) if "{{" in value else value
+    if isinstance(value, list):
+        items = [_filled(v, fill) for v in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        entries = {k: _filled(v, fill) for k, v in value.items()}
+        return value if all(entries[k] is v for k, v in value.items()) else entries
+    if isinstance(value, BaseModel):
+        changed = {name: new for name in type(value).model_fields
+                   if (new := _filled(old := getattr(value, name), fill)) is not old}
+        return value.model_copy(update=changed) if changed else value
+    return value

@@ -1,8 +1,11 @@
 """Content blocks to flowables: a registry from block type to a function returning flowables.
 
 Each builder takes the block and a :class:`BlockContext` (brand, publication, styles of the
-panel it lands in, column width) and returns ReportLab flowables. Adding a block type is adding
-one function here and one model in ``model/publication.py``.
+panel it lands in, column width) and returns ReportLab flowables. Each is registered with what
+it draws (:class:`Draws`: its text's type-scale styles and the boxes they sit on, and the
+brand colour roles it paints itself), which the contrast check of ``brochure check`` reads.
+Adding a block type is adding one function here, with its declaration, and one model in
+``model/publication.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from reportlab.platypus import Table as RLTable
 
 from ..model import publication as m
 from ..model.base import localize
-from ..model.brand import NO_BOX, Brand
+from ..model.brand import COLOUR_ROLES, NO_BOX, Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
@@ -61,17 +64,56 @@ Builder = Callable[[object, BlockContext], list[Flowable]]
 BUILDERS: dict[str, Builder] = {}
 
 
-def registrar(table: dict[str, Callable]) -> Callable[[str], Callable[[Callable], Callable]]:
-    """A decorator factory filing each builder in ``table`` under its block type."""
-    def builds(kind: str) -> Callable[[Callable], Callable]:
+@dataclass(frozen=True)
+class Draws:
+    """What a block type draws with, declared beside its builder.
+
+    ``text``: (type-scale style, box colour role) of each kind of text it sets, the box None
+    when the text sits on its panel's own background; a style may name the block's fields
+    (``h{level}``). ``text_when``: a field of the block without which it sets no text (an
+    image without a caption). ``paints``: brand colour roles it fills or strokes itself."""
+
+    text: tuple[tuple[str, str | None], ...] = ()
+    paints: tuple[str, ...] = ()
+    text_when: str | None = None
+
+    def __post_init__(self) -> None:
+        named = [box for _, box in self.text if box] + list(self.paints)
+        unknown = [name for name in named if name not in COLOUR_ROLES]
+        if unknown:
+            raise ValueError(f"not colour roles of brochure.model.brand.COLOUR_ROLES: "
+                             f"{', '.join(unknown)}")
+
+    def styles(self, block: object) -> list[tuple[str, str | None]]:
+        """(style, box) of the text ``block`` sets."""
+        if self.text_when and not getattr(block, self.text_when, None):
+            return []
+        return [(style.format_map(vars(block)), box) for style, box in self.text]
+
+
+DRAWS: dict[str, Draws] = {}
+"""The declaration of every registered block type (brochures' and summaries')."""
+
+
+def registrar(table: dict[str, Callable]) -> Callable[..., Callable[[Callable], Callable]]:
+    """A decorator factory filing each builder in ``table`` under its block type, and its
+    declaration (what it draws) in :data:`DRAWS`."""
+    def builds(kind: str, draws: Draws | None = None) -> Callable[[Callable], Callable]:
         def register(function: Callable) -> Callable:
             table[kind] = function
+            if draws is not None:
+                DRAWS[kind] = draws
             return function
         return register
     return builds
 
 
 builds = registrar(BUILDERS)
+
+
+def undeclared(kinds: list[str]) -> list[str]:
+    """Those of block types ``kinds`` registered without a declaration of what they draw."""
+    return [kind for kind in kinds if kind not in DRAWS]
 
 
 def flowables(block: m.Block, ctx: BlockContext) -> list[Flowable]:
@@ -103,12 +145,12 @@ def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: Bloc
     return table
 
 
-@builds("heading")
+@builds("heading", Draws(text=(("h{level}", None),)))
 def _heading(block: m.Heading, ctx: BlockContext) -> list[Flowable]:
     return [para(inline(block.text), ctx.styles[f"h{block.level}"])]
 
 
-@builds("paragraph")
+@builds("paragraph", Draws(text=(("{style}", None),)))
 def _paragraph(block: m.Paragraph, ctx: BlockContext) -> list[Flowable]:
     return [para(inline(block.text), ctx.styles[block.style])]
 
@@ -127,7 +169,7 @@ def _bullet_style(style: ParagraphStyle, indent: float, colour) -> ParagraphStyl
     return _BULLET_STYLES[key][1]
 
 
-@builds("bullets")
+@builds("bullets", Draws(text=(("bullet", None),)))
 def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
     """One paragraph per item with a hanging bullet (tagged as a list: L, LI, LBody)."""
     bullet = ctx.styles["bullet"]
@@ -137,7 +179,7 @@ def _bullets(block: m.Bullets, ctx: BlockContext) -> list[Flowable]:
             for text in block.items]
 
 
-@builds("checklist")
+@builds("checklist", Draws(text=(("bullet", None),)))
 def _checklist(block: m.Checklist, ctx: BlockContext) -> list[Flowable]:
     style = ctx.styles["bullet"]
     side = style.fontSize * ctx.spacing.checkbox
@@ -205,13 +247,13 @@ def _in_box(paragraphs: list[Flowable], ctx: BlockContext, box: str) -> list[Flo
     return paragraphs if box == NO_BOX else [styled_box(paragraphs, ctx, box)]
 
 
-@builds("statement")
+@builds("statement", Draws(text=(("callout", "sand"),)))
 def _statement(block: m.Statement, ctx: BlockContext) -> list[Flowable]:
     text = ctx.publication.statements[block.ref]
     return _in_box([para(inline(text), _box_text(ctx, block.box))], ctx, block.box)
 
 
-@builds("statements")
+@builds("statements", Draws(text=(("callout", "sand"),)))
 def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
     style = _box_text(ctx, block.box)
     paragraphs: list[Flowable] = [para(inline(ctx.publication.statements[ref]), style)
@@ -221,14 +263,14 @@ def _statements(block: m.Statements, ctx: BlockContext) -> list[Flowable]:
     return _in_box(paragraphs, ctx, block.box)
 
 
-@builds("callout")
+@builds("callout", Draws(text=(("callout", "tint"), ("h3", "tint"))))
 def _callout(block: m.Callout, ctx: BlockContext) -> list[Flowable]:
     content: list[Flowable] = [para(inline(block.title), ctx.styles["h3"])] if block.title else []
     content.append(para(inline(block.text), _box_text(ctx, block.box)))
     return _in_box(content, ctx, block.box)
 
 
-@builds("facts")
+@builds("facts", Draws(text=(("h3", "paper"), ("callout", "paper"))))
 def _facts(block: m.Facts, ctx: BlockContext) -> list[Flowable]:
     """The key facts: a bold title over short bulleted lines, in the block's box style."""
     bullet = _box_text(ctx, block.box)
@@ -240,7 +282,8 @@ def _facts(block: m.Facts, ctx: BlockContext) -> list[Flowable]:
     return _in_box(content, ctx, block.box)
 
 
-@builds("table")
+@builds("table", Draws(text=(("table", None), ("table", "tint"), ("table_head", "primary")),
+                paints=("rule", "tint", "primary")))
 def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     head, cell = ctx.styles["table_head"], ctx.styles["table"]
     rows = [[para(inline(text), head) for text in block.columns]]
@@ -267,7 +310,7 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     return parts
 
 
-@builds("figure")
+@builds("figure", Draws(text=(("caption", None),), text_when="caption"))
 def _figure(block: m.Figure, ctx: BlockContext) -> list[Flowable]:
     art = ctx.publication.art.get(block.art) or ctx.brand.art[block.art]
     width = min(ctx.width * block.width, ctx.figure_height * art.width / art.height)
@@ -296,7 +339,7 @@ class RasterImage(Flowable):
         self.canv.drawImage(self.reader, 0, 0, self.width, self.height)
 
 
-@builds("image")
+@builds("image", Draws(text=(("caption", None),), text_when="caption"))
 def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
     if ctx.images is None:  # a summary's: the project check refuses images in one
         raise ValueError(f"no images to draw {block.path} from")
@@ -310,7 +353,7 @@ def _image(block: m.Image, ctx: BlockContext) -> list[Flowable]:
     return [KeepTogether(parts)]
 
 
-@builds("logo")
+@builds("logo", Draws())
 def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
     logo = ctx.brand.art[ctx.brand.logo]
     picture = drawing(logo, ctx.width * block.width, ctx.styles.palette, ctx.font,
@@ -319,7 +362,8 @@ def _logo(block: m.Logo, ctx: BlockContext) -> list[Flowable]:
     return [picture]
 
 
-@builds("cover")
+@builds("cover", Draws(text=(("h3", None), ("cover_brand", None), ("cover_title", None),
+                      ("cover_subtitle", None), ("cover_tagline", None))))
 def _cover(block: m.Cover, ctx: BlockContext) -> list[Flowable]:
     pub, brand, styles = ctx.publication, ctx.brand, ctx.styles
     above_title, above_tagline, below = (styles["cover_title"].leading * gap
@@ -353,7 +397,7 @@ def _rule(ctx: BlockContext, length: float) -> Flowable:
     return rule
 
 
-@builds("physician")
+@builds("physician", Draws(text=(("h1", None), ("h3", None), ("small", None), ("body", None))))
 def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
     doctor = ctx.brand.physician(block.key or ctx.publication.physician)
     styles, language = ctx.styles, ctx.publication.language
@@ -365,7 +409,7 @@ def _physician(block: m.PhysicianBio, ctx: BlockContext) -> list[Flowable]:
     ]
 
 
-@builds("contact")
+@builds("contact", Draws(text=(("h2", None), ("contact", None))))
 def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
     contact, styles = ctx.brand.contact, ctx.styles
     lines = [f"<b>{escape(ctx.brand.name)}</b>", *map(escape, contact.address),
@@ -379,7 +423,7 @@ def _contact(block: m.ContactBlock, ctx: BlockContext) -> list[Flowable]:
     return parts
 
 
-@builds("qr")
+@builds("qr", Draws(text=(("small", None),)))
 def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     url = block.url or str(ctx.brand.contact.booking_url)
     code = QrFlowable(url, ctx.width * block.size, ctx.styles.colour("text"), label=block.text,
@@ -400,12 +444,12 @@ def _qr(block: m.QrCode, ctx: BlockContext) -> list[Flowable]:
     return [KeepTogether([code, Spacer(1, gap), caption])]
 
 
-@builds("spacer")
+@builds("spacer", Draws())
 def _spacer(block: m.Spacer, ctx: BlockContext) -> list[Flowable]:
     return [Spacer(1, block.height * ctx.styles.scale)]
 
 
-@builds("colophon")
+@builds("colophon", Draws(text=(("small", None),)))
 def _colophon(block: m.Colophon, ctx: BlockContext) -> list[Flowable]:
     """The publication's standards as one paragraph of small type: sources (one after
     another), then the dates, other formats and the disclosure, each a sentence."""
@@ -428,7 +472,7 @@ def _standards_lines(ctx: BlockContext) -> list[str]:
                                ctx.brand.contact.phone)
 
 
-@builds("formats")
+@builds("formats", Draws(text=(("h3", None),)))
 def _formats(block: m.Formats, ctx: BlockContext) -> list[Flowable]:
     """The other-formats line on its own, in bold (the h3 style)."""
     lines = _standards_lines(ctx)
