@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -284,3 +285,144 @@ def test_the_studio_page_draws_blocks_overlays_and_findings(studio):
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-"), kind
     assert client.get("/image/nothing.png").status_code == 404
     assert os.environ.get("BROCHURE_ROOT")  # the project copy, never the checkout
+
+
+# -- a publication's summary, for its fictional preview record ---------------------------------
+
+SUMMARY = "content/knee-stem-cell/summary.yaml"
+PREVIEW = "content/knee-stem-cell/preview-record.yaml"
+SUMMARY_LAYOUT = "summary-letter"
+_PRIVATE_TOUCHED: list[str] | None = None
+"""While a list, every file or folder of content/patients/ this process opens or lists."""
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _PRIVATE_TOUCHED is not None and event in ("open", "os.listdir", "os.scandir") and \
+            args and "patients" in Path(str(args[0])).parts:
+        _PRIVATE_TOUCHED.append(f"{event} {args[0]}")
+
+
+sys.addaudithook(_audit)
+
+
+def _summary_view(workspace: Workspace, language: str = "en"):
+    key = workspace.key(layout=SUMMARY_LAYOUT, language=language)
+    assert key is not None and key.layout == SUMMARY_LAYOUT
+    return workspace.view(key)
+
+
+def test_a_publications_summary_is_offered_beside_its_layouts_in_each_language(studio):
+    client, _, _ = studio
+    page = client.get("/")
+    assert f'<option value="{SUMMARY_LAYOUT}">{SUMMARY_LAYOUT} (summary' in page.text
+    for language in ("en", "es"):
+        page = client.get("/", params={"layout": SUMMARY_LAYOUT, "language": language})
+        assert page.status_code == 200
+        images = re.findall(r'src="(/image/\w+\.png)"', page.text)
+        assert len(images) == 2, language  # two pages, as images
+        for src in images:
+            png = client.get(src)
+            assert png.headers["content-type"] == "image/png"
+            assert int.from_bytes(png.content[16:20], "big") == 850  # letter at 100 dpi
+        assert SUMMARY in page.text and PREVIEW in page.text  # where its wording is edited
+        assert 'class="block"' not in page.text and 'data-overlay="folds"' not in page.text
+        assert "Findings (" in page.text
+    pdf = client.get("/download/screen.pdf", params={"layout": SUMMARY_LAYOUT})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert client.get("/download/print.pdf", params={"layout": SUMMARY_LAYOUT}).status_code \
+        == 404
+
+
+def test_the_summary_follows_its_wording_and_keeps_its_pages_on_a_yaml_error(project: Path):
+    workspace = Workspace(project)
+    good = _summary_view(workspace)
+    assert len(good.images) == 2 and not good.errors and good.summary
+    path = project / SUMMARY
+    text = path.read_text()
+    path.write_text(replace(text, ("languages", "en", "title"), "A new title for the summary"))
+    workspace.reload()
+    changed = _summary_view(workspace)
+    assert not changed.errors and changed.images[0] != good.images[0]
+    path.write_text(text.replace("title: ", "title: [", 1))
+    workspace.reload()
+    broken = _summary_view(workspace)
+    assert broken.stale and broken.images == changed.images  # greyed, the last good render
+    error = broken.errors[0]
+    assert error.text.startswith(f"{SUMMARY}:{error.line}:{error.column}: error")
+    assert error.excerpt is not None and any(marked for _, _, marked in error.excerpt.lines)
+    path.write_text(text)
+    workspace.reload()
+    assert _summary_view(workspace).images == good.images
+
+
+def test_the_preview_records_errors_are_placed_in_it(project: Path):
+    path = project / PREVIEW
+    text = path.read_text()
+    path.write_text(re.sub(r"(?m)^pain: \d+", "pain: 11", text))
+    workspace = Workspace(project)
+    error = _summary_view(workspace).errors[0]
+    line = next(n for n, row in enumerate(path.read_text().splitlines(), 1)
+                if row.startswith("pain:"))
+    assert error.path == PREVIEW and error.line == line and error.column
+    assert error.excerpt is not None  # read, to show its lines; never written
+    path.write_text(text)
+    workspace.reload()
+    assert not _summary_view(workspace).errors
+
+
+def test_a_preview_record_too_long_for_the_pages_is_told_at_its_fields(project: Path,
+                                                                        monkeypatch):
+    import brochure.studio.preview as preview
+    from brochure.errors import RecordFitError
+
+    def unfit(*_args, **_kwargs):
+        raise RecordFitError(("name", "notes"), "the record's name and notes take too much "
+                                                "room together; shorten them")
+
+    monkeypatch.setattr(preview, "summarize", unfit)
+    rows = (project / PREVIEW).read_text().splitlines()
+    lines = [next(n for n, row in enumerate(rows, 1) if row.startswith(f"{name}:"))
+             for name in ("name", "notes")]
+    errors = _summary_view(Workspace(project)).errors
+    assert [(e.path, e.line) for e in errors] == [(PREVIEW, line) for line in lines]
+    assert all("take too much room" in e.text for e in errors)
+
+
+def test_without_a_preview_record_no_summary_is_offered(studio):
+    client, _, project = studio
+    (project / PREVIEW).unlink()
+    page = client.get("/", params={"layout": SUMMARY_LAYOUT})
+    assert f'value="{SUMMARY_LAYOUT}"' not in page.text and "no preview record" in page.text
+    assert PREVIEW in page.text
+
+
+def test_the_summary_preview_never_touches_patients_records(studio):
+    """Nothing the summary's page, its downloads or a source request does opens or lists a
+    file of content/patients/ (the project is loaded before: the loader is not the studio's)."""
+    global _PRIVATE_TOUCHED
+    client, token, _ = studio
+    _PRIVATE_TOUCHED = []
+    try:
+        client.get("/", params={"layout": SUMMARY_LAYOUT})
+        client.get("/download/proof.pdf", params={"layout": SUMMARY_LAYOUT})
+        client.get("/source", params={"file": "content/patients/worst-case.yaml", "line": 1})
+        touched = list(_PRIVATE_TOUCHED)
+    finally:
+        _PRIVATE_TOUCHED = None
+    assert not touched
+    headers = {"X-Studio-Token": token, "Origin": OWN}
+    answer = client.post("/api/save", json={"file": PREVIEW, "loc": ["name"], "value": "X",
+                                            "base": ""}, headers=headers)
+    assert answer.status_code == 400  # the preview record is read, never written
+
+
+def test_the_summary_is_shown_in_the_chosen_brand_kits_summary_layout(project: Path):
+    brand = project / "content/brands/harbor.yaml"
+    text = re.sub(r"(?m)^summary_layout:.*\n", "", brand.read_text())
+    (brand.parent / "harbor-a4.yaml").write_text(text + "summary_layout: summary-a4\n")
+    workspace = Workspace(project)
+    key = workspace.key(layout=SUMMARY_LAYOUT, brand="harbor-a4")
+    assert key is not None and (key.layout, key.brand) == ("summary-a4", "harbor-a4")
+    view = workspace.view(key)
+    assert not view.errors and view.rendered is not None
+    assert round(view.rendered.pages[0].width) == 595  # A4

@@ -182,6 +182,12 @@ def test_a_marketing_person_previews_breaks_fixes_and_edits_a_brochure(studio, b
 
     # another site's request, and a path out of the project: refused, nothing written
     _refused_from_elsewhere(browser, page, url, loc, path)
+
+    # the publication's summary, for its fictional preview record: two pages, nothing to click
+    page.goto(f"{url}/?layout=summary-letter")
+    page.wait_for_selector("#page-1")
+    assert page.locator(".block").count() == 0 and page.locator("#summary-hint").is_visible()
+    no_violations(page, "summary", found)
     assert errors == []
     assert_accessible(found)
 

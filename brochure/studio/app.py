@@ -26,7 +26,8 @@ from ..web.guard import Guard
 from .documents import DocKey, DocView, Workspace, excerpt
 from .edits import Conflict, Edits
 from .events import Hub
-from .paths import PathRefused, editable, relative
+from .paths import PathRefused, readable, relative
+from .preview import record_name
 from .splice import EditRefused
 
 HERE = Path(__file__).parent
@@ -78,8 +79,16 @@ def _context(studio: Studio, view: DocView | None) -> dict[str, Any]:
     if view is not None and project is not None and \
             view.key.publication in project.publications:
         title = project.edition(view.key.publication, view.key.language).model.title
-    return {"view": view, "key": view.key if view else None, "title": title,
-            "choices": workspace.choices(), "token": studio.token,
+    key = view.key if view else None
+    summary = None
+    if key is not None and view is not None and view.summary:
+        title = f"{title}: summary for the preview record"
+        summary = {"wording": f"content/{key.publication}/summary.yaml",
+                   "rules": f"content/{key.publication}/candidacy.yaml",
+                   "record": record_name(key.publication)}
+    return {"view": view, "key": key, "title": title, "summary": summary,
+            "missing_summary": workspace.missing_summary(key.publication) if key else None,
+            "choices": workspace.choices(key.brand if key else None), "token": studio.token,
             "file_of": lambda block: relative(studio.root, block.source.path)
             if block.source else "", "outline": _outline(view),
             "problems": workspace.problems}
@@ -136,7 +145,7 @@ def _pages(app: FastAPI, templates: Jinja2Templates, studio: Studio) -> None:
     @app.get("/source", response_class=HTMLResponse)
     def source(request: Request, file: str, line: int) -> Response:
         try:
-            editable(studio.root, file)
+            readable(studio.root, file)
         except PathRefused as exc:
             return Response(str(exc), 400, media_type="text/plain")
         return templates.TemplateResponse(request, "source.html", {
@@ -250,6 +259,9 @@ def _downloads(app: FastAPI, studio: Studio) -> None:
         if key is None or kind not in ("screen", "print", "proof"):
             return Response("no such download", 404, media_type="text/plain")
         view = workspace.with_findings(key)
+        if view.summary and kind == "print":
+            return Response("a summary has no print file (it is printed on a desk printer)",
+                            404, media_type="text/plain")
         if view.errors:
             return Response("the document has errors now: fix them first (the page lists "
                             "them)", 409, media_type="text/plain")
@@ -270,6 +282,8 @@ def _pdf(studio: Studio, key: DocKey, view: DocView, kind: str) -> bytes:
         if kind == "proof":
             title = project.edition(key.publication, key.language).model.title
             return proof(view, project.brands[key.brand].model, title)
+        if view.summary:
+            return view.pdf
         return render_publication(project, key.publication, key.layout,
                                   SCREEN if kind == "screen" else PRINT, key.language,
                                   key.brand)[0]

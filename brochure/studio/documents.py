@@ -1,6 +1,8 @@
 """The studio's documents: which can be shown, and each one's latest view.
 
-A document is a publication in one layout, language and brand kit (:class:`DocKey`). Its view
+A document is a publication in one layout, language and brand kit (:class:`DocKey`), or a
+publication's summary (its layout: the summary layout its brand kit names), shown for the
+fictional preview record the publication keeps in its own folder (:mod:`.preview`). Its view
 (:class:`DocView`) holds the page images of its last good render (PNG, 100 dpi, cached by the
 PDF's hash), the rendered document (pages, panels, folds, placed blocks with their source
 positions), and what is wrong now: the project's errors (the pages stay, greyed), a block that
@@ -25,7 +27,8 @@ from ..pages import page_images
 from ..project import Project, load_project
 from ..render.rendered import Box, PanelArea, PlacedBlock, RenderedDocument
 from ..render.sheets import frame, sheets
-from .paths import PathRefused, editable, relative
+from .paths import PathRefused, readable, relative
+from .preview import missing, render_preview, summary_layout
 
 PREVIEW_DPI = 100
 """Page images for the preview: a letter page is 1,100 pixels wide."""
@@ -111,6 +114,11 @@ class DocView:
     findings: list[Shown] | None = None
     """None while they are being found."""
     booklet: bool = False
+    summary: bool = False
+    """A publication's summary (no panels, no blocks to click: its wording is edited in
+    summary.yaml)."""
+    warnings: tuple[Problem, ...] = ()
+    """What a summary's render warned of (told among its findings)."""
 
     @property
     def stale(self) -> bool:
@@ -155,8 +163,10 @@ class Workspace:
             except SourceError as exc:
                 self.problems = exc.problems
 
-    def choices(self) -> dict[str, list[str]]:
-        """Publications, brand kits, and each publication's layouts and languages."""
+    def choices(self, brand: str | None = None) -> dict[str, list[str]]:
+        """Publications, brand kits, and each publication's layouts (its summary's layout
+        in brand kit ``brand``, default the publication's, last, when it has one to show)
+        and languages."""
         project = self.project
         if project is None:
             return {"publications": [], "brands": []}
@@ -166,6 +176,10 @@ class Workspace:
             editions = project.editions(name)
             found[f"layouts:{name}"] = [lay for lay in project.publications[name].model.layouts
                                         if lay in project.layouts]
+            summary = summary_layout(project, self.root, name,
+                                     brand if brand in project.brands else None)
+            found[f"layouts:{name}"] += [summary] if summary else []
+            found[f"summary:{name}"] = [summary] if summary else []
             found[f"languages:{name}"] = list(editions)
         return found
 
@@ -179,9 +193,20 @@ class Workspace:
         default = getattr(project.settings, "default_publication", None)
         pub = _pick(publication, choices["publications"], default)
         model = project.publications[pub].model
+        kit = _pick(brand, choices["brands"], model.brand)
+        choices = self.choices(kit)
+        if layout in project.summary_layouts and choices[f"summary:{pub}"]:
+            layout = choices[f"summary:{pub}"][0]  # the summary, in this brand kit's layout
         lay = _pick(layout, choices[f"layouts:{pub}"] or list(project.layouts), None)
         lang = _pick(language, choices[f"languages:{pub}"], model.language)
-        return DocKey(pub, lay, lang, _pick(brand, choices["brands"], model.brand))
+        return DocKey(pub, lay, lang, kit)
+
+    def missing_summary(self, publication: str) -> str | None:
+        """Why the publication's summary is not offered (it has no preview record), or None."""
+        project = self.project
+        if project is None or publication not in project.publications:
+            return None
+        return missing(project, self.root, publication)
 
     # -- views ---------------------------------------------------------------------------------
 
@@ -237,6 +262,8 @@ class Workspace:
         if unknown:
             return self._store(replace(last, errors=[Shown(unknown, "error", None, None, None)],
                                        overflow=None, findings=None))
+        if key.layout in project.summary_layouts:
+            return self._render_summary(project, key, last)
         booklet = project.layouts[key.layout].model.kind == "booklet"
         try:
             pdf, rendered = render_publication(project, key.publication, key.layout, SCREEN,
@@ -251,6 +278,18 @@ class Workspace:
                                        overflow=None, findings=None))
         return self._store(DocView(key, rendered=rendered, images=self._images(pdf), pdf=pdf,
                                    booklet=booklet))
+
+    def _render_summary(self, project: Project, key: DocKey, last: DocView) -> DocView:
+        """The summary for the preview record; on errors the last good pages, greyed."""
+        try:
+            preview = render_preview(project, self.root, key.publication, key.language,
+                                     key.brand)
+        except BrochureError as exc:
+            return self._store(replace(last, errors=[self.shown(p) for p in exc.problems],
+                                       overflow=None, findings=None, summary=True))
+        return self._store(DocView(key, rendered=preview.rendered, pdf=preview.pdf,
+                                   images=self._images(preview.pdf), summary=True,
+                                   warnings=preview.warnings))
 
     def _images(self, pdf: bytes) -> list[str]:
         """The hashes of ``pdf``'s page images, drawn unless that PDF was drawn before."""
@@ -301,7 +340,7 @@ def excerpt(root: Path, path: str | None, line: int | None,
         return None
     last = min(max(last or line, line), line + MAX_EXCERPT)
     try:
-        text = editable(root, path).read_text(encoding="utf-8-sig")
+        text = readable(root, path).read_text(encoding="utf-8-sig")
     except (PathRefused, OSError, UnicodeDecodeError):
         return None
     lines = text.splitlines()
@@ -319,8 +358,9 @@ def _unknown(project: Project, key: DocKey) -> str | None:
     """Why the document cannot be rendered as named (after the project changed), or None."""
     if key.publication not in project.publications:
         return f"publication '{key.publication}' is no longer in the project"
-    if key.layout not in project.layouts:
-        return f"layout '{key.layout}' is no longer in the project"
+    if key.layout not in project.layouts and \
+            summary_layout(project, project.root, key.publication, key.brand) != key.layout:
+        return f"layout '{key.layout}' is no longer in the project (or not this summary's)"
     if key.brand not in project.brands:
         return f"brand kit '{key.brand}' is no longer in the project"
     return None

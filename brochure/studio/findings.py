@@ -6,6 +6,11 @@ size, contrast, stranded openings), its brand's labels, the honest claims and st
 rendered pages, and the type sizes, balance and accessibility of the rendered file. A finding
 in the publication's file is pinned on the block it is written in (the last block that starts
 at or before its line); a finding about a page is pinned on the panel it names.
+
+A summary's findings are those ``brochure check`` makes of a summary layout (body size and
+contrast with its brand kit), what its render warns the physician of (placed in the preview
+record) and the accessibility of the rendered file. No check reads a summary's wording (its
+reading grade, its claims): none is listed for it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from .paths import relative
 
 def findings(project: Project, root: Path, key: DocKey, view: DocView) -> list[Shown]:
     """Every finding and warning about the document, numbered, pinned where they can be."""
+    if view.summary:
+        return _summary_findings(project, root, key, view)
     files = _files(project, root, key)
     problems = [p for p in _content(project, key) if p.path is None or
                 relative(root, p.path) in files]
@@ -29,6 +36,23 @@ def findings(project: Project, root: Path, key: DocKey, view: DocView) -> list[S
     listed = [_pinned(shown(root, p, n), view) for n, p in enumerate(problems, 1)]
     return listed + [_page_finding(f, len(listed) + n, view)
                      for n, f in enumerate(_in_file(project, key, view.pdf), 1)]
+
+
+def _summary_findings(project: Project, root: Path, key: DocKey, view: DocView) -> list[Shown]:
+    """A summary's findings: its layout's body size and contrast, its render's warnings, and
+    the accessibility of its file."""
+    from ..accessibility import accessibility
+    from ..checks import contrast_findings, size_findings
+
+    layout, brand = project.summary_layouts[key.layout], project.brands[key.brand]
+    problems = [*size_findings(layout), *contrast_findings([layout], brand, project),
+                *view.warnings]
+    listed = [shown(root, p, n) for n, p in enumerate(problems, 1)]
+    with tempfile.TemporaryDirectory(prefix="studio-") as folder:
+        path = Path(folder) / f"{key.publication}-summary-{key.language}.pdf"
+        path.write_bytes(view.pdf)
+        found = accessibility(path)
+    return listed + [_page_finding(f, len(listed) + n, view) for n, f in enumerate(found, 1)]
 
 
 def _files(project: Project, root: Path, key: DocKey) -> set[str]:
