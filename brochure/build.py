@@ -63,7 +63,7 @@ def _render(project: Project, publication: str, layout: str, kind: OutputKind,
     images = ImageLoader(project.content_dir(publication))
     try:
         return render_panels(brand, branded(pub.model, brand.name, brand.contact.phone),
-                             lay.model, images, kind, rendered)
+                             project.layout_for(publication, layout), images, kind, rendered)
     except PanelOverflow as exc:
         loc = ("sections", exc.section, exc.index) if exc.section else ("sections",)
         raise PanelFitError(pub.source.problem(loc, f"{exc} (layout {lay.source.path})"),

@@ -39,11 +39,14 @@ def content_findings(project: Project) -> list[Problem]:
             findings += readability_findings(edition, project)
             findings += glyph_findings(edition, project)
             findings += call_findings(edition, project)
+    findings += summary_call_findings(project)
     layouts: list[Loaded[Layout] | Loaded[SummaryLayout]] = [
         *project.layouts.values(), *project.summary_layouts.values()]
     for loaded in layouts:
         findings += size_findings(loaded)
     findings += stranded_findings(project)
+    for name in project.publications:
+        findings += unplaced_findings(project, name)
     for brand in project.brands.values():
         findings += contrast_findings(layouts, brand, project)
         findings += label_findings(brand, brand.model)
@@ -67,6 +70,40 @@ def output_findings(project: Project) -> list[Problem]:
                 findings += claims_findings(edition, project, layout, pages)
                 findings += standards_findings(edition, project, layout, pages)
     return findings
+
+
+# -- placement --------------------------------------------------------------------------------
+
+def unplaced_findings(project: Project, name: str) -> list[Problem]:
+    """Each section of the publication that no layout it lists places and no summary of it
+    includes, unless its placement lists it as ``unplaced``: a finding at the section (its
+    words would be dropped without a word)."""
+    loaded, placement = project.publications[name], project.placements.get(name)
+    placed = {section for layout in loaded.model.layouts if layout in project.layouts
+              for panel in project.layout_for(name, layout).panels() for section in panel.placed}
+    placed |= set(placement.model.unplaced) if placement else set()
+    summary = project.summaries.get(name)
+    if summary is not None:
+        placed |= {block.section for text in summary.model.languages.values()
+                   for block in _opened_blocks(text.blocks) if block.type == "include"}
+    where = f"content/{name}/placement.yaml"
+    return [loaded.source.problem(("sections", section), f"section '{section}' is placed in no "
+                                  f"layout ({', '.join(loaded.model.layouts)}) and included by "
+                                  f"no summary, so no reader sees it: place it in {where}, or "
+                                  "list it there under unplaced:", key=True, level="finding")
+            for section in loaded.model.sections if section not in placed]
+
+
+def _opened_blocks(blocks: list) -> list:
+    """Every block of a summary text, those in columns and both forms of a reducible one."""
+    found = []
+    for block in blocks:
+        found.append(block)
+        if block.type == "columns":
+            found += _opened_blocks([b for column in block.columns for b in column])
+        elif block.type == "reducible":
+            found += _opened_blocks([*block.full, *block.reduced])
+    return found
 
 
 # -- review date ------------------------------------------------------------------------------
@@ -184,6 +221,71 @@ def _branded(pub: Publication, brand: Loaded[Brand] | None) -> Publication:
     if brand is None:
         return pub
     return branded(pub, brand.model.name, brand.model.contact.phone)
+
+
+def summary_call_findings(project: Project) -> list[Problem]:
+    """Every text of a summary (summary.yaml) that asks the reader to call without the
+    number: the brand's, as its kit prints it, or ``{{ clinic_phone }}``, in the same block (in
+    the same verdict's text, for a text given per verdict); placed at the block."""
+    findings = []
+    for name, loaded in project.summaries.items():
+        brand = project.brands.get(project.publications[name].model.brand) \
+            if name in project.publications else None
+        if brand is None:
+            continue
+        phone = brand.model.contact.phone
+        for language, text in loaded.model.languages.items():
+            pattern = _call_pattern(project.calls.get(language, []))
+            for loc, words in _summary_texts(text.blocks, ("languages", language, "blocks")):
+                found = pattern.search(words) if pattern else None
+                if found and phone not in words and "clinic_phone" not in words:
+                    findings.append(loaded.source.problem(
+                        loc, f"'{found.group(0)}' asks the reader to call, but the block does "
+                        f"not give the number: add {{{{ clinic_phone }}}} (the number in brand "
+                        f"kit '{brand.model.name}') to it", level="finding"))
+    return findings
+
+
+def _call_pattern(words: list[str]) -> re.Pattern | None:
+    """The words that mean "call" in one language, as whole words, any case."""
+    if not words:
+        return None
+    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, words)) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+_PER_VERDICT = {"bottom_line": ("meaning", "next_step"), "verdict_steps": ("items",),
+                "signature": ("qr_text",)}
+"""Summary blocks with a text per verdict: each verdict's text is read on its own."""
+
+
+def _summary_texts(blocks: list, loc: tuple) -> Iterator[tuple[tuple, str]]:
+    """(position, words) of each summary block, or of each verdict's text of a block that has
+    one per verdict; the blocks inside columns and reducible blocks one by one."""
+    for index, block in enumerate(blocks):
+        here = (*loc, index)
+        if block.type == "reducible":
+            yield from _summary_texts(block.full, (*here, "full"))
+            yield from _summary_texts(block.reduced, (*here, "reduced"))
+        elif block.type == "columns":
+            for n, column in enumerate(block.columns):
+                yield from _summary_texts(column, (*here, "columns", n))
+        elif block.type in _PER_VERDICT:
+            for attr in _PER_VERDICT[block.type]:
+                texts = getattr(block, attr)
+                for verdict, value in (texts.items() if isinstance(texts, dict) else []):
+                    yield (*here, attr, verdict), " ".join(_strings(value))
+        else:
+            yield here, " ".join(_strings(block.model_dump()))
+
+
+def _strings(value) -> list[str]:
+    """Every string inside a block's fields."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
 def _printed_numbers(block, brand: Loaded[Brand]) -> list[str]:
@@ -377,13 +479,14 @@ def _colour_pairs(layout, blocks_by_panel) -> Iterator[tuple[str, tuple, str, st
 
 
 def _panel_blocks(layout, project: Project):
-    """(panel name, panel style, blocks placed there) for a panel layout, every edition."""
-    for side in layout.sides:
-        for panel in side.panels:
+    """(panel name, panel style, blocks placed there) for a panel layout, every edition, as
+    each publication places its sections."""
+    for s, side in enumerate(layout.sides):
+        for p, panel in enumerate(side.panels):
             blocks = [b for name in project.publications
                       for edition in project.editions(name).values()
                       if layout.name in edition.model.layouts
-                      for section in panel.placed
+                      for section in project.layout_for(name, layout.name).sides[s].panels[p].placed
                       for b in edition.model.sections.get(section, [])]
             yield panel.name, layout.panel_styles[panel.style], blocks
 

@@ -123,6 +123,8 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
     layout = layout_of(path, reader, layouts) or summary_layout_of(reader, project)
     if layout is None:
         return []
+    if isinstance(layout, Layout):
+        layout = _placed(reader, layout, project)
     try:
         pages = page_contents(reader)
     except UNREADABLE:
@@ -131,6 +133,18 @@ def file_findings(path: Path, project: Project) -> list[Finding]:
     placed = built.sheets and len(built.sheets) == len(pages)
     return size_findings(built) + (balance_findings(built) + even_findings(built)
                                    if placed else [])
+
+
+def _placed(reader: PdfReader, layout: Layout, project: Project) -> Layout:
+    """``layout`` holding the sections of the publication whose title the file gives (what
+    panels hold a foot), as that publication places them; as it is when no edition has the
+    title."""
+    title = str(document_info(reader).get("/Title", ""))
+    for name in project.publications:
+        if layout.name in project.publications[name].model.layouts and any(
+                edition.model.title == title for edition in project.editions(name).values()):
+            return project.layout_for(name, layout.name)
+    return layout
 
 
 def _brand(reader: PdfReader, project: Project) -> Brand | None:
@@ -381,14 +395,14 @@ def stranded_findings(project: Project) -> list[Problem]:
         for edition in project.editions(name).values():
             pub = edition.model
             for layout_name in pub.layouts:
-                loaded = project.layouts.get(layout_name)
-                if loaded is None:
+                if layout_name not in project.layouts:
                     continue
-                for number, side in enumerate(loaded.model.sides, start=1):
+                layout = project.layout_for(name, layout_name)
+                for number, side in enumerate(layout.sides, start=1):
                     for panel in side.panels:
-                        found = _opening(pub, panel.placed, loaded.model.kind)
+                        found = _opening(pub, panel.placed, layout.kind)
                         if found is not None and _stranded(found[2]):
-                            findings.append(_stranded_problem(edition, loaded.model, number,
+                            findings.append(_stranded_problem(edition, layout, number,
                                                               side.name, panel.name, found))
     return findings
 

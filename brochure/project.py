@@ -1,10 +1,12 @@
 """The project on disk: finds, loads and cross-checks every brand kit, layout and publication.
 
 Every file is validated and every cross-reference checked before anything is rendered; all
-problems from all files are reported together, each with its file, line and column. A
-publication with summaries has three more files: ``record.yaml`` (its record's fields, from
-which its record model is built: :attr:`Project.records`), ``candidacy.yaml`` (its rules, which
-may name only those fields and values they can hold) and ``summary.yaml``.
+problems from all files are reported together, each with its file, line and column. Each
+publication says where its sections go in each layout it lists (``placement.yaml``: layouts are
+shared geometry). A publication with summaries has three more files: ``record.yaml`` (its
+record's fields, from which its record model is built: :attr:`Project.records`),
+``candidacy.yaml`` (its rules, which may name only those fields and values they can hold) and
+``summary.yaml``.
 
 A loaded :class:`Project` owns what is built from it for summaries (kits, packets' brochures:
 :meth:`Project.cached`), so two projects in one process never share them.
@@ -16,12 +18,13 @@ import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .art_bounds import Measure, outside
 from .candidacy import check_rules
 from .errors import Problem, SourceError
 from .model import Brand, Layout, Publication
@@ -30,6 +33,7 @@ from .model.brand import COLOUR_ROLES, NO_BOX
 from .model.fields import CORE_GROUP, RecordSpec
 from .model.layout import SummaryLayout
 from .model.patient import field_annotation
+from .model.placement import Placement
 from .model.project import SETTINGS_FILE, ProjectSettings
 from .model.record import RecordKind, RecordKinds
 from .model.rules import Rules
@@ -63,6 +67,8 @@ class Project:
     (from content/<publication>/publication.<language>.yaml)."""
     rules: dict[str, Loaded[Rules]] = field(default_factory=dict)
     summaries: dict[str, Loaded[SummaryContent]] = field(default_factory=dict)
+    placements: dict[str, Loaded[Placement]] = field(default_factory=dict)
+    """Where each publication's sections go in each layout (content/<pub>/placement.yaml)."""
     banned: dict[str, list[str]] = field(default_factory=dict)
     """Phrases no output may contain, by language (content/claims.yaml)."""
     calls: dict[str, list[str]] = field(default_factory=dict)
@@ -102,6 +108,15 @@ class Project:
         """The publication in ``language``, or in its own language when not translated."""
         editions = self.editions(publication)
         return editions.get(language) or self.publications[publication]
+
+    def layout_for(self, publication: str, layout: str) -> Layout:
+        """Layout ``layout`` holding ``publication``'s sections, as its placement says."""
+        def placed() -> Layout:
+            placement = self.placements.get(publication)
+            panels = placement.model.panels(layout) if placement else {}
+            return self.layouts[layout].model.placed(panels)
+        found: Layout = self.cached(("placed", publication, layout), placed)
+        return found
 
     def brand_name(self, publication: str, brand: str | None = None) -> str:
         """``brand`` when given, else the publication's default brand."""
@@ -162,6 +177,8 @@ def load_project(root: Path | str = ".") -> Project:
             _collect(content, "*/summary.yaml", _only(SummaryContent), project.summaries,
                      problems),
             _collect(content, "*/record.yaml", _only(RecordSpec), project.record_specs,
+                     problems),
+            _collect(content, "*/placement.yaml", _only(Placement), project.placements,
                      problems)):
         project.invalid |= failed
     problems += _check_block_declarations()
@@ -181,6 +198,8 @@ def load_project(root: Path | str = ".") -> Project:
         problems += _check_publication(project, publication)
     for key, translation in project.translations.items():
         problems += _check_translation(project, key, translation)
+    for name, placement in project.placements.items():
+        problems += _check_placement_file(project, name, placement)
     problems += _build_records(project)
     for name, rules in project.rules.items():
         problems += check_rules(rules.model, rules.source, project.records.kinds.get(name))
@@ -422,10 +441,38 @@ def _unknown(source: Source, loc: Loc, what: str, name: str, known: list[str]) -
 def _check_brand(loaded: Loaded[Brand]) -> list[Problem]:
     brand, source = loaded.model, loaded.source
     declared = brand.boxes if "boxes" in brand.model_fields_set else {}
-    return _check_art_colours(source, brand.art, brand) + [
+    return _check_art_colours(source, brand.art, brand) + \
+        _check_art_bounds(source, brand.art, brand) + [
         _unknown(source, ("boxes", name), "colour", colour, list(brand.colors))
         for name, box in declared.items() for colour in box.colours()
         if colour not in brand.colors]
+
+
+def _check_art_bounds(source: Source, art: dict, brand: Brand) -> list[Problem]:
+    """Every shape and label of a drawing stays inside its view box (labels measured in the
+    brand's body font): an error at the shape."""
+    measure = _measure(brand)
+    return [source.problem(("art", key, "shapes", index), f"drawing '{key}': {what}: keep "
+                           "every shape and label inside the box (move it, or make the box "
+                           "larger)")
+            for key, drawing in art.items()
+            for index, what in outside(drawing, measure)]
+
+
+def _measure(brand: Brand) -> Measure:
+    """Text widths in the brand's body font (registered when first needed)."""
+    @cache
+    def faces() -> tuple[str, str]:
+        from .render.fonts import register_fonts
+
+        body = register_fonts(brand.fonts).body
+        return body.regular, body.bold
+
+    def width(text: str, bold: bool, size: float) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return float(stringWidth(text, faces()[bold], size))
+    return width
 
 
 def _check_art_colours(source: Source, art: dict, brand: Brand) -> list[Problem]:
@@ -453,13 +500,14 @@ def _check_publication(project: Project, loaded: Loaded[Publication],
     if brand_name is not None:
         return problems
     problems += _check_colour_names(pub, source)
+    problems += _check_art_bounds(source, pub.art, kit)
     problems += _check_images(pub, source, project.content_dir(pub.id))
     for i, name in enumerate(pub.layouts):
         layout = project.layouts.get(name)
         if layout is None and name not in project.invalid:
             problems.append(_unknown(source, ("layouts", i), "layout", name, list(project.layouts)))
-        elif layout is not None:
-            problems += _check_placement(pub, layout)
+        elif layout is not None and project.publications.get(pub.id) is loaded:
+            problems += _check_placement(project, pub, source, i, name)
     if pub.physician and pub.physician not in [p.key for p in brand.model.physicians]:
         problems.append(_unknown(source, ("physician",), "physician", pub.physician,
                                  [p.key for p in brand.model.physicians]))
@@ -499,18 +547,78 @@ def _check_blocks(pub: Publication, brand: Brand, source: Source) -> list[Proble
     return problems + _check_art_colours(source, pub.art, brand)
 
 
-def _check_placement(pub: Publication, loaded: Loaded[Layout]) -> list[Problem]:
-    layout, source = loaded.model, loaded.source
-    problems = []
-    for s, side in enumerate(layout.sides):
-        for p, panel in enumerate(side.panels):
-            for k, (key, section) in enumerate(_panel_sections(panel)):
-                if section not in pub.sections:
-                    loc = ("sides", s, "panels", p, key, k if key == "sections" else
-                           k - len(panel.sections))
-                    problems.append(_unknown(source, loc, f"section (of publication '{pub.id}')",
-                                             section, list(pub.sections)))
+def _check_placement(project: Project, pub: Publication, source: Source, index: int,
+                     layout: str) -> list[Problem]:
+    """A layout the publication lists has a placement of its sections."""
+    placement = project.placements.get(pub.id)
+    if (placement is not None and layout in placement.model.layouts) or \
+            pub.id in project.invalid:
+        return []
+    where = f"content/{pub.id}/placement.yaml" + ("" if placement else " (not found)")
+    return [source.problem(("layouts", index), f"layout '{layout}' has no placement: say "
+                           f"which section goes in which of its panels in {where}, under "
+                           f"layouts: {layout}:")]
+
+
+def _check_placement_file(project: Project, name: str,
+                          loaded: Loaded[Placement]) -> list[Problem]:
+    """A placement names layouts, their panels and the publication's sections (each problem
+    placed in this, the publication's own file); every page of a booklet holds something."""
+    pub, source = project.publications.get(name), loaded.source
+    if pub is None:
+        return [] if name in project.invalid else [
+            source.problem((), f"no publication.yaml beside this placement (content/{name}/)")]
+    sections, problems = list(pub.model.sections), []
+    for layout_name, panels in loaded.model.layouts.items():
+        layout = project.layouts.get(layout_name)
+        if isinstance(panels, str) and not isinstance(loaded.model.layouts.get(panels), dict):
+            problems.append(_unknown(source, ("layouts", layout_name), "placement to share "
+                                     "(a layout placed here panel by panel)", panels,
+                                     [k for k, v in loaded.model.layouts.items()
+                                      if isinstance(v, dict)]))
+        elif layout is not None:
+            problems += _check_panels(source, layout_name, layout.model,
+                                      loaded.model.held(layout_name), sections)
+        elif layout_name not in project.invalid:
+            problems.append(_unknown(source, ("layouts", layout_name), "layout", layout_name,
+                                     list(project.layouts)))
+    problems += [_unknown(source, ("unplaced", i), "section (of this publication)", section,
+                          sections)
+                 for i, section in enumerate(loaded.model.unplaced) if section not in sections]
     return problems
+
+
+def _check_panels(source: Source, layout_name: str, layout: Layout, panels: dict,
+                  sections: list[str]) -> list[Problem]:
+    """One layout's placement: each panel one of the layout's, each section one of the
+    publication's; a booklet's every page holds something."""
+    names = [p.name for p in layout.panels()]
+    problems = []
+    for panel, held in panels.items():
+        at: Loc = ("layouts", layout_name, panel)
+        if panel not in names:
+            problems.append(_unknown(source, at, f"panel (of layout '{layout_name}')", panel,
+                                     names))
+            continue
+        lists = [(at, held)] if isinstance(held, list) else \
+            [((*at, key), getattr(held, key)) for key in ("sections", "foot")]
+        problems += [_unknown(source, (*where, i), "section (of this publication)", section,
+                              sections)
+                     for where, items in lists for i, section in enumerate(items)
+                     if section not in sections]
+    if layout.kind == "booklet":
+        problems += [source.problem(("layouts", layout_name), f"page '{name}' of booklet "
+                                    f"'{layout_name}' holds nothing: place a section on it (a "
+                                    "booklet's every page is designed)", key=True)
+                     for name in names if not _holds(panels.get(name))]
+    return problems
+
+
+def _holds(held: Any) -> bool:
+    """Whether a panel's placement puts anything in it."""
+    if held is None:
+        return False
+    return bool(held) if isinstance(held, list) else bool(held.sections or held.foot)
 
 
 PANEL_COLOURS = ("background", "text", "heading", "accent", "band")
@@ -556,11 +664,6 @@ def _check_brand_layouts(brand: Loaded[Brand],
                      for key, style in layout.panel_styles.items()
                      if style.art and style.art not in kit.art]
     return problems
-
-
-def _panel_sections(panel) -> list[tuple[str, str]]:
-    """(key, section) of each section a panel holds: its ``sections``, then its ``foot``."""
-    return [("sections", name) for name in panel.sections] + [("foot", n) for n in panel.foot]
 
 
 def _brand_of(project: Project, publication: str) -> Brand | None:

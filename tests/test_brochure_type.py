@@ -6,6 +6,7 @@ document), and both languages carrying the same blocks."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import re
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from pypdf import PdfReader
 from brochure.checks import block_texts
 from brochure.model import Layout, Publication
 from brochure.model.base import validate
+from brochure.model.publication import branded
+from brochure.project import Project, load_project
 from brochure.source import load
 from brochure.text import plain
 
@@ -32,11 +35,20 @@ FURNITURE_MINIMUM = 10.0
 
 
 def _layout(name: str) -> Layout:
-    return validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
+    """The layout holding the knee's sections, as the knee's placement says."""
+    return _knee().layout_for("knee-stem-cell", name)
 
 
 def _publication(language: str) -> Publication:
-    return validate(load(PROJECT / "content" / "knee-stem-cell" / LANGUAGES[language]), Publication)
+    """The knee in ``language``, as its brand kit prints it (the kit's number filled in)."""
+    pub = validate(load(PROJECT / "content" / "knee-stem-cell" / LANGUAGES[language]), Publication)
+    kit = _knee().kit("knee-stem-cell")
+    return branded(pub, kit.name, kit.contact.phone)
+
+
+@functools.cache
+def _knee() -> Project:
+    return load_project(PROJECT)
 
 
 def _pdf(built: Path, layout: str, language: str) -> Path:

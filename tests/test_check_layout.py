@@ -32,10 +32,10 @@ bleed: 0.125in
 safe_margin: 0.25in
 spacing: {{panel_padding: 0.5in}}
 sides:
-  - {{name: page-1, panels: [{{name: cover, width: 5.5in, style: cover, sections: [cover]}}]}}
-  - {{name: page-2, panels: [{{name: facts, width: 5.5in, sections: [facts]}}]}}
-  - {{name: page-3, panels: [{{name: costs, width: 5.5in, sections: [costs]{costs_panel}}}]}}
-  - {{name: page-4, panels: [{{name: back, width: 5.5in, sections: [back], foot: [standards]}}]}}
+  - {{name: page-1, panels: [{{name: cover, width: 5.5in, style: cover}}]}}
+  - {{name: page-2, panels: [{{name: facts, width: 5.5in}}]}}
+  - {{name: page-3, panels: [{{name: costs, width: 5.5in{costs_panel}}}]}}
+  - {{name: page-4, panels: [{{name: back, width: 5.5in}}]}}
 folio: {{style: folio, skip: [1, 4]}}
 {top}
 panel_styles:
@@ -58,6 +58,15 @@ typography:
   caption:        {{size: 11, leading: 14, align: center}}
   contact:        {{size: 12, leading: 17}}
   folio:          {{bold: true, size: {folio}, leading: 12}}
+"""
+
+PLACEMENT = """\
+layouts:
+  leaflet:
+    cover: [cover]
+    facts: [facts]
+    costs: [costs]
+    back: {sections: [back], foot: [standards]}
 """
 
 PUBLICATION = """\
@@ -134,6 +143,7 @@ def _leaflet(root: Path, *, table: float = 12, folio: float = 10, costs: int = 3
     (root / "content" / "leaflet" / "publication.yaml").write_text(PUBLICATION.format(
         facts=SENTENCE * facts, costs=(SENTENCE * costs).strip(), costs_opening=opening,
         costs_closing=box if box_last else "", figure=shown))
+    (root / "content" / "leaflet" / "placement.yaml").write_text(PLACEMENT)
     return root
 
 

@@ -90,10 +90,11 @@ def test_duplicate_key_is_an_error(project):
         f"at line {line}, column 1); each key may appear once" in errors
 
 
-def test_a_section_the_layout_places_must_exist(project):
-    line = _edit(project, LAYOUT, "sections: [basics]", "sections: [basic]")
+def test_a_section_a_placement_names_must_exist_and_is_told_in_the_publications_file(project):
+    placement = "content/knee-stem-cell/placement.yaml"
+    line = _edit(project, placement, "inside-left: [basics]", "inside-left: [basic]")
     errors = _errors(run_cli("check", cwd=project))
-    assert any(e.startswith(f"{LAYOUT}:{line}:") and "unknown section" in e
+    assert any(e.startswith(f"{placement}:{line}:") and "unknown section" in e
                and "did you mean 'basics'" in e for e in errors), errors
 
 

@@ -14,6 +14,7 @@ from brochure.checks import block_texts
 from brochure.model import Layout, Publication
 from brochure.model.base import validate
 from brochure.model.brand import Brand
+from brochure.model.placement import Placement
 from brochure.model.publication import branded
 from brochure.source import load
 from brochure.summaries import render_summary
@@ -109,7 +110,8 @@ def test_brochures_are_tagged_in_the_panels_reading_order(built, name, tmp_path)
     pdf = (built / "knee-stem-cell" / f"{name}.pdf").read_bytes()
     _structure_checks(pdf)
     layout = validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
-    pub = _knee()
+    placement = validate(load(PROJECT / "content/knee-stem-cell/placement.yaml"), Placement)
+    layout, pub = layout.placed(placement.panels(name)), _knee()
     panels = {p.name: p for p in layout.panels()}
     pieces = [t[:25] for panel in layout.reading_order
               for section in panels[panel].sections for block in pub.sections[section]

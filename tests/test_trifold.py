@@ -7,6 +7,7 @@ from pypdf import PdfReader
 
 from brochure.model import Layout, Publication
 from brochure.model.base import validate
+from brochure.model.placement import Placement
 from brochure.source import load
 from brochure.text import plain
 
@@ -17,7 +18,10 @@ LAYOUTS = {"trifold-letter": (792, 612), "trifold-a4": (842, 595)}
 
 
 def _layout(name: str) -> Layout:
-    return validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
+    """The layout holding the knee's sections, as the knee's placement says."""
+    layout = validate(load(PROJECT / "layouts" / f"{name}.yaml"), Layout)
+    placement = validate(load(PROJECT / "content/knee-stem-cell/placement.yaml"), Placement)
+    return layout.placed(placement.panels(name))
 
 
 def _publication() -> Publication:
@@ -132,7 +136,9 @@ def test_booking_qr_code_is_a_link_to_the_booking_url(built):
 
 
 def test_a_new_trifold_size_is_only_a_new_layout_file(project):
-    """A tabloid tri-fold (17 x 11 in), made by copying a layout and changing its sizes."""
+    """A tabloid tri-fold (17 x 11 in), made by copying a layout and changing its sizes; the
+    publication places its sections as in the Letter tri-fold (the panels' names are the
+    same)."""
     letter = (project / "layouts/trifold-letter.yaml").read_text()
     for old, new in [("name: trifold-letter", "name: trifold-tabloid"),
                      ("page: {width: 11in, height: 8.5in}", "page: {width: 17in, height: 11in}"),
@@ -143,6 +149,8 @@ def test_a_new_trifold_size_is_only_a_new_layout_file(project):
     publication = project / "content/knee-stem-cell/publication.yaml"
     publication.write_text(publication.read_text().replace("layouts: [",
                                                            "layouts: [trifold-tabloid, "))
+    placement = project / "content/knee-stem-cell/placement.yaml"
+    placement.write_text(placement.read_text() + "  trifold-tabloid: trifold-letter\n")
     out = project / "out"
     result = run_cli("build", "--layout", "trifold-tabloid", "--out", str(out), cwd=project)
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,12 @@
-"""Page geometry as data: page size, bleed, panels and folds, type scale, and what goes where."""
+"""Page geometry as data: page size, bleed, panels and folds, type scale, press settings.
+
+A layout is shared by every publication: which of a publication's sections goes in which
+panel (a tri-fold's) or page (a booklet's) is the publication's own (its ``placement.yaml``,
+:mod:`brochure.model.placement`), set into a copy of the layout by :meth:`Layout.placed`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -26,15 +31,27 @@ class PageSize(Measured):
 
 
 class Panel(Measured):
-    """One panel of a side: its width, its look, and the publication sections it holds."""
+    """One panel of a side: its width and its look. The publication sections it holds are
+    set from the publication's placement (:meth:`Layout.placed`), never in a layout file."""
 
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     width: Length = Field(gt=0)
     style: str = "plain"
     valign: Literal["top", "middle", "bottom"] = "top"
-    sections: list[str] = Field(default_factory=list)
+    sections: list[str] = Field(default_factory=list, description="set from the "
+                                "publication's placement")
     foot: list[str] = Field(default_factory=list, description="sections set at the panel's "
-                            "foot, after the others, with the free space above them")
+                            "foot, after the others, with the free space above them (set from "
+                            "the publication's placement)")
+
+    @field_validator("sections", "foot")
+    @classmethod
+    def _placed_by_publication(cls, names: list[str]) -> list[str]:
+        if names:
+            raise ValueError("a layout is shared by every publication: which section goes in "
+                             "which panel is each publication's, in content/<publication>/"
+                             "placement.yaml (layouts: <layout>: <panel>: [sections])")
+        return names
     balance: bool | None = Field(None, description="whether brochure check weighs how full "
                                  "the panel is (balance.min_fill); default: every panel but the "
                                  "front and back covers (the first and last in reading order)")
@@ -228,9 +245,9 @@ class Layout(TypeFloor):
         if missing:
             raise ValueError(f"typography lacks styles: {', '.join(missing)}")
         if self.kind == "booklet" and (len(self.sides) % 4 or any(
-                len(side.panels) != 1 or not side.panels[0].sections for side in self.sides)):
+                len(side.panels) != 1 for side in self.sides)):
             raise ValueError("a saddle-stitched booklet has a multiple of 4 pages, each one "
-                             "panel with content (design the extra pages; none is left blank)")
+                             "panel (a publication places content on every one)")
         names = [p.name for s in self.sides for p in s.panels]
         unknown = [n for n in self.reading_order if n not in names]
         if unknown:
@@ -250,6 +267,16 @@ class Layout(TypeFloor):
 
     def panels(self) -> list[Panel]:
         return [p for s in self.sides for p in s.panels]
+
+    def placed(self, placement: Mapping[str, tuple[list[str], list[str]]]) -> Layout:
+        """A copy of this layout holding a publication's sections: ``placement`` gives each
+        panel's (sections, foot) by panel name (a panel it leaves out holds nothing)."""
+        def panel(p: Panel) -> Panel:
+            sections, foot = placement.get(p.name, ([], []))
+            return p.model_copy(update={"sections": list(sections), "foot": list(foot)})
+        sides = [side.model_copy(update={"panels": [panel(p) for p in side.panels]})
+                 for side in self.sides]
+        return self.model_copy(update={"sides": sides})
 
     def in_reading_order(self) -> list[str]:
         """Panel names in the order a reader meets them."""
