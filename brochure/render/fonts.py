@@ -316,6 +316,7 @@ def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     options.layout_features = ["*"]
     options.notdef_outline = True
     options.glyph_names = True
+    options.drop_tables = [*options.drop_tables, "meta"]  # dropped anyway, without a word
     subsetter = subset.Subsetter(options)
     subsetter.populate(glyphs=font.getGlyphOrder())
     subsetter.subset(font)
