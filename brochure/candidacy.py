@@ -87,6 +87,9 @@ class FiredRule:
     id: str
     verdict: str
     reason: str
+    next_step: str | None = None
+    """The rule's next step (a summary's template) in the record's language; None for a rule
+    that fired for a value not recorded (the verdict's own next step stands)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,10 @@ class Assessment:
     groups: tuple[ReasonGroup, ...]
     """The reasons by their relation to the verdict, in reading order (see
     :func:`group_reasons`); a summary orders them as its ``reasons`` block lists them."""
+    met: tuple[str, ...] = ()
+    """When the rules' verdict is favourable: templates over the record's fields saying, in
+    the patient's own values, what they met (the deciding rules' ``met``) and what kept the
+    other rules from firing (their ``cleared``), in the record's language."""
 
     @property
     def reasons(self) -> list[str]:
@@ -153,6 +160,11 @@ def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[P
         except TemplateSyntaxError as exc:
             problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: {exc}"))
             continue
+        if rule.next_step is None:
+            problems.append(source.problem(
+                ("rules", i), f"rule {rule.id} can decide the verdict ({rule.verdict}) but "
+                "gives no next step: add `next_step` (by language) saying what the patient "
+                "does next when it does", key=False))
         if kind is None:
             continue
         fields = kind.fields
@@ -162,7 +174,31 @@ def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[P
                      f"{', '.join(fields)}"))
         problems += [source.problem(loc, f"rule {rule.id}: {message}")
                      for message in _impossible(tree, kind)]
+        problems += [source.problem(("rules", i, *where), f"rule {rule.id}: {message}")
+                     for where, message in _template_problems(rule, kind)]
     return problems
+
+
+def _template_problems(rule: Rule, kind: RecordKind) -> Iterator[tuple[tuple, str]]:
+    """The rule's summary templates (next step, met, cleared) that do not compile or read a
+    name a summary does not give."""
+    from .summary_checks import SUMMARY_NAMES
+    from .templates import compiled
+
+    texts: list[tuple[tuple, str]] = [(("next_step", code), text)
+                                      for code, text in (rule.next_step or {}).items()]
+    texts += [((attr, code, n), text) for attr in ("met", "cleared")
+              for code, items in getattr(rule, attr).items() for n, text in enumerate(items)]
+    known = SUMMARY_NAMES | set(kind.fields)
+    for where, text in texts:
+        try:
+            names = compiled(text)[1]
+        except TemplateSyntaxError as exc:
+            yield where, f"invalid template: {exc}"
+            continue
+        for name in sorted(set(names) - known):
+            yield where, (f"unknown name '{name}'; a rule's summary text may use the record's "
+                          f"fields and {', '.join(sorted(SUMMARY_NAMES))}")
 
 
 def _impossible(tree: nodes.Node, kind: RecordKind) -> Iterator[str]:
@@ -230,7 +266,27 @@ def assess(record: PatientRecord, rules: Rules) -> Assessment:
         computed_verdict=computed, overridden=record.override_verdict is not None,
         override_reason=record.override_reason, rules_version=rules.version,
         groups=group_reasons(rules, fired, computed, record.override_verdict,
-                             record.override_reason, language))
+                             record.override_reason, language),
+        met=_met(rules, fired, computed, language))
+
+
+def _met(rules: Rules, fired: tuple[FiredRule, ...], computed: str,
+         language: str) -> tuple[str, ...]:
+    """What a favourable verdict rests on, as templates in the patient's values: each deciding
+    rule's ``met``, then each rule that did not fire's ``cleared`` (none for another verdict)."""
+    if not rules.favourable(computed):
+        return ()
+    deciding = {f.id for f in fired if f.verdict == computed}
+    ids = {f.id for f in fired}
+    met = [t for rule in rules.rules if rule.id in deciding for t in _in_list(rule.met, language)]
+    cleared = [t for rule in rules.rules if rule.id not in ids
+               for t in _in_list(rule.cleared, language)]
+    return (*met, *cleared)
+
+
+def _in_list(texts: dict[str, list[str]], language: str) -> list[str]:
+    """The templates in ``language``; English when there is no translation."""
+    return texts.get(language) or texts.get("en") or []
 
 
 def _fired(record: PatientRecord, rules: Rules) -> Iterator[FiredRule]:
@@ -240,19 +296,24 @@ def _fired(record: PatientRecord, rules: Rules) -> Iterator[FiredRule]:
     language = record.language
     if not missing:  # one evaluation context for every rule
         matched = _all_compiled(tuple(rule.when for rule in rules.rules))(**values)
-        yield from (FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
+        yield from (_fired_rule(rule, language)
                     for rule, match in zip(rules.rules, matched, strict=True) if match)
         return
     told: set[str] = set()
     for rule in rules.rules:
         try:
             if _holds(rule, values):
-                yield FiredRule(rule.id, rule.verdict, _in(rule.reason, language))
+                yield _fired_rule(rule, language)
         except NotRecordedError as needed:
             reason = _not_recorded(rules, record, needed.key)
             if rule.not_recorded == "ask" and reason not in told:
                 told.add(reason)
                 yield FiredRule(rule.id, rules.not_recorded_verdict, reason)
+
+
+def _fired_rule(rule: Rule, language: str) -> FiredRule:
+    step = _in(rule.next_step, language) if rule.next_step else None
+    return FiredRule(rule.id, rule.verdict, _in(rule.reason, language), step)
 
 
 def _holds(rule: Rule, values: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ SUMMARY_NAMES = frozenset({"words", "format_date", "physician", "clinic", "clini
                            "clinic_hours", "verdict", "not_recorded"})
 """What a summary's templates may read besides the record's fields (see
 :func:`brochure.render.summary._context`)."""
-_EVERY_VERDICT = {"bottom_line": ("meaning", "next_step")}
+_EVERY_VERDICT = {"bottom_line": ("meaning", "next_step"), "signature": ("qr_text",)}
 """Blocks with a text for every verdict."""
 
 
@@ -40,7 +40,8 @@ def check_summary_fields(source: Source, loc: Loc, block: Any, kind: RecordKind,
 
 def _verdict_texts(block: Any, verdicts: tuple[str, ...]) -> Iterator[tuple[Loc, str]]:
     """Texts by verdict: every verdict has one where a block needs it, and each names one."""
-    keyed = [(attr, getattr(block, attr)) for attr in _EVERY_VERDICT.get(block.type, ())]
+    keyed = [(attr, texts) for attr in _EVERY_VERDICT.get(block.type, ())
+             if isinstance(texts := getattr(block, attr), dict)]
     for attr, texts in keyed:
         if missing := [v for v in verdicts if v not in texts]:
             yield (attr,), f"a text is needed for every verdict; missing: {', '.join(missing)}"

@@ -43,6 +43,20 @@ class Rule(Strict):
         "when ``when`` needs a value the record does not give: `ask` gives the rules' "
         "`not_recorded` verdict and reason; `skip`: the rule does not fire. A value the "
         "expression itself tests (`is none`, `is not none`) is the expression's to handle"))
+    next_step: dict[str, str] | None = Field(None, description=(
+        "template by language code: the next step when this rule decides the verdict (\"When "
+        "it has cleared, call {{ clinic_phone }}\"); a summary's template, so it "
+        "may name the clinic's phone. Every rule can decide a verdict: one without it is a "
+        "load error"))
+    met: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "templates by language code over the record's fields: what the patient met of this "
+        "rule's condition, in their own values (\"pain for 14 months\"), "
+        "listed under its reason when it decides a favourable verdict"))
+    cleared: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "templates by language code over the record's fields: what in the record kept this "
+        "rule from firing (\"10 weeks of therapy\"), listed under a "
+        "favourable verdict's reasons when it did not fire; a template needing a value not "
+        "recorded is left out"))
 
 
 class NotRecorded(Strict):

@@ -108,7 +108,9 @@ class BottomLine(Strict):
         "template per verdict (every one of the rules' verdicts): what it means"))
     next_step_label: str
     next_step: dict[str, str] = Field(description=(
-        "template per verdict: the single next step; may use `clinic_phone`"))
+        "template per verdict: the next step where no rule decided the verdict (a physician's "
+        "override, or no rule matched); else the deciding rules' own next steps (candidacy.yaml), "
+        "most urgent first; may use `clinic_phone`"))
 
 
 class ReasonHeading(Strict):
@@ -127,6 +129,9 @@ class Reasons(Strict):
     type: Literal["reasons"]
     groups: list[ReasonHeading] = Field(description="every kind once, in reading order")
     no_reasons: str = Field(description="shown when no rule matched")
+    met_lead: str | None = Field(None, description=(
+        "before what a favourable verdict rests on, in the patient's own values (the rules' "
+        "`met` and `cleared`), listed under its reasons"))
 
     @field_validator("groups")
     @classmethod
@@ -154,6 +159,9 @@ class Note(Strict):
     heading: str
     join: str | None = Field(None, min_length=1, description=(
         "run the note's paragraphs on, with this mark (and a space either side) between them"))
+    compact: bool = Field(False, description=(
+        "each paragraph on its own lines without the space between paragraphs: a numbered "
+        "list stays a list, in less room"))
     box: bool = Field(True, description=(
         "in a box kept whole; without, the note flows on across a page under its heading"))
     cut: str | None = Field(None, description=(
@@ -168,7 +176,24 @@ class Signature(Strict):
     heading: str
     phone_label: str
     line_label: str
-    qr_text: str
+    date_label: str | None = Field(None, description="a line to write the date on, after this")
+    qr: bool = Field(True, description=(
+        "the booking code and its call to action beside the signature (a long summary's "
+        "shorter form may leave them out: the number to call is in the bottom line)"))
+    qr_text: str | dict[str, str] = Field("", description=(
+        "the booking code's call to action: one text, or one per verdict (what the visit is "
+        "for after each)"))
+
+    def qr_for(self, verdict: str) -> str:
+        """The call to action after ``verdict``."""
+        return self.qr_text if isinstance(self.qr_text, str) else self.qr_text[verdict]
+
+
+class Disclosure(Strict):
+    """The publication's disclosure (the clinic offers the treatment and charges for it) and a
+    short line of its sources, from its ``standards``."""
+
+    type: Literal["disclosure"]
 
 
 class Include(Strict):
@@ -221,7 +246,8 @@ class Reducible(Strict):
 SummaryBlock = Annotated[
     Union[Heading, Paragraph, Bullets, Checklist, Table, Statement, Statements, Callout, QrCode,
           Spacer,
-          PatientLine, Findings, Scales, BottomLine, Reasons, Note, Signature, Include,
+          PatientLine, Findings, Scales, BottomLine, Reasons, Note, Signature, Disclosure,
+          Include,
           VerdictSteps,
           PageBreak, Columns, Reducible],
     Field(discriminator="type"),
@@ -237,6 +263,9 @@ class SummaryText(Strict):
     subtitle: str
     confidential: str
     page_label: str = Field(description="template with `page` and `pages`")
+    running: str | None = Field(None, description=(
+        "template: what follows the patient's name in the band of the later pages (\"Born "
+        "{{ format_date(date_of_birth) }}\"), so that each page carries two identifiers"))
     versions_label: str = Field(description="template with `rules`, `content` and `tool`, the "
                                 "versions that produced the summary")
     date_format: str = Field(description="template with `day`, `month` (a name) and `year`")

@@ -28,8 +28,8 @@ from ..model.patient import PatientRecord
 from ..model.project import ProjectSettings
 from ..model.record import RecordKind
 from ..model.rules import Rules
-from ..model.summary import SummaryBlock, SummaryText
-from ..templates import compiled, fill
+from ..model.summary import BottomLine, SummaryBlock, SummaryText
+from ..templates import compiled, fill, needed
 from ..text import escape
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
@@ -46,7 +46,7 @@ from .paragraphs import fresh
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
-from .summary_blocks import SummaryContext, summary_flowables
+from .summary_blocks import SummaryContext, next_steps, summary_flowables
 from .tagging import artifact, marked, tag_flowables
 
 
@@ -275,6 +275,28 @@ less the room it left before them, which can be nothing when a block kept whole 
 
 
 def _note_cuts(notes: str) -> list[str]:
+    """The starts of the note a cut may keep, shortest first: none of it, then each start that
+    ends at the end of a sentence or of an item (a paragraph, a numbered line), never in the
+    middle of one. A note with no such end before its last (words without a full stop) is cut
+    at a space instead (:func:`_word_cuts`)."""
+    ends = {0}
+    for found in _SENTENCE_END.finditer(notes):
+        line = notes[notes.rfind("\n", 0, found.start()) + 1:found.end()]
+        if not _ITEM_NUMBER.fullmatch(line):  # "3." opening an item ends nothing
+            ends.add(found.end())
+    ends.update(len(notes[:found.start()].rstrip()) for found in re.finditer("\n", notes))
+    whole = len(notes.rstrip())
+    cuts = sorted({notes[:end].rstrip() for end in ends if end < whole}, key=len)
+    return cuts if len(cuts) > 1 else _word_cuts(notes)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*(?=\s|$)")
+"""The end of a sentence: its mark, and any closing quote or bracket after it."""
+_ITEM_NUMBER = re.compile(r"\s*\d{1,3}[.)]")
+"""A line so far that is only an item's number ("12."): its full stop ends no sentence."""
+
+
+def _word_cuts(notes: str) -> list[str]:
     """Every distinct start of the note that :func:`_cut_at_space` gives (for a length short of
     the whole note), shortest first."""
     ends, last_space = [], -1
@@ -481,7 +503,8 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
     wide = replace(ctx, measure=columns.measure)
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
-        return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks])
+        return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks],
+                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks])
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
@@ -567,25 +590,62 @@ def _placed(blocks: list[SummaryBlock],
     return placed
 
 
-def _kept(pieces: list[tuple[str, list]]) -> list:
+def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = ()) -> list:
     """The flowables of each block in order, those of a reducible block that stays together
-    (keys ``b<index><form>t<n>``) in one KeepTogether."""
+    (keys ``b<index><form>t<n>``) in one KeepTogether; a block marked in ``glued`` (a box
+    without a heading of its own) is kept with the flowable before it, so that no column or
+    page opens with it away from the heading it belongs under."""
     out: list = []
     groups: dict[str, list] = {}
-    for key, flowables in pieces:
+    for n, (key, flowables) in enumerate(pieces):
         group = key[: key.index("t") + 1] if "t" in key else None
-        if group is None:
+        if group is None and n < len(glued) and glued[n] and out and flowables:
+            last = out.pop()
+            out.append([*(last if isinstance(last, list) else [last]), *flowables])
+        elif group is None:
             out += flowables
         elif group in groups:
             groups[group] += flowables
         else:
             groups[group] = list(flowables)
             out.append(groups[group])
-    return [KeepTogether(f) if isinstance(f, list) else f for f in out]
+    return _with_next([_together(f) if isinstance(f, list) else f for f in out])
+
+
+def _with_next(flowables: list) -> list:
+    """Each flowable that keeps with the next (a heading) in one KeepTogether with it: the
+    frame's own keep-with-next stops at a KeepTogether, and would leave the heading alone at a
+    column's foot."""
+    out: list = []
+    for flowable in flowables:
+        if out and not isinstance(out[-1], KeepTogether) and out[-1].getKeepWithNext():
+            out.append(_together([out.pop(), flowable]))
+        else:
+            out.append(flowable)
+    return out
+
+
+def _together(flowables: list) -> KeepTogether:
+    """One KeepTogether of ``flowables``, those inside a KeepTogether among them set in it
+    one by one: ReportLab's KeepTogether measures one inside it as taller than any frame, and
+    would always move the whole to the next frame."""
+    return KeepTogether(_unnested(flowables))
+
+
+def _unnested(flowables: list) -> list:
+    """``flowables`` with those KeepTogethers hold in place of each KeepTogether, at any
+    depth."""
+    return [inner for flowable in flowables for inner in (
+        _unnested(kept_together(flowable)) if isinstance(flowable, KeepTogether) else [flowable])]
+
+
+_HEADED_BY_WHAT_PRECEDES = frozenset({"statement", "statements"})
+"""Boxes without a heading of their own, read under the section before them: kept with its
+last flowable (see :func:`_kept`)."""
 
 
 _STATIC = {"heading", "paragraph", "bullets", "checklist", "table", "statement", "statements",
-           "callout", "include", "verdict_steps", "columns", "page_break"}
+           "callout", "include", "verdict_steps", "columns", "page_break", "disclosure"}
 
 
 def _is_static(block, also: str | None = None) -> bool:
@@ -607,11 +667,21 @@ def _strings(value) -> list[str]:
     return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
-_KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",), "bottom_line": ()}
+_KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",),
+                                         "bottom_line": ("next_steps",)}
 """Blocks whose builders read the record's fields named here and nothing else of it (the
-bottom line reads only the verdict; the signature, the physician): drawn the same for every
-patient with those values (given language and verdict, their templates reading nothing of the
-record either), their recordings keyed by those values. A physician is not patient data."""
+bottom line reads the verdict and the next steps of the rules that decided it; the signature,
+the physician): drawn the same for every patient with those values (given language and
+verdict, their templates reading nothing of the record either), their recordings keyed by
+those values. A physician is not patient data; nor are the rules' next steps."""
+
+
+def _keyed_value(ctx: SummaryContext, block: SummaryBlock, name: str) -> Any:
+    """The value a kept block's recording is keyed by: the record's field ``name``, or, for
+    ``next_steps``, the bottom line's next steps (templates of the rules' data)."""
+    if name == "next_steps" and isinstance(block, BottomLine):
+        return next_steps(block, ctx)
+    return getattr(ctx.record, name)
 
 
 def _recording_key(kit: SummaryKit, ctx: SummaryContext, key: str,
@@ -623,7 +693,7 @@ def _recording_key(kit: SummaryKit, ctx: SummaryContext, key: str,
             block.type in _KEYED_BY and _is_static(block, block.type))
     if not known[id(block)]:
         return None
-    values = tuple(getattr(ctx.record, name) for name in _KEYED_BY.get(block.type, ()))
+    values = tuple(_keyed_value(ctx, block, name) for name in _KEYED_BY.get(block.type, ()))
     return (ctx.record.language, key, ctx.assessment.verdict, *values)
 
 
@@ -692,7 +762,7 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
                   id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = _column_frames(layout, doc.leftMargin, doc.bottomMargin, doc.width,
                            frame_height(header.later_height), "later")
-    decorate = _Header(kit, text, record.name)
+    decorate = _Header(kit, text, record.name, _running(kit, text, record))
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=decorate.first, autoNextPageTemplate="later"),
         PageTemplate("later", later, onPage=decorate.later),
@@ -807,6 +877,17 @@ CLINIC_VALUES = frozenset({"clinic", "clinic_phone", "clinic_hours", "verdict"})
 """Template names whose values are the same for every summary of one language and verdict."""
 
 
+def _running(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> str:
+    """What follows the name in the later pages' band (the text's ``running``), or nothing
+    (when there is none, or it needs a value the record does not give)."""
+    if text.running is None:
+        return ""
+    values = {**_record_values(kit, record), "format_date": _date_formatter(text)}
+    if any(values.get(name, "") is None for name in needed(text.running)):
+        return ""
+    return fill(text.running, values)
+
+
 def _date_formatter(text: SummaryText):
     def format_date(date: dt.date) -> str:
         return fill(text.date_format,
@@ -816,10 +897,11 @@ def _date_formatter(text: SummaryText):
 
 class _Header:
     """Draws the brand band on each page: tall with the title on the first, slim after, where
-    the patient's name (at the band's right) identifies a page that was separated from page 1."""
+    the patient's name and the text's ``running`` identifier (the date of birth, at the band's
+    right) identify a page that was separated from page 1."""
 
-    def __init__(self, kit: SummaryKit, text: SummaryText, name: str):
-        self.kit, self.text, self.name = kit, text, name
+    def __init__(self, kit: SummaryKit, text: SummaryText, name: str, running: str = ""):
+        self.kit, self.text, self.name, self.running = kit, text, name, running
 
     def first(self, canvas, doc) -> None:
         if canvas.measuring:
@@ -834,8 +916,9 @@ class _Header:
         artifact(canvas, lambda c: self._name(c, height))  # running header: an artifact
 
     def _name(self, canvas, height: float) -> None:
-        """The patient's name, right-aligned in the slim band, cut with "…" to the width the
-        band leaves beside the running title (the name is whole on page 1)."""
+        """The patient's name and second identifier, right-aligned in the slim band, the name cut
+        with "…" to the width the band leaves beside the running title (it is whole on page 1);
+        the identifier is never cut."""
         kit = self.kit
         layout, style = kit.layout, kit.styles["cover_subtitle"]
         style = style.clone("running-name", textColor=kit.palette("paper"),
@@ -844,7 +927,8 @@ class _Header:
         title = self.text.title  # the logo names the clinic; the band's room goes to the name
         left = (layout.margins.left + self._logo_size(height, False) + layout.header.logo_gap
                 + canvas.stringWidth(title, style.fontName, style.fontSize) + 2 * style.fontSize)
-        line = _one_line(self.name, style, right - left)
+        line = _one_line(self.name, style, right - left,
+                         f" · {self.running}" if self.running else "")
         _, line_height = line.wrap(right - left, height)
         line.drawOn(canvas, left, layout.page.height - height / 2 - style.fontSize / 3
                     - line_height + style.fontSize)  # on the running title's baseline
@@ -895,20 +979,20 @@ class _Header:
         canvas.restoreState()
 
 
-def _one_line(text: str, style, width: float):
-    """``text`` right-aligned on one line of ``width`` (any script, through the fallback
-    fonts), its end cut and marked "…" where it is longer."""
+def _one_line(text: str, style, width: float, kept: str = ""):
+    """``text`` and then ``kept`` right-aligned on one line of ``width`` (any script, through
+    the fallback fonts), the end of ``text`` cut and marked "…" where the whole is longer."""
     style = style.clone(style.name + "-right", alignment=TA_RIGHT)
-    whole = fresh(escape(text), style)
+    whole = fresh(escape(text + kept), style)
     if line_count(whole, width) <= 1:
         return whole
     low, high = 0, len(text)
     while low < high:  # the longest start that fits with its "…"
         middle = (low + high + 1) // 2
-        trial = fresh(escape(text[:middle].rstrip() + "…"), style)
+        trial = fresh(escape(text[:middle].rstrip() + "…" + kept), style)
         low, high = (middle, high) if line_count(trial, width) <= 1 else (
             low, middle - 1)
-    return fresh(escape(text[:low].rstrip() + "…"), style)
+    return fresh(escape(text[:low].rstrip() + "…" + kept), style)
 
 
 def _line(canvas, style, colour, x: float, y: float, text: str) -> None:

@@ -328,7 +328,7 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     patient, and the one next step (with the clinic's phone number)."""
     styles, verdict = ctx.block.styles, _verdict(ctx)
     info = ctx.rules.info(verdict)
-    step = inline(ctx.fill(block.next_step[verdict]))
+    step = " ".join(inline(ctx.fill(template)) for template in next_steps(block, ctx))
     next_step = f"<b>{escape(block.next_step_label)}</b> {step}"
     content: list[Flowable] = [
         _verdict_head(ctx), Spacer(1, ctx.block.spacing.box_padding),
@@ -336,6 +336,17 @@ def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
         para(next_step, _measured(styles["body"], ctx))]
     box = _spaced(boxed(content, ctx.block, "paper", info.tone, frame=info.tone), ctx)
     return [KeepTogether([para(escape(block.heading), styles["h2"]), box])]
+
+
+def next_steps(block: m.BottomLine, ctx: SummaryContext) -> tuple[str, ...]:
+    """The next steps (templates) of what led to the verdict: the deciding rules' own, each
+    once, most urgent (first listed) first; the verdict's own where no rule decided it (an
+    override, no rule matched, or only values not recorded)."""
+    assessment = ctx.assessment
+    steps = [] if assessment.overridden else [
+        rule.next_step for rule in assessment.fired
+        if rule.verdict == assessment.verdict and rule.next_step]
+    return tuple(dict.fromkeys(steps)) or (block.next_step[_verdict(ctx)],)
 
 
 def _verdict(ctx: SummaryContext) -> str:
@@ -389,7 +400,23 @@ def _group(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Fl
                         styles["body"])]
     if not group.reasons:
         return [*opening, para(escape(block.no_reasons), styles["body"])]
-    return [*opening, *flowables(Bullets(type="bullets", items=list(group.reasons)), ctx.block)]
+    return [*opening, *flowables(Bullets(type="bullets", items=list(group.reasons)), ctx.block),
+            *_met(block, group, ctx)]
+
+
+def _met(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Flowable]:
+    """Under the reasons of a favourable verdict the rules reached: what it rests on, in the
+    patient's own values (each template that needs a value not recorded, or says nothing,
+    left out)."""
+    if group.kind not in ("led_to_this", "rules_found") or group.verdict is None or \
+            not ctx.rules.favourable(group.verdict):
+        return []
+    found = [text for template in ctx.assessment.met
+             if (text := ctx.recorded(template)) is not None and text.strip()]
+    if not found:
+        return []
+    lead = [para(escape(block.met_lead), ctx.block.styles["body"])] if block.met_lead else []
+    return [*lead, *flowables(Bullets(type="bullets", items=found), ctx.block)]
 
 
 @summary_builds("note")
@@ -402,10 +429,12 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if block.join is not None:
         parts = [f" {block.join} ".join(parts)]
     texts = [escape(part) for part in parts]
-    if ctx.note_cut and block.cut:
-        ending = inline(ctx.fill(block.cut))
-        texts = [*texts[:-1], f"{texts[-1]}… {ending}"] if texts else [ending]
-    paragraphs: list[Flowable] = [fresh(text, styles["body"]) for text in texts]
+    if ctx.note_cut and block.cut:  # cut at a sentence's or an item's end: the ending follows
+        texts.append(inline(ctx.fill(block.cut)))
+    style = styles["body"]
+    if block.compact:
+        style = style.clone("note-compact", spaceAfter=0)
+    paragraphs: list[Flowable] = [fresh(text, style) for text in texts]
     heading = para(escape(block.heading), styles["h2"])
     if block.box:
         return [KeepTogether([heading, _box(paragraphs, ctx, "note")])]
@@ -444,22 +473,26 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     lines = [f"<b>{escape(block.heading)}: {escape(_signed_name(doctor, language))}</b>",
              escape(localize(doctor.title, language)),
              f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
+    url = str(ctx.block.brand.contact.booking_url)
+    side = styles["contact"].leading * ctx.geometry.qr_lines
+    text_width = ctx.block.width * ctx.geometry.qr_caption
+    stacked = ctx.block.width - text_width - side < text_width  # a narrow column: QR below
     line_width = ctx.block.width * ctx.geometry.signature_line
-    signing_line = canvas_drawing(line_width,
-                                  styles["contact"].leading * ctx.geometry.signature_space,
-                                  ctx.block.font,
-                                  Line(0, 1, line_width, 1, strokeColor=styles.colour("text"),
-                                       strokeWidth=ctx.block.spacing.rule_width / 2))
-    signing_line.hAlign = "LEFT"  # drawn, not typed: a screen reader skips it (an artifact)
+    if not stacked:  # within the details' cell
+        line_width = min(line_width, ctx.block.width - text_width - side)
+    signing_line = _signing_line(ctx, line_width)
     signed = [para("<br/>".join(lines), styles["contact"]), signing_line,
               para(escape(block.line_label), styles["small"])]
-    url = str(ctx.block.brand.contact.booking_url)
-    caption = booking_caption(block.qr_text, url, styles["small"])
-    side = styles["contact"].leading * ctx.geometry.qr_lines
-    code = flat(flowables(QrCode(type="qr", text=block.qr_text, size=1.0),
+    if block.date_label:  # a date line under the signature, as long as it
+        signed += [_signing_line(ctx, line_width, 1.0),  # a date takes less room than a name
+                   para(escape(block.date_label), styles["small"])]
+    if not block.qr:
+        return [_stacked(signed, ctx)]
+    qr_text = block.qr_for(_verdict(ctx))
+    caption = booking_caption(qr_text, url, styles["small"])
+    code = flat(flowables(QrCode(type="qr", text=qr_text, size=1.0),
                           replace(ctx.block, width=side)))[0]
-    text_width = ctx.block.width * ctx.geometry.qr_caption
-    if ctx.block.width - text_width - side < text_width:  # a narrow column: the QR code below
+    if stacked:
         return [_stacked_signature(signed, caption, code, ctx)]
     widths = [ctx.block.width - text_width - side, text_width, side]
     table = grid([[signed, caption, code]], widths, [
@@ -469,6 +502,39 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)], ctx.block)
     table.spaceBefore = styles["h2"].spaceBefore
     return [table]
+
+
+def _stacked(flowables: list[Flowable], ctx: SummaryContext) -> Flowable:
+    """Flowables kept together, with a heading's room above them."""
+    above = Spacer(1, 0)
+    above.spaceBefore = ctx.block.styles["h2"].spaceBefore
+    return KeepTogether([above, *flowables])
+
+
+def _signing_line(ctx: SummaryContext, width: float, room: float | None = None) -> Flowable:
+    """A line to write on, with the room above it to write (the layout's signature space, or
+    ``room`` lines; drawn, not typed: a screen reader skips it, an artifact)."""
+    styles = ctx.block.styles
+    lines = ctx.geometry.signature_space if room is None else room
+    line = canvas_drawing(width, styles["contact"].leading * lines,
+                          ctx.block.font,
+                          Line(0, 1, width, 1, strokeColor=styles.colour("text"),
+                               strokeWidth=ctx.block.spacing.rule_width / 2))
+    line.hAlign = "LEFT"
+    return line
+
+
+@summary_builds("disclosure")
+def _disclosure(block: m.Disclosure, ctx: SummaryContext) -> list[Flowable]:
+    """The publication's disclosure, then its sources on one line, in the small style."""
+    pub, brand = ctx.block.publication, ctx.block.brand
+    standards = pub.standards
+    if standards is None:
+        return []
+    disclosure = standards.lines(pub.date, pub.review_date, brand.name, brand.contact.phone)[2]
+    sources = "; ".join(inline(source) for source in standards.sources)
+    text = f"{inline(disclosure)} <b>{escape(standards.sources_label)}</b> {sources}."
+    return [para(text, ctx.block.styles["small"])]
 
 
 def _stacked_signature(signed: list[Flowable], caption: Flowable, code: Flowable,
