@@ -34,7 +34,8 @@ SHIPPED = ("content/project.yaml", "content/claims.yaml", "content/brands/harbor
            *(f"content/patients/{name}" for name in (
                "clinic-day.csv", "evaluation-needed.yaml", "good-candidate.yaml",
                "less-likely.yaml", "needs-xray.yaml", "not-suitable.yaml",
-               "physician-override.yaml", "worst-case.yaml")),
+               "physician-override.yaml", "worst-case.yaml", "evaluation-needed-es.yaml",
+               "good-candidate-es.yaml", "less-likely-es.yaml", "not-suitable-es.yaml")),
            *(f"layouts/{name}.yaml" for name in (
                "booklet-letter", "summary-a4", "summary-letter", "trifold-a4", "trifold-letter")))
 """The shipped project's files, as they are in the checkout (edits to them are tested). A

@@ -123,7 +123,7 @@ def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
     page.get_by_label("Weeks of physical therapy done").press("Enter")  # keyboard submits
     page.wait_for_selector("#result")
     assert page.locator("#verdict-label").inner_text() == \
-        "Good candidate to discuss stem cell therapy"
+        "Could be an option to discuss with your doctor"
     assert page.locator("#reasons li").all_inner_texts() == [
         "You have mild to moderate arthritis with some cartilage left."]
     assert page.get_by_label("Name, as the patient writes it").input_value() == NAME
@@ -135,7 +135,7 @@ def test_a_physician_fills_the_form_sees_the_verdict_and_downloads_the_pdf(
     assert download.value.suggested_filename == "candidacy-summary.pdf"
     text = " ".join(PdfReader(pdf).pages[0].extract_text().split())
     assert f"Prepared for: {NAME}" in text
-    assert "Good candidate to discuss stem cell therapy" in text
+    assert "Could be an option to discuss with your doctor" in text
     _assert_no_violations(page)
 
 

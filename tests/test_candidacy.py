@@ -23,7 +23,7 @@ BASE = dict(id="T-1", name="Test Patient", date_of_birth="1955-05-05", visit_dat
 def test_the_base_record_is_a_good_candidate_by_g1_alone():
     result = assess(BASE)
     assert (result.verdict, [r.id for r in result.fired]) == ("good", ["G1"])
-    assert result.label == "Good candidate to discuss stem cell therapy"
+    assert result.label == "Could be an option to discuss with your doctor"
 
 
 @pytest.mark.parametrize("change, rule, verdict", [

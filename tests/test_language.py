@@ -95,7 +95,7 @@ def test_spanish_brochure_and_summary_exist_in_spanish(built):
     assert reader.trailer["/Root"]["/Lang"] == "es"
     assert reader.metadata.title == "Resumen del tratamiento de su rodilla"
     assert "Nació el 5 de mayo de 1955" in text and "Visita 2 de noviembre de 2026" in text
-    assert "Buen candidato para hablar de esta terapia" in text
+    assert "Podría ser una opción para hablar con su médico" in text
     assert "Tiene artritis leve o moderada" in text
     assert "La FDA no ha aprobado" in text and "Página 1 de 2" in text
     assert "Dra. Inés Marlow" in text

@@ -45,7 +45,7 @@ def test_the_summary_says_what_a_patient_needs(good_pdf):
     for expected in [
         "Prepared for: Test Patient", "Born May 5, 1955", "Visit November 2, 2026",
         "Your doctor: Dr. Inés Marlow", "You: moderate arthritis", "You: moderate",
-        "Good candidate to discuss stem cell therapy",
+        "Could be an option to discuss with your doctor",
         "You have mild to moderate arthritis with some cartilage left.",
         "Walk every day.", "Bring your brace.",
         "No stem cell treatment is approved by the FDA", "American College of Rheumatology",
@@ -127,7 +127,7 @@ def test_an_override_is_shown_with_its_reason():
     pdf = render_summary({**BASE, "pain": 2, "override_verdict": "good",
                           "override_reason": "Pain stops her from gardening."})
     text = _text(pdf)
-    assert "Good candidate to discuss stem cell therapy" in text
+    assert "Could be an option to discuss with your doctor" in text
     assert "Your doctor changed this result after looking at your case: Pain stops her from " \
            "gardening." in text
     assert "Your pain is mild." in text

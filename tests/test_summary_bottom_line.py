@@ -79,6 +79,18 @@ def _plain(template: str) -> str:
     return template.replace("{{ clinic_phone }}", PHONE).replace("**", "")
 
 
+def _steps(record: dict, language: str) -> list[str]:
+    """The next steps a summary gives, read from the rules' data: those of the rules that
+    decided the verdict (each once, in the rules' order: the most urgent first), else the
+    verdict's own (an override, or no rule decided it)."""
+    assessment = assess(record)
+    fired = {rule.id for rule in assessment.fired if rule.verdict == assessment.verdict}
+    steps = [] if assessment.overridden else [
+        rule["next_step"][language] for rule in RULES["rules"] if rule["id"] in fired]
+    return list(dict.fromkeys(steps)) or [
+        _bottom_line(language)["next_step"][assessment.verdict]]
+
+
 def _bottom_line(language: str) -> dict:
     return next(b for b in TEXTS[language]["blocks"] if b["type"] == "bottom_line")
 
@@ -103,7 +115,7 @@ def test_the_bottom_line_box_sits_under_the_patient_line_in_the_top_40_percent(
     after_heading, heading_top, _ = _find(words, block["heading"], after_patient)
     after_label, label_top, _ = _find(words, label, after_heading)
     after_meaning, meaning_top, _ = _find(words, _plain(block["meaning"][verdict]), after_label)
-    step = f'{block["next_step_label"]} {_plain(block["next_step"][verdict])}'
+    step = f'{block["next_step_label"]} {" ".join(map(_plain, _steps(record, language)))}'
     _, step_top, step_bottom = _find(words, step, after_meaning)
     assert patient_bottom < heading_top < label_top < meaning_top < step_top
     _, phone_top, phone_bottom = _find(words, PHONE, after_meaning)
@@ -143,7 +155,8 @@ def test_durations_of_24_months_or_more_are_in_years(months, en, es):
     for language, expected in (("en", en), ("es", es)):
         pdf = render_summary({**EXAMPLES[0][1], "symptom_months": months, "language": language})
         words, _ = _words(pdf, 1)
-        row = TEXTS[language]["blocks"]
+        row = [inner for b in TEXTS[language]["blocks"]
+               for inner in (b["full"] if b["type"] == "reducible" else [b])]
         label = next(r["label"] for b in row if b["type"] == "findings" for r in b["rows"]
                      if "symptom_months" in r["value"])
         after, _, _ = _find(words, label)
@@ -157,3 +170,50 @@ def test_knee_and_physician_are_said_once(rendered):
     assert "Knee: Right knee" not in text and "Right knee" in text
     assert text.count("Marlow") == 1 and "Dr. Inés Marlow" in text
     assert "MD," not in text and "Marlow, MD" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("name", [name for name, record in EXAMPLES
+                                  if record.get("publication") in (None, "knee-stem-cell")])
+def test_a_verdict_the_rules_decided_gives_its_deciding_rules_own_next_step(
+        rendered, name, language):
+    """A pregnant patient is not told to get "the problem below" treated: the next step is
+    the deciding rule's own, and those words are nowhere."""
+    record = {**dict(EXAMPLES)[name], "language": language}
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(rendered[name, language])).pages)
+    assert "problem below" not in text and "problema de abajo" not in text
+    words, _ = _words(rendered[name, language], 1)
+    for step in _steps(record, language):
+        _find(words, _plain(step))
+
+
+@pytest.mark.parametrize("conditions, rule", [
+    (["pregnant_or_breastfeeding"], "NS3"), (["inflammatory_arthritis"], "NS4"),
+    (["infection"], "NS1"), (["active_cancer", "infection"], "NS1")])
+def test_each_not_suitable_reason_gives_its_own_next_step(conditions, rule):
+    """The most urgent deciding rule's step comes first, each in both languages."""
+    for language in ("en", "es"):
+        record = {**EXAMPLES[0][1], "conditions": conditions, "language": language,
+                  "override_verdict": None, "override_reason": None}
+        pdf = render_summary(record)
+        words, _ = _words(pdf, 1)
+        label = _bottom_line(language)["next_step_label"]
+        own = next(r for r in RULES["rules"] if r["id"] == rule)["next_step"][language]
+        after, _, _ = _find(words, label)
+        _find(words, _plain(own), after)
+
+
+def test_a_rule_that_can_decide_a_verdict_needs_a_next_step(project):
+    path = project / "content/knee-stem-cell/candidacy.yaml"
+    text = path.read_text()
+    start = text.index("  - id: NS3")
+    end = text.index("  - id: NS4")
+    cut = text[start:end].split("    next_step:")[0]
+    path.write_text(text[:start] + cut + text[end:])
+    from .conftest import run_cli
+    result = run_cli("check", "--root", str(project))
+    line = text[:start].count("\n") + 1
+    assert result.returncode == 2, result.stderr
+    assert f"candidacy.yaml:{line}:" in result.stderr and "rule NS3" in result.stderr
+    assert "no next step" in result.stderr

@@ -149,7 +149,8 @@ def test_a_missing_xray_grade_is_an_empty_state_not_a_marker(pdfs, key, language
 
 def _findings_row(language: str, field: str) -> dict:
     """The findings row (or scale item) whose label carries a clinical term."""
-    blocks = TEXTS[language]["blocks"]
+    blocks = [inner for b in TEXTS[language]["blocks"]
+              for inner in (b["full"] if b.get("type") == "reducible" else [b])]
     rows = [row for b in blocks if b.get("type") == "findings" for row in b["rows"]]
     return next(row for row in rows if row.get("term") and field in row["value"])
 

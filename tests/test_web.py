@@ -39,12 +39,13 @@ def test_assess_returns_the_verdict_and_every_reason(client):
     response = client.post("/api/assess", json={**BASE, "bmi": 38})
     assert response.status_code == 200
     assert response.json() == {
-        "verdict": "evaluation_needed", "label": "Possible candidate: evaluation needed",
+        "verdict": "evaluation_needed", "label": "Possible option: a full evaluation comes first",
         "reasons": ["Extra weight puts more load on the knee. We will plan this together.",
                     "You have mild to moderate arthritis with some cartilage left."],
         "groups": [
             {"kind": "led_to_this", "heading": "What led to this",
-             "verdict": "evaluation_needed", "label": "Possible candidate: evaluation needed",
+             "verdict": "evaluation_needed",
+             "label": "Possible option: a full evaluation comes first",
              "reasons": ["Extra weight puts more load on the knee. We will plan this together."]},
             {"kind": "in_your_favour", "heading": "In your favour", "verdict": None,
              "label": None,
@@ -117,7 +118,7 @@ def test_the_form_shows_the_verdict_reasons_and_a_download(client):
             "name": "<b>Zoë</b>", "csrf_token": form_token(client)}
     result = client.post("/", data=form)
     assert result.status_code == 200
-    assert "Possible candidate: evaluation needed" in result.text
+    assert "Possible option: a full evaluation comes first" in result.text
     assert "Your medicines need a safety check before any procedure." in result.text
     assert "&lt;b&gt;Zoë&lt;/b&gt;" in result.text and "<b>Zoë</b>" not in result.text
     assert "Download &lt;b&gt;Zoë&lt;/b&gt;'s summary" in result.text

@@ -16,6 +16,9 @@ RULE = """
     reason:
       en: After a fall, we need an X-ray first.
       es: "Después de una caída, primero necesitamos una radiografía."
+    next_step:
+      en: "Get an X-ray of your knee, then call **{{ clinic_phone }}**."
+      es: "Hágase una radiografía de la rodilla y luego llame al **{{ clinic_phone }}**."
 """
 CONDITION = ("      - {value: recent_fall, label: {en: A recent fall, es: Una caída reciente}}\n")
 RECORD = dict(id="T-22", name="Rosa Díaz", date_of_birth="1960-02-02", visit_date="2026-11-02",
