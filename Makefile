@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## render every publication in every layout into output/
+run: $(STAMP)  ## render every publication in every layout into output/ (and the knee's tri-fold in the second brand)
 	$(BIN)/brochure build
-	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv --out output/summaries
+	$(BIN)/brochure build knee-stem-cell --layout trifold-letter --brand cedar-ridge
+	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv \
+		content/prp-tennis-elbow/patients/*.yaml --out output/summaries
 
 test: $(STAMP)  ## lint and type-check, then the test suite (with veraPDF, fetched once, where java and mvn exist)
 	$(BIN)/ruff check brochure tests benchmarks

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 """The checkout: the package, README, golden files, tools."""
 
 SHIPPED = ("content/project.yaml", "content/claims.yaml", "content/brands/harbor.yaml",
-           "content/knee-stem-cell",
+           "content/knee-stem-cell", "content/brands/cedar-ridge.yaml", "content/prp-tennis-elbow",
            *(f"content/patients/{name}" for name in (
                "clinic-day.csv", "evaluation-needed.yaml", "good-candidate.yaml",
                "less-likely.yaml", "needs-xray.yaml", "not-suitable.yaml",

@@ -32,6 +32,7 @@ from .conftest import PROJECT, ROOT, edit_once, run_cli
 from .topic import FALL_REASON, RECORD, TOPIC, second_topic
 
 KNEE = "knee-stem-cell"
+PRP = "prp-tennis-elbow"
 PATIENTS = PROJECT / "content" / "patients"
 
 
@@ -97,7 +98,8 @@ def test_a_column_no_publication_of_the_file_declares_is_unknown(topic, tmp_path
     assert result.returncode == 2
     column = path.read_text().index("therapy_weeks") + 1
     assert result.stderr == (
-        f"{path}:1:{column}: error: column 'therapy_weeks' is a field of publication {TOPIC}, "
+        f"{path}:1:{column}: error: column 'therapy_weeks' is a field of publication {PRP}, "
+        f"{TOPIC}, "
         "which no row of this file is for (a `publication` column names each row's)\n")
 
 
@@ -139,8 +141,9 @@ def test_two_projects_in_one_process_never_share_a_kit(project):
 def test_the_api_lists_the_publications_and_takes_a_record_of_either(topic):
     client = TestClient(create_app_for(topic))
     listed = client.get("/api/publications").json()
-    assert [(p["id"], p["default"]) for p in listed] == [(KNEE, True), (TOPIC, False)]
-    schema = listed[1]["record"]
+    assert [(p["id"], p["default"]) for p in listed] == [(KNEE, True), (PRP, False),
+                                                         (TOPIC, False)]
+    schema = listed[2]["record"]
     assert "therapy_weeks" in schema["properties"] and "pt_weeks" not in schema["properties"]
     assert "recent_fall" in json.dumps(schema["properties"]["conditions"])
     assert schema["required"] == ["id", "name", "date_of_birth", "visit_date", "knee", "pain",
@@ -334,7 +337,7 @@ def test_a_record_for_an_unknown_publication_is_refused_at_its_value(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == (
         f"{path}:1:14: error: invalid value for 'publication': not a publication with "
-        f"summaries in this project; expected one of: {KNEE}")
+        f"summaries in this project; expected one of: {KNEE}, {PRP}")
     with pytest.raises(BrochureError):
         summarize({**record, "publication": "elbow"})
 

@@ -347,7 +347,8 @@ def test_formula_ids_are_refused_at_their_cell_and_never_written(tmp_path):
 
 
 def test_a_declared_pattern_is_applied_by_summary_batch_and_the_library(project, tmp_path):
-    (project / "content" / "project.yaml").write_text('record_id_pattern: "HK-[0-9]{2,6}"\n')
+    (project / "content" / "project.yaml").write_text('record_id_pattern: "HK-[0-9]{2,6}"\n'
+                                                       'default_publication: knee-stem-cell\n')
     result = _summary(tmp_path, _yaml({**RECORD, "id": "A-77"}), root=project)
     assert result.exit_code == 2, result.output
     assert "record.yaml:1:5: error: invalid value for 'id': does not match the project's " \

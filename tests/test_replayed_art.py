@@ -27,7 +27,7 @@ def test_summaries_are_the_same_bytes_with_art_replayed_or_drawn_afresh():
 
 @pytest.fixture(scope="module")
 def brand():
-    return next(iter(load_project(PROJECT).brands.values())).model
+    return load_project(PROJECT).brands["harbor"].model
 
 
 def test_art_with_text_is_drawn_each_time_and_text_free_art_replayed(brand):
