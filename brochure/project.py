@@ -390,11 +390,12 @@ def _layout_kind(source: Source) -> type[Layout | SummaryLayout]:
 def _check_block_declarations() -> list[Problem]:
     """Every block type a publication may hold declares, beside its builder, what it draws
     (:class:`brochure.render.blocks.Draws`): the contrast check reads nothing else."""
-    from .render import blocks
+    from .render import blocks, summary_blocks
 
+    kinds = [*blocks.BUILDERS, *summary_blocks.SUMMARY_BUILDERS]
     return [Problem(f"block type '{kind}' declares no colours it draws with: register its "
-                    f"builder with @builds('{kind}', Draws(...))", blocks.__file__)
-            for kind in blocks.undeclared(list(blocks.BUILDERS))]
+                    f"builder with Draws(...) beside it", blocks.__file__)
+            for kind in blocks.undeclared(kinds)]
 
 
 def _check_layout_names(layouts: dict[str, Loaded[Layout | SummaryLayout]]) -> list[Problem]:

@@ -29,6 +29,7 @@ from .art import canvas_drawing, drawing
 from .blocks import (
     BUILDERS,
     BlockContext,
+    Draws,
     boxed,
     flat,
     flowables,
@@ -114,7 +115,7 @@ def _filled(block, ctx: SummaryContext):
     return block
 
 
-@summary_builds("patient")
+@summary_builds("patient", Draws(text=(("h3", "tint"), ("small", "tint"))))
 def _patient(block: m.PatientLine, ctx: SummaryContext) -> list[Flowable]:
     """Who and when: the name and the facts beside it, then the details (birth and visit
     dates); what the record does not give is left out."""
@@ -168,7 +169,7 @@ _SAMPLE = "the quick brown fox jumps over a lazy dog"
 """Text whose width in two styles compares how many characters a line of each holds."""
 
 
-@summary_builds("findings")
+@summary_builds("findings", Draws(text=(("h2", None), ("table", None)), paints=("rule",)))
 def _findings(block: m.Findings, ctx: SummaryContext) -> list[Flowable]:
     styles = ctx.block.styles
     palette, pad = styles.palette, ctx.block.spacing.table_padding
@@ -312,7 +313,9 @@ class ScaleBar(Flowable):
         canvas.line(middle + half, rule, left + width - inset, rule)
 
 
-@summary_builds("scales")
+@summary_builds("scales", Draws(
+    text=(("h2", None), ("h3", None), ("small", None), ("caption", None)),
+    paints=("primary", "scale-track", "scale-edge", "paper")))
 def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
     gap = ctx.scale.between
     opening = (para(escape(block.heading), ctx.block.styles["h2"]) if block.heading
@@ -322,7 +325,7 @@ def _scales(block: m.Scales, ctx: SummaryContext) -> list[Flowable]:
     return [KeepTogether([opening, *[f for bar in bars for f in (bar, Spacer(1, gap))]])]
 
 
-@summary_builds("bottom_line")
+@summary_builds("bottom_line", Draws(text=(("h2", None), ("body", None))))
 def _bottom_line(block: m.BottomLine, ctx: SummaryContext) -> list[Flowable]:
     """The bottom line in the verdict's box: icon and label, what the verdict means for this
     patient, and the one next step (with the clinic's phone number)."""
@@ -372,7 +375,7 @@ def _verdict_head(ctx: SummaryContext) -> Flowable:
                 ctx.block)
 
 
-@summary_builds("reasons")
+@summary_builds("reasons", Draws(text=(("h2", None), ("body", None), ("bullet", None))))
 def _reasons(block: m.Reasons, ctx: SummaryContext) -> list[Flowable]:
     """Each group of reasons under its own heading, in the order the block lists them; a
     heading starts a page unless its first lines fit under it, and a long group flows on
@@ -419,7 +422,7 @@ def _met(block: m.Reasons, group: ReasonGroup, ctx: SummaryContext) -> list[Flow
     return [*lead, *flowables(Bullets(type="bullets", items=found), ctx.block)]
 
 
-@summary_builds("note")
+@summary_builds("note", Draws(text=(("h2", None), ("body", "sand"))))
 def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if not ctx.record.notes and not ctx.note_cut:
         return []
@@ -458,14 +461,14 @@ def _opening(heading: Flowable, lines_height: float) -> list[Flowable]:
     return [opening, heading]
 
 
-@summary_builds("reducible")
+@summary_builds("reducible", Draws())  # its forms' blocks declare their own
 def _reducible(block: m.Reducible, ctx: SummaryContext) -> list[Flowable]:
     """A reducible block inside another (the summary takes shorter forms only at its top
     level): its full form."""
     return [f for b in block.full for f in summary_flowables(b, ctx)]
 
 
-@summary_builds("signature")
+@summary_builds("signature", Draws(text=(("contact", None), ("small", None))))
 def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     """Signature details, then the booking link and its QR code, side by side."""
     styles, doctor = ctx.block.styles, ctx.physician
@@ -524,7 +527,7 @@ def _signing_line(ctx: SummaryContext, width: float, room: float | None = None) 
     return line
 
 
-@summary_builds("disclosure")
+@summary_builds("disclosure", Draws(text=(("small", None),)))
 def _disclosure(block: m.Disclosure, ctx: SummaryContext) -> list[Flowable]:
     """The publication's disclosure, then its sources on one line, in the small style."""
     pub, brand = ctx.block.publication, ctx.block.brand
@@ -549,14 +552,14 @@ def _stacked_signature(signed: list[Flowable], caption: Flowable, code: Flowable
 
 
 def _signed_name(doctor: Physician, language: str) -> str:
-    """The name as the patient addresses the physician, "Dr. Inés Marlow" (the honorific says
-    it; "Dr. Inés Marlow, MD" would say it twice), or "Inés Marlow, NP" without one."""
+    """The name as the patient addresses the physician, "Dr. Ana Ruiz" (the honorific says
+    it; "Dr. Ana Ruiz, MD" would say it twice), or "Ana Ruiz, NP" without one."""
     if localize(doctor.honorific, language):
         return doctor.display_name(language)
     return f"{doctor.name}, {doctor.credentials}"
 
 
-@summary_builds("include")
+@summary_builds("include", Draws())  # the included blocks declare their own
 def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
     blocks = [b for b in ctx.block.publication.sections[block.section]
               if b.shown_in(block.shown_as)]
@@ -567,7 +570,7 @@ def _include(block: m.Include, ctx: SummaryContext) -> list[Flowable]:
     return [f for b in blocks for f in flowables(b, ctx.block)]
 
 
-@summary_builds("verdict_steps")
+@summary_builds("verdict_steps", Draws(text=(("h1", None), ("bullet", None))))
 def _verdict_steps(block: m.VerdictSteps, ctx: SummaryContext) -> list[Flowable]:
     items = [ctx.fill(item) for item in block.items.get(_verdict(ctx), [])]
     if not items:
@@ -576,7 +579,7 @@ def _verdict_steps(block: m.VerdictSteps, ctx: SummaryContext) -> list[Flowable]
             *flowables(Bullets(type="bullets", items=items), ctx.block)]
 
 
-@summary_builds("columns")
+@summary_builds("columns", Draws())  # its blocks declare their own
 def _columns(block: m.Columns, ctx: SummaryContext) -> list[Flowable]:
     gutter = ctx.block.spacing.box_padding * 2
     width = (ctx.block.width - gutter * (len(block.columns) - 1)) / len(block.columns)
@@ -592,6 +595,6 @@ def _columns(block: m.Columns, ctx: SummaryContext) -> list[Flowable]:
         ctx.block)]
 
 
-@summary_builds("page_break")
+@summary_builds("page_break", Draws())
 def _page_break(block: m.PageBreak, ctx: SummaryContext) -> list[Flowable]:
     return [PageBreak()]
