@@ -215,6 +215,33 @@ TOO_WIDE = "take too much room"
 
 
 @pytest.fixture(scope="module")
+def tight(tmp_path_factory) -> Path:
+    """The shipped project with the summary's body lines further apart (26 pt, not 15.5):
+    the shipped layout holds even the widest record the schema accepts, its note cut (since
+    issue 23); in this one the widest record's name and reason take too much room together,
+    and an ordinary record still fits."""
+    import shutil
+    folder = tmp_path_factory.mktemp("tight")
+    for name in ("content", "layouts"):
+        shutil.copytree(PROJECT / name, folder / name)
+    layout = folder / "layouts/summary-letter.yaml"
+    text = layout.read_text()
+    old = "body:           {size: 12, leading: 15.5,"
+    assert old in text
+    layout.write_text(text.replace(old, "body:           {size: 12, leading: 26,"))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tight_client(tight):
+    from fastapi.testclient import TestClient
+
+    from brochure.project import load_project
+    from brochure.web import create_app
+    return TestClient(create_app(load_project(tight)), raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
 def client():
     from fastapi.testclient import TestClient
 
@@ -223,15 +250,17 @@ def client():
     return TestClient(create_app(load_project(PROJECT)), raise_server_exceptions=False)
 
 
-def test_a_record_too_wide_to_set_raises_an_error_naming_its_fields_from_the_library():
+def test_a_record_too_wide_to_set_raises_an_error_naming_its_fields_from_the_library(tight):
     from brochure import RecordFitError, render_summary
+    from brochure.project import load_project
     with pytest.raises(RecordFitError) as raised:
-        render_summary(wide_record())
+        render_summary(wide_record(), project=load_project(tight))
     assert raised.value.fields == ("name", "override_reason")
     assert MARKER not in str(raised.value) and WIDE not in str(raised.value)
 
 
-def test_a_record_too_wide_to_set_is_a_422_from_the_api_naming_its_fields(client):
+def test_a_record_too_wide_to_set_is_a_422_from_the_api_naming_its_fields(tight_client):
+    client = tight_client
     response = client.post("/api/summaries", json=wide_record())
     assert response.status_code == 422, response.text[:300]
     detail = response.json()["detail"]
@@ -240,8 +269,9 @@ def test_a_record_too_wide_to_set_is_a_422_from_the_api_naming_its_fields(client
     assert MARKER not in response.text and WIDE not in response.text
 
 
-def test_a_record_too_wide_to_set_is_a_422_form_with_the_error_at_its_fields(client):
+def test_a_record_too_wide_to_set_is_a_422_form_with_the_error_at_its_fields(tight_client):
     import re
+    client = tight_client
     page = client.get("/").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     form = {**{k: str(v) for k, v in wide_record().items() if k != "conditions"},
@@ -258,13 +288,14 @@ def test_a_record_too_wide_to_set_is_a_422_form_with_the_error_at_its_fields(cli
             in response.text
 
 
-def test_a_record_too_wide_to_set_is_exit_2_at_the_command_line_naming_its_fields(tmp_path):
+def test_a_record_too_wide_to_set_is_exit_2_at_the_command_line_naming_its_fields(tmp_path,
+                                                                                   tight):
     import yaml
 
     from .conftest import run_cli
     source = tmp_path / "wide.yaml"
     source.write_text(yaml.safe_dump(wide_record(), allow_unicode=True))
-    result = run_cli("summary", str(source), "-o", str(tmp_path / "s.pdf"))
+    result = run_cli("summary", str(source), "-o", str(tmp_path / "s.pdf"), cwd=tight)
     assert result.returncode == 2, result.stderr
     line = next(number for number, text in enumerate(source.read_text().splitlines(), 1)
                 if text.startswith("name:"))
@@ -274,7 +305,7 @@ def test_a_record_too_wide_to_set_is_exit_2_at_the_command_line_naming_its_field
     assert MARKER not in result.stdout + result.stderr and not (tmp_path / "s.pdf").exists()
 
 
-def test_a_record_too_wide_to_set_is_an_error_row_of_its_batch(tmp_path):
+def test_a_record_too_wide_to_set_is_an_error_row_of_its_batch(tmp_path, tight):
     import csv
 
     import yaml
@@ -284,7 +315,7 @@ def test_a_record_too_wide_to_set_is_an_error_row_of_its_batch(tmp_path):
     source.write_text(yaml.safe_dump({**wide_record(), "id": "WIDE-1"}, allow_unicode=True))
     good = PROJECT / "content/patients/good-candidate.yaml"
     out = tmp_path / "out"
-    result = run_cli("batch", str(good), str(source), "--out", str(out))
+    result = run_cli("batch", str(good), str(source), "--out", str(out), cwd=tight)
     assert result.returncode == 1, result.stderr
     with open(out / "manifest.csv", newline="") as handle:
         rows = {row["id"]: row for row in csv.DictReader(handle)}

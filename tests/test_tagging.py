@@ -26,13 +26,13 @@ from .test_candidacy import BASE
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 SUMMARY_ORDER = {
     "en": ["Your knee treatment summary", "Harbor Knee & Joint Center", "Prepared for",
-           "What this means for you", "What led to this", "What we found",
+           "What this means for you", "What we found", "What led to this",
            "A note from your doctor", "What this treatment is",
            "How it compares", "Risks and costs", "Get care the same day", "What you can do now",
            "This summary is not a diagnosis", "Direct line"],
     "es": ["Resumen del tratamiento de su rodilla", "Harbor Knee & Joint Center",
-           "Preparado para", "Lo que esto significa para usted", "Lo que llevó a este resultado",
-           "Lo que encontramos", "Una nota de su médico", "Cómo se compara",
+           "Preparado para", "Lo que esto significa para usted", "Lo que encontramos",
+           "Lo que llevó a este resultado", "Una nota de su médico", "Cómo se compara",
            "Riesgos y costos", "Línea directa"],
 }
 

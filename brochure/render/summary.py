@@ -15,7 +15,7 @@ from typing import Any, ClassVar, cast
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, PageBreak, PageTemplate
 from reportlab.platypus import Frame as PlatypusFrame
-from reportlab.platypus.doctemplate import ActionFlowable
+from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
@@ -484,8 +484,8 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
                                             learner, declaration, measure))
     except _PastLimitError:
         return _Built(b"", doc.page + 1, doc.overflow, doc.room)  # the page it would begin
-    except _StuckError:
-        return _Built(b"", max(limit or 0, doc.page) + 1)  # a build without end is too long
+    except (_StuckError, LayoutError):  # a build without end, or a block no frame holds
+        return _Built(b"", max(limit or 0, doc.page) + 1)  # is too long
     if doc.measuring:
         return _Built(b"", doc.page, doc.overflow, doc.room)
     return _Built(buffer.getvalue(), doc.page, room=doc.room)
