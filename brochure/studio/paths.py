@@ -16,6 +16,7 @@ EDITABLE = (
     ("content", "*", "publication.*.yaml"),
     ("content", "*", "candidacy.yaml"),
     ("content", "*", "summary.yaml"),
+    ("content", "*", "placement.yaml"),
     ("content", "brands", "*.yaml"),
     ("content", "claims.yaml"),
     ("content", "project.yaml"),
