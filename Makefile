@@ -18,7 +18,12 @@ run: $(STAMP)  ## render every publication in every layout into output/ (and the
 	$(BIN)/brochure batch content/patients/*.yaml content/patients/clinic-day.csv \
 		content/prp-tennis-elbow/patients/*.yaml --out output/summaries
 
-test: $(STAMP)  ## lint and type-check, then the test suite (with veraPDF, fetched once, where java and mvn exist)
+NODE := node_modules/.installed
+$(NODE): package.json package-lock.json  ## axe-core for the accessibility tests (npm ci)
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the axe-core accessibility tests are skipped (.ci/run installs it)"; fi
+
+test: $(STAMP) $(NODE)  ## lint and type-check, then the test suite (with veraPDF, fetched once, where java and mvn exist)
 	$(BIN)/ruff check brochure tests benchmarks
 	$(BIN)/mypy
 	tools/verapdf/fetch >/dev/null
