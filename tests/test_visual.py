@@ -33,6 +33,11 @@ EXAMPLES = {"good": "good-candidate", "evaluation_needed": "evaluation-needed",
             "less_likely": "less-likely", "not_suitable": "not-suitable"}
 SUMMARIES = [(verdict, language) for verdict in EXAMPLES for language in ("en", "es")]
 TRIFOLDS = [(layout, side) for layout in ("trifold-letter", "trifold-a4") for side in (1, 2)]
+SECOND = "prp-tennis-elbow"
+"""The second publication (its own clinic and topic): its tri-fold's sides and page 1 of its
+summary of each verdict, in both languages, are approved as the knee's are."""
+SECOND_EXAMPLES = {"good": "good", "evaluation_needed": "evaluation-needed",
+                   "less_likely": "less-likely", "not_suitable": "not-suitable"}
 
 
 def page_image(pdf: bytes, number: int) -> Image.Image:
@@ -81,6 +86,20 @@ def test_summary_first_page_looks_as_approved(verdict, language):
 def test_trifold_sides_look_as_approved(built, layout, side):
     pdf = (built / "knee-stem-cell" / f"{layout}.pdf").read_bytes()
     check_against_approved(page_image(pdf, side), f"{layout}-{side}")
+
+
+@pytest.mark.parametrize("layout, side", TRIFOLDS)
+def test_the_second_publications_trifold_sides_look_as_approved(built, layout, side):
+    pdf = (built / SECOND / f"{layout}.pdf").read_bytes()
+    check_against_approved(page_image(pdf, side), f"{SECOND}-{layout}-{side}")
+
+
+@pytest.mark.parametrize("verdict, language", SUMMARIES)
+def test_the_second_publications_summary_looks_as_approved(verdict, language):
+    suffix = "-es" if language == "es" else ""
+    path = PROJECT / "content" / SECOND / "patients" / f"{SECOND_EXAMPLES[verdict]}{suffix}.yaml"
+    pdf = render_summary(yaml.safe_load(path.read_text()))
+    check_against_approved(page_image(pdf, 1), f"{SECOND}-summary-{verdict}-{language}")
 
 
 def test_a_restyled_verdict_box_fails_the_comparison(tmp_path):
