@@ -351,6 +351,8 @@ class SummaryGeometry(Measured):
     signature_line: float = Field(0.3, gt=0, le=1, description="line to sign on, of the width")
     signature_space: float = Field(1.5, gt=0, description="room above the line to sign on, in "
                                                          "contact-style lines")
+    date_space: float = Field(1.0, gt=0, description="room above the date line, in "
+                                                    "contact-style lines (a date is short)")
     qr_lines: float = Field(4.5, gt=0, description="booking QR side, in contact-style lines")
     qr_caption: float = Field(0.41, gt=0, lt=1, description="QR caption column, of the width")
 

@@ -487,7 +487,7 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     signed = [para("<br/>".join(lines), styles["contact"]), signing_line,
               para(escape(block.line_label), styles["small"])]
     if block.date_label:  # a date line under the signature, as long as it
-        signed += [_signing_line(ctx, line_width, 1.0),  # a date takes less room than a name
+        signed += [_signing_line(ctx, line_width, ctx.geometry.date_space),
                    para(escape(block.date_label), styles["small"])]
     if not block.qr:
         return [_stacked(signed, ctx)]
