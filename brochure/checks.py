@@ -23,7 +23,7 @@ from .model.layout import BODY_STYLES, SummaryLayout
 from .model.publication import branded
 from .project import Loaded, Project
 from .readability import as_sentences, reading
-from .text import plain
+from .text import plain, strings_in
 
 MIN_CONTRAST = 4.5
 REVIEW_WARNING_DAYS = 90
@@ -274,18 +274,11 @@ def _summary_texts(blocks: list, loc: tuple) -> Iterator[tuple[tuple, str]]:
             for attr in _PER_VERDICT[block.type]:
                 texts = getattr(block, attr)
                 for verdict, value in (texts.items() if isinstance(texts, dict) else []):
-                    yield (*here, attr, verdict), " ".join(_strings(value))
+                    yield (*here, attr, verdict), " ".join(strings_in(value))
         else:
-            yield here, " ".join(_strings(block.model_dump()))
+            yield here, " ".join(strings_in(block.model_dump()))
 
 
-def _strings(value) -> list[str]:
-    """Every string inside a block's fields."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
 def _printed_numbers(block, brand: Loaded[Brand]) -> list[str]:

@@ -18,6 +18,15 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])")
 
 
+def strings_in(value: object) -> list[str]:
+    """Every string inside a value read from YAML or a model's dump (dicts, lists, text)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in strings_in(v)] if isinstance(value, list) else []
+
+
 def escape(text: str) -> str:
     """Make ``text`` safe for paragraph markup: every character is printed as written."""
     return _escape(str(text), {'"': "&quot;"})

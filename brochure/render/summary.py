@@ -30,7 +30,7 @@ from ..model.record import RecordKind
 from ..model.rules import Rules
 from ..model.summary import BottomLine, SummaryBlock, SummaryText
 from ..templates import compiled, fill, needed
-from ..text import escape
+from ..text import escape, strings_in
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
 from .backend.canvas import document_of
@@ -655,16 +655,9 @@ def _is_static(block, also: str | None = None) -> bool:
     if block.type == "columns":
         return all(_is_static(b) for column in block.columns for b in column)
     return (block.type in _STATIC or block.type == also) and all(
-        set(compiled(t)[1]) <= CLINIC_VALUES for t in _strings(block.model_dump()) if "{" in t)
+        set(compiled(t)[1]) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
 
 
-def _strings(value) -> list[str]:
-    """Every string inside a block's fields."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
 _KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",),
