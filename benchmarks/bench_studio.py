@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,23 @@ def _studio(folder: Path) -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("brochure studio did not start")
+
+
+@contextmanager
+def studio_on_a_copy() -> Iterator[tuple[Path, str]]:
+    """``brochure studio`` running over a fresh copy of the project's content (its patients
+    left out) and layouts: the copy's folder and the studio's address; stopped after."""
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        for part in ("content", "layouts"):
+            shutil.copytree(ROOT / part, project / part,
+                            ignore=shutil.ignore_patterns("patients"))
+        process, url = _studio(project)
+        try:
+            yield project, url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def _first_heading(page) -> tuple[int, tuple]:
@@ -88,17 +107,8 @@ def measure(url: str, path: Path) -> list[float]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
-        for part in ("content", "layouts"):
-            shutil.copytree(ROOT / part, project / part,
-                            ignore=shutil.ignore_patterns("patients"))
-        process, url = _studio(project)
-        try:
-            times = measure(url, project / PUBLICATION)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with studio_on_a_copy() as (project, url):
+        times = measure(url, project / PUBLICATION)
     print(json.dumps({"studio_save_to_image_median_s": round(statistics.median(times), 3),
                       "studio_save_to_image_max_s": round(max(times), 3), "runs": RUNS,
                       "cores": os.cpu_count()}))

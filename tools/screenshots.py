@@ -10,15 +10,13 @@ and a YAML error (docs/studio-error.png).
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_studio import PUBLICATION, _studio  # noqa: E402
+from benchmarks.bench_studio import PUBLICATION, studio_on_a_copy  # noqa: E402
 from brochure.source import parse  # noqa: E402
 from brochure.studio.splice import locate, replace  # noqa: E402
 
@@ -87,19 +85,9 @@ def _shot(page, name: str) -> Path:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
-        for part in ("content", "layouts"):
-            shutil.copytree(ROOT / part, project / part,
-                            ignore=shutil.ignore_patterns("patients"))
-        process, url = _studio(project)
-        try:
-            for path in shoot(url, project):
-                print(f"wrote {path.relative_to(ROOT)}")
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
+    with studio_on_a_copy() as (project, url):
+        for path in shoot(url, project):
+            print(f"wrote {path.relative_to(ROOT)}")
 
 if __name__ == "__main__":
     main()
