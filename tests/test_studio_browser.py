@@ -173,12 +173,16 @@ def test_a_marketing_person_previews_breaks_fixes_and_edits_a_brochure(studio, b
     no_violations(page, "conflict", found)
     path.write_text(saved)
 
-    # Undo, by keyboard: the file as it was
+    # Undo, by keyboard: the file as it was, and the answer still read out once the pages
+    # have followed (their reload has its own live region)
+    edited = page.locator(f"#page-{number}").get_attribute("src")
     tab_to(page, "#undo")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.getElementById('status').textContent.includes("
                            "'undid')", timeout=WAIT_MS)
     assert path.read_text() == original
+    assert _new_image(page, number, edited) == first
+    assert "undid" in page.locator("#status").inner_text()
 
     # another site's request, and a path out of the project: refused, nothing written
     _refused_from_elsewhere(browser, page, url, loc, path)

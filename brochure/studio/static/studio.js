@@ -6,9 +6,13 @@
   const workspace = document.getElementById("workspace");
   const editor = document.getElementById("editor-body");
   const status = document.getElementById("status");
+  const pagesStatus = document.getElementById("pages-status");
   const query = workspace.dataset.query;
 
+  // what the user's last action did, and the pages' state: two regions, so a reload that
+  // follows a save never overwrites the answer to it
   const say = (text) => { status.textContent = text; };
+  const sayPages = (text) => { pagesStatus.textContent = text; };
 
   // overlays: classes on the body, so they survive the workspace being replaced
   for (const box of document.querySelectorAll("[data-overlay]")) {
@@ -37,7 +41,7 @@
       if (target) target.focus();
     }
     const state = document.getElementById("state");
-    say(state ? state.textContent.trim() : "Updated.");
+    sayPages(state ? state.textContent.trim() : "Updated.");
   }
   if (query) {
     const events = new EventSource("/events?" + query + "&version=" + workspace.dataset.version);
