@@ -7,12 +7,9 @@ sub-heading (:mod:`.layout_checks`). Each failure is a :class:`Problem` at level
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections.abc import Iterator
-
-from pypdf import PdfReader
 
 from .errors import Problem
 from .layout_checks import stranded_findings
@@ -21,6 +18,7 @@ from .model.art import Label
 from .model.base import localize
 from .model.layout import BODY_STYLES, SummaryLayout
 from .model.publication import branded
+from .pages import page_texts
 from .project import Loaded, Project
 from .readability import as_sentences, reading
 from .text import plain, strings_in
@@ -531,12 +529,6 @@ def _fixed_pairs(layout, project: Project) -> Iterator[tuple[str, tuple, str, st
 
 
 # -- honest claims ----------------------------------------------------------------------------
-
-def page_texts(pdf: bytes) -> list[str]:
-    """Each page's text, with whitespace made single spaces."""
-    return [" ".join((page.extract_text() or "").split())
-            for page in PdfReader(io.BytesIO(pdf)).pages]
-
 
 def claims_findings(loaded: Loaded[Publication], project: Project, layout: str,
                     pages: list[str]) -> list[Problem]:

@@ -40,6 +40,7 @@ from .kinds import PRINT, SCREEN, OutputKind, kind_of
 from .model import Brand, Layout
 from .model.layout import SummaryLayout
 from .model.publication import Block, Publication
+from .pages import pdfium_document
 from .preflight import (
     UNREADABLE,
     Finding,
@@ -198,16 +199,11 @@ def _first_words(built: Built, page: PageContent, runs: list[TextRun]) -> list[s
     if not built.quoted:
         return [""] * len(runs)
     try:
-        document = pdfium.PdfDocument(str(built.path))
+        with pdfium_document(built.path) as document:
+            textpage = document[page.number - 1].get_textpage()
+            return [f" '{words_at(textpage, *run.origin, run.size, most=30)}'" for run in runs]
     except pdfium.PdfiumError:
         return [""] * len(runs)
-    try:
-        textpage = document[page.number - 1].get_textpage()
-        return [f" '{words_at(textpage, *run.origin, run.size, most=30)}'" for run in runs]
-    except pdfium.PdfiumError:
-        return [""] * len(runs)
-    finally:
-        document.close()
 
 
 def _position(page: PageContent, origin: tuple[float, float]) -> str:

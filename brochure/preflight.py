@@ -25,6 +25,7 @@ from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 from .finish import LAYOUT_KEY
 from .kinds import PDF_A_2A, PDF_UA_1, PRINT, OutputKind
 from .model.layout import Layout
+from .pages import pdfium_document
 from .render.colours import REVERSED_TEXT_MIN, SOLID_TEXT_BELOW
 from .render.sheets import sheets
 
@@ -587,8 +588,7 @@ def _text_colours(path: Path, runs: dict[int, list[TextRun]]) -> list[Finding]:
     """The print rule for text, one finding per page, fault, size and colour (the first run
     named by its text and position, with how many more there are)."""
     findings = []
-    document = pdfium.PdfDocument(str(path))
-    try:
+    with pdfium_document(path) as document:
         for number, page_runs in runs.items():
             faults: dict[tuple, list[TextRun]] = {}
             for run in page_runs:
@@ -599,8 +599,6 @@ def _text_colours(path: Path, runs: dict[int, list[TextRun]]) -> list[Finding]:
                 textpage = document[number - 1].get_textpage()
                 findings += [_text_finding(path, number, key, found, textpage)
                              for key, found in faults.items()]
-    finally:
-        document.close()
     return findings
 
 
@@ -637,8 +635,7 @@ def _text_in_margins(path: Path, reader: PdfReader, layout: Layout | None) -> li
     margin = layout.safe_margin if layout else 9.0
     laid_out = sheets(layout, PRINT.imposed) if layout else []
     findings = []
-    document = pdfium.PdfDocument(str(path))
-    try:
+    with pdfium_document(path) as document:
         for number, page in enumerate(reader.pages, start=1):
             boxes = _boxes(page)
             if boxes is None:
@@ -646,8 +643,6 @@ def _text_in_margins(path: Path, reader: PdfReader, layout: Layout | None) -> li
             textpage = document[number - 1].get_textpage()
             folds = laid_out[number - 1].folds if number <= len(laid_out) else []
             findings += _page_text(path, number, textpage, boxes, margin, folds)
-    finally:
-        document.close()
     return findings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,28 @@ def find_text(path: Path, page_number: int, needle: str) -> Box | None:
 
 
 def page_text(path: Path) -> list[str]:
-    return [page.extract_text() for page in PdfReader(path).pages]
+    """Each page's text as PDFium reads it, line ends as \\n."""
+    return [page.replace("\r\n", "\n") for page in _raw_texts(path)]
+
+
+def texts(pdf: bytes | Path | io.BytesIO) -> list[str]:
+    """Each page's text with whitespace made single spaces (PDFium: about ten times faster
+    than pypdf's extract_text, and the same words on every file we write)."""
+    return [" ".join(page.split()) for page in _raw_texts(pdf)]
+
+
+def text(pdf: bytes | Path | io.BytesIO) -> str:
+    """The whole document's text, whitespace made single spaces."""
+    return " ".join(texts(pdf))
+
+
+def _raw_texts(pdf: bytes | Path | io.BytesIO) -> list[str]:
+    source = pdf.getvalue() if isinstance(pdf, io.BytesIO) else pdf
+    document = pdfium.PdfDocument(source if isinstance(source, bytes) else str(source))
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
 
 
 def fonts(path: Path) -> list[DictionaryObject]:

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from .conftest import PROJECT, ROOT, run_cli
+from .pdf import text as pdf_text
 
 CLINIC = PROJECT / "content/patients/clinic-day.csv"
 KEY = random.Random(20261205).randbytes(32)
@@ -39,7 +39,7 @@ def _manifest(folder: Path, name: str = "manifest.csv") -> list[dict]:
 
 
 def _text(pdf: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    return pdf_text(pdf)
 
 
 def _pdfs(folder: Path) -> dict[str, bytes]:

@@ -5,14 +5,12 @@ process: broken copies of the shipped project, loaded and checked."""
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import yaml
-from pypdf import PdfReader
 
 from brochure.build import build_publication
 from brochure.checks import content_findings
@@ -25,6 +23,7 @@ from brochure.summaries import assess, summarize
 
 from .conftest import PROJECT
 from .conftest import edit_once as _edit
+from .pdf import text as pdf_text
 
 HARBOR = "content/brands/harbor.yaml"
 CEDAR = "content/brands/cedar-ridge.yaml"
@@ -34,8 +33,7 @@ PRP = "content/prp-tennis-elbow/publication.yaml"
 
 def text_of(pdf: bytes) -> str:
     """Every page's text, whitespace made single spaces."""
-    return " ".join(" ".join(page.extract_text().split())
-                    for page in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf_text(pdf)
 
 
 def _problems(root: Path) -> list[str]:

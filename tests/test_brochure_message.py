@@ -7,6 +7,7 @@ read apart with each leader on its part, and the print file's cover runs past it
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -30,6 +31,7 @@ EDITIONS = {"en": "", "es": "-es"}
 PHONE = "(555) 014-2200"
 
 
+@functools.cache
 def _brand() -> dict:
     """The Harbor kit as the knee is drawn in it: the knee's own colours (its drawing's parts)
     beside the kit's."""

@@ -13,7 +13,6 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
-from pypdf import PdfReader
 
 from brochure.checks import block_texts
 from brochure.model import Layout, Publication
@@ -25,6 +24,7 @@ from brochure.text import plain
 
 from .conftest import PROJECT, run_cli
 from .conftest import edit_once as _edit
+from .pdf import text as pdf_text
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 LANGUAGES = {"en": "publication.yaml", "es": "publication.es.yaml"}
@@ -150,14 +150,13 @@ def test_every_running_text_is_set_at_the_layouts_body_size(built, name, languag
 @pytest.mark.parametrize("name", ["trifold-letter", "trifold-a4"])
 def test_the_trifold_carries_every_required_statement(built, name, language):
     pub = _publication(language)
-    text = " ".join(" ".join(page.extract_text() or "" for page in
-                             PdfReader(_pdf(built, name, language)).pages).split())
+    text = pdf_text(_pdf(built, name, language))
     for ref, statement in pub.statements.items():
         assert " ".join(plain(statement).split()) in text, ref
 
 
 def _words(path: Path) -> int:
-    return sum(len((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+    return len(pdf_text(path).split())
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -206,7 +205,7 @@ MARK = "Zebra crossings are striped."
 
 
 def _pages(path: Path) -> str:
-    return " ".join(" ".join((p.extract_text() or "") for p in PdfReader(path).pages).split())
+    return pdf_text(path)
 
 
 def test_a_block_only_for_the_booklet_stays_out_of_the_trifold_and_the_summary(project,

@@ -16,6 +16,7 @@ from brochure.summaries import render_summary
 
 from .conftest import PROJECT, run_cli
 from .conftest import edit_once as _edit
+from .pdf import text as pdf_text
 from .test_candidacy import BASE
 
 NAMES = ["Nguyễn Thị Minh Khai", "Łukasz Żółkiewski", "Σοφία Παπαδοπούλου", "Ольга Смирнова"]
@@ -23,7 +24,7 @@ PUBLICATION = "content/knee-stem-cell/publication.yaml"
 
 
 def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    return pdf_text(pdf)
 
 
 def _codes_by_font(reader: PdfReader) -> dict[str, set[int]]:

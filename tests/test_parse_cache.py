@@ -4,7 +4,6 @@ summary; page streams compressed at our documents' level."""
 
 from __future__ import annotations
 
-import io
 import subprocess
 import zlib
 
@@ -17,6 +16,7 @@ from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
 from brochure.summaries import render_summary, summary_kit
 
+from .pdf import text as pdf_text
 from .test_candidacy import BASE
 
 ONE = {**BASE, "id": "P-1", "name": "Wilhelmina Quackenbush", "notes": "Wilhelmina walks daily."}
@@ -32,8 +32,7 @@ RECORDS = [ONE, TWO, {**ONE, "language": "es"}, {**TWO, "language": "es"},
 
 
 def _text(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    return pdf_text(pdf)
 
 
 def test_summaries_are_the_same_bytes_with_parsed_text_reused_or_parsed_afresh():

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 
 from brochure import BrochureError, load_project
 from brochure.candidacy import assess as assess_with
@@ -29,6 +28,7 @@ from brochure.summaries import assess, render_summary, summarize, summary_kit
 from brochure.templates import needed
 
 from .conftest import PROJECT, ROOT, edit_once, run_cli
+from .pdf import text as pdf_text
 from .topic import FALL_REASON, RECORD, TOPIC, second_topic
 
 KNEE = "knee-stem-cell"
@@ -37,8 +37,7 @@ PATIENTS = PROJECT / "content" / "patients"
 
 
 def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split())
-                    for page in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf_text(pdf)
 
 
 def _yaml(path: Path, record: dict) -> Path:

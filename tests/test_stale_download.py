@@ -7,18 +7,17 @@ client) and with it (Chromium)."""
 from __future__ import annotations
 
 import html
-import io
 import re
 
 import pytest
 from fastapi.testclient import TestClient
-from pypdf import PdfReader
 
 from brochure.project import load_project
 from brochure.web import create_app
 from brochure.web.assessed import STALE
 
 from .conftest import PROJECT
+from .pdf import texts as pdf_texts
 from .test_browser import (  # the server and browser fixtures: one of each for this module
     _assert_no_violations,
     _watched,
@@ -47,7 +46,7 @@ def _digest(page: str) -> str:
 
 
 def _text(pdf: bytes) -> str:
-    return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    return pdf_texts(pdf)[0]
 
 
 def test_without_script_a_download_of_fields_changed_since_assess_is_refused(client):

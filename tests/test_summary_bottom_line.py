@@ -24,6 +24,7 @@ from brochure.records import read_records
 from brochure.summaries import assess, render_summary
 
 from .conftest import PROJECT
+from .pdf import text as pdf_text
 from .test_two_pages import _term_chars
 
 CONTENT = PROJECT / "content"
@@ -164,9 +165,7 @@ def test_durations_of_24_months_or_more_are_in_years(months, en, es):
 
 
 def test_knee_and_physician_are_said_once(rendered):
-    text = unicodedata.normalize("NFC", " ".join(" ".join(p.extract_text().split()) for p in
-                                                 PdfReader(io.BytesIO(
-                                                     rendered["good-candidate:1", "en"])).pages))
+    text = unicodedata.normalize("NFC", pdf_text(rendered["good-candidate:1", "en"]))
     assert "Knee: Right knee" not in text and "Right knee" in text
     assert text.count("Marlow") == 1 and "Dr. Inés Marlow" in text
     assert "MD," not in text and "Marlow, MD" not in text
@@ -180,8 +179,7 @@ def test_a_verdict_the_rules_decided_gives_its_deciding_rules_own_next_step(
     """A pregnant patient is not told to get "the problem below" treated: the next step is
     the deciding rule's own, and those words are nowhere."""
     record = {**dict(EXAMPLES)[name], "language": language}
-    text = " ".join(" ".join(p.extract_text().split())
-                    for p in PdfReader(io.BytesIO(rendered[name, language])).pages)
+    text = pdf_text(rendered[name, language])
     assert "problem below" not in text and "problema de abajo" not in text
     words, _ = _words(rendered[name, language], 1)
     for step in _steps(record, language):

@@ -27,6 +27,7 @@ from brochure.render import summary
 from brochure.summaries import assess, render_summary, summarize
 
 from .conftest import PROJECT, examples, run_cli
+from .pdf import text as pdf_text
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
 from .test_two_pages import records
 
@@ -62,8 +63,7 @@ def _pdf(name: str, language: str) -> bytes:
 
 
 def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text().split())
-                    for page in PdfReader(io.BytesIO(pdf)).pages)
+    return pdf_text(pdf)
 
 
 def _rgb(hexa: str) -> tuple[int, int, int]:

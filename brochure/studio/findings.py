@@ -84,7 +84,8 @@ def _content(project: Project, key: DocKey) -> list[Problem]:
 
 def _rendered(project: Project, key: DocKey, pdf: bytes) -> list[Problem]:
     """Honest claims and standards in the rendered pages."""
-    from ..checks import claims_findings, page_texts, standards_findings
+    from ..checks import claims_findings, standards_findings
+    from ..pages import page_texts
 
     edition = project.edition(key.publication, key.language)
     pages = page_texts(pdf)
