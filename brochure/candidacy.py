@@ -147,6 +147,14 @@ def _all_compiled(expressions: tuple[str, ...]):
     return _compiled(f"[{', '.join(f'({e})' for e in expressions)}]")
 
 
+@lru_cache(maxsize=1024)
+def _parsed(expression: str) -> tuple[Any, frozenset[str]]:
+    """A condition's syntax tree (never changed by its readers) and the names it reads; a
+    project is checked on every load, and its rules rarely change between loads."""
+    tree = _ENV.parse(f"{{{{ {expression} }}}}")
+    return tree, frozenset(meta.find_undeclared_variables(tree))
+
+
 def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[Problem]:
     """Problems with the rules' expressions: syntax, names that are not fields of the
     publication's records (``kind``; unchecked without one), and values compared with a field
@@ -155,7 +163,7 @@ def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[P
     for i, rule in enumerate(rules.rules):
         loc = ("rules", i, "when")
         try:
-            tree = _ENV.parse(f"{{{{ {rule.when} }}}}")
+            tree, names = _parsed(rule.when)
             _compiled(rule.when)
         except TemplateSyntaxError as exc:
             problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: {exc}"))
@@ -168,7 +176,7 @@ def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[P
         if kind is None:
             continue
         fields = kind.fields
-        for name in sorted(meta.find_undeclared_variables(tree) - set(fields)):
+        for name in sorted(names - set(fields)):
             problems.append(source.problem(
                 loc, f"rule {rule.id}: unknown field '{name}'; a rule may use: "
                      f"{', '.join(fields)}"))

@@ -17,8 +17,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import threading
-from collections import OrderedDict
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, SourceError
+from .kept import Kept
 
 Loc = tuple[str | int, ...]
 _PLAIN = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
@@ -457,31 +456,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def parse(text: str, path: Path | str, limits: Limits = CONTENT) -> Source:
     """Parse YAML text; raise :class:`SourceError` naming the position of any problem, including
     a document that goes over ``limits``. A project file's text (``limits`` :data:`CONTENT`)
-    parsed before in this process, under the same path, is not parsed again: a studio reloads
-    the project on every save, and a server or a test run loads it again and again; parsing
-    with positions is most of a load. Each caller gets a copy of its own. A record's text is
-    never kept (it is a patient's), nor a text that fails."""
+    parsed before in this process is not parsed again, whatever its path (a parse's data and
+    positions depend on the text alone; the path names the file in problems, and a text that
+    fails is never kept): a studio reloads the project on every save, and a server, a copy of
+    a project or a test run loads the same files again and again; parsing with positions is
+    most of a load. Each caller gets a copy of its own, under its own path. A record's text
+    is never kept (it is a patient's)."""
     if limits is not CONTENT:
         return _parse(text, path, limits)
-    key = (text, str(path))
-    with _PARSED_LOCK:
-        kept = _PARSED.get(key)
-        if kept is not None:
-            _PARSED.move_to_end(key)
+    kept = _PARSED.get(text)
     if kept is None:
         parsed = _parse(text, path, limits)
-        with _PARSED_LOCK:
-            _PARSED[key] = _copied(parsed)
-            while len(_PARSED) > _PARSED_LIMIT:
-                _PARSED.popitem(last=False)
+        _PARSED.put(text, _copied(parsed))
         return parsed
-    return _copied(kept)
+    return replace(_copied(kept), path=Path(path))
 
 
-_PARSED: OrderedDict[tuple[str, str], Source] = OrderedDict()
-_PARSED_LIMIT = 256
+_PARSED: Kept[str, Source] = Kept(limit=256)
 """Project files kept parsed (the shipped project has about twenty)."""
-_PARSED_LOCK = threading.Lock()
 
 
 def _copied(source: Source) -> Source:

@@ -4,6 +4,7 @@ summary; page streams compressed at our documents' level."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import zlib
 
@@ -16,6 +17,7 @@ from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
 from brochure.summaries import render_summary, summary_kit
 
+from .conftest import edit_once
 from .pdf import text as pdf_text
 from .test_candidacy import BASE
 
@@ -127,3 +129,24 @@ def test_page_streams_are_compressed_at_our_documents_level(tmp_path):
         assert raw == zlib.compress(data, PAGE_COMPRESSION) != zlib.compress(data)
         assert b" Tf" in data  # the page's text is in it
 
+
+
+def test_a_kit_made_again_from_the_same_files_reuses_its_seed_and_writes_the_same_bytes(
+        project):
+    """The glyph numbering a kit learns (four calibration summaries a language) is found again
+    by a kit made from the same files elsewhere, and a kit whose wording changed learns its
+    own; the bytes are those of a kit that learnt afresh."""
+    from brochure.project import load_project
+    from brochure.render import summary as summary_module
+
+    summary_module._LEARNT.clear()
+    afresh = render_summary(ONE, project=load_project(project))
+    learnt = len(summary_module._LEARNT)
+    assert learnt >= 1
+    copy = project.parent / "again"
+    shutil.copytree(project, copy)
+    assert render_summary(ONE, project=load_project(copy)) == afresh
+    assert len(summary_module._LEARNT) == learnt  # found, not learnt again
+    edit_once(copy, "content/knee-stem-cell/summary.yaml", "What we found", "What we saw")
+    changed = render_summary(ONE, project=load_project(copy))
+    assert len(summary_module._LEARNT) > learnt and "What we saw" in pdf_text(changed)

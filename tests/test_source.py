@@ -103,4 +103,19 @@ def test_a_project_file_is_parsed_once_and_each_caller_gets_its_own_copy(monkeyp
 def test_a_records_text_is_never_kept_parsed():
     text = "id: HK-10001\nname: Keepme Notkept\n"
     source.parse(text, "records.yaml", source.RECORDS)
-    assert not any("Keepme" in kept for kept, _ in source._PARSED)
+    assert not any("Keepme" in kept for kept in source._PARSED)
+    project_file = "title: Keepme as a project file\n"
+    source.parse(project_file, "a.yaml")
+    assert project_file in source._PARSED  # the same look finds a project file's text
+
+
+def test_a_text_parsed_before_under_another_path_is_placed_in_its_own_file():
+    text = "title: Shared text\nsections: [a, b]\n"
+    first = source.parse(text, "copy-one/publication.yaml")
+    again = source.parse(text, "copy-two/publication.yaml")
+    assert str(first.path) == "copy-one/publication.yaml"
+    assert str(again.path) == "copy-two/publication.yaml"
+    problem = again.problem(("sections", 1), "expected something else")
+    assert (str(problem.path), problem.line, problem.column) == ("copy-two/publication.yaml", 2, 15)
+    again.data["sections"].append("c")
+    assert source.parse(text, "copy-three/publication.yaml").data["sections"] == ["a", "b"]

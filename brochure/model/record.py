@@ -34,7 +34,7 @@ class RecordKind:
     def model(self) -> type[PatientRecord]:
         return record_model(self.publication, self.spec, self.verdicts)
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """Every field a record of this publication may have, core ones first."""
         return tuple(self.model.model_fields)

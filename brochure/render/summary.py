@@ -4,6 +4,7 @@ a footer with "Page N of M", the confidentiality line and the versions that prod
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
 from ..errors import BrochureError, Problem, RecordFitError
+from ..kept import Kept
 from ..kinds import SUMMARY, OutputKind
 from ..model import Brand, Publication
 from ..model.base import localize
@@ -126,14 +128,35 @@ class SummaryKit:
 
     def seed(self, language: str) -> FontSeed:
         """The glyph numbering every summary in ``language`` starts with, learnt from one
-        calibration summary per verdict (fixed, so output never depends on what ran before)."""
+        calibration summary per verdict (fixed, so output never depends on what ran before).
+        A kit made again from the same files (a studio's reload, a project's copy) finds the
+        seed learnt before in this process: it depends on nothing but what :attr:`identity`
+        digests, and no one changes a seed once learnt."""
         if language not in self.seeds:
-            seed = FontSeed()
-            for verdict in self.rules.verdicts:
-                _render(self, _CALIBRATION.model_copy(update={"language": language}),
-                        _calibration_assessment(self, verdict.id, language), None, seed)
-            self.seeds[language] = seed
+            self.seeds[language] = _LEARNT.get((self.identity, language)) or self._learn(language)
         return self.seeds[language]
+
+    def _learn(self, language: str) -> FontSeed:
+        seed = FontSeed()
+        for verdict in self.rules.verdicts:
+            _render(self, _CALIBRATION.model_copy(update={"language": language}),
+                    _calibration_assessment(self, verdict.id, language), None, seed)
+        _LEARNT.put((self.identity, language), seed)
+        return seed
+
+    @cached_property
+    def identity(self) -> str:
+        """A digest of everything the kit is made of: two kits with the same identity render
+        the same bytes for the same record."""
+        digest = hashlib.sha256(f"{self.tagged}|{__version__}".encode())
+        for part in (self.brand, self.publication, *self.editions.values(), self.layout,
+                     self.rules, *self.texts.values(), self.settings):
+            digest.update(part.model_dump_json().encode())
+        digest.update(repr(sorted(self.editions)).encode() + repr(sorted(self.texts)).encode())
+        if self.record is not None:
+            digest.update(self.record.spec.model_dump_json().encode())
+            digest.update(repr(self.record.verdicts).encode())
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -1022,6 +1045,9 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
         return describe(canvas, meta)
     return make
 
+
+_LEARNT: Kept[tuple[str, str], FontSeed] = Kept(limit=32)
+"""Seeds learnt in this process, by kit identity and language (see :meth:`SummaryKit.seed`)."""
 
 _CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth=dt.date(1950, 1, 1),
                              visit_date=dt.date(2026, 1, 1))
