@@ -8,18 +8,24 @@ tree, no structure tree or MarkInfo, no /Lang, no title shown in the window.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, IndirectObject
 
-from .preflight import Finding, catalog, document_info
+from .preflight import Finding, catalog, document_info, found_by_content
 
 TEXT_SHOWING = {b"Tj", b"TJ", b"'", b'"'}
 
 
 def accessibility(path: Path) -> list[Finding]:
-    reader = PdfReader(path)
+    """What a screen reader would miss in ``path``."""
+    return found_by_content("accessibility", path, "", _accessibility)
+
+
+def _accessibility(path: Path, data: bytes) -> list[Finding]:
+    reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted and not reader.decrypt(""):
         return []  # needs its password; checked before it was encrypted
     findings = _document(path, reader)

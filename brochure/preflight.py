@@ -11,9 +11,11 @@ inks (``reversed-text``).
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +25,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
 from .finish import LAYOUT_KEY
+from .kept import Kept
 from .kinds import PDF_A_2A, PDF_UA_1, PRINT, OutputKind
 from .model.layout import Layout
 from .pages import pdfium_document
@@ -46,9 +49,34 @@ class Finding:
         return f"{self.path}: {where}{self.kind}: {self.subject}: {self.measured}"
 
 
+_FOUND: Kept[tuple[str, bytes, str], tuple[Finding, ...]] = Kept(limit=256)
+
+
+def found_by_content(check: str, path: Path, context: str,
+                     compute: Callable[[Path, bytes], list[Finding]]) -> list[Finding]:
+    """The findings of ``check`` on the file at ``path``, which depend on nothing but its
+    bytes (and ``context``): computed on the bytes read once, and found again when the same
+    bytes are checked again in this process (a studio re-checking the files a save did not
+    change, a check run twice); each finding names ``path``."""
+    data = path.read_bytes()
+    key = (check, hashlib.sha256(data).digest(), context)
+    kept = _FOUND.get(key)
+    if kept is None:
+        kept = tuple(compute(path, data))
+        _FOUND.put(key, kept)
+    return [replace(finding, path=path) for finding in kept]
+
+
 def preflight(path: Path, layouts: dict[str, Layout]) -> list[Finding]:
     """Every problem a print shop would reject ``path`` for."""
-    reader = PdfReader(path)
+    context = "|".join(f"{name}={layout.model_dump_json()}"
+                       for name, layout in sorted(layouts.items()))
+    return found_by_content("preflight", path, context,
+                            lambda path, data: _preflight(path, data, layouts))
+
+
+def _preflight(path: Path, data: bytes, layouts: dict[str, Layout]) -> list[Finding]:
+    reader = PdfReader(io.BytesIO(data))
     if reader.is_encrypted:
         return [Finding(path, None, "encrypted", "document", "print files must not be encrypted")]
     layout = layouts.get(str(reader.metadata.get(LAYOUT_KEY, ""))) if reader.metadata else None
@@ -67,8 +95,8 @@ def preflight(path: Path, layouts: dict[str, Layout]) -> list[Finding]:
         findings += scan.findings
         runs[number] = scan.texts
     try:
-        findings += _text_in_margins(path, reader, layout)
-        findings += _text_colours(path, runs)
+        findings += _text_in_margins(path, data, reader, layout)
+        findings += _text_colours(path, data, runs)
     except (*UNREADABLE, pdfium.PdfiumError) as exc:
         findings.append(_unreadable(path, None, exc))
     return findings
@@ -584,11 +612,11 @@ def words_at(textpage, x: float, y: float, size: float, most: int = 24) -> str:
 
 # -- text ------------------------------------------------------------------------------------
 
-def _text_colours(path: Path, runs: dict[int, list[TextRun]]) -> list[Finding]:
+def _text_colours(path: Path, data: bytes, runs: dict[int, list[TextRun]]) -> list[Finding]:
     """The print rule for text, one finding per page, fault, size and colour (the first run
     named by its text and position, with how many more there are)."""
     findings = []
-    with pdfium_document(path) as document:
+    with pdfium_document(data) as document:
         for number, page_runs in runs.items():
             faults: dict[tuple, list[TextRun]] = {}
             for run in page_runs:
@@ -630,12 +658,13 @@ def _text_finding(path: Path, number: int, key: tuple, found: list[TextRun],
     return Finding(path, number, kind, subject, measured)
 
 
-def _text_in_margins(path: Path, reader: PdfReader, layout: Layout | None) -> list[Finding]:
+def _text_in_margins(path: Path, data: bytes, reader: PdfReader,
+                     layout: Layout | None) -> list[Finding]:
     """Characters closer than the safe margin to a trim edge or fold."""
     margin = layout.safe_margin if layout else 9.0
     laid_out = sheets(layout, PRINT.imposed) if layout else []
     findings = []
-    with pdfium_document(path) as document:
+    with pdfium_document(data) as document:
         for number, page in enumerate(reader.pages, start=1):
             boxes = _boxes(page)
             if boxes is None:

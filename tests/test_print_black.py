@@ -6,6 +6,7 @@ the text), and preflight's two findings on files broken on purpose."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 import yaml
@@ -253,3 +254,26 @@ def test_preflight_finds_neither_fault_in_the_shipped_print_files(built):
     result = run_cli("check", *paths)
     assert result.returncode == 0, result.stderr
     assert "print-black" not in result.stderr and "reversed-text" not in result.stderr
+
+
+def test_a_file_checked_again_under_another_name_is_placed_there_and_a_change_is_seen(tmp_path):
+    """Preflight's findings are kept by the file's bytes: the same bytes under another name
+    give the same findings naming that file; changed bytes are read afresh."""
+    def draw(canvas, width, height):
+        _panel(canvas, width, height)
+        _words(canvas, "Ninety percent", 9, (0, 0, 0, 0.9))
+    first = _sheet_pdf(tmp_path, "screened", draw)
+    again = str(tmp_path / "elsewhere" / "copy.pdf")
+    Path(again).parent.mkdir()
+    Path(again).write_bytes(Path(first).read_bytes())
+    assert _check(first)[1] == [f"{first}: page 1: print-black: 9 pt text 'Ninety percent' at "
+                                f"{_origin(100, 300)}: in K90; text under 14 pt must be 100 % "
+                                "K or one process ink at 100 %"]
+    assert _check(again)[1] == [line.replace(str(first), str(again))
+                                for line in _check(first)[1]]
+
+    def mended(canvas, width, height):
+        _panel(canvas, width, height)
+        _words(canvas, "Ninety percent", 9, (0, 0, 0, 1))
+    Path(again).write_bytes(Path(_sheet_pdf(tmp_path, "mended", mended)).read_bytes())
+    assert _check(again)[1] == []  # (the hand-drawn sheet still has untagged text)
