@@ -10,7 +10,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
 from brochure.build import build_publication
 from brochure.checks import content_findings
@@ -21,7 +20,7 @@ from brochure.project import load_project
 from brochure.render import blocks
 from brochure.summaries import assess, summarize
 
-from .conftest import PROJECT
+from .conftest import PROJECT, read_yaml
 from .conftest import edit_once as _edit
 from .pdf import text as pdf_text
 
@@ -61,7 +60,7 @@ def test_a_kit_without_a_required_role_is_an_error_at_its_colors_naming_the_role
 def test_a_role_a_kit_leaves_out_is_derived_by_its_stated_rule(project):
     """Cedar Ridge gives no scale-track: it is primary mixed 94 % of the way to paper."""
     kit = load_project(project).brands["cedar-ridge"].model
-    assert "scale-track" not in yaml.safe_load((project / CEDAR).read_text())["colors"]
+    assert "scale-track" not in read_yaml((project / CEDAR).read_text())["colors"]
     base, toward, share = COLOUR_ROLES["scale-track"].derived or ("", "", 0)
     mixed = [round(int(kit.colors[base].rgb[i:i + 2], 16) * (1 - share)
                    + int(kit.colors[toward].rgb[i:i + 2], 16) * share) for i in (1, 3, 5)]
@@ -149,7 +148,7 @@ def test_a_publication_drawn_in_another_brand_takes_its_kit_number_and_physician
 
 
 def test_a_summary_in_another_brand_takes_its_roster(project):
-    record = yaml.safe_load((project / "content/patients/good-candidate.yaml").read_text())
+    record = read_yaml((project / "content/patients/good-candidate.yaml").read_text())
     loaded = load_project(project)
     with pytest.raises(BrochureError, match="physician"):
         assess(record, project=loaded, brand="cedar-ridge")
@@ -170,6 +169,6 @@ def test_an_unknown_brand_is_refused_with_the_known_ones():
 @pytest.mark.parametrize("verdict", ["good", "evaluation-needed", "less-likely", "not-suitable"])
 @pytest.mark.parametrize("language", ["", "-es"])
 def test_each_prp_example_gives_the_verdict_its_name_says(verdict, language):
-    record = yaml.safe_load((PROJECT / f"content/prp-tennis-elbow/patients/{verdict}{language}"
+    record = read_yaml((PROJECT / f"content/prp-tennis-elbow/patients/{verdict}{language}"
                                        ".yaml").read_text())
     assert assess(record, project=load_project(PROJECT)).verdict == verdict.replace("-", "_")

@@ -15,13 +15,12 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
-import yaml
 
 from brochure.checks import contrast
 from brochure.model.layout import Layout
 from brochure.model.placement import Placement
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, read_yaml, run_cli
 from .test_check_layout import _build, _leaflet, _words
 
 INCH = 72.0
@@ -35,16 +34,16 @@ PHONE = "(555) 014-2200"
 def _brand() -> dict:
     """The Harbor kit as the knee is drawn in it: the knee's own colours (its drawing's parts)
     beside the kit's."""
-    kit = yaml.safe_load((PROJECT / "content" / "brands" / "harbor.yaml").read_text())
-    knee = yaml.safe_load((KNEE / "publication.yaml").read_text())
+    kit = read_yaml((PROJECT / "content" / "brands" / "harbor.yaml").read_text())
+    knee = read_yaml((KNEE / "publication.yaml").read_text())
     return {**kit, "colors": {**kit["colors"], **knee["colors"]}}
 
 
 def _layout(name: str) -> Layout:
     """The shipped layout holding the knee's sections (as the knee's placement says)."""
-    layout = Layout.model_validate(yaml.safe_load((PROJECT / "layouts" / f"{name}.yaml")
+    layout = Layout.model_validate(read_yaml((PROJECT / "layouts" / f"{name}.yaml")
                                                   .read_text()))
-    placement = Placement.model_validate(yaml.safe_load((KNEE / "placement.yaml").read_text()))
+    placement = Placement.model_validate(read_yaml((KNEE / "placement.yaml").read_text()))
     return layout.placed(placement.panels(name))
 
 
@@ -95,7 +94,7 @@ def test_a_key_facts_box_of_five_one_line_points_opens_the_flap(built, layout, p
     points = [text for _, text in lines[1:6]]
     assert all(text.startswith("•") for text in points), lines[:8]
     assert not lines[6][1].startswith("•"), "each point is one line"
-    facts = next(b for b in yaml.safe_load((KNEE / f"publication{'.es' * (language == 'es')}"
+    facts = next(b for b in read_yaml((KNEE / f"publication{'.es' * (language == 'es')}"
                                             ".yaml").read_text())["sections"]["candidates"]
                  if b["type"] == "facts")
     assert [text.lstrip("• ").strip() for text in points] == facts["items"]
@@ -270,7 +269,7 @@ def test_each_leader_of_the_knee_drawing_ends_on_its_part(tmp_path, edition):
     from brochure.render.colours import Palette
     from brochure.render.fonts import register_fonts
 
-    publication = yaml.safe_load((KNEE / edition).read_text())
+    publication = read_yaml((KNEE / edition).read_text())
     art = Art.model_validate(publication["art"]["knee"])
     brand = Brand.model_validate(_brand())
     fonts = register_fonts(brand.fonts)

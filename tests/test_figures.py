@@ -13,12 +13,11 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from brochure.checks import contrast
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, read_yaml, run_cli
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 LABELS = {"en": ["Thigh bone", "Shin bone", "Cartilage", "Meniscus"],
@@ -34,7 +33,7 @@ def _pdf(built: Path, layout: str, language: str, variant: str = "") -> Path:
 
 
 def _layout(name: str) -> dict:
-    return yaml.safe_load((PROJECT / "layouts" / f"{name}.yaml").read_text())
+    return read_yaml((PROJECT / "layouts" / f"{name}.yaml").read_text())
 
 
 def _page_with(path: Path, needle: str) -> int:
@@ -187,10 +186,10 @@ def test_labels_print_in_solid_black(built):
 
 
 def test_shipped_labels_meet_text_contrast_on_what_they_sit_on():
-    brand = yaml.safe_load((PROJECT / "content/brands/harbor.yaml").read_text())
+    brand = read_yaml((PROJECT / "content/brands/harbor.yaml").read_text())
     colours = brand["colors"]
     for name in ("publication.yaml", "publication.es.yaml"):
-        art = yaml.safe_load((PROJECT / "content/knee-stem-cell" / name).read_text())["art"]
+        art = read_yaml((PROJECT / "content/knee-stem-cell" / name).read_text())["art"]
         labels = [s for a in art.values() for s in a["shapes"] if s["type"] == "label"]
         assert len(labels) == 4
         for label in labels:
@@ -272,8 +271,8 @@ def _cover_page(layout: str) -> int:
 def test_the_cover_carries_one_line_under_its_title(built, layout, language):
     pdf = _pdf(built, layout, language)
     name = "publication.yaml" if language == "en" else f"publication.{language}.yaml"
-    publication = yaml.safe_load((PROJECT / "content/knee-stem-cell" / name).read_text())
-    tagline = yaml.safe_load((PROJECT / "content/brands/harbor.yaml").read_text())["tagline"]
+    publication = read_yaml((PROJECT / "content/knee-stem-cell" / name).read_text())
+    tagline = read_yaml((PROJECT / "content/brands/harbor.yaml").read_text())["tagline"]
     text = " ".join(_pdftotext(pdf, _cover_page(layout) + 1).split())
     assert text.count(" ".join(publication["subtitle"].split())) == 1, text
     assert tagline[language] not in text, "the brand's tagline is a second line: one is enough"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-import yaml
 
 from brochure.candidacy import assess
 from brochure.records import to_record
@@ -15,7 +14,7 @@ from brochure.render import fitting, summary
 from brochure.render.backend.document import BrochureDocument
 from brochure.summaries import summarize, summary_kit
 
-from .conftest import PROJECT
+from .conftest import PROJECT, read_yaml
 
 
 def _fits_up_to(answer: int, calls: list[int]):
@@ -63,7 +62,7 @@ def test_the_fewest_reductions_are_what_a_scan_finds():
 
 
 def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_fits(monkeypatch):
-    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
+    record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
     written, built = [], []
     format_pdf, render = BrochureDocument.format, summary._render
 

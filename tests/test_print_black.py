@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 from reportlab.lib.colors import CMYKColor
 
-from .conftest import run_cli
+from .conftest import read_yaml, run_cli
 from .test_print import _layout, _sheet_pdf
 
 PRINT_FILES = [f"{layout}{lang}-print.pdf" for layout in
@@ -152,11 +152,11 @@ def test_print_writer_uses_the_colour_the_brand_kit_declares_for_small_text(proj
     for small `deep` text (here 100 % magenta, to be unmistakable); the screen file keeps the
     brand's RGB."""
     brand_path = project / "content" / "brands" / "harbor.yaml"
-    brand = yaml.safe_load(brand_path.read_text())
+    brand = read_yaml(brand_path.read_text())
     brand["colors"]["deep"]["print_text"] = [0, 100, 0, 0]
     brand_path.write_text(yaml.safe_dump(brand, allow_unicode=True))
     layout_path = project / "layouts" / "trifold-letter.yaml"
-    layout = yaml.safe_load(layout_path.read_text())
+    layout = read_yaml(layout_path.read_text())
     layout["typography"]["h2"].update(size=12, leading=15)
     layout_path.write_text(yaml.safe_dump(layout, allow_unicode=True))
     out = tmp_path / "out"

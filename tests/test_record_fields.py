@@ -27,7 +27,7 @@ from brochure.records import to_record
 from brochure.summaries import assess, render_summary, summarize, summary_kit
 from brochure.templates import needed
 
-from .conftest import PROJECT, ROOT, edit_once, run_cli
+from .conftest import PROJECT, ROOT, edit_once, read_yaml, run_cli
 from .pdf import text as pdf_text
 from .topic import FALL_REASON, RECORD, TOPIC, second_topic
 
@@ -129,7 +129,7 @@ def test_the_library_works_from_any_folder_with_a_loaded_project(topic, monkeypa
 def test_two_projects_in_one_process_never_share_a_kit(project):
     edit_once(project, "content/knee-stem-cell/summary.yaml", "label: Fluid in the knee",
               "label: Joint fluid")
-    base = {**yaml.safe_load((PATIENTS / "not-suitable.yaml").read_text())}
+    base = {**read_yaml((PATIENTS / "not-suitable.yaml").read_text())}
     shipped, changed = load_project(PROJECT), load_project(project)
     assert summary_kit(shipped) is not summary_kit(changed)
     assert "Fluid in the knee" in _text(render_summary(base, project=shipped))
@@ -187,7 +187,7 @@ def test_the_form_of_the_copy_is_generated_from_its_declarations(topic):
 # --- not given means not given ---------------------------------------------------------------
 
 def _examples() -> list[tuple[str, dict]]:
-    found = [(path.stem, yaml.safe_load(path.read_text()))
+    found = [(path.stem, read_yaml(path.read_text()))
              for path in sorted(PATIENTS.glob("*.yaml"))]
     with open(PATIENTS / "clinic-day.csv", newline="") as handle:
         found += [(f"clinic-day:{row['id']}", {k: v for k, v in row.items() if v != ""})
@@ -197,7 +197,7 @@ def _examples() -> list[tuple[str, dict]]:
 
 KIND = load_project(PROJECT).records.kind(KNEE)
 OPTIONAL = [spec.key for spec in KIND.spec.fields if not spec.required]
-TEXTS = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())[
+TEXTS = read_yaml((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())[
     "languages"]
 
 
@@ -229,7 +229,7 @@ def test_no_example_prints_a_value_its_record_does_not_give(name, record):
 
 @pytest.mark.parametrize("name", ["needs-xray", "not-suitable", "physician-override"])
 def test_the_examples_without_a_fluid_grade_say_it_was_not_recorded(name):
-    record = yaml.safe_load((PATIENTS / f"{name}.yaml").read_text())
+    record = read_yaml((PATIENTS / f"{name}.yaml").read_text())
     assert "effusion" not in record
     assert "Fluid in the knee Not recorded" in _text(render_summary(record))
     spanish = _text(render_summary({**record, "language": "es"}))
@@ -288,7 +288,7 @@ def test_a_rule_that_needs_a_value_not_recorded_says_so_unless_it_says_skip():
 
 def _refused(project: Path, file: str, old: str, new: str) -> tuple[int, str]:
     line = edit_once(project, f"content/knee-stem-cell/{file}", old, new)
-    record = _yaml(project / "r.yaml", yaml.safe_load((PATIENTS / "good-candidate.yaml")
+    record = _yaml(project / "r.yaml", read_yaml((PATIENTS / "good-candidate.yaml")
                                                       .read_text()))
     result = run_cli("summary", str(record), "--root", str(project))
     assert result.returncode == 2, result.stderr
@@ -329,7 +329,7 @@ def test_a_summary_text_missing_a_verdict_or_scaling_a_word_is_an_error_at_it(pr
 
 
 def test_a_record_for_an_unknown_publication_is_refused_at_its_value(tmp_path):
-    record = yaml.safe_load((PATIENTS / "good-candidate.yaml").read_text())
+    record = read_yaml((PATIENTS / "good-candidate.yaml").read_text())
     path = tmp_path / "r.yaml"
     path.write_text(f"publication: Mrs Ellison's hip\n{yaml.safe_dump(record)}")
     result = run_cli("summary", str(path))

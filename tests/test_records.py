@@ -8,20 +8,19 @@ import io
 import json
 
 import pytest
-import yaml
 
 from brochure import BrochureError
 from brochure.errors import SourceError
 from brochure.records import read_records, to_record
 from brochure.summaries import assess, summarize
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, read_yaml, run_cli
 from .test_candidacy import BASE
 
 CLINIC_DAY = PROJECT / "content/patients/clinic-day.csv"
 HEADER = CLINIC_DAY.read_text().splitlines()[0].split(",")
 ROWS = [line.split(",") for line in CLINIC_DAY.read_text().splitlines()[1:]]
-ROSTER = [p["key"] for p in yaml.safe_load((PROJECT / "content/brands/harbor.yaml").read_text())[
+ROSTER = [p["key"] for p in read_yaml((PROJECT / "content/brands/harbor.yaml").read_text())[
     "physicians"]]
 
 

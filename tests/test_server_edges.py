@@ -19,7 +19,7 @@ from typing import IO
 
 import pytest
 
-from .conftest import PROJECT, ROOT
+from .conftest import PROJECT, ROOT, read_yaml
 from .forms import as_downloaded
 
 MARKER = "QZX-EDGE-5150"
@@ -201,8 +201,7 @@ WIDE = "\ufdfa"  # ARABIC LIGATURE SALLALLAHOU ALAYHE WASALLAM: one character, v
 def wide_record() -> dict:
     """The shipped worst case with its name and override reason made of the widest character
     (after a marker that must never come back in a message)."""
-    import yaml
-    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
+    record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
     return {**record, "name": f"{MARKER} " + WIDE * (199 - len(MARKER)),
             "override_reason": f"{MARKER} " + WIDE * (499 - len(MARKER)),
             "notes": f"{MARKER} " + record["notes"][len(MARKER) + 1:],
@@ -335,7 +334,7 @@ def test_a_layout_too_small_is_blamed_for_a_short_record_without_a_note(project)
     from .conftest import edit_once, run_cli
     edit_once(project, "layouts/summary-letter.yaml", "body:           {size: 12,",
               "body:           {size: 40, leading: 48} #")
-    record = yaml.safe_load((project / "content/patients/good-candidate.yaml").read_text())
+    record = read_yaml((project / "content/patients/good-candidate.yaml").read_text())
     record = {k: v for k, v in record.items() if k != "notes"}
     (project / "short.yaml").write_text(yaml.safe_dump({**record, "name": "A"}))
     result = run_cli("summary", "short.yaml", "-o", str(project / "s.pdf"), cwd=project)

@@ -11,10 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from pypdf import PdfReader
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, read_yaml, run_cli
 
 PUBLICATION = PROJECT / "content" / "knee-stem-cell"
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
@@ -86,7 +85,7 @@ def _size_of(pdf: Path, page: int, needle: str) -> float:
 def test_the_back_panel_holds_them_at_full_size(built, layout, language):
     """Room was made by short wording, not by shrinking the panel's type."""
     suffix = "" if language == "en" else f"-{language}"
-    stated = yaml.safe_load((PROJECT / "layouts" / f"{layout}.yaml").read_text())["typography"]
+    stated = read_yaml((PROJECT / "layouts" / f"{layout}.yaml").read_text())["typography"]
     pdf = built / "knee-stem-cell" / f"{layout}{suffix}.pdf"
     label = FACTS[language]["sources: the ACR / Arthritis Foundation guideline of 2019"][0]
     assert _size_of(pdf, 1, label) == pytest.approx(stated["small"]["size"], abs=0.01)
@@ -112,7 +111,7 @@ def test_the_booklet_sets_them_at_the_foot_of_its_inside_back_page(built):
 
 @pytest.mark.parametrize("name", ["publication.yaml", "publication.es.yaml"])
 def test_shipped_review_date_is_at_least_a_year_after_publication(name):
-    data = yaml.safe_load((PUBLICATION / name).read_text())
+    data = read_yaml((PUBLICATION / name).read_text())
     published, review = data["date"], data["review_date"]
     assert isinstance(review, dt.date)
     assert review >= published.replace(year=published.year + 1)

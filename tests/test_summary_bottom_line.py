@@ -17,21 +17,20 @@ import unicodedata
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from brochure.records import read_records
 from brochure.summaries import assess, render_summary
 
-from .conftest import PROJECT
+from .conftest import PROJECT, read_yaml
 from .pdf import text as pdf_text
 from .test_two_pages import _term_chars
 
 CONTENT = PROJECT / "content"
-TEXTS = yaml.safe_load((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
-RULES = yaml.safe_load((CONTENT / "knee-stem-cell/candidacy.yaml").read_text())
-PHONE = yaml.safe_load((CONTENT / "brands/harbor.yaml").read_text())["contact"]["phone"]
-LAYOUT = yaml.safe_load((PROJECT / "layouts/summary-letter.yaml").read_text())
+TEXTS = read_yaml((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
+RULES = read_yaml((CONTENT / "knee-stem-cell/candidacy.yaml").read_text())
+PHONE = read_yaml((CONTENT / "brands/harbor.yaml").read_text())["contact"]["phone"]
+LAYOUT = read_yaml((PROJECT / "layouts/summary-letter.yaml").read_text())
 BOX_PADDING = float(LAYOUT["spacing"]["box_padding"])
 FOOTER_TOP = 72 * (0.5 + 0.38)  # the layout's bottom margin and footer band
 

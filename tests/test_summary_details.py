@@ -13,18 +13,17 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-import yaml
 from pypdf import PdfReader
 
 from brochure.summaries import render_summary
 
-from .conftest import PROJECT
+from .conftest import PROJECT, read_yaml
 from .pdf import find_text
 
 CONTENT = PROJECT / "content"
-BRAND = yaml.safe_load((CONTENT / "brands/harbor.yaml").read_text())
-LAYOUT = yaml.safe_load((PROJECT / "layouts/summary-letter.yaml").read_text())
-TEXTS = yaml.safe_load((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
+BRAND = read_yaml((CONTENT / "brands/harbor.yaml").read_text())
+LAYOUT = read_yaml((PROJECT / "layouts/summary-letter.yaml").read_text())
+TEXTS = read_yaml((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
 
 
 def _inches(value: str) -> float:
@@ -32,7 +31,7 @@ def _inches(value: str) -> float:
 
 
 def _record(name: str, **changes) -> dict:
-    record = yaml.safe_load((CONTENT / "patients" / f"{name}.yaml").read_text())
+    record = read_yaml((CONTENT / "patients" / f"{name}.yaml").read_text())
     return {**record, **changes}
 
 

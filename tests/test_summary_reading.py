@@ -13,7 +13,6 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader
 
@@ -23,7 +22,7 @@ from brochure.records import to_record
 from brochure.render.summary import render_summary_pdf
 from brochure.summaries import summary_kit
 
-from .conftest import PROJECT, examples
+from .conftest import PROJECT, examples, read_yaml
 from .test_two_pages import records
 
 LONGEST_LINE = 75
@@ -53,11 +52,11 @@ def _render(record: dict, paper: str = "summary-letter") -> bytes:
 @cache
 def _shipped(path: Path, language: str, paper: str) -> bytes:
     """A shipped record's summary (rendered once for this file's tests)."""
-    return _render({**yaml.safe_load(path.read_text()), "language": language}, paper)
+    return _render({**read_yaml(path.read_text()), "language": language}, paper)
 
 
 def _layout(paper: str) -> dict:
-    return yaml.safe_load((PROJECT / f"layouts/{paper}.yaml").read_text())
+    return read_yaml((PROJECT / f"layouts/{paper}.yaml").read_text())
 
 
 def _inches(value) -> float:
@@ -172,7 +171,7 @@ def test_the_body_font_really_lacks_the_names_letters():
 def test_a_bold_name_keeps_its_weight_in_the_fallback_font():
     """The patient line sets the name in bold, and page 2's running header in the bold
     heading style: the letters drawn from the fallback font are its bold face too."""
-    record = {**yaml.safe_load((PROJECT / "content/patients/good-candidate.yaml").read_text()),
+    record = {**read_yaml((PROJECT / "content/patients/good-candidate.yaml").read_text()),
               "name": VIETNAMESE}
     pdf = _render(record)
     for page in (0, 1):
@@ -274,7 +273,7 @@ def _look(box: dict) -> tuple:
 
 @cache
 def _next_step_label(language: str) -> str:
-    texts = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())
+    texts = read_yaml((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())
     label = next(b for b in texts["languages"][language]["blocks"]
                  if b["type"] == "bottom_line")["next_step_label"]
     return "".join(label.split())
@@ -313,7 +312,7 @@ def test_the_summary_boxes_take_the_brands_box_styles_by_name():
     assert set(kit.layout.boxes.values()) <= set(kit.brand.boxes)
     layout = kit.layout.model_copy(update={"boxes": {**kit.layout.boxes, "patient": "nope"}})
     broken = dataclasses.replace(kit, layout=layout)
-    record = to_record(yaml.safe_load(GOOD.read_text()))
+    record = to_record(read_yaml(GOOD.read_text()))
     with pytest.raises(BrochureError, match=r"'nope'.*not one of the brand's boxes: evidence"):
         render_summary_pdf(broken, record, assess(record, kit.rules))
 
@@ -325,7 +324,7 @@ def test_columns_after_a_block_the_summary_lacks_start_at_the_top():
     columns = kit.layout.columns.model_copy(update={"after": "no_such_block"})
     layout = kit.layout.model_copy(update={"columns": columns})
     odd = dataclasses.replace(kit, layout=layout)
-    record = to_record(yaml.safe_load(GOOD.read_text()))
+    record = to_record(read_yaml(GOOD.read_text()))
     pdf = render_summary_pdf(odd, record, assess(record, kit.rules)).pdf
     assert _longest(pdf, "summary-letter")[0] <= LONGEST_LINE
     assert len(PdfReader(BytesIO(pdf)).pages) == 2

@@ -8,7 +8,6 @@ import re
 import subprocess
 
 import pytest
-import yaml
 from fastapi.testclient import TestClient
 
 from brochure.candidacy import assess as assess_with
@@ -17,11 +16,11 @@ from brochure.records import to_record
 from brochure.summaries import assess, render_summary, summary_kit
 from brochure.web import create_app
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, read_yaml, run_cli
 from .test_candidacy import BASE
 
-RULES = yaml.safe_load((PROJECT / "content/knee-stem-cell/candidacy.yaml").read_text())
-TEXTS = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
+RULES = read_yaml((PROJECT / "content/knee-stem-cell/candidacy.yaml").read_text())
+TEXTS = read_yaml((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
 FAVOURABLE = {v["id"] for v in RULES["verdicts"] if v.get("favourable")}
 FAVOURABLE_RULES = [r["id"] for r in RULES["rules"] if r["verdict"] in FAVOURABLE]
 DOCTOR = "Walking to the shops matters to her."

@@ -19,31 +19,30 @@ from functools import cache
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader
 
 from brochure.render import summary
 from brochure.summaries import assess, render_summary, summarize
 
-from .conftest import PROJECT, examples, run_cli
+from .conftest import PROJECT, examples, read_yaml, run_cli
 from .pdf import text as pdf_text
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
 from .test_two_pages import records
 
 CONTENT = PROJECT / "content"
-RULES = yaml.safe_load((CONTENT / "knee-stem-cell/candidacy.yaml").read_text())
-TEXTS = yaml.safe_load((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
-PUBLICATIONS = {"en": yaml.safe_load((CONTENT / "knee-stem-cell/publication.yaml").read_text()),
-                "es": yaml.safe_load((CONTENT / "knee-stem-cell/publication.es.yaml")
+RULES = read_yaml((CONTENT / "knee-stem-cell/candidacy.yaml").read_text())
+TEXTS = read_yaml((CONTENT / "knee-stem-cell/summary.yaml").read_text())["languages"]
+PUBLICATIONS = {"en": read_yaml((CONTENT / "knee-stem-cell/publication.yaml").read_text()),
+                "es": read_yaml((CONTENT / "knee-stem-cell/publication.es.yaml")
                                      .read_text())}
-BRAND = yaml.safe_load((CONTENT / "brands/harbor.yaml").read_text())
-LAYOUT = yaml.safe_load((PROJECT / "layouts/summary-letter.yaml").read_text())
+BRAND = read_yaml((CONTENT / "brands/harbor.yaml").read_text())
+LAYOUT = read_yaml((PROJECT / "layouts/summary-letter.yaml").read_text())
 INCH = 72.0
 EXAMPLES = [(name, record) for name, record in SHIPPED_EXAMPLES
             if record.get("publication") in (None, "knee-stem-cell")]
 """The knee publication's shipped examples (the expected words are read from its files)."""
-HEADING_FONTS = {"".join(yaml.safe_load(path.read_text())["fonts"]["heading"]["family"].split())
+HEADING_FONTS = {"".join(read_yaml(path.read_text())["fonts"]["heading"]["family"].split())
                  for path in (CONTENT / "brands").glob("*.yaml")}
 """The brands' heading families, as a PDF names their fonts ("ZillaSlab")."""
 
@@ -346,7 +345,7 @@ def test_a_shortened_note_is_cut_only_at_the_end_of_a_sentence_or_an_item():
 @pytest.mark.parametrize("reason", [None, "Hay que revisar la infección primero."])
 def test_the_worst_case_keeps_its_note_as_a_list_cut_at_an_items_end(reason):
     """The shipped worst case, and with a short override reason (more of its note fits)."""
-    record = yaml.safe_load((CONTENT / "patients/worst-case.yaml").read_text())
+    record = read_yaml((CONTENT / "patients/worst-case.yaml").read_text())
     record["override_reason"] = reason or record["override_reason"]
     result = summarize(record)
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])

@@ -11,7 +11,6 @@ import re
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -22,7 +21,7 @@ from brochure.model.summary import SummaryText
 from brochure.render.paragraphs import fresh
 from brochure.summaries import summarize
 
-from .conftest import PROJECT, examples, run_cli
+from .conftest import PROJECT, examples, read_yaml, run_cli
 from .test_candidacy import BASE
 
 CONDITIONS = ["infection", "active_cancer", "pregnant_or_breastfeeding", "inflammatory_arthritis",
@@ -105,7 +104,7 @@ def _text(pdf: bytes) -> str:
                     for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-TEXTS = yaml.safe_load((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
+TEXTS = read_yaml((PROJECT / "content/knee-stem-cell/summary.yaml").read_text())["languages"]
 TERMS = sorted({word for match in re.finditer(r"^\s*term: (.+)$", (
     PROJECT / "content/knee-stem-cell/summary.yaml").read_text(), flags=re.M)
     for word in match.group(1).split()})
@@ -170,7 +169,7 @@ def test_a_note_is_cut_only_as_the_last_resort_and_says_where_the_rest_is(langua
 
 
 def test_the_shipped_worst_case_is_the_longest_record_and_fits_two_pages():
-    record = yaml.safe_load((PROJECT / "content/patients/worst-case.yaml").read_text())
+    record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
     assert (len(record["name"]), len(record["notes"]), len(record["override_reason"])) == (
         200, 2000, 500)
     assert sorted(record["conditions"]) == sorted(CONDITIONS)

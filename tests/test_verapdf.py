@@ -15,14 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
 from brochure.summaries import summarize
 from brochure.validate import Report, command, validate
 
-from .conftest import PROJECT, ROOT, run_cli
+from .conftest import PROJECT, ROOT, read_yaml, run_cli
 
 pytestmark = pytest.mark.jvm
 
@@ -48,7 +47,7 @@ def _available() -> None:
 
 
 def _record(patient: str, **changes) -> dict:
-    return {**yaml.safe_load((PATIENTS / f"{patient}.yaml").read_text("utf-8")), **changes}
+    return {**read_yaml((PATIENTS / f"{patient}.yaml").read_text("utf-8")), **changes}
 
 
 def _broken(source: Path, target: Path, change) -> Path:

@@ -15,13 +15,12 @@ import shutil
 
 import pypdfium2
 import pytest
-import yaml
 from PIL import Image, ImageChops
 
 from brochure.project import load_project
 from brochure.summaries import render_summary
 
-from .conftest import PROJECT, ROOT
+from .conftest import PROJECT, ROOT, read_yaml
 
 APPROVED = ROOT / "tests" / "approved"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -73,7 +72,7 @@ def check_against_approved(image: Image.Image, name: str) -> None:
 
 def _record(verdict: str, language: str) -> dict:
     path = PROJECT / "content" / "patients" / f"{EXAMPLES[verdict]}.yaml"
-    return {**yaml.safe_load(path.read_text()), "language": language}
+    return {**read_yaml(path.read_text()), "language": language}
 
 
 @pytest.mark.parametrize("verdict, language", SUMMARIES)
@@ -98,7 +97,7 @@ def test_the_second_publications_trifold_sides_look_as_approved(built, layout, s
 def test_the_second_publications_summary_looks_as_approved(verdict, language):
     suffix = "-es" if language == "es" else ""
     path = PROJECT / "content" / SECOND / "patients" / f"{SECOND_EXAMPLES[verdict]}{suffix}.yaml"
-    pdf = render_summary(yaml.safe_load(path.read_text()))
+    pdf = render_summary(read_yaml(path.read_text()))
     check_against_approved(page_image(pdf, 1), f"{SECOND}-summary-{verdict}-{language}")
 
 
