@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from .. import clock
+from ..kept import Kept
 from .base import Strict
 from .fields import FieldSpec, RecordSpec
 from .visible import invisible_problem, letter_problem, mark_run_problem
@@ -277,7 +278,22 @@ def valid_id(value: Any) -> str:
 def record_model(publication: str, spec: RecordSpec,
                  verdicts: tuple[str, ...]) -> type[PatientRecord]:
     """The record model of ``publication``: the core fields, an override that must be one of
-    ``verdicts``, and the fields ``spec`` declares, each checked as its type says."""
+    ``verdicts``, and the fields ``spec`` declares, each checked as its type says. Made once
+    per process for the same declaration (making a model class costs milliseconds, and every
+    load of a project asks for it)."""
+    key = (publication, spec.model_dump_json(), verdicts)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _made_model(publication, spec, verdicts)
+        _MODELS.put(key, model)
+    return model
+
+
+_MODELS: Kept[tuple[str, str, tuple[str, ...]], type[PatientRecord]] = Kept(limit=64)
+
+
+def _made_model(publication: str, spec: RecordSpec,
+                verdicts: tuple[str, ...]) -> type[PatientRecord]:
     declared: dict[str, Any] = {field.key: _declared(field) for field in spec.fields}
     declared["override_verdict"] = (Annotated[_literal(verdicts) | None, BeforeValidator(
         _word_from(verdicts, None))], None)
