@@ -6,6 +6,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test test-floor lint bench golden clean
 
+# Python keeps compiled modules (and pytest its rewritten tests) in __pycache__, even where the
+# shell asks it not to: every `python -m brochure` a test starts would compile the package again
+unexport PYTHONDONTWRITEBYTECODE
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -27,14 +31,14 @@ test: $(STAMP) $(NODE)  ## lint and type-check, then the test suite (with veraPD
 	$(BIN)/ruff check brochure tests benchmarks
 	$(BIN)/mypy
 	tools/verapdf/fetch >/dev/null
-	$(BIN)/pytest -q -n auto --maxprocesses 4
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist worksteal
 
 .PHONY: test-fast test-fuzz
 FAST := -m "not process and not browser and not jvm"
 FUZZ_SECONDS ?= 600
 
 test-fast: $(STAMP)  ## the tests that start no process, browser or JVM (under a minute)
-	$(BIN)/pytest -q -n auto --maxprocesses 4 $(FAST)
+	$(BIN)/pytest -q -n auto --maxprocesses 4 --dist worksteal $(FAST)
 
 test-fuzz: $(STAMP)  ## the property tests, drawing new examples round after round for FUZZ_SECONDS
 	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); round=0; \

@@ -13,6 +13,7 @@ import io
 import re
 import subprocess
 import unicodedata
+from functools import cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -95,10 +96,17 @@ def _bottom_line(language: str) -> dict:
     return next(b for b in TEXTS[language]["blocks"] if b["type"] == "bottom_line")
 
 
+@cache
+def rendered_example(name: str, language: str) -> bytes:
+    """A shipped example's summary in ``language``, rendered once in this test process (the
+    summary tests of several files read the same ones)."""
+    return render_summary({**dict(EXAMPLES)[name], "language": language})
+
+
 @pytest.fixture(scope="module")
 def rendered() -> dict[tuple[str, str], bytes]:
-    return {(name, language): render_summary({**record, "language": language})
-            for name, record in EXAMPLES for language in ("en", "es")}
+    return {(name, language): rendered_example(name, language)
+            for name, _ in EXAMPLES for language in ("en", "es")}
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -14,7 +14,6 @@ from __future__ import annotations
 import ctypes
 import io
 import re
-from functools import cache
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -23,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader
 
 from brochure.render import summary
-from brochure.summaries import assess, render_summary, summarize
+from brochure.summaries import assess, summarize
 
 from .conftest import PROJECT, examples, read_yaml, run_cli
 from .pdf import text as pdf_text
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
+from .test_summary_bottom_line import rendered_example
 from .test_two_pages import records
 
 CONTENT = PROJECT / "content"
@@ -56,9 +56,8 @@ GUTTER = _inches(LAYOUT["columns"]["gutter"])
 COLUMN = (8.5 * INCH - 2 * MARGIN - GUTTER) / 2
 
 
-@cache
 def _pdf(name: str, language: str) -> bytes:
-    return render_summary({**dict(EXAMPLES)[name], "language": language})
+    return rendered_example(name, language)
 
 
 def _text(pdf: bytes) -> str:
