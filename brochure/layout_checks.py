@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -51,6 +51,7 @@ from .preflight import (
     words_at,
 )
 from .project import Project
+from .render.rendered import PlacedBlock, RenderedDocument
 from .render.sheets import Sheet, Slot, frame, reach, sheets
 
 DESCENT, ASCENT = 0.25, 0.8
@@ -187,7 +188,8 @@ def _size_findings(built: Built, page: PageContent,
         findings.append(Finding(
             built.path, page.number, "text-size",
             f"{what} at {size:g} pt{words} at {_position(page, first.origin)}{inside}{more}",
-            f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})"))
+            f"below this layout's minimum of {least:g} pt ({key} in layout {layout.name})",
+            at=(first.origin[0] - page.trim[0], first.origin[1] - page.trim[1])))
     return findings
 
 
@@ -430,3 +432,65 @@ def _stranded_problem(edition, layout: Layout, number: int, side: str, panel: st
         f"section '{section}') and no section heading: a panel starts with a level-1 heading "
         "(or a block with its own, such as physician or contact); put the heading this block "
         "belongs under before it, or place its section after one", level="finding")
+
+
+# -- where a finding's text is written ------------------------------------------------------------
+
+def located(findings: list[Finding], project: Project) -> list[Finding]:
+    """Each finding about a point of a built brochure, with where the block drawn at that
+    point is written (its file, line and column, and the block). The file is rendered again,
+    with its rendered document, in the publication, layout, language, brand and kind its name
+    says; only when that gives the file's very bytes (it was built from the content as it is
+    now) is a position added: a stale file's blocks may have moved."""
+    documents: dict[Path, RenderedDocument | None] = {}
+    placed = []
+    for finding in findings:
+        if finding.at is not None and finding.page is not None:
+            if finding.path not in documents:
+                documents[finding.path] = _rendered_again(finding.path, project)
+            block = _block_at(documents[finding.path], finding.page - 1, finding.at)
+            if block is not None and block.source is not None:
+                written = block.source
+                finding = replace(finding, written=f"{written.path}:{written.line}:"
+                                  f"{written.column}, section '{block.section}' block "
+                                  f"{block.index + 1} ({block.kind})")
+        placed.append(finding)
+    return placed
+
+
+def _rendered_again(path: Path, project: Project) -> RenderedDocument | None:
+    """The rendered document of the built brochure at ``path`` (None: no publication's output
+    has its name, or rendering it again does not give its bytes)."""
+    from .build import render_publication
+
+    for job in _jobs_named(path, project):
+        pdf, rendered = render_publication(project, *job)
+        return rendered if pdf == path.read_bytes() else None
+    return None
+
+
+def _jobs_named(path: Path, project: Project) -> Iterator[tuple]:
+    """(publication, layout, kind, language, brand) of each output whose name ``path`` ends
+    with (see :func:`brochure.output.publication_path`)."""
+    from .output import publication_path
+
+    for name, loaded in project.publications.items():
+        brands = [None, *(b for b in project.brands if b != loaded.model.brand)]
+        for language in project.editions(name):
+            for layout in loaded.model.layouts:
+                for kind in (SCREEN, PRINT):
+                    for brand in brands:
+                        named = publication_path(Path(), name, layout, language, kind, brand)
+                        if path.parts[-len(named.parts):] == named.parts:
+                            yield name, layout, kind, language, brand
+
+
+def _block_at(rendered: RenderedDocument | None, page: int,
+              point: tuple[float, float]) -> PlacedBlock | None:
+    """The block whose box holds ``point`` on ``page`` (from 0)."""
+    if rendered is None:
+        return None
+    x, y = point
+    return next((b for b in rendered.blocks if b.page == page and
+                 b.box.x - 1 <= x <= b.box.x + b.box.width + 1 and
+                 b.box.y - 1 <= y <= b.box.y + b.box.height + 1), None)

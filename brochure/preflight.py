@@ -43,10 +43,17 @@ class Finding:
     kind: str
     subject: str
     measured: str
+    at: tuple[float, float] | None = None
+    """The point on the page the finding is about, in points from the trim's bottom-left
+    corner (None: the page or the file as a whole)."""
+    written: str = ""
+    """Where what is drawn there is written (``file:line:column``, and the block), when known
+    (see :func:`brochure.layout_checks.located`)."""
 
     def __str__(self) -> str:
         where = f"page {self.page}: " if self.page else ""
-        return f"{self.path}: {where}{self.kind}: {self.subject}: {self.measured}"
+        written = f" (written at {self.written})" if self.written else ""
+        return f"{self.path}: {where}{self.kind}: {self.subject}: {self.measured}{written}"
 
 
 _FOUND: Kept[tuple[str, bytes, str], tuple[Finding, ...]] = Kept(limit=256)

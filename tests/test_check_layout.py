@@ -187,8 +187,10 @@ def test_text_below_the_layouts_minimum_is_a_finding_with_page_position_and_word
     assert len(sized) == 1, lines
     finding = sized[0]
     assert finding.startswith(f"{pdf}: page 2: text-size: text at 9 pt 'Option' at (")
+    table = _line_of(root / "content/leaflet/publication.yaml", "- type: table")
     assert finding.endswith("below this layout's minimum of 11 pt (min_text_size in layout "
-                            "leaflet)"), finding
+                            f"leaflet) (written at content/leaflet/publication.yaml:{table}, "
+                            "section 'facts' block 3 (table))"), finding
     assert "(and 5 more like it)" in finding, "header and two rows, two cells each"
     x, y = (float(v) for v in re.search(r"at \(([\d.]+) in, ([\d.]+) in\) from the top-left",
                                         finding).groups())
@@ -199,6 +201,29 @@ def test_text_below_the_layouts_minimum_is_a_finding_with_page_position_and_word
     assert x == pytest.approx((word[1] - left) / INCH, abs=0.02)
     baseline = word[4] - (word[4] - word[2]) * 0.22  # pdftotext's box runs below the baseline
     assert y == pytest.approx((baseline - top) / INCH, abs=0.04)
+
+
+def _line_of(path: Path, text: str) -> str:
+    """``line:column`` of the block item opening with ``text`` (the column of its first key,
+    where a block's position is)."""
+    lines = path.read_text().splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if line.lstrip().startswith(text))
+    return f"{number}:{lines[number - 1].index(text) + 3}"
+
+
+def test_a_file_built_from_other_content_gets_no_position(tmp_path):
+    """The position comes from rendering the file again: when the content changed since it
+    was built, the blocks may have moved, and no position is given."""
+    root = _leaflet(tmp_path / "stale", table=9)
+    pdf = _build(root)
+    publication = root / "content/leaflet/publication.yaml"
+    publication.write_text(publication.read_text().replace("- type: table",
+                                                           "- type: paragraph\n      text: "
+                                                           "Moved down.\n    - type: table", 1))
+    code, lines = _check(str(pdf), root=root)
+    sized = [line for line in lines if ": text-size: " in line]
+    assert code == 1 and len(sized) == 1, lines
+    assert "written at" not in sized[0]
 
 
 def test_the_same_text_at_the_minimum_passes(tmp_path):

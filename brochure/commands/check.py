@@ -105,9 +105,9 @@ def _accessibility(paths: list[Path]) -> int:
 def _laid_out(paths: list[Path], project) -> int:
     """Type sizes and balance of every built brochure among ``paths`` (other PDFs, such as
     summaries, are left to their own checks)."""
-    from ..layout_checks import file_findings
+    from ..layout_checks import file_findings, located
 
-    findings = [f for path in paths for f in file_findings(path, project)]
+    findings = located([f for path in paths for f in file_findings(path, project)], project)
     for finding in findings:
         click.echo(str(finding), err=True)
     click.echo(f"type and balance: {'ok' if not findings else f'{len(findings)} finding(s)'}")
