@@ -44,7 +44,7 @@ def test_the_summary_says_what_a_patient_needs(good_pdf):
     text = _text(good_pdf)
     for expected in [
         "Prepared for: Test Patient", "Born May 5, 1955", "Visit November 2, 2026",
-        "Your doctor: Dr. Inés Marlow", "You: moderate arthritis", "You: moderate",
+        "Your doctor", "Dr. Inés Marlow · Signature", "You: moderate arthritis", "You: moderate",
         "Could be an option to discuss with your doctor",
         "You have mild to moderate arthritis with some cartilage left.",
         "Walk every day.", "Bring your brace.",

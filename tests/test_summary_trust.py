@@ -25,6 +25,7 @@ from brochure.render import summary
 from brochure.summaries import assess, summarize
 
 from .conftest import PROJECT, examples, read_yaml, run_cli
+from .pdf import find_text
 from .pdf import text as pdf_text
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
 from .test_summary_bottom_line import rendered_example
@@ -313,6 +314,27 @@ def test_the_signature_line_is_3_inches_or_more_with_a_date_line():
     assert len([w for w in widths if w >= 3 * INCH - 1]) >= 2, widths
     text = _text(pdf)
     assert "Signature" in text and "Date" in text
+
+
+@pytest.mark.parametrize("language, label", [("en", "Signature"), ("es", "Firma")])
+def test_the_physicians_name_is_printed_under_the_line_it_signs(language, label, tmp_path):
+    """Under the signature line, the name of who signs it, as a form prints it; the line
+    is the first long rule above that name."""
+    record = dict(EXAMPLES)["good-candidate:1"]
+    roster = read_yaml((CONTENT / "brands/harbor.yaml").read_text())["physicians"]
+    doctor = next(d for d in roster if d["key"] == record["physician"])
+    printed = f"{doctor['honorific'][language]} {doctor['name']} · {label}"
+    path = tmp_path / "summary.pdf"
+    path.write_bytes(_pdf("good-candidate:1", language))
+    found = find_text(path, 1, printed)
+    assert found is not None, printed
+    document = pdfium.PdfDocument(str(path))
+    rules = [obj.get_bounds() for obj in document[1].get_objects(max_depth=4)
+             if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH]
+    lines = [b for b in rules if b[3] - b[1] < 2 and b[2] - b[0] > 2 * INCH and b[1] > found.top]
+    document.close()
+    line = min(lines, key=lambda b: b[1])  # the nearest long rule above the name
+    assert line[1] - found.top < 8, (line, found)  # the name sits right under it
 
 
 # -- 7: quotation marks and a shortened note ------------------------------------------------------

@@ -473,9 +473,8 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     """Signature details, then the booking link and its QR code, side by side."""
     styles, doctor = ctx.block.styles, ctx.physician
     language = ctx.record.language
-    lines = [f"<b>{escape(block.heading)}: {escape(_signed_name(doctor, language))}</b>",
-             escape(localize(doctor.title, language)),
-             f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
+    details = [escape(localize(doctor.title, language)),
+               f"{escape(block.phone_label)}: <b>{escape(doctor.direct_phone)}</b>"]
     url = str(ctx.block.brand.contact.booking_url)
     side = styles["contact"].leading * ctx.geometry.qr_lines
     text_width = ctx.block.width * ctx.geometry.qr_caption
@@ -483,9 +482,10 @@ def _signature(block: m.Signature, ctx: SummaryContext) -> list[Flowable]:
     line_width = ctx.block.width * ctx.geometry.signature_line
     if not stacked:  # within the details' cell
         line_width = min(line_width, ctx.block.width - text_width - side)
-    signing_line = _signing_line(ctx, line_width)
-    signed = [para("<br/>".join(lines), styles["contact"]), signing_line,
-              para(escape(block.line_label), styles["small"])]
+    printed = f"<b>{escape(_signed_name(doctor, language))}</b> · {escape(block.line_label)}"
+    signed = [para(f"<b>{escape(block.heading)}</b>", styles["contact"]),
+              _signing_line(ctx, line_width),  # the name printed under the line it signs
+              para(printed, styles["contact"]), para("<br/>".join(details), styles["contact"])]
     if block.date_label:  # a date line under the signature, as long as it
         signed += [_signing_line(ctx, line_width, ctx.geometry.date_space),
                    para(escape(block.date_label), styles["small"])]
