@@ -1,7 +1,8 @@
 """Visual regression: pages that matter against approved PNGs.
 
-Page 1 of an English and a Spanish summary of each verdict, and both sides of each tri-fold, are
-rendered with pypdfium2 at 50 dpi and compared with the images in ``tests/approved/``. A page
+Page 1 of an English and a Spanish summary of each verdict (page 2 too, its signature form, for
+the favourable one), both sides of each tri-fold and the booklet's cover, key-facts page and
+back cover are rendered with pypdfium2 at 50 dpi and compared with the images in ``tests/approved/``. A page
 fails when more than 0.5 % of its pixels differ by more than 32 levels in any channel: small
 enough that a restyled box fails, loose enough for anti-aliasing. After a deliberate change,
 look at the pages, then approve them with ``make golden`` (``UPDATE_GOLDEN=1``) and review the
@@ -85,6 +86,18 @@ def test_summary_first_page_looks_as_approved(verdict, language):
 def test_trifold_sides_look_as_approved(built, layout, side):
     pdf = (built / "knee-stem-cell" / f"{layout}.pdf").read_bytes()
     check_against_approved(page_image(pdf, side), f"{layout}-{side}")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_summary_second_page_looks_as_approved(language):
+    pdf = render_summary(_record("good", language))
+    check_against_approved(page_image(pdf, 2), f"summary-good-{language}-2")
+
+
+@pytest.mark.parametrize("page", [1, 2, 8])
+def test_booklet_pages_look_as_approved(built, page):
+    pdf = (built / "knee-stem-cell" / "booklet-letter.pdf").read_bytes()
+    check_against_approved(page_image(pdf, page), f"booklet-letter-{page}")
 
 
 @pytest.mark.parametrize("layout, side", TRIFOLDS)
