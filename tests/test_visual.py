@@ -2,11 +2,11 @@
 
 Page 1 of an English and a Spanish summary of each verdict (page 2 too, its signature form, for
 the favourable one), both sides of each tri-fold and the booklet's cover, key-facts page and
-back cover are rendered with pypdfium2 at 50 dpi and compared with the images in ``tests/approved/``. A page
-fails when more than 0.5 % of its pixels differ by more than 32 levels in any channel: small
-enough that a restyled box fails, loose enough for anti-aliasing. After a deliberate change,
-look at the pages, then approve them with ``make golden`` (``UPDATE_GOLDEN=1``) and review the
-new PNGs like code.
+back cover are rendered with pypdfium2 at 50 dpi and compared with the images in
+``tests/approved/``. A page fails when more than 0.5 % of its pixels differ by more than 32
+levels in any channel: small enough that a restyled box fails, loose enough for anti-aliasing.
+After a deliberate change, look at the pages, then approve them with ``make golden``
+(``UPDATE_GOLDEN=1``) and review the new PNGs like code.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -17,7 +20,7 @@ from ..text import escape, fallback_runs, has_right_to_left, needs_shaping, segm
 from .backend import paragraph as lines
 from .backend.patches import install, own_shaping
 from .fonts import font_for
-from .parse_cache import PARSED, WRAPPED
+from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache
 from .tagging import link, spec_of, with_spec
 
 
@@ -41,6 +44,7 @@ class Para(Paragraph):
 
     _logical: Logical | None = None
     _parse_key: tuple | None = None  # content text (see :func:`para`): its lines are reused
+    _wraps: WrapCache = WRAPPED  # where they are kept (a patient's text: its summary's own)
 
     _wrapped_at: float | None = None
 
@@ -48,7 +52,7 @@ class Para(Paragraph):
         if self._wrapped_at == available_width and lines.has_lines(self):
             return self.width, self.height  # (a split that failed takes the lines away)
         key = self._parse_key
-        if key is not None and WRAPPED.restore(self, key, available_width):
+        if key is not None and self._wraps.restore(self, key, available_width):
             self._wrapped_at = available_width
             return self.width, self.height
         first = key is not None and self._wrapped_at is None  # all it sets is new
@@ -58,7 +62,7 @@ class Para(Paragraph):
         if self._logical is None:
             lines.keep_line_end_spaces(self)
         if before is not None and lines.has_lines(self):
-            WRAPPED.keep(key, available_width, lines.set_by_wrap(self, before))
+            self._wraps.keep(key, available_width, lines.set_by_wrap(self, before))
         return size
 
     def breakLines(self, width):  # noqa: N802 - ReportLab's name
@@ -101,10 +105,62 @@ class LinkPara(Para):
                  spec.link_contents)
 
 
+class _OneSummary(NamedTuple):
+    parsed: ParseCache
+    wrapped: WrapCache
+
+
+_ONE_SUMMARY: ContextVar[_OneSummary | None] = ContextVar("one_summary", default=None)
+
+
+@contextmanager
+def one_summary() -> Iterator[None]:
+    """Within it, the text of :func:`fresh` paragraphs (a patient's own words) is parsed and
+    wrapped once for every layout of one summary (fitting a long record to its pages tries
+    several). What is kept belongs to this scope alone (its context: a thread of its own has
+    its own) and is dropped when it ends: no patient's words outlive their summary, nor reach
+    another's."""
+    token = _ONE_SUMMARY.set(_OneSummary(ParseCache(limit=1024), WrapCache(limit=1024)))
+    try:
+        yield
+    finally:
+        _ONE_SUMMARY.reset(token)
+
+
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
           kind: type[Para] = Para) -> Para:
     """A Paragraph of markup, with characters the style's font lacks drawn in a fallback
-    font (a patient's name in any script), shaped where the script needs it."""
+    font (a patient's name in any script), shaped where the script needs it; parsed once per
+    :func:`one_summary` scope when one is open."""
+    scope = _ONE_SUMMARY.get()
+    if scope is None:
+        return _fresh(markup, style, bullet, kind)
+    return _kept_in(scope.parsed, scope.wrapped, markup, style, bullet, kind, _fresh)
+
+
+def _kept_in(parsed: ParseCache, wrapped: WrapCache, markup: str, style: ParagraphStyle,
+             bullet: str | None, kind: type[Para], parse: Any) -> Para:
+    """A paragraph of ``markup`` from a copy of its parse kept in ``parsed`` (else parsed by
+    ``parse`` and kept there), its lines kept in ``wrapped``. Text that needs shaping, or
+    markup that changes its style (``<para>``), is parsed each time and not kept."""
+    hit = parsed.get(markup, style, bullet)
+    if hit is not None:
+        # the bullet may be fragments (a <bullet> in the markup): ReportLab takes those too
+        paragraph = kind(hit.text, style, bulletText=hit.bullet,  # type: ignore[arg-type]
+                         frags=hit.fragments)
+    else:
+        paragraph = parse(markup, style, bullet, kind)
+        if paragraph._logical is not None or paragraph.style is not style:
+            return paragraph
+        parsed.put(markup, style, bullet, paragraph.text, lines.fragments(paragraph),
+                   paragraph.bulletText)
+    paragraph._parse_key = parsed.key(markup, style, bullet)
+    paragraph._wraps = wrapped
+    return paragraph
+
+
+def _fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
+           kind: type[Para] = Para) -> Para:
     if markup.isascii():  # most text: nothing to look up
         return kind(markup, style, bulletText=bullet)
     markup = fallback_runs(markup, font_for(style.fontName))
@@ -179,16 +235,4 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
     process, so the same text in the same style (by its values) reuses a copy of the parsed
     fragments; the paragraph is the same as a freshly parsed one. Text that needs shaping, or
     markup that changes its style (``<para>``), is parsed each time."""
-    hit = PARSED.get(markup, style, bullet)
-    if hit is not None:
-        # the bullet may be fragments (a <bullet> in the markup): ReportLab takes those too
-        paragraph = kind(hit.text, style, bulletText=hit.bullet,  # type: ignore[arg-type]
-                         frags=hit.fragments)
-        paragraph._parse_key = PARSED.key(markup, style, bullet)
-        return paragraph
-    paragraph = fresh(markup, style, bullet, kind)
-    if paragraph._logical is None and paragraph.style is style:
-        PARSED.put(markup, style, bullet, paragraph.text, lines.fragments(paragraph),
-                   paragraph.bulletText)
-        paragraph._parse_key = PARSED.key(markup, style, bullet)
-    return paragraph
+    return _kept_in(PARSED, WRAPPED, markup, style, bullet, kind, _fresh)
