@@ -4,6 +4,7 @@ Prints JSON lines:
 - warm: median (and p10/p90) ms per summary over 500 different records, after a warm-up, in one
   process with the project loaded once (what a server or batch worker sees), and the median CPU
   time of the rendering thread (steadier than wall time when other work shares the machine);
+- worst: the shipped worst-case record's median, and its ratio to the median record's;
 - tagging: the same with and without the tagged-PDF structure (the untagged kit skips tagging
   altogether: no marked content, no structure), and their ratio;
 - batch: 1,000 records through ``brochure batch`` with 1 and 2 workers (wall seconds,
@@ -68,6 +69,29 @@ def warm(n: int = 500, warmup: int = 20) -> dict:
             "p10_ms": round(times[n // 10], 2), "p90_ms": round(times[n * 9 // 10], 2),
             "cpu_median_ms": round(statistics.median(cpu), 2),
             "size_kb_median": round(statistics.median(sizes) / 1024, 1)}
+
+
+def worst(n: int = 30) -> dict:
+    """The shipped worst-case record (the longest note, every reduction and a cut note), warm:
+    its median ms, and as a ratio to the median record's (``warm``, 200 records)."""
+    import warnings
+
+    from brochure.source import load
+
+    worst_case = load(ROOT / "content" / "patients" / "worst-case.yaml").data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note is cut, as the physician is told
+        for _ in range(3):
+            render_summary(worst_case)
+        times = []
+        for _ in range(n):
+            start = time.perf_counter()
+            render_summary(worst_case)
+            times.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(times)
+    typical = warm(200)["median_ms"]
+    return {"bench": "worst_case", "n": n, "median_ms": round(median, 2),
+            "median_record_ms": typical, "ratio": round(median / typical, 2)}
 
 
 def tagging(n: int = 500) -> dict:
@@ -142,7 +166,7 @@ def memory(total: int = 10000, checkpoint: int = 2000) -> dict:
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["warm", "tagging", "batch", "memory"]
+    parts = sys.argv[1:] or ["warm", "worst", "tagging", "batch", "memory"]
     for part in parts:
-        print(json.dumps({"warm": warm, "tagging": tagging, "batch": batch,
+        print(json.dumps({"warm": warm, "worst": worst, "tagging": tagging, "batch": batch,
                           "memory": memory}[part]()), flush=True)
