@@ -27,6 +27,7 @@ from brochure.summaries import assess, summarize
 from .conftest import PROJECT, examples, read_yaml, run_cli
 from .pdf import find_text
 from .pdf import text as pdf_text
+from .pdf import texts as pdf_texts
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
 from .test_summary_bottom_line import rendered_example
 from .test_two_pages import records
@@ -261,6 +262,44 @@ def test_no_column_of_a_shipped_summary_opens_away_from_its_heading(name, langua
 @given(records())
 def test_no_column_of_any_summary_opens_away_from_its_heading(record):
     _assert_columns_open_well(summarize(record).pdf, record["language"])
+
+
+def test_a_section_that_goes_on_opens_the_next_column_with_its_heading_said_again():
+    """A section too tall for the room a column has left, and able to break before a later
+    box, leaves what fits and goes on in the next column under its heading said again with
+    the text's ``continued`` words, drawn as a decoration (an artifact: the structure has the
+    heading once). The Spanish favourable summary does so (its page 1 would otherwise end
+    with an empty half column)."""
+    text = TEXTS["es"]
+    words = text["continued"]
+    heading = next(b for b in text["blocks"] if b.get("id") == "explainer")["full"][0]["text"]
+    pdf = _pdf("good-candidate:1", "es")
+    page_one, page_two = pdf_texts(pdf)[:2]
+    assert heading in page_one and f"{heading} {words}" not in page_one
+    assert page_two.startswith(f"{heading} {words}") or \
+        f"{heading} {words}" in page_two.split("Cómo se compara")[0], page_two[:200]
+    document = pdfium.PdfDocument(pdf)
+    textpage = document[1].get_textpage()
+    marks = []
+    for obj in document[1].get_objects(max_depth=4):
+        if obj.type != pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        left, bottom, right, top = obj.get_bounds()
+        if words.strip("()") in textpage.get_text_bounded(left, bottom, right, top):
+            marks.append(_mark_names(obj))
+    document.close()
+    assert marks and all("Artifact" in names for names in marks), marks
+
+
+def _mark_names(obj) -> list[str]:
+    """The marked-content tags a page object is drawn in."""
+    names = []
+    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj.raw)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj.raw, i)
+        size, buffer = ctypes.c_ulong(), (ctypes.c_ushort * 128)()
+        pdfium_c.FPDFPageObjMark_GetName(mark, buffer, 256, ctypes.byref(size))
+        names.append(bytes(buffer)[:size.value].decode("utf-16-le").rstrip("\x00"))
+    return names
 
 
 def test_a_box_that_would_open_a_column_is_caught():

@@ -277,6 +277,9 @@ class SummaryText(Strict):
         "templates may use it as `not_recorded`"))
     blocks: list[SummaryBlock] = Field(min_length=1)
     pages: int = Field(2, ge=1, description="the summary's length, in pages")
+    continued: str | None = Field(None, description=(
+        "what follows a section's heading said again where the section goes on in the next "
+        "column (\"(continued)\"); without it, a section is moved whole"))
     reductions: list[str] = Field(default_factory=list, description=(
         "ids of `reducible` blocks, in the order they take their shorter form while a summary "
         "would run past `pages`: the first a summary gives up first"))

@@ -14,14 +14,15 @@ from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..text import escape, fallback_runs, has_right_to_left, needs_shaping, segment_levels
 from .backend import paragraph as lines
 from .backend.patches import install, own_shaping
 from .fonts import font_for
 from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache
-from .tagging import link, spec_of, with_spec
+from .tagging import decoration, link, spec_of, with_spec
+from .wrapping import Wrapper
 
 
 class Logical(NamedTuple):
@@ -236,3 +237,13 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
     fragments; the paragraph is the same as a freshly parsed one. Text that needs shaping, or
     markup that changes its style (``<para>``), is parsed each time."""
     return _kept_in(PARSED, WRAPPED, markup, style, bullet, kind, _fresh)
+
+
+def heading_again(heading: Flowable, words: str) -> Flowable:
+    """``heading`` (a paragraph) said again where its section goes on, followed by ``words``
+    ("(continued)"), in its style, drawn as a decoration (the structure has it once)."""
+    while isinstance(heading, Wrapper):  # a recording replayed: the paragraph it records
+        heading = heading.inner
+    if not isinstance(heading, Paragraph):
+        return Spacer(0, 0)
+    return decoration(para(escape(f"{heading.getPlainText()} {words}"), heading.style))

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
@@ -41,10 +41,11 @@ from .backend.layout import frame_room, frame_space_left, frame_used, kept_toget
 from .backend.paragraph import line_count
 from .blocks import BlockContext
 from .colours import Palette
+from .continued import Continuable
 from .document import DeferredPages, Metadata, describe
 from .fitting import fewest_fitting, longest_fitting, remembered
 from .fonts import FontSet, register_fonts
-from .paragraphs import fresh, one_summary
+from .paragraphs import fresh, heading_again, one_summary
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -560,9 +561,12 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     start = next((i + 1 for i, (_, b) in enumerate(placed) if b.type == columns.after), 0)
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
     wide = replace(ctx, measure=columns.measure)
+    words = kit.text(ctx.record.language).continued
+    again = (lambda heading: heading_again(heading, words)) if words else None
+
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks],
-                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks])
+                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again)
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
@@ -648,18 +652,26 @@ def _placed(blocks: list[SummaryBlock],
     return placed
 
 
-def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = ()) -> list:
+def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
+          again: Callable[[Flowable], Flowable] | None = None) -> list:
     """The flowables of each block in order, those of a reducible block that stays together
     (keys ``b<index><form>t<n>``) in one KeepTogether; a block marked in ``glued`` (a box
     without a heading of its own) is kept with the flowable before it, so that no column or
-    page opens with it away from the heading it belongs under."""
+    page opens with it away from the heading it belongs under. With ``again`` (which makes a
+    heading said again), a headed section may go on in the next column before its second box
+    or a later one (see :mod:`.continued`)."""
     out: list = []
     groups: dict[str, list] = {}
+    boxed: set[int] = set()  # the lists that end in a glued box
+    breaks: set[int] = set()  # the first flowable of each box a section may break before
     for n, (key, flowables) in enumerate(pieces):
         group = key[: key.index("t") + 1] if "t" in key else None
         if group is None and n < len(glued) and glued[n] and out and flowables:
             last = out.pop()
+            if isinstance(last, list) and id(last) in boxed:
+                breaks.add(id(_unnested(flowables)[0]))
             out.append([*(last if isinstance(last, list) else [last]), *flowables])
+            boxed.add(id(out[-1]))
         elif group is None:
             out += flowables
         elif group in groups:
@@ -667,7 +679,20 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = ()) -> list:
         else:
             groups[group] = list(flowables)
             out.append(groups[group])
-    return _with_next([_together(f) if isinstance(f, list) else f for f in out])
+    kept = _with_next([_together(f) if isinstance(f, list) else f for f in out])
+    return [_continuable(f, breaks, again) if isinstance(f, KeepTogether) and breaks and again
+            else f for f in kept]
+
+
+def _continuable(keep: KeepTogether, breaks: set[int],
+                 again: Callable[[Flowable], Flowable]) -> KeepTogether:
+    """``keep`` as a :class:`~.continued.Continuable` when it opens with a heading and holds
+    a box it may break before."""
+    content = kept_together(keep)
+    at = [i for i, flowable in enumerate(content) if id(flowable) in breaks]
+    if not at or not content[0].getKeepWithNext():
+        return keep
+    return Continuable(content, at, lambda: again(content[0]))
 
 
 def _with_next(flowables: list) -> list:

@@ -109,6 +109,11 @@ def link(canvas, path: Path | None, url: str, rect, description: str) -> None:
 _DECORATION: Path = (("decoration", "Artifact", ()),)
 
 
+def decoration(flowable: Flowable) -> Flowable:
+    """``flowable``, drawn as decoration (an artifact) when the document is tagged."""
+    return mark(flowable, _DECORATION)
+
+
 def artifact(canvas, draw) -> None:
     """``draw(canvas)`` as decoration: an artifact when the document is tagged."""
     marked(canvas, _DECORATION, draw)
