@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject, IndirectObject
 
@@ -74,6 +76,17 @@ def _raw_texts(pdf: bytes | Path | io.BytesIO) -> list[str]:
         return [page.get_textpage().get_text_range() for page in document]
     finally:
         document.close()
+
+
+def mark_names(obj) -> list[str]:
+    """The marked-content tags a PDFium page object is drawn in ("Artifact", "P", "Figure")."""
+    names = []
+    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj.raw)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj.raw, i)
+        size, buffer = ctypes.c_ulong(), (ctypes.c_ushort * 128)()
+        pdfium_c.FPDFPageObjMark_GetName(mark, buffer, 256, ctypes.byref(size))
+        names.append(bytes(buffer)[:size.value].decode("utf-16-le").rstrip("\x00"))
+    return names
 
 
 def fonts(path: Path) -> list[DictionaryObject]:

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from brochure.checks import contrast
 
 from .conftest import PROJECT, read_yaml, run_cli
+from .pdf import mark_names
 
 LAYOUTS = ["trifold-letter", "trifold-a4", "booklet-letter"]
 LABELS = {"en": ["Thigh bone", "Shin bone", "Cartilage", "Meniscus"],
@@ -72,16 +73,6 @@ def _runs(chars, needle: str):
         start = text.find(needle, start + 1)
 
 
-def _marks(obj) -> list[str]:
-    names = []
-    for i in range(raw.FPDFPageObj_CountMarks(obj.raw)):
-        mark = raw.FPDFPageObj_GetMark(obj.raw, i)
-        size, buffer = ctypes.c_ulong(), (ctypes.c_ushort * 128)()
-        raw.FPDFPageObjMark_GetName(mark, buffer, 256, ctypes.byref(size))
-        names.append(bytes(buffer)[:size.value].decode("utf-16-le").rstrip("\x00"))
-    return names
-
-
 def _bounds(obj) -> tuple[float, float, float, float]:
     values = [ctypes.c_float() for _ in range(4)]
     raw.FPDFPageObj_GetBounds(obj.raw, *(ctypes.byref(v) for v in values))
@@ -93,7 +84,7 @@ def _figure_paths(path: Path, page: int) -> list[tuple[float, float, float, floa
     document = pdfium.PdfDocument(str(path))
     try:
         return [_bounds(obj) for obj in document[page].get_objects()
-                if obj.type == raw.FPDF_PAGEOBJ_PATH and "Figure" in _marks(obj)]
+                if obj.type == raw.FPDF_PAGEOBJ_PATH and "Figure" in mark_names(obj)]
     finally:
         document.close()
 

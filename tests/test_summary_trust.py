@@ -25,7 +25,7 @@ from brochure.render import summary
 from brochure.summaries import assess, summarize
 
 from .conftest import PROJECT, examples, read_yaml, run_cli
-from .pdf import find_text
+from .pdf import find_text, mark_names
 from .pdf import text as pdf_text
 from .pdf import texts as pdf_texts
 from .test_summary_bottom_line import EXAMPLES as SHIPPED_EXAMPLES
@@ -286,20 +286,9 @@ def test_a_section_that_goes_on_opens_the_next_column_with_its_heading_said_agai
             continue
         left, bottom, right, top = obj.get_bounds()
         if words.strip("()") in textpage.get_text_bounded(left, bottom, right, top):
-            marks.append(_mark_names(obj))
+            marks.append(mark_names(obj))
     document.close()
     assert marks and all("Artifact" in names for names in marks), marks
-
-
-def _mark_names(obj) -> list[str]:
-    """The marked-content tags a page object is drawn in."""
-    names = []
-    for i in range(pdfium_c.FPDFPageObj_CountMarks(obj.raw)):
-        mark = pdfium_c.FPDFPageObj_GetMark(obj.raw, i)
-        size, buffer = ctypes.c_ulong(), (ctypes.c_ushort * 128)()
-        pdfium_c.FPDFPageObjMark_GetName(mark, buffer, 256, ctypes.byref(size))
-        names.append(bytes(buffer)[:size.value].decode("utf-16-le").rstrip("\x00"))
-    return names
 
 
 def test_a_box_that_would_open_a_column_is_caught():

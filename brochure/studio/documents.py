@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..build import PanelFitError, render_publication
 from ..errors import BrochureError, Problem, SourceError
+from ..kept import Kept
 from ..kinds import SCREEN
 from ..pages import page_images
 from ..project import Project, load_project
@@ -146,8 +146,7 @@ class Workspace:
         self.generation = 0
         self.counter = 0
         self.views: dict[DocKey, DocView] = {}
-        self.images: OrderedDict[str, bytes] = OrderedDict()
-        self.image_lock = threading.Lock()
+        self.images: Kept[str, bytes] = Kept(limit=MAX_IMAGES)
         self._pages: dict[str, list[str]] = {}
         self.reload()
 
@@ -240,11 +239,7 @@ class Workspace:
             return view
 
     def image(self, digest: str) -> bytes | None:
-        with self.image_lock:
-            png = self.images.get(digest)
-            if png is not None:
-                self.images.move_to_end(digest)
-            return png
+        return self.images.get(digest)
 
     def _store(self, view: DocView) -> DocView:
         self.counter += 1
@@ -300,10 +295,7 @@ class Workspace:
         hashes = []
         for png in page_images(pdf, PREVIEW_DPI):
             image = hashlib.sha256(png).hexdigest()
-            with self.image_lock:
-                self.images[image] = png
-                while len(self.images) > MAX_IMAGES:
-                    self.images.popitem(last=False)
+            self.images.put(image, png)
             hashes.append(image)
         self._pages[digest] = hashes
         return hashes
