@@ -334,6 +334,24 @@ def test_a_publications_summary_is_offered_beside_its_layouts_in_each_language(s
         == 404
 
 
+def test_every_shipped_publication_with_summaries_previews_them_from_its_own_record(studio):
+    """Each publication that has summaries (a record.yaml) keeps a fictional preview record in
+    its own folder, and the studio shows its summary from it, two pages in each language."""
+    client, _, _ = studio
+    content = PROJECT / "content"
+    with_summaries = sorted(path.parent.name for path in content.glob("*/record.yaml"))
+    assert len(with_summaries) >= 2
+    for publication in with_summaries:
+        assert (content / publication / "preview-record.yaml").exists(), publication
+        for language in ("en", "es"):
+            page = client.get("/", params={"publication": publication, "layout": SUMMARY_LAYOUT,
+                                           "language": language})
+            assert page.status_code == 200 and "no preview record" not in page.text
+            assert len(re.findall(r'src="(/image/\w+\.png)"', page.text)) == 2, \
+                (publication, language)
+            assert f"content/{publication}/preview-record.yaml" in page.text
+
+
 def test_the_summary_follows_its_wording_and_keeps_its_pages_on_a_yaml_error(project: Path):
     workspace = Workspace(project)
     good = _summary_view(workspace)
