@@ -79,9 +79,7 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
     monkeypatch.setattr(summary, "_render", counted_render)
     result = summarize(record)
     assert len(written) == 1, "the summary's PDF is written once"
-    assert built.count(False) == 1, ("rendered once, in the form chosen: its note alone is "
-                                     "taller than a summary leaves room for, so the whole is "
-                                     "never rendered, only its shortest form measured")
+    assert built.count(False) == 2, "one rendering that ran over, one of the form chosen"
     assert built.count(True) <= 8, f"{built.count(True)} measured layouts"
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
     cuts = summary._note_cuts(record["notes"])
@@ -91,19 +89,6 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
     rendered = render(kit, longer_record, assess(longer_record, kit.rules), kit.seed("es"),
                       reduced=frozenset(kit.text("es").reductions), note_cut=True, limit=2)
     assert rendered.pages > 2, "a note one word longer runs past the two pages"
-
-
-def test_a_note_taller_than_the_room_gives_the_same_bytes_as_the_whole_search(monkeypatch):
-    """Measuring the shortest form first, for a note taller than the room its summary leaves,
-    and cutting the note when even that runs over, gives the bytes the search from the whole
-    gives, for notes of several lengths in both languages."""
-    base = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
-    records = [{**base, "notes": base["notes"][:n], "language": language}
-               for n in (700, 1300, len(base["notes"])) for language in ("en", "es")]
-    quick = [summarize(record) for record in records]
-    assert any(result.warnings for result in quick), "some notes are cut"
-    monkeypatch.setattr(summary._Fitting, "shortest_overflow", lambda self: 0.0)
-    assert [summarize(record).pdf for record in records] == [r.pdf for r in quick]
 
 
 def test_a_patients_words_are_kept_for_their_summary_alone():

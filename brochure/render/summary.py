@@ -145,20 +145,6 @@ class SummaryKit:
         _LEARNT.put((self.identity, language), seed)
         return seed
 
-    def room(self, language: str, verdict: str) -> float:
-        """The room a summary of ``verdict`` in ``language`` leaves free on its pages in its
-        full form, for the calibration record (no note: the core fields and the declared
-        fields' examples), measured once per process for the kit's identity."""
-        key = (self.identity, language, verdict)
-        room = _ROOMS.get(key)
-        if room is None:
-            built = _render(self, _CALIBRATION.model_copy(update={"language": language}),
-                            _calibration_assessment(self, verdict, language), None,
-                            limit=self.text(language).pages, measure=True)
-            room = built.room if built.pages <= self.text(language).pages else 0.0
-            _ROOMS.put(key, room)
-        return room
-
     @cached_property
     def identity(self) -> str:
         """A digest of everything the kit is made of: two kits with the same identity render
@@ -203,17 +189,11 @@ def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     last resort; None when even that runs past them. Most records fit at once; for the others
     the layout is measured (not drawn) to choose the form, which is then rendered once."""
     seed, text = kit.seed(record.language), kit.text(record.language)
-    fitting = _Fitting(kit, record, assessment, seed, declaration)
-    if record.notes:
-        with one_summary():  # the patient's words parsed and wrapped once for every trial
-            shortest = fitting.shortest_overflow()
-            if shortest > 0:  # even its shortest form runs over: its note is cut, and
-                return fitting.cut_note(shortest)  # the whole is never rendered
     first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
     if first.pages <= text.pages:
         return RenderedSummary(first.pdf)
-    with one_summary():
-        return fitting.search(first.overflow)
+    with one_summary():  # the patient's words parsed and wrapped once for every trial
+        return _Fitting(kit, record, assessment, seed, declaration).search(first.overflow)
 
 
 class _Fitting:
@@ -248,21 +228,7 @@ class _Fitting:
         taken = fewest_fitting(trial, 1, count, propose(0, overflow), propose)
         if taken is not None:
             return self._rendered(taken, None)
-        return self.cut_note(trial(count) if count else overflow)
-
-    def shortest_overflow(self) -> float:
-        """How far the summary's shortest form (every reduction taken, the note whole) runs
-        over its pages, when its note alone is taller than the room a summary of its verdict
-        without a note leaves (:meth:`SummaryKit.room`); else 0 (not measured). The rest of a
-        patient's summary takes at least what the calibration record's does, so a shorter
-        note may fit: the search from the whole decides."""
-        if self.record.notes is None:
-            return 0.0
-        note = [(key, b) for key, b in _placed(self.text.blocks, frozenset()) if b.type == "note"]
-        height = _height(self.kit, self._context(note_cut=False), note) if note else 0.0
-        if height <= self.kit.room(self.record.language, self.assessment.verdict):
-            return 0.0
-        return self._overflow(len(self.reductions), None)
+        return self._cut_note(trial(count) if count else overflow)
 
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
@@ -305,7 +271,7 @@ class _Fitting:
         ctx = _context(kit, self.text, record, self.assessment, _text_width(kit.layout))
         return replace(ctx, note_cut=note_cut, recordings=kit.recordings)
 
-    def cut_note(self, overflow: float) -> RenderedSummary | None:
+    def _cut_note(self, overflow: float) -> RenderedSummary | None:
         """All reductions taken and the note cut: its longest start that fits. A character of
         the note is taken to be worth the note's height over its length."""
         notes, taken = self.record.notes, len(self.reductions)
@@ -1107,8 +1073,6 @@ def _canvas_maker(kit: SummaryKit, text: SummaryText, record: PatientRecord,
 
 
 _LEARNT: Kept[tuple[str, str], FontSeed] = Kept(limit=32)
-_ROOMS: Kept[tuple[str, str, str], float] = Kept(limit=128)
-"""The room the calibration summary of each verdict leaves (see :meth:`SummaryKit.room`)."""
 """Seeds learnt in this process, by kit identity and language (see :meth:`SummaryKit.seed`)."""
 
 _CALIBRATION = PatientRecord(id="calibration", name="A", date_of_birth=dt.date(1950, 1, 1),
