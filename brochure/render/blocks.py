@@ -304,10 +304,10 @@ def _table(block: m.Table, ctx: BlockContext) -> list[Flowable]:
     table = grid(rows, widths, commands, ctx, repeatRows=1)
     with_spec(table, table=TableHeaders(header_row=True, header_column=True))
     table.spaceAfter = ctx.styles["body"].spaceAfter
-    parts: list[Flowable] = [table]
-    if block.caption:
-        parts.append(para(inline(block.caption), ctx.styles["caption"]))
-    return parts
+    if not block.caption:
+        return [table]
+    # the caption stays with its table: a column or page never opens with it alone
+    return [KeepTogether([table, para(inline(block.caption), ctx.styles["caption"])])]
 
 
 @builds("figure", Draws(text=(("caption", None),), text_when="caption"))

@@ -4,9 +4,10 @@ A summary keeps a section's heading with what it heads, and each box without a h
 own with the text before it (so that no column opens with a box away from its heading). A
 section with several such boxes can then be taller than the room left in a column, and moving
 it whole leaves a hole. :class:`Continuable` keeps it whole when it fits; when it does not, and
-the room left is at least half its height, it breaks before one of its later boxes: what fits
-stays, and the rest opens the next column under the section's heading said again with the
-text's ``continued`` words (drawn as a decoration: a screen reader reads the heading once)."""
+the room left is at least half its height, it breaks before one of its boxes (the last that
+leaves what fits): that stays, and the rest opens the next column under the section's heading
+said again with the text's ``continued`` words (drawn as a decoration: a screen reader reads
+the heading once). A box is never parted from its heading: it goes on under it, said again."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ HeadingAgain = Callable[[], Flowable]
 
 class Continuable(KeepTogether):
     """A KeepTogether of a heading and what it heads that may break before the flowables at
-    ``breaks`` (indices into ``flowables``, none before the second box), the rest under the
-    heading said again."""
+    ``breaks`` (indices into ``flowables``: where its boxes begin), the rest under the heading
+    said again."""
 
     def __init__(self, flowables: list[Flowable], breaks: Sequence[int], again: HeadingAgain):
         super().__init__(flowables)

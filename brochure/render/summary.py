@@ -624,20 +624,17 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
     (keys ``b<index><form>t<n>``) in one KeepTogether; a block marked in ``glued`` (a box
     without a heading of its own) is kept with the flowable before it, so that no column or
     page opens with it away from the heading it belongs under. With ``again`` (which makes a
-    heading said again), a headed section may go on in the next column before its second box
-    or a later one (see :mod:`.continued`)."""
+    heading said again), a headed section may go on in the next column before any of its
+    boxes, under its heading said again (see :mod:`.continued`)."""
     out: list = []
     groups: dict[str, list] = {}
-    boxed: set[int] = set()  # the lists that end in a glued box
     breaks: set[int] = set()  # the first flowable of each box a section may break before
     for n, (key, flowables) in enumerate(pieces):
         group = key[: key.index("t") + 1] if "t" in key else None
         if group is None and n < len(glued) and glued[n] and out and flowables:
             last = out.pop()
-            if isinstance(last, list) and id(last) in boxed:
-                breaks.add(id(_unnested(flowables)[0]))
+            breaks.add(id(_unnested(flowables)[0]))
             out.append([*(last if isinstance(last, list) else [last]), *flowables])
-            boxed.add(id(out[-1]))
         elif group is None:
             out += flowables
         elif group in groups:
