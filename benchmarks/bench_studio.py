@@ -12,13 +12,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,31 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from brochure.studio.splice import replace  # noqa: E402
+from tests.servers import started  # noqa: E402
 
 RUNS = 20
 PUBLICATION = "content/knee-stem-cell/publication.yaml"
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _studio(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = _port()
-    process = subprocess.Popen([sys.executable, "-m", "brochure", "studio", "--port", str(port)],
-                               cwd=folder, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/static/studio.css", timeout=1)
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("brochure studio did not start")
+    return started(["studio"], folder, ready="/static/studio.css",
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 @contextmanager

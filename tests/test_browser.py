@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from .conftest import PROJECT, ROOT
+from .servers import started
 
 pytestmark = [pytest.mark.browser, pytest.mark.process]
 
@@ -24,28 +20,9 @@ SCREENSHOTS = ROOT / "docs"
 NAME = "Zoë Ramírez-Okafor"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port", str(port)],
-                               cwd=PROJECT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/api/health", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"brochure serve exited: {process.stderr.read()}")
-            time.sleep(0.1)
+    process, url = started(["serve"], PROJECT)
     yield url
     process.terminate()
     _, errors = process.communicate(timeout=10)

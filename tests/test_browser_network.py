@@ -19,10 +19,10 @@ import pytest
 from pypdf import PdfReader
 
 from .conftest import PROJECT, ROOT
+from .servers import free_port
 from .test_browser import (  # the browser fixture: one launch for this module
     NAME,
     _assert_no_violations,
-    _free_port,
     _patient,
     _watched,
     browser,  # noqa: F401
@@ -85,7 +85,7 @@ def users(tmp_path_factory) -> Path:
 def _serve(*options: str, **environment: str) -> Iterator[str]:
     """``brochure serve --host 0.0.0.0`` with ``options``; yields its port and checks, when
     it stops, that its log holds no patient data and no password."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "brochure", "serve", "--host", "0.0.0.0", "--port", str(port),
          *options], cwd=PROJECT, env=dict(os.environ, PYTHONPATH=str(ROOT), **environment),

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from .conftest import ROOT
+from .servers import started
 from .topic import FALL_REASON, TOPIC, second_topic
 
 pytestmark = [pytest.mark.browser, pytest.mark.process]
@@ -24,29 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.process]
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _served(project: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port", str(port),
-                                "--publication", TOPIC], cwd=project, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{url}/api/health", timeout=1)
-            return process, url
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"brochure serve exited: {process.stderr.read()}")
-            time.sleep(0.1)
-    process.terminate()
-    pytest.fail("brochure serve did not answer")
+    return started(["serve", "--publication", TOPIC], project)
 
 
 def test_the_generated_form_of_a_copied_publication_is_filled_and_submitted(project, tmp_path):

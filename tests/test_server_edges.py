@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 
 from .conftest import PROJECT, ROOT, read_yaml
 from .forms import as_downloaded
+from .servers import free_port, wait_until_up
 
 MARKER = "QZX-EDGE-5150"
 
@@ -84,12 +84,6 @@ class Served:
         return answer.split(b"\r\n", 1)[0].decode("latin-1")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve_env(config: Path) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(config),
                 BROCHURE_TODAY="2026-11-29")
@@ -105,24 +99,13 @@ def served(tmp_path_factory) -> Iterator[Served]:
             [sys.executable, "-m", "brochure", "serve", "--port", str(port)], cwd=PROJECT,
             env=serve_env(folder), stdout=subprocess.DEVNULL, stderr=log)
         try:
-            _wait_until_up(process, port)
+            wait_until_up(process, f"http://127.0.0.1:{port}/api/health")
             server = Served(process, port, path)
             server.settle()  # past the start-up lines
             yield server
         finally:
             process.terminate()
             process.wait(timeout=20)
-
-
-def _wait_until_up(process: subprocess.Popen, port: int) -> None:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=1)
-            return
-        except OSError:
-            assert process.poll() is None, "the server stopped while starting"
-            time.sleep(0.1)
-    raise AssertionError("the server did not start")
 
 
 def request(target: bytes, method: bytes = b"GET") -> bytes:

@@ -23,6 +23,7 @@ import pytest
 from brochure.web.connections import TOO_MANY
 
 from .conftest import PROJECT, ROOT
+from .servers import free_port
 
 pytestmark = pytest.mark.process
 
@@ -41,17 +42,11 @@ class Served:
         return self.log.read_text(errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def _serving(tmp_path: Path, preexec: Callable[[], None] | None = None,
              **settings: str) -> Iterator[Served]:
     """``brochure serve`` with ``settings`` in its environment, stopped at the end."""
-    port, log = _free_port(), tmp_path / "serve.log"
+    port, log = free_port(), tmp_path / "serve.log"
     env = dict(os.environ, PYTHONPATH=str(ROOT), **settings)
     with log.open("w") as sink:
         process = subprocess.Popen([sys.executable, "-m", "brochure", "serve", "--port",

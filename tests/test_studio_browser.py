@@ -5,14 +5,9 @@ project, Debian's Chromium driven by Playwright through everything a marketing p
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +17,8 @@ from brochure.source import parse
 from brochure.studio.splice import locate, replace
 
 from .axe import assert_accessible, no_violations, tab_to
-from .conftest import PROJECT, ROOT
+from .conftest import PROJECT
+from .servers import started
 from .test_browser import browser  # noqa: F401  (one launch for this module)
 
 pytestmark = [pytest.mark.browser, pytest.mark.process]
@@ -31,28 +27,9 @@ PUBLICATION = "content/knee-stem-cell/publication.yaml"
 WAIT_MS = 15_000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_studio(folder: Path) -> tuple[subprocess.Popen, str]:
     """``brochure studio`` on a free port over ``folder``, once it answers."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "brochure", "studio", "--port", str(port)],
-                               cwd=folder, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/static/studio.css", timeout=1)
-            return process, url
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"brochure studio exited: {process.stderr.read()}")
-            time.sleep(0.1)
-    pytest.fail("brochure studio did not answer")
+    return started(["studio"], folder, ready="/static/studio.css")
 
 
 def project_copy(target: Path) -> Path:

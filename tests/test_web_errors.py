@@ -14,7 +14,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,6 +29,7 @@ from brochure.web import assessed, create_app
 
 from .conftest import PROJECT, ROOT
 from .forms import assessed_digest
+from .servers import free_port, wait_until_up
 from .test_candidacy import BASE
 
 MARKER = "QZX-MARKER-7731"
@@ -137,12 +137,6 @@ main()
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _post(url: str, body: bytes, content_type: str, **headers) -> tuple[int, str]:
     request = urllib.request.Request(url, body, {"Content-Type": content_type, **headers})
     try:
@@ -155,19 +149,13 @@ def _post(url: str, body: bytes, content_type: str, **headers) -> tuple[int, str
 @pytest.mark.process
 def test_a_served_process_logs_no_record_text_for_any_fault():
     import json
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     process = subprocess.Popen([sys.executable, "-c", LAUNCH, str(port)], cwd=PROJECT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"{url}/api/health", timeout=1)
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read()
-                time.sleep(0.1)
+        wait_until_up(process, f"{url}/api/health")
         status, api = _post(f"{url}/api/summaries", json.dumps(RECORD).encode(),
                             "application/json")
         assert status == 500 and ERROR.search(api)
