@@ -12,78 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..model.base import localize
 from ..model.fields import CORE_GROUP, FieldSpec
 from ..model.record import RecordKind
+from ..source import load
 
 LANGUAGES = ("en", "es")
 """The languages the form is offered in (``?lang=es``)."""
 
-UI: dict[str, dict[str, Any]] = {
-    "en": {
-        "heading": "Candidacy summary", "staff": "for clinic staff · nothing you enter is stored",
-        "switch": "Español", "publications": "Summaries of",
-        "patient": "Patient", "note_group": "Note to the patient",
-        "override_group": "Override (optional)",
-        "name": "Name, as the patient writes it", "id": "Record number",
-        "date_of_birth": "Date of birth", "visit_date": "Visit date", "physician": "Physician",
-        "first": "First on the roster", "language": "Language of the summary",
-        "languages": {"en": "English", "es": "Spanish (español)"},
-        "notes": "Your words, printed as written (optional)",
-        "notes_hint": "A very long note is shortened to keep the summary to two pages: the "
-                      "summary then says the rest is in the patient's record, and you are told.",
-        "override_verdict": "Change the verdict to", "no_override": "No override",
-        "override_reason": "Reason for the change (required with an override)",
-        "publication": "Publication", "choose": "Choose…", "not_recorded": "Not recorded",
-        "optional": "optional", "yes": "Yes", "no": "No",
-        "fix_one": "Please correct 1 field", "fix_many": "Please correct {n} fields",
-        "nothing": "Nothing was downloaded", "assess": "Assess",
-        "verdict": "Verdict", "verdict_changed": "Verdict, changed by the physician",
-        "rules_alone": "The rules alone:",
-        "no_rule": "No rule matched: a full evaluation decides.",
-        "check": "Check before printing", "to_download": "To the download",
-        "download_note": "under the form: it sends the fields as they are on screen.",
-        "password": "Password for an emailed copy (optional)",
-        "password_hint": "Encrypts the PDF (AES-256). At least 10 characters and hard to "
-                         "guess: a few uncommon words, not the patient's name, id or birth "
-                         "date. Give the patient the password another way, never in the same "
-                         "email.",
-        "download": ("Download ", "'s summary")},
-    "es": {
-        "heading": "Resumen de candidatura",
-        "staff": "para el personal de la clínica · nada de lo que escribe se guarda",
-        "switch": "English", "publications": "Resúmenes de",
-        "patient": "Paciente", "note_group": "Nota para el paciente",
-        "override_group": "Cambio del resultado (opcional)",
-        "name": "Nombre, como lo escribe el paciente", "id": "Número de expediente",
-        "date_of_birth": "Fecha de nacimiento", "visit_date": "Fecha de la visita",
-        "physician": "Médico", "first": "El primero de la lista",
-        "language": "Idioma del resumen",
-        "languages": {"en": "Inglés (English)", "es": "Español"},
-        "notes": "Sus palabras, impresas tal cual (opcional)",
-        "notes_hint": "Una nota muy larga se acorta para que el resumen quepa en dos páginas: "
-                      "el resumen dice entonces que el resto está en el expediente, y se le "
-                      "avisa.",
-        "override_verdict": "Cambiar el resultado a", "no_override": "Sin cambio",
-        "override_reason": "Motivo del cambio (obligatorio si cambia el resultado)",
-        "publication": "Publicación", "choose": "Elija…", "not_recorded": "Sin registrar",
-        "optional": "opcional", "yes": "Sí", "no": "No",
-        "fix_one": "Corrija 1 campo", "fix_many": "Corrija {n} campos",
-        "nothing": "No se descargó nada", "assess": "Evaluar",
-        "verdict": "Resultado", "verdict_changed": "Resultado, cambiado por el médico",
-        "rules_alone": "Solo las reglas:",
-        "no_rule": "Ninguna regla aplicó: una evaluación completa decide.",
-        "check": "Revise antes de imprimir", "to_download": "A la descarga",
-        "download_note": "debajo del formulario: envía los campos tal como están en pantalla.",
-        "password": "Contraseña para una copia por correo (opcional)",
-        "password_hint": "Cifra el PDF (AES-256). Al menos 10 caracteres y difícil de adivinar: "
-                         "unas palabras poco comunes, no el nombre, el número ni la fecha de "
-                         "nacimiento del paciente. Dé la contraseña al paciente por otra vía, "
-                         "nunca en el mismo correo.",
-        "download": ("Descargar el resumen de ", "")},
-}
+UI: dict[str, dict[str, Any]] = load(Path(__file__).with_name("wording.yaml")).data
+"""The form's own words by language (``wording.yaml``)."""
 
 
 @dataclass(frozen=True)
