@@ -34,7 +34,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .errors import Problem
+from .errors import BrochureError, Problem
 from .finish import LAYOUT_KEY
 from .kinds import PRINT, SCREEN, OutputKind, kind_of
 from .model import Brand, Layout
@@ -464,7 +464,10 @@ def _rendered_again(path: Path, project: Project) -> RenderedDocument | None:
     from .build import render_publication
 
     for job in _jobs_named(path, project):
-        pdf, rendered = render_publication(project, *job)
+        try:
+            pdf, rendered = render_publication(project, *job)
+        except BrochureError:  # the content no longer builds: `brochure build` says why
+            return None
         return rendered if pdf == path.read_bytes() else None
     return None
 

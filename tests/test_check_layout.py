@@ -226,6 +226,21 @@ def test_a_file_built_from_other_content_gets_no_position(tmp_path):
     assert "written at" not in sized[0]
 
 
+def test_a_file_whose_content_no_longer_builds_keeps_its_findings_without_a_position(tmp_path):
+    """Rendering the file again to place its findings fails when its content has since grown
+    past its panel: the findings are told as they are, without a position (exit 1, not 2)."""
+    root = _leaflet(tmp_path / "grown", table=9)
+    pdf = _build(root)
+    publication = root / "content/leaflet/publication.yaml"
+    publication.write_text(publication.read_text().replace(
+        "- type: table", "- type: paragraph\n      text: " + "Far too long. " * 400 +
+        "\n    - type: table", 1))
+    code, lines = _check(str(pdf), root=root)
+    sized = [line for line in lines if ": text-size: " in line]
+    assert code == 1 and len(sized) == 1, lines
+    assert "written at" not in sized[0]
+
+
 def test_the_same_text_at_the_minimum_passes(tmp_path):
     root = _leaflet(tmp_path / "fixed", table=11)
     pdf = _build(root)
