@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from brochure.render import summary
 from brochure.summaries import assess, render_summary, summarize
 
-from .conftest import PROJECT, examples, read_yaml, run_cli
+from .conftest import PROJECT, edit_once, examples, read_yaml, run_cli
 from .pdf import find_text, mark_names
 from .pdf import text as pdf_text
 from .pdf import texts as pdf_texts
@@ -317,6 +317,18 @@ def test_a_section_that_goes_on_opens_the_next_column_with_its_heading_said_agai
             marks.append(mark_names(obj))
     document.close()
     assert marks and all("Artifact" in names for names in marks), marks
+
+
+def test_a_layout_whose_sections_never_go_on_moves_them_whole(project):
+    """``columns.goes_on: 1`` in the summary layout: the section moves on whole, no heading
+    is said again (the share is the layout's, not the code's)."""
+    from brochure.project import load_project
+
+    edit_once(project, "layouts/summary-letter.yaml", "goes_on: 0.5", "goes_on: 1")
+    record = {**dict(EXAMPLES)["good-candidate:1"], "language": "es"}
+    words = TEXTS["es"]["continued"]
+    assert words in pdf_text(_pdf("good-candidate:1", "es"))
+    assert words not in pdf_text(render_summary(record, project=load_project(project)))
 
 
 def test_a_box_that_would_open_a_column_is_caught():

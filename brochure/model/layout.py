@@ -366,6 +366,10 @@ class SummaryColumns(Measured):
     after: str = Field("bottom_line", description="the block type after which the columns "
                                                   "start (the blocks before it span the page)")
     measure: Length = Field(gt=0, description="longest line of the text above the columns")
+    goes_on: float = Field(0.5, ge=0, le=1, description=(
+        "a section with boxes that does not fit the room left in a column goes on in the next "
+        "one, under its heading said again, when that room is at least this share of its "
+        "height (else it moves on whole; 1: never)"))
 
 
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")

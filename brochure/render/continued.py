@@ -4,10 +4,11 @@ A summary keeps a section's heading with what it heads, and each box without a h
 own with the text before it (so that no column opens with a box away from its heading). A
 section with several such boxes can then be taller than the room left in a column, and moving
 it whole leaves a hole. :class:`Continuable` keeps it whole when it fits; when it does not, and
-the room left is at least half its height, it breaks before one of its boxes (the last that
-leaves what fits): that stays, and the rest opens the next column under the section's heading
-said again with the text's ``continued`` words (drawn as a decoration: a screen reader reads
-the heading once). A box is never parted from its heading: it goes on under it, said again."""
+the room left is at least the layout's share of its height (``columns.goes_on``), it breaks
+before one of its boxes (the last that leaves what fits): that stays, and the rest opens the
+next column under the section's heading said again with the text's ``continued`` words (drawn
+as a decoration: a screen reader reads the heading once). A box is never parted from its
+heading: it goes on under it, said again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable, KeepTogether
 from reportlab.platypus.doctemplate import FrameBreak
+
+from .backend.layout import stacked_height
 
 HeadingAgain = Callable[[], Flowable]
 """Makes the heading said again, for the piece that goes on."""
@@ -25,30 +28,24 @@ class Continuable(KeepTogether):
     ``breaks`` (indices into ``flowables``: where its boxes begin), the rest under the heading
     said again."""
 
-    def __init__(self, flowables: list[Flowable], breaks: Sequence[int], again: HeadingAgain):
+    def __init__(self, flowables: list[Flowable], breaks: Sequence[int], again: HeadingAgain,
+                 share: float):
         super().__init__(flowables)
-        self.breaks, self.again = sorted(breaks), again
+        self.breaks, self.again, self.share = sorted(breaks), again, share
         self.content = flowables
 
     def split(self, available_width, available_height):
         pieces = super().split(available_width, available_height)
         if not pieces or not isinstance(pieces[0], type(FrameBreak)):  # (an instance)
             return pieces  # it fits, or it is taller than a column: as a KeepTogether
-        if available_height < _height(self.content, self.canv, available_width) / 2:
+        if available_height < stacked_height(self.content, self.canv, available_width) * \
+                self.share:
             return pieces  # a small hole: moved whole, rather than said twice
         for at in reversed(self.breaks):  # the most that fits
             head = self.content[:at]
-            if _height(head, self.canv, available_width) <= available_height:
+            if stacked_height(head, self.canv, available_width) <= available_height:
                 # what fits, placed here (ReportLab places the first piece of a split at once:
                 # a KeepTogether never is), then the rest moved on whole with the heading again
                 return [*head, KeepTogether([self.again(), *self.content[at:]])]
         return pieces
 
-
-def _height(flowables: list[Flowable], canvas, width: float) -> float:
-    """The height of ``flowables`` one under the other (their spaces counted in full)."""
-    total = 0.0
-    for flowable in flowables:
-        _, height = flowable.wrapOn(canvas, width, 1e9)
-        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    return total

@@ -37,7 +37,14 @@ from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
 from .backend.canvas import document_of
 from .backend.layout import FastFrame as Frame
-from .backend.layout import frame_room, frame_space_left, frame_used, kept_together, skip_saving
+from .backend.layout import (
+    frame_room,
+    frame_space_left,
+    frame_used,
+    kept_together,
+    skip_saving,
+    stacked_height,
+)
 from .backend.paragraph import line_count
 from .blocks import BlockContext
 from .colours import Palette
@@ -365,20 +372,8 @@ def _height(kit: SummaryKit, ctx: SummaryContext,
         if _top_index(key) >= _columns_start(kit, ctx.record.language):
             width = column_width(kit.layout, width)
             context = replace(ctx, block=replace(ctx.block, width=width))
-        total += _stacked(kit, _block_flowables(kit, context, key, block, True), width)
-    return total
-
-
-def _stacked(kit: SummaryKit, flowables: list, width: float) -> float:
-    """The height of flowables set one under the other in ``width`` (what a KeepTogether
-    holds counted as its flowables)."""
-    total = 0.0
-    for flowable in flowables:
-        if isinstance(flowable, KeepTogether):
-            total += _stacked(kit, kept_together(flowable), width)
-            continue
-        _, height = flowable.wrapOn(kit.measuring_canvas, width, _UNBOUNDED)
-        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+        total += stacked_height(_block_flowables(kit, context, key, block, True),
+                                kit.measuring_canvas, width)
     return total
 
 
@@ -388,10 +383,6 @@ def _columns_start(kit: SummaryKit, language: str) -> int:
     if columns is None:
         return len(blocks)
     return next((i + 1 for i, b in enumerate(blocks) if b.type == columns.after), 0)
-
-
-_UNBOUNDED = 1e6
-"""A height no column reaches: what a block measured alone is given."""
 
 
 _OWN_TEXT = ("name", "override_reason", "notes")
@@ -529,10 +520,11 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     wide = replace(ctx, measure=columns.measure)
     words = kit.text(ctx.record.language).continued
     again = (lambda heading: heading_again(heading, words)) if words else None
+    share = columns.goes_on
 
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks],
-                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again)
+                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, share)
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
@@ -619,13 +611,14 @@ def _placed(blocks: list[SummaryBlock],
 
 
 def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
-          again: Callable[[Flowable], Flowable] | None = None) -> list:
+          again: Callable[[Flowable], Flowable] | None = None, share: float = 1.0) -> list:
     """The flowables of each block in order, those of a reducible block that stays together
     (keys ``b<index><form>t<n>``) in one KeepTogether; a block marked in ``glued`` (a box
     without a heading of its own) is kept with the flowable before it, so that no column or
     page opens with it away from the heading it belongs under. With ``again`` (which makes a
     heading said again), a headed section may go on in the next column before any of its
-    boxes, under its heading said again (see :mod:`.continued`)."""
+    boxes, under its heading said again, when the room left is at least ``share`` of its
+    height (see :mod:`.continued`)."""
     out: list = []
     groups: dict[str, list] = {}
     breaks: set[int] = set()  # the first flowable of each box a section may break before
@@ -643,19 +636,19 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
             groups[group] = list(flowables)
             out.append(groups[group])
     kept = _with_next([_together(f) if isinstance(f, list) else f for f in out])
-    return [_continuable(f, breaks, again) if isinstance(f, KeepTogether) and breaks and again
-            else f for f in kept]
+    return [_continuable(f, breaks, again, share)
+            if isinstance(f, KeepTogether) and breaks and again else f for f in kept]
 
 
-def _continuable(keep: KeepTogether, breaks: set[int],
-                 again: Callable[[Flowable], Flowable]) -> KeepTogether:
+def _continuable(keep: KeepTogether, breaks: set[int], again: Callable[[Flowable], Flowable],
+                 share: float) -> KeepTogether:
     """``keep`` as a :class:`~.continued.Continuable` when it opens with a heading and holds
     a box it may break before."""
     content = kept_together(keep)
     at = [i for i, flowable in enumerate(content) if id(flowable) in breaks]
     if not at or not content[0].getKeepWithNext():
         return keep
-    return Continuable(content, at, lambda: again(content[0]))
+    return Continuable(content, at, lambda: again(content[0]), share)
 
 
 def _with_next(flowables: list) -> list:

@@ -176,6 +176,23 @@ def set_table_cells(table: Table, rows: list[list[Any]]) -> None:
     cast(_TableInternals, table)._cellvalues = rows
 
 
+def stacked_height(flowables: list[Flowable], canvas: Any, width: float) -> float:
+    """The height of ``flowables`` set one under the other in ``width``, their spaces before
+    and after counted in full (what a KeepTogether holds counted as its flowables)."""
+    total = 0.0
+    for flowable in flowables:
+        if isinstance(flowable, KeepTogether):
+            total += stacked_height(kept_together(flowable), canvas, width)
+            continue
+        _, height = flowable.wrapOn(canvas, width, _UNBOUNDED)
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+_UNBOUNDED = 1e6
+"""A height no flowable reaches: what a flowable is measured in when only its width matters."""
+
+
 def kept_together(keep: KeepTogether) -> list[Flowable]:
     """The flowables a KeepTogether holds (``_content``)."""
     return cast(_KeepTogetherInternals, keep)._content
