@@ -32,6 +32,8 @@ from reportlab.pdfbase.pdfdoc import (
     PDFTrailer,
 )
 
+from brochure.render.backend.writer import ObjectWriter
+
 PAGE_COMPRESSION = 3
 """zlib level of page content streams (1 fastest, 9 smallest; zlib's default is 6): compressing
 a summary's two pages was a twentieth of its time; level 3 takes half as long and makes a
@@ -112,8 +114,15 @@ class BrochureDocument(PDFDocument):
       without ReportLab's generic formatting, which encodes each object's header through a text
       codec (a large share of writing a summary's hundred structure elements).
 
+    - every other object is written by :class:`~.writer.ObjectWriter`: the bytes ReportLab
+      writes, without its generic formatting of each value (``fast_writing`` off: by
+      ReportLab's own code, which the writer's test compares it with).
+
     Relies on ``PDFDocument.format`` of ReportLab 5.x, of which :meth:`format` is a copy with
     :meth:`write_object` in the middle."""
+
+    fast_writing = True
+    writer: ObjectWriter | None = None
 
     def format(self) -> bytes:  # ReportLab 5.1's PDFDocument.format, objects written our way
         internals = _internals(self)
@@ -127,6 +136,7 @@ class BrochureDocument(PDFDocument):
             encryptref = internals.Reference(encryptinfo)
         counter, ids = 0, []
         numbertoid, offsets = self.numberToId, self.idToOffset
+        self.writer = ObjectWriter(self) if self.fast_writing else None
         self.__accum__ = file = PDFFile(internals._pdfVersion)
         while True:
             counter += 1
@@ -165,7 +175,10 @@ class BrochureDocument(PDFDocument):
             obj.filters = _our_filters(obj.filters)
         elif isinstance(obj, PDFImageXObject):
             _without_ascii85(obj)
-        out = PDFIndirectObject(oid, obj).format(self)
+        if self.writer is not None:
+            out = self.writer.indirect(oid, cast(PDFObject, obj))
+        else:
+            out = PDFIndirectObject(oid, obj).format(self)
         if out.endswith(_STREAM_END):
             out = out[:-len(_STREAM_END)] + b"\n" + _STREAM_END
         return out
