@@ -3,7 +3,8 @@ add operators to the page, read the page number and the last annotation, reach t
 
 Relies on ReportLab 5.x ``Canvas``: ``_doc`` (its PDFDocument), ``_code`` (the page's
 operators), ``_pageNumber``, ``_annotationrefs``, ``_enforceColorSpace``, ``_startPage``,
-``_curr_tx_info`` (the text object a named callback runs in) and the canvas's ``__dict__``
+``_curr_tx_info`` (the text object a named callback runs in), ``STATE_ATTRIBUTES``,
+``state_stack`` and ``_extgstate`` (what ``saveState`` keeps) and the canvas's ``__dict__``
 (a page's state, kept by :class:`DeferredPages`); ``PDFTextObject``'s ``_code``, ``_rise``
 and ``_y``.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, Literal, Protocol, cast
 
 from reportlab.lib.colors import Color
@@ -43,6 +45,19 @@ class _CanvasInternals(Protocol):
 
     def _startPage(self) -> None:  # noqa: N802
         """Begin a new page: a fresh page state."""
+
+
+class _StateInternals(Protocol):
+    """ReportLab 5.x's ``Canvas`` as ``saveState`` keeps it: the saved states and the graphics
+    state dictionary (``_extgstate``)."""
+
+    state_stack: list[dict[str, Any]]
+    _extgstate: Any
+
+
+_STATE_NAMES: tuple[str, ...] = tuple(Canvas.STATE_ATTRIBUTES)
+_state_of = itemgetter(*_STATE_NAMES)
+"""A canvas's state attributes, as ``saveState`` keeps them (``STATE_ATTRIBUTES``)."""
 
 
 def _internals(canvas: Canvas) -> _CanvasInternals:
@@ -95,6 +110,15 @@ class BrochureCanvas(Canvas):
         if hook is not None:
             self.after_text = None
             hook(self)
+
+    def push_state_stack(self) -> None:
+        """ReportLab's ``push_state_stack`` (what ``saveState`` keeps), its two dozen
+        attributes read at once rather than one by one: a summary saves its state about a
+        hundred times."""
+        state = self.__dict__
+        internals = cast(_StateInternals, self)
+        internals.state_stack.append(dict(zip(_STATE_NAMES, _state_of(state), strict=True)))
+        internals._extgstate = internals._extgstate.pushCopy()
 
 
 class DeferredPages(BrochureCanvas):

@@ -2,7 +2,8 @@
 the font seeds ask of it (object numbers, the catalog, pages, the PDF version, dates).
 
 Relies on ReportLab 5.x ``PDFDocument``: its ``format`` loop (``numberToId``,
-``idToObjectNumberAndVersion``, ``idToObject``, ``idToOffset``, ``objectcounter``,
+``idToObjectNumberAndVersion``, ``idToObject``, ``idToOffset``, ``objectcounter``, how
+``Reference`` numbers an object and how ``PDFCrossReferenceTable`` writes,
 ``PDFFile``, ``__accum__``), a stream's ``filters``, an image's ``_filters`` and
 ``streamContent``, ``Catalog``, ``Pages.pages``, ``_pdfVersion``, ``_timeStamp`` and a
 dictionary class's ``__NoDefault__``.
@@ -18,7 +19,6 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import (
-    PDFCrossReferenceTable,
     PDFDocument,
     PDFFile,
     PDFImageXObject,
@@ -153,9 +153,7 @@ class BrochureDocument(PDFDocument):
         if counter - 1 != len(numbertoid):
             raise ValueError(f"counter {counter} doesn't match number to id dictionary "
                              f"{len(numbertoid)}")
-        xref = PDFCrossReferenceTable()
-        xref.addsection(0, ids)
-        xrefoffset = file.add(xref.format(self))
+        xrefoffset = file.add(_cross_references(self, ids))
         trailer = PDFTrailer(startxref=xrefoffset, Size=len(numbertoid) + 1,
                              Root=internals.Reference(cat), Info=internals.Reference(info),
                              Encrypt=encryptref, ID=self.ID())
@@ -182,6 +180,14 @@ class BrochureDocument(PDFDocument):
         if out.endswith(_STREAM_END):
             out = out[:-len(_STREAM_END)] + b"\n" + _STREAM_END
         return out
+
+
+def _cross_references(doc: PDFDocument, ids: list[str]) -> bytes:
+    """The cross-reference table of objects ``ids``, numbered 1 on in order, as ReportLab's
+    ``PDFCrossReferenceTable`` writes it (one section from 0, object 0 free)."""
+    offsets = doc.idToOffset
+    lines = [b"%010d 00000 n " % offsets[oid] for oid in ids]
+    return b"xref\n0 %d\n0000000000 65535 f \n%s\n" % (len(ids) + 1, b"\n".join(lines))
 
 
 def _our_filters(filters: Iterable[object]) -> list[object]:
@@ -237,7 +243,15 @@ def pages(doc: PDFDocument) -> list[Entries]:
 
 
 def register(doc: PDFDocument, obj: PDFObject | bytes, name: str) -> PDFObjectReference:
-    """Register ``obj`` (a PDF object, or finished bytes) as ``name``; its reference."""
+    """Register ``obj`` (a PDF object, or finished bytes) as ``name``; its reference. Finished
+    bytes under a new name are numbered as ReportLab's ``Reference`` numbers them, without its
+    checks for objects (a summary registers a hundred structure elements)."""
+    if type(obj) is bytes and name not in doc.idToObject:
+        number = doc.objectcounter = doc.objectcounter + 1
+        doc.idToObjectNumberAndVersion[name] = (number, 0)
+        doc.numberToId[number] = name
+        cast(dict[str, PDFObject | bytes], doc.idToObject)[name] = obj
+        return PDFObjectReference(name)
     return _internals(doc).Reference(obj, name)
 
 

@@ -13,26 +13,28 @@ written as ReportLab writes it.
 
 Relies on ReportLab 5.x ``pdfdoc``: its ``format``, ``PDFName``, ``__RefOnly__``, the
 ``__Defaults__``, ``__NoDefault__`` and ``__Refs__`` of catalog-like objects and their
-``check_format``, a font's ``name_attributes`` and ``local_attributes``, a resource
-dictionary's ``dict_attributes`` and ``ProcSet``, an outline entry's and the information
-dictionary's fields, a stream's ``dictionary``, ``content`` and ``filters``, a document's
-``idToObjectNumberAndVersion``, ``defaultStreamFilters``, ``encrypt`` and ``_timeStamp``, and
-``rl_config.pdfMultiLine`` and ``pdfComments``. The test ``tests/test_object_writer.py``
-writes every kind of output both ways and compares the bytes.
+``check_format``, a font's ``name_attributes`` and ``local_attributes``, a resource dictionary's
+``dict_attributes`` and ``ProcSet``, a string's ``s``, ``enc`` and ``escape``, an outline
+entry's and the information dictionary's fields, a stream's ``dictionary``, ``content`` and
+``filters``, a document's ``idToObjectNumberAndVersion``, ``defaultStreamFilters``, ``encrypt``
+and ``_timeStamp``, and ``rl_config.pdfMultiLine`` and ``pdfComments``. The test
+``tests/test_object_writer.py`` writes every kind of output both ways and compares the bytes.
 """
 
 from __future__ import annotations
 
+import codecs
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from reportlab import rl_config
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.utils import isSeq
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (
+    NoEncryption,
     OutlineEntryObject,
     PDFArray,
     PDFCatalog,
@@ -85,7 +87,7 @@ class ObjectWriter:
         self._kinds: dict[type, Callable[[Any], bytes]] = {
             PDFDictionary: self._dictionary, PDFArray: self._array,
             PDFObjectReference: self._reference, int: self._number, float: self._number,
-            str: self._text, bytes: _as_is, PDFString: self._leaf, PDFDate: self._leaf,
+            str: self._text, bytes: _as_is, PDFString: self._string, PDFDate: self._leaf,
             PDFResourceDictionary: self._resources,
         }
         self._tops: dict[type, Callable[[Any], bytes]] = {
@@ -155,6 +157,20 @@ class ObjectWriter:
     @staticmethod
     def _text(text: str) -> bytes:
         return text.encode(_ENCODING)
+
+    def _string(self, string: PDFString) -> bytes:
+        """A text string (ReportLab's ``PDFString.format``): in PDFDocEncoding when it can
+        be, else UTF-16 with its byte order mark; escaped; encrypted strings by ReportLab."""
+        text = string.s
+        if (type(text) is not str or getattr(string, "enc", "auto") != "auto"
+                or getattr(string, "escape", 1) != 1
+                or not isinstance(self.document.encrypt, NoEncryption)):
+            return self._leaf(string)
+        try:
+            raw = text.encode("pdfdoc")
+        except UnicodeEncodeError:
+            raw = codecs.BOM_UTF16_BE + text.encode("utf_16_be")
+        return f"({escapePDF(raw)})".encode(_ENCODING)
 
     def _leaf(self, obj: PDFString | PDFDate) -> bytes:
         """An object that formats itself without dictionaries (a string, a date)."""
