@@ -38,10 +38,13 @@ from .art import drawing
 from .backend.canvas import document_of
 from .backend.layout import FastFrame as Frame
 from .backend.layout import (
+    LayoutState,
     frame_room,
     frame_space_left,
     frame_used,
     kept_together,
+    layout_state,
+    restore_layout,
     skip_saving,
     stacked_height,
 )
@@ -196,10 +199,15 @@ def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     last resort; None when even that runs past them. Most records fit at once; for the others
     the layout is measured (not drawn) to choose the form, which is then rendered once."""
     seed, text = kit.seed(record.language), kit.text(record.language)
+    if record.notes or assessment.override_reason:  # words of its own, which may fill pages
+        with one_summary():  # the patient's words parsed and wrapped once for every trial
+            fitting = _Fitting(kit, record, assessment, seed, declaration)
+            if fitting.surely_runs_over():  # not rendered in full: measured from the start
+                return fitting.search(None)
     first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
     if first.pages <= text.pages:
         return RenderedSummary(first.pdf)
-    with one_summary():  # the patient's words parsed and wrapped once for every trial
+    with one_summary():
         return _Fitting(kit, record, assessment, seed, declaration).search(first.overflow)
 
 
@@ -209,7 +217,8 @@ class _Fitting:
     the note (ended at a space where one is near). Each trial is a measured layout; how far a
     trial ran over, set against what each reduction saves or what a character of the note is
     worth, proposes the next (see :mod:`.fitting`). Taking more never makes a summary longer,
-    nor does a shorter note."""
+    nor does a shorter note. The layouts with every reduction taken differ only from the note
+    on: the first keeps its state there, and the others start from it (see :class:`_Resume`)."""
 
     def __init__(self, kit: SummaryKit, record: PatientRecord, assessment: Assessment,
                  seed: FontSeed | None, declaration: Declaration):
@@ -217,22 +226,49 @@ class _Fitting:
         self.seed, self.declaration = seed, declaration
         self.text = kit.text(record.language)
         self.reductions = self.text.reductions
+        self.resume = _Resume.at_note(self.text, self._reduced(len(self.reductions)))
 
-    def search(self, overflow: float) -> RenderedSummary | None:
-        """The summary in the first form that fits, given how far its full form ran over."""
-        count, savings = len(self.reductions), self._savings()
+    def surely_runs_over(self) -> bool:
+        """Whether the record's own words alone (its note in its shortest form, and the
+        physician's override reason), set in a column, are taller than a column of a later
+        page: with all else a summary holds, its full form cannot fit, and is not rendered in
+        full first. A wrong guess costs a measured layout, never a different summary."""
+        kit, ctx = self.kit, self._context(note_cut=False)
+        note = [(key, b) for key, b in _placed(self.text.blocks, self._reduced(len(
+            self.reductions))) if b.type == "note"]
+        height = _height(kit, ctx, note)
+        if self.assessment.override_reason:
+            width = column_width(kit.layout, ctx.block.width)
+            height += stacked_height([fresh(escape(self.assessment.override_reason),
+                                            kit.styles["body"])], kit.measuring_canvas, width)
+        return height > _column_height(kit.layout)
+
+    def search(self, overflow: float | None) -> RenderedSummary | None:
+        """The summary in the first form that fits, given how far its full form ran over (None:
+        not rendered, said to run over by :meth:`surely_runs_over`). Its shortest form is
+        measured first when the full form was not: when that runs over, so does every form with
+        the note whole, and the note is cut at once."""
+        count = len(self.reductions)
+        trial = remembered(lambda taken: self._overflow(taken, None))
+        if overflow is None:
+            shortest = trial(count)
+            if shortest > 0:
+                return self._cut_note(shortest)
+            known_over, overflow, start = -1, shortest, count  # none known to run over
+        else:
+            known_over, start = 0, 0
+        savings = self._savings()
 
         def propose(taken: int, over: float) -> int:
             """Take further reductions until what they save covers the overflow; give back
             those whose saving the room left would hold."""
             while over > 0 and taken < count:
                 over, taken = over - savings[taken], taken + 1
-            while over < 0 and taken > 1 and savings[taken - 1] <= -over:
+            while over < 0 and taken > known_over + 1 and savings[taken - 1] <= -over:
                 over, taken = over + savings[taken - 1], taken - 1
             return taken
 
-        trial = remembered(lambda taken: self._overflow(taken, None))
-        taken = fewest_fitting(trial, 1, count, propose(0, overflow), propose)
+        taken = fewest_fitting(trial, known_over + 1, count, propose(start, overflow), propose)
         if taken is not None:
             return self._rendered(taken, None)
         return self._cut_note(trial(count) if count else overflow)
@@ -245,8 +281,10 @@ class _Fitting:
         ``taken`` reductions and the note cut to ``notes`` (None: whole), by a measured
         layout."""
         record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
+        resume = self.resume if taken == len(self.reductions) else None
         built = _render(self.kit, record, self.assessment, None, reduced=self._reduced(taken),
-                        note_cut=notes is not None, limit=self.text.pages, measure=True)
+                        note_cut=notes is not None, limit=self.text.pages, measure=True,
+                        resume=resume)
         if built.pages > self.text.pages:
             return max(built.overflow - built.room, _SOME_OVERFLOW)
         return -built.room
@@ -304,6 +342,78 @@ class _Fitting:
 _SOME_OVERFLOW = 1.0
 """The least overflow a layout that runs over is said to have: what it took past its pages
 less the room it left before them, which can be nothing when a block kept whole moved on."""
+
+
+def _column_height(layout: SummaryLayout) -> float:
+    """The height of a column of a summary's later pages (between the slim band and the space
+    above the footer), as :func:`_document` makes them."""
+    page, margins = layout.page, layout.margins
+    return (page.height - margins.top - margins.bottom - layout.footer.height
+            - layout.box_space - layout.header.later_height)
+
+
+@dataclass
+class _Resume:
+    """Where measured layouts of one form of a summary, which differ only from one block on
+    (the note, cut or whole), may start: the first such layout keeps the state of its layout
+    just before that block's first flowable (:class:`~.backend.layout.LayoutState`) and how
+    many of the story's flowables came before it; the others place only that block and those
+    after it, from there. Nothing before the block may read the note."""
+
+    key: str
+    """The placed key of the block the layouts differ from."""
+    state: LayoutState | None = None
+    before: int = 0
+    overflow: float = 0.0
+    room: float = 0.0
+    """The build's own measures (see :class:`_SummaryDoc`) when the state was kept."""
+
+    @classmethod
+    def at_note(cls, text: SummaryText, reduced: frozenset[str]) -> _Resume | None:
+        """Where layouts with the ``reduced`` blocks shorter may start (the cut note's block),
+        or None when the text has no note to cut or a block before it reads the note."""
+        placed = _placed(text.blocks, reduced)
+        at = next((n for n, (_, b) in enumerate(placed) if b.type == "note" and b.cut), None)
+        if at is None or any(_reads_note(b) for _, b in placed[:at]):
+            return None
+        return cls(placed[at][0])
+
+    def story(self, doc: _SummaryDoc, story: list, firsts: dict[str, list]) -> list:
+        """What of ``story`` ``doc`` places: from the block on when a state is kept (``doc``
+        set to start from it), else the whole (``doc`` told where to keep its state, when
+        the block opens the story's flowable there: not glued to what precedes it)."""
+        flowables = firsts.get(self.key) or [None]
+        at = next((n for n, f in enumerate(story) if f is flowables[0]), None)
+        if at is None:
+            return story
+        if self.state is None:
+            doc.keep_before, self.before = story[at], at
+            return story
+        if at != self.before:
+            return story
+        doc.resume_from = self
+        return story[at:]
+
+    def keep(self, doc: _SummaryDoc) -> None:
+        """Keep the state ``doc`` kept, when this has none yet."""
+        if self.state is None and doc.kept is not None:
+            self.state, self.overflow, self.room = doc.kept
+
+
+def _reads_note(block: SummaryBlock) -> bool:
+    """Whether a block is a note, holds one, or has a template that reads the record's note."""
+    dumped = block.model_dump()
+    return _holds_note(dumped) or any(
+        "notes" in compiled(t)[1] for t in strings_in(dumped) if "{" in t)
+
+
+def _holds_note(dumped: object) -> bool:
+    """Whether a dumped block is, or holds at any depth, a block of type ``note``."""
+    if isinstance(dumped, dict):
+        return dumped.get("type") == "note" or any(_holds_note(v) for v in dumped.values())
+    if isinstance(dumped, list):
+        return any(_holds_note(v) for v in dumped)
+    return False
 
 
 def _note_cuts(notes: str) -> list[str]:
@@ -477,14 +587,16 @@ over; a layout that needs more is only said to be too long."""
 def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             seed: FontSeed | None, learner: FontSeed | None = None,
             reduced: frozenset[str] = frozenset(), note_cut: bool = False,
-            limit: int | None = None,
-            declaration: Declaration = READERS_DECLARATION, measure: bool = False) -> _Built:
+            limit: int | None = None, declaration: Declaration = READERS_DECLARATION,
+            measure: bool = False, resume: _Resume | None = None) -> _Built:
     """Build one summary (with the ``reduced`` blocks in their shorter form, declaring
     ``declaration``) and count its pages; with a seed, static parts are recorded once and
     replayed; a learner (calibration) notes the glyphs the summary used. Past ``limit`` pages
     nothing more is drawn: the build goes on measuring how far it runs over, for a few pages
     (a layout far too small for its text would otherwise make pages without end), and gives
-    no bytes. ``measure``: nothing is drawn or written at all (a layout tried for its pages)."""
+    no bytes. ``measure``: nothing is drawn or written at all (a layout tried for its pages);
+    then ``resume`` may keep the layout's state before a block, or start from it
+    (see :class:`_Resume`)."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
@@ -494,26 +606,38 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
         ctx = replace(ctx, recordings=kit.recordings)
     doc.page_limit = limit
     doc.measuring = measure
+    firsts: dict[str, list] = {}
+    story = _story(kit, ctx, _placed(text.blocks, reduced), ctx.recordings is not None, firsts)
+    if resume is not None and measure:
+        story = resume.story(doc, story, firsts)
     try:
-        doc.build(_story(kit, ctx, _placed(text.blocks, reduced), ctx.recordings is not None),
-                  canvasmaker=_canvas_maker(kit, text, record, None if measure else seed,
-                                            learner, declaration, measure))
+        doc.build(story, canvasmaker=_canvas_maker(kit, text, record, None if measure else seed,
+                                                   learner, declaration, measure))
     except _PastLimitError:
         return _Built(b"", doc.page + 1, doc.overflow, doc.room)  # the page it would begin
     except (_StuckError, LayoutError):  # a build without end, or a block no frame holds
         return _Built(b"", max(limit or 0, doc.page) + 1)  # is too long
+    finally:
+        if resume is not None:
+            resume.keep(doc)
     if doc.measuring:
         return _Built(b"", doc.page, doc.overflow, doc.room)
     return _Built(buffer.getvalue(), doc.page, room=doc.room)
 
 
 def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, SummaryBlock]],
-           replay: bool) -> list:
+           replay: bool, firsts: dict[str, list] | None = None) -> list:
     """The blocks' flowables: those up to the layout's column start across the page (their
-    text kept to its measure), the rest set in the columns' width after the cut into them."""
+    text kept to its measure), the rest set in the columns' width after the cut into them;
+    each block's own flowables noted in ``firsts`` by its key, when given."""
     columns = kit.layout.columns
+    noted = {} if firsts is None else firsts
+
+    def flowables(context: SummaryContext, key: str, block: SummaryBlock) -> list:
+        noted[key] = _block_flowables(kit, context, key, block, replay)
+        return noted[key]
     if columns is None:
-        return _kept([(key, _block_flowables(kit, ctx, key, b, replay)) for key, b in placed])
+        return _kept([(key, flowables(ctx, key, b)) for key, b in placed])
     # without the block the columns follow, they start at the top (later pages have them)
     start = next((i + 1 for i, (_, b) in enumerate(placed) if b.type == columns.after), 0)
     narrow = replace(ctx, block=replace(ctx.block, width=column_width(kit.layout, ctx.block.width)))
@@ -523,7 +647,7 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     share = columns.goes_on
 
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
-        return _kept([(key, _block_flowables(kit, context, key, b, replay)) for key, b in blocks],
+        return _kept([(key, flowables(context, key, b)) for key, b in blocks],
                      [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, share)
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
@@ -828,6 +952,20 @@ class _SummaryDoc(BaseDocTemplate):
     room = 0.0
     """The column height left unused on the limit's last page (by a build that ends there:
     how much more it would hold; past it, what blocks kept whole that moved on left behind)."""
+    keep_before: Flowable | None = None
+    """The flowable before which the layout's state is kept (in :attr:`kept`, with the
+    overflow and room so far), when it can be."""
+    kept: tuple[LayoutState, float, float] | None = None
+    resume_from: _Resume | None = None
+    """A kept state the build starts from (its story begins with the flowable it was kept
+    before)."""
+
+    def handle_documentBegin(self):  # noqa: N802 - ReportLab's hook
+        super().handle_documentBegin()
+        resume = self.resume_from
+        if resume is not None and resume.state is not None:
+            restore_layout(self, resume.state)
+            self.overflow, self.room = resume.overflow, resume.room
 
     def handle_pageBegin(self):  # noqa: N802 - ReportLab's hook
         limit = self.page_limit
@@ -856,6 +994,9 @@ class _SummaryDoc(BaseDocTemplate):
         """Stops a build that would never end: ReportLab's keep-together, split in a frame
         too short for its content, puts it back before a no-op, in the same frame, forever
         (a record without a note in a layout whose type is far too large did)."""
+        if flowables and flowables[0] is self.keep_before:  # its first time: kept once
+            state, self.keep_before = layout_state(self), None
+            self.kept = None if state is None else (state, self.overflow, self.room)
         if flowables:
             key = (id(flowables[0]), self.page, id(getattr(self, "frame", None)))
             self._tries[key] = self._tries.get(key, 0) + 1

@@ -1,20 +1,27 @@
 """Platypus internals our layouts use: a frame's room, a faster frame copy, a table's cells and
-its decoration, KeepTogether's content, a flowable given a class of its own.
+its decoration, KeepTogether's content, a flowable given a class of its own, a layout's state
+kept and taken up again (:class:`LayoutState`).
 
 Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``, ``_y1p``,
 ``_width``, ``_aW``,
 ``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding`` and its ``__dict__``; ``Table``'s
 ``_cellvalues``, ``_frame``, ``_height``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
-``KeepTogether``'s ``_content``; a document template's ``_doSave``.
+``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for
+:class:`LayoutState` its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``),
+``frame``, ``_hanging``, ``_pageTopFlowables``, ``_topFlowables``, ``_frameBGs``,
+``_lifetimes``, ``_nextFrameIndex``, ``_nextPageTemplateCycle`` and the counters
+:data:`_COUNTERS` names, and ``handle_documentBegin`` being the build's one step before its
+loop over the flowables.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol, cast
 
-from reportlab.platypus import Flowable, Frame, KeepTogether, Table
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, Table
 
 _ATOMIC = frozenset({int, float, str, bool, type(None)})
 
@@ -208,3 +215,78 @@ def retype(flowable: Flowable, kind: type[Flowable]) -> None:
     and no state). ``object.__setattr__``: ReportLab's shapes check every attribute set
     through their own."""
     object.__setattr__(flowable, "__class__", kind)
+
+
+_COUNTERS = ("page", "_curPageFlowableCount", "_emptyPages", "_leftExtraIndent",
+             "_rightExtraIndent", "_nextPageTemplateIndex")
+"""A document template's numbers that a layout moves on (the page, what the current page holds,
+the indents, the template the next page takes), kept as they are."""
+
+_PENDING = ("_hanging", "_pageTopFlowables", "_topFlowables", "_frameBGs", "_lifetimes")
+"""What a document template holds back for later (postponed actions, flowables for the top
+of the next frame or page, frame backgrounds, variables' lifetimes): a layout is kept only
+between two flowables where all of it is empty."""
+
+_CHOSEN = ("_nextFrameIndex", "_nextPageTemplateCycle")
+"""A frame chosen for next, a cycle of page templates: a layout is not kept while either is
+set."""
+
+
+@dataclass(frozen=True)
+class LayoutState:
+    """Where a document template's layout stood just before one of its flowables was placed:
+    the page, the page template in use and every template's frames as they were (the current
+    frame's position, columns a flowable cut a frame into), and the counters
+    :data:`_COUNTERS` names. A build of another document from the same page templates that
+    is given :func:`restore_layout` at its beginning places its flowables from there, as
+    the first build placed what followed (nothing is drawn before it: only for layouts that
+    are measured, not drawn)."""
+
+    counters: dict[str, Any]
+    template: int
+    """The index of the page template in use."""
+    frames: list[list[Frame]]
+    """Each page template's frames, copies kept untouched."""
+    frame: int
+    """The index of the current frame in its template's frames."""
+
+
+def layout_state(doc: BaseDocTemplate) -> LayoutState | None:
+    """The state of ``doc``'s layout, between two flowables (see :class:`LayoutState`); None
+    when the template holds something back for later, or has a next frame or a cycle of
+    templates chosen, which a state does not keep."""
+    state = doc.__dict__
+    if any(state.get(name) for name in _PENDING) or any(name in state for name in _CHOSEN):
+        return None
+    frames = doc.pageTemplate.frames
+    frame = getattr(doc, "frame", None)
+    if not any(f is frame for f in frames):
+        return None
+    return LayoutState({name: state[name] for name in _COUNTERS if name in state},
+                       next(i for i, t in enumerate(doc.pageTemplates) if t is doc.pageTemplate),
+                       _copied([t.frames for t in doc.pageTemplates]),
+                       next(i for i, f in enumerate(frames) if f is frame))
+
+
+def restore_layout(doc: BaseDocTemplate, state: LayoutState) -> None:
+    """Put ``doc``, whose build has just begun (from its ``handle_documentBegin``: its first
+    page not yet begun), where ``state`` says: its page templates' frames copies of those kept,
+    the template and frame in use, the counters; nothing pending. ``doc`` has as many page
+    templates as the document the state was taken from, made alike."""
+    for template, frames in zip(doc.pageTemplates, _copied(state.frames), strict=True):
+        template.frames = frames
+    doc.pageTemplate = doc.pageTemplates[state.template]
+    doc.frame = doc.pageTemplate.frames[state.frame]
+    for name in _COUNTERS:
+        if name in state.counters:
+            setattr(doc, name, state.counters[name])
+        elif name in doc.__dict__:
+            delattr(doc, name)
+    internals = cast(Any, doc)
+    internals._hanging, internals._pageTopFlowables, internals._topFlowables = [], [], []
+
+
+def _copied(frames: list[list[Frame]]) -> list[list[Frame]]:
+    """Copies of each template's frames (one copy of a frame two templates share)."""
+    memo: dict[int, object] = {}
+    return [[deepcopy(frame, memo) for frame in template] for template in frames]
