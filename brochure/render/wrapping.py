@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable
 
+from .backend.probes import AnswersMarks
 
-class Wrapper(Flowable):
-    """Delegates spacing, keep-with-next and any other attribute to ``inner``."""
+
+class Wrapper(AnswersMarks, Flowable):
+    """Delegates spacing, keep-with-next and any other attribute to ``inner``. The marks
+    platypus looks for on every flowable it places are answered by the wrapper itself: the
+    inner flowable's, or a value that means their absence (see :mod:`.backend.probes`)."""
 
     OWN = frozenset({"inner"})
 
@@ -14,6 +18,7 @@ class Wrapper(Flowable):
         super().__init__()
         self.inner = inner
         self.hAlign = getattr(inner, "hAlign", "LEFT")
+        self.take_marks(inner)
 
     def __getattr__(self, name):
         if name in type(self).OWN:
