@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -227,18 +227,17 @@ class _Fitting:
         self.text = kit.text(record.language)
         self.reductions = self.text.reductions
         self.resume = _Resume.at_note(self.text, self._reduced(len(self.reductions)))
+        self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
 
     def surely_runs_over(self) -> bool:
         """Whether the record's own words alone (its note in its shortest form, and the
         physician's override reason), set in a column, are taller than a column of a later
         page: with all else a summary holds, its full form cannot fit, and is not rendered in
         full first. A wrong guess costs a measured layout, never a different summary."""
-        kit, ctx = self.kit, self._context(note_cut=False)
-        note = [(key, b) for key, b in _placed(self.text.blocks, self._reduced(len(
-            self.reductions))) if b.type == "note"]
-        height = _height(kit, ctx, note)
+        kit = self.kit
+        height = self._note_height(cut_only=False)
         if self.assessment.override_reason:
-            width = column_width(kit.layout, ctx.block.width)
+            width = column_width(kit.layout, _text_width(kit.layout))
             height += stacked_height([fresh(escape(self.assessment.override_reason),
                                             kit.styles["body"])], kit.measuring_canvas, width)
         return height > _column_height(kit.layout)
@@ -316,24 +315,38 @@ class _Fitting:
         ctx = _context(kit, self.text, record, self.assessment, _text_width(kit.layout))
         return replace(ctx, note_cut=note_cut, recordings=kit.recordings)
 
+    def _note_height(self, notes: str | None = None, cut_only: bool = True) -> float:
+        """The height of the note's block in the shortest form, set alone in its column, with
+        the note cut to ``notes`` (None: whole); every note block when not ``cut_only``,
+        else those that may be cut. Measured once each (a long note's wrapping is most of
+        it)."""
+        note = [(name, b) for name, b in _placed(self.text.blocks, self._reduced(len(
+            self.reductions))) if b.type == "note" and (b.cut or not cut_only)]
+        key = (notes, tuple(name for name, _ in note))
+        if key not in self.note_heights:
+            context = self._context(notes is not None, notes)
+            self.note_heights[key] = _height(self.kit, context, note)
+        return self.note_heights[key]
+
     def _cut_note(self, overflow: float) -> RenderedSummary | None:
         """All reductions taken and the note cut: its longest start that fits. A character of
-        the note is taken to be worth the note's height over its length."""
+        the note is taken to be worth the note's height over its length, which makes the
+        estimate fall short (the heading counts in that height, and a cut's last line is
+        seldom full): the first start at least as long as the estimate is tried first."""
         notes, taken = self.record.notes, len(self.reductions)
-        note = [(key, b) for key, b in _placed(self.text.blocks, self._reduced(taken))
-                if b.type == "note" and b.cut]
-        if not notes or not note:
+        if not notes or not any(b.type == "note" and b.cut for _, b in _placed(
+                self.text.blocks, self._reduced(taken))):
             return None
         cuts = _note_cuts(notes)
         lengths = [len(cut) for cut in cuts]
-        whole = _height(self.kit, self._context(False), note)
-        ending = _height(self.kit, self._context(True, ""), note)  # the cut's words alone
+        whole = self._note_height()
+        ending = self._note_height("")  # the cut's words alone
         per_character = max(whole, 1.0) / len(notes)
 
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
 
-        first = bisect_right(lengths, (whole - ending - overflow) / per_character) - 1
+        first = bisect_left(lengths, (whole - ending - overflow) / per_character)
         longest = longest_fitting(remembered(lambda i: self._overflow(taken, cuts[i])), 0,
                                   len(cuts) - 1, first, propose)
         return None if longest is None else self._rendered(taken, cuts[longest])
