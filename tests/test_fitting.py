@@ -194,3 +194,6 @@ def test_only_a_record_whose_words_fill_a_column_is_measured_before_it_is_render
         short = record.model_copy(update={"notes": notes})
         plain = replace(assessment, override_reason=None)
         assert not summary._Fitting(kit, short, plain, None, None).surely_runs_over()
+    short = record.model_copy(update={"notes": "Keep walking every day."})
+    assert not summary._may_fill_a_column(kit, short, replace(assessment, override_reason=None)), \
+        "a few words are not even measured"

@@ -199,16 +199,29 @@ def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     last resort; None when even that runs past them. Most records fit at once; for the others
     the layout is measured (not drawn) to choose the form, which is then rendered once."""
     seed, text = kit.seed(record.language), kit.text(record.language)
-    if record.notes or assessment.override_reason:  # words of its own, which may fill pages
+    if _may_fill_a_column(kit, record, assessment):
         with one_summary():  # the patient's words parsed and wrapped once for every trial
             fitting = _Fitting(kit, record, assessment, seed, declaration)
             if fitting.surely_runs_over():  # not rendered in full: measured from the start
                 return fitting.search(None)
+            first = _render(kit, record, assessment, seed, limit=text.pages,
+                            declaration=declaration)
+            if first.pages <= text.pages:
+                return RenderedSummary(first.pdf)
+            return fitting.search(first.overflow)
     first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
     if first.pages <= text.pages:
         return RenderedSummary(first.pdf)
     with one_summary():
         return _Fitting(kit, record, assessment, seed, declaration).search(first.overflow)
+
+
+def _may_fill_a_column(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bool:
+    """Whether the record's own words (its note, the override reason) have at least as many
+    characters as a column has lines of body text: fewer (a line holds one at least) cannot
+    fill one, and are not measured (see :meth:`_Fitting.surely_runs_over`)."""
+    characters = len(record.notes or "") + len(assessment.override_reason or "")
+    return characters >= _column_height(kit.layout) / kit.styles["body"].leading
 
 
 class _Fitting:
@@ -226,8 +239,12 @@ class _Fitting:
         self.seed, self.declaration = seed, declaration
         self.text = kit.text(record.language)
         self.reductions = self.text.reductions
-        self.resume = _Resume.at_note(self.text, self._reduced(len(self.reductions)))
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
+
+    @cached_property
+    def resume(self) -> _Resume | None:
+        """Where the layouts of the shortest form start, after the first."""
+        return _Resume.at_note(self.text, self._reduced(len(self.reductions)))
 
     def surely_runs_over(self) -> bool:
         """Whether the record's own words alone (its note in its shortest form, and the
