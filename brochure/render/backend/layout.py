@@ -4,7 +4,8 @@ kept and taken up again (:class:`LayoutState`).
 
 Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``, ``_y1p``,
 ``_width``, ``_aW``,
-``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding`` and its ``__dict__``; ``Table``'s
+``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding``, ``_generated_content`` and its
+``__dict__``; ``Table``'s
 ``_cellvalues``, ``_frame``, ``_height``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
 ``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for
 :class:`LayoutState` its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``),
@@ -56,6 +57,11 @@ class FastFrame(Frame):
     each of the frame's two dozen numbers one by one. Numbers and strings are immutable, so
     they are kept as they are (what :func:`copy.deepcopy` returns for them too); anything else
     is deep-copied as before."""
+
+    _generated_content: list[Flowable] | None = None
+    """No content generated for the frame (platypus asks every frame for it, twice per flowable
+    placed, and a frame without it answers by raising in its ``__getattr__``); content
+    generated is kept in the frame's own ``__dict__``, as ReportLab keeps it."""
 
     def add(self, flowable: Flowable, canv: Any,
             trySplit: bool | int = 0) -> Literal[0, 1]:  # noqa: N803
