@@ -10,7 +10,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject, IndirectObject
+from pypdf.errors import PdfReadError
+from pypdf.generic import DictionaryObject, IndirectObject, StreamObject
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,39 @@ def _raw_texts(pdf: bytes | Path | io.BytesIO) -> list[str]:
         return [page.get_textpage().get_text_range() for page in document]
     finally:
         document.close()
+
+
+def every_object_bytes(pdf: bytes | Path) -> bytes:
+    """The file's bytes with every stream's data decoded in place: what its objects hold, as a
+    check on raw bytes (``b"/Helvetica" not in ...``) means it. The objects packed in an object
+    stream (PDF 1.5, which our files for readers use) read as written, and page content, fonts'
+    ToUnicode maps and XMP as decoded; a stream our reader cannot decode (an image's DCT) is
+    left as it is, and so is an encrypted file (what can be read without its password)."""
+    raw = pdf if isinstance(pdf, bytes) else pdf.read_bytes()
+    reader = PdfReader(io.BytesIO(raw))
+    if reader.is_encrypted:
+        return raw
+    spliced: dict[int, tuple[int, bytes]] = {}
+    for generation, offsets in reader.xref.items():
+        for number, offset in offsets.items():
+            obj = reader.get_object(IndirectObject(number, generation, reader))
+            if isinstance(obj, StreamObject) and obj._data and obj.get("/Type") != "/XRef":
+                at = raw.index(obj._data, raw.index(b"stream", offset))
+                spliced[at] = (len(obj._data), _decoded(obj))
+    out, last = [], 0
+    for at in sorted(spliced):
+        length, data = spliced[at]
+        out += [raw[last:at], data]
+        last = at + length
+    return b"".join([*out, raw[last:]])
+
+
+def _decoded(stream: StreamObject) -> bytes:
+    """A stream's data, decoded if pypdf can (else as it is in the file)."""
+    try:
+        return stream.get_data()
+    except (NotImplementedError, PdfReadError):  # a filter pypdf does not decode
+        return stream._data
 
 
 def mark_names(obj) -> list[str]:

@@ -12,7 +12,7 @@ from brochure.source import load
 from brochure.text import plain
 
 from .conftest import PROJECT, run_cli
-from .pdf import char_boxes, find_text, fonts, is_embedded
+from .pdf import char_boxes, every_object_bytes, find_text, fonts, is_embedded
 
 LAYOUTS = {"trifold-letter": (792, 612), "trifold-a4": (842, 595)}
 
@@ -91,8 +91,8 @@ def test_every_font_is_embedded_and_no_base_font_is_referenced(built, name):
     assert all(is_embedded(font) for font in used)
     names = {str(font.get("/BaseFont")) for font in used}
     assert any("Atkinson" in n for n in names) and any("Zilla" in n for n in names)
-    raw = path.read_bytes()
-    assert b"/Helvetica" not in raw and b"/Times-Roman" not in raw
+    objects = every_object_bytes(path)
+    assert b"/Helvetica" not in objects and b"/Times-Roman" not in objects
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):

@@ -22,6 +22,7 @@ from brochure.summaries import summarize
 from brochure.validate import Report, command, validate
 
 from .conftest import PROJECT, ROOT, read_yaml, run_cli
+from .pdf import every_object_bytes
 
 pytestmark = pytest.mark.jvm
 
@@ -223,7 +224,7 @@ def test_the_srgb_profile_is_the_same_bytes_in_every_process():
 
 def test_a_packet_has_one_xmp_packet_and_one_output_intent(files):
     """The brochure merged after the summary brings neither its XMP nor its output intent."""
-    data = files["packet/en"].read_bytes()
+    data = every_object_bytes(files["packet/en"])
     assert data.count(b"<?xpacket begin") == 1
     assert data.count(b"/GTS_PDFA1") == 1
     assert len(PdfReader(files["packet/en"]).trailer["/Root"]["/OutputIntents"]) == 1
