@@ -3,10 +3,10 @@ the font seeds ask of it (object numbers, the catalog, pages, the PDF version, d
 
 Relies on ReportLab 5.x ``PDFDocument``: its ``format`` loop (``numberToId``,
 ``idToObjectNumberAndVersion``, ``idToObject``, ``idToOffset``, ``objectcounter``, how
-``Reference`` numbers an object and how ``PDFCrossReferenceTable`` writes,
-``PDFFile``, ``__accum__``), a stream's ``filters``, an image's ``_filters`` and
-``streamContent``, ``Catalog``, ``Pages.pages``, ``_pdfVersion``, ``_timeStamp`` and a
-dictionary class's ``__NoDefault__``.
+``Reference`` numbers an object and how ``PDFCrossReferenceTable`` and ``PDFTrailer``
+write, ``ID()``, ``PDFFile`` and its ``offset``, ``__accum__``, ``NoEncryption``), a
+stream's ``filters``, an image's ``_filters`` and ``streamContent``, ``Catalog``,
+``Pages.pages``, ``_pdfVersion``, ``_timeStamp`` and a dictionary class's ``__NoDefault__``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any, Protocol, cast
 from reportlab import rl_config
 from reportlab.lib.rl_accel import asciiBase85Decode
 from reportlab.lib.utils import TimeStamp
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (
+    NoEncryption,
     PDFDocument,
     PDFFile,
     PDFImageXObject,
-    PDFIndirectObject,
     PDFInfo,
     PDFObject,
     PDFObjectReference,
@@ -98,7 +99,8 @@ class Flate(PDFStreamFilterZCompress):
 
 FLATE = Flate()
 
-_STREAM_END = b"endstream\nendobj\n"
+_ENDSTREAM = b"endstream"
+_ENDSTREAM_LINE = b"endstream\n"
 
 
 class BrochureDocument(PDFDocument):
@@ -116,10 +118,17 @@ class BrochureDocument(PDFDocument):
 
     - every other object is written by :class:`~.writer.ObjectWriter`: the bytes ReportLab
       writes, without its generic formatting of each value (``fast_writing`` off: by
-      ReportLab's own code, which the writer's test compares it with).
+      ReportLab's own code, which the writer's test compares it with);
+    - at PDF 1.5 or later (files for readers; see :meth:`packs_objects`), every object but the
+      streams and the document information goes into one object stream, Flate-compressed at
+      :data:`PAGE_COMPRESSION`, and the file ends with a cross-reference stream instead of
+      ReportLab's table and trailer: a summary's hundred structure elements and its table of
+      about 150 entries were a quarter of its bytes. Objects keep ReportLab's numbers; the
+      object stream and the cross-reference stream take the next two. A PDF 1.3 file (PDF/X-1a,
+      which allows neither) is written as ReportLab writes it.
 
     Relies on ``PDFDocument.format`` of ReportLab 5.x, of which :meth:`format` is a copy with
-    :meth:`write_object` in the middle."""
+    :meth:`write_object` (or, for an object stream, :meth:`object_body`) in the middle."""
 
     fast_writing = True
     writer: ObjectWriter | None = None
@@ -129,7 +138,7 @@ class BrochureDocument(PDFDocument):
         self.encrypt.prepare(self)
         cat, info = internals.Catalog, self.info
         internals.Reference(cat)
-        internals.Reference(info)
+        infoname = internals.Reference(info).name
         encryptref = None
         encryptinfo = internals.encrypt.info()
         if encryptinfo:
@@ -138,13 +147,21 @@ class BrochureDocument(PDFDocument):
         numbertoid, offsets = self.numberToId, self.idToOffset
         self.writer = ObjectWriter(self) if self.fast_writing else None
         self.__accum__ = file = PDFFile(internals._pdfVersion)
+        packed = _Packed() if self.packs_objects() else None
         while True:
             counter += 1
             if counter not in numbertoid:
                 break
             oid = numbertoid[counter]
             obj = self.idToObject[oid]
-            formatted = self.write_object(oid, obj)
+            if packed is not None and oid != infoname:
+                body = self.object_body(oid, obj)
+                if not _is_stream(body):
+                    packed.add(counter, body)
+                    continue
+                formatted = _indirect(self.idToObjectNumberAndVersion[oid], body)
+            else:
+                formatted = self.write_object(oid, obj)
             if not rl_config.invariant and rl_config.pdfComments:
                 file.add(f"% {oid!a}: class {type(obj).__name__[:50]} \n")
             offsets[oid] = file.add(formatted)
@@ -153,6 +170,8 @@ class BrochureDocument(PDFDocument):
         if counter - 1 != len(numbertoid):
             raise ValueError(f"counter {counter} doesn't match number to id dictionary "
                              f"{len(numbertoid)}")
+        if packed is not None:
+            return self._packed_ending(file, packed, ids, cat, info)
         xrefoffset = file.add(_cross_references(self, ids))
         trailer = PDFTrailer(startxref=xrefoffset, Size=len(numbertoid) + 1,
                              Root=internals.Reference(cat), Info=internals.Reference(info),
@@ -162,24 +181,133 @@ class BrochureDocument(PDFDocument):
             signature.sign(file)
         return file.format(self)
 
+    def packs_objects(self) -> bool:
+        """Whether this document's objects go into an object stream, ending with a
+        cross-reference stream (PDF 1.5 brought both; PDF/A-2 and PDF/UA-1 allow them): at
+        PDF 1.5 or later, not encrypted by ReportLab (whose object numbers key each string's
+        encryption), not signed by ReportLab, and without ReportLab's debugging comments."""
+        return (_internals(self)._pdfVersion >= OBJECT_STREAM_VERSION
+                and type(self.encrypt) is NoEncryption
+                and not rl_config.pdfComments and not getattr(self, "_digiSigs", None))
+
     def write_object(self, oid: str, obj: PDFObject | bytes) -> bytes:
         """One indirect object as bytes (see the class's docstring)."""
+        return _indirect(self.idToObjectNumberAndVersion[oid], self.object_body(oid, obj))
+
+    def object_body(self, oid: str, obj: PDFObject | bytes) -> bytes:
+        """What an indirect object holds between ``n 0 obj`` and ``endobj``, its encryption
+        registered (see the class's docstring)."""
         if type(obj) is bytes:
-            number, version = self.idToObjectNumberAndVersion[oid]
-            self.encrypt.register(number, version)
-            end = b"" if obj.endswith(b"\n") else b"\n"
-            return b"%d %d obj\n%s%sendobj\n" % (number, version, obj, end)
+            self.encrypt.register(*self.idToObjectNumberAndVersion[oid])
+            return obj
         if isinstance(obj, PDFStream) and obj.filters:
             obj.filters = _our_filters(obj.filters)
         elif isinstance(obj, PDFImageXObject):
             _without_ascii85(obj)
+        self.encrypt.register(*self.idToObjectNumberAndVersion[oid])
         if self.writer is not None:
-            out = self.writer.indirect(oid, cast(PDFObject, obj))
+            body = self.writer.top(cast(PDFObject, obj))
         else:
-            out = PDFIndirectObject(oid, obj).format(self)
-        if out.endswith(_STREAM_END):
-            out = out[:-len(_STREAM_END)] + b"\n" + _STREAM_END
-        return out
+            body = cast(bytes, pdfdoc.format(obj, self, toplevel=1))
+        if body.endswith(_ENDSTREAM_LINE):
+            body = body[:-len(_ENDSTREAM_LINE)] + b"\n" + _ENDSTREAM_LINE
+        return body
+
+    def _packed_ending(self, file: PDFFile, packed: _Packed, ids: list[str],
+                       cat: object, info: object) -> bytes:
+        """The object stream of ``packed`` after the objects written so far (``ids``), and the
+        cross-reference stream that ends the file (the next two object numbers)."""
+        internals = _internals(self)
+        stream_number = len(self.numberToId) + 1
+        xref_number = stream_number + 1
+        located: dict[int, tuple[int, int, int]] = {0: _FREE_HEAD}
+        for oid in ids:
+            located[self.idToObjectNumberAndVersion[oid][0]] = (_IN_FILE, self.idToOffset[oid],
+                                                               0)
+        for index, number in enumerate(packed.numbers):
+            located[number] = (_IN_STREAM, stream_number, index)
+        located[stream_number] = (_IN_FILE, file.add(packed.stream(stream_number)), 0)
+        xref_offset = file.offset
+        located[xref_number] = (_IN_FILE, xref_offset, 0)
+        trailer = b"/Root %s/Info %s/ID %s" % (
+            self.writer_reference(internals.Reference(cat)),
+            self.writer_reference(internals.Reference(info)), _file_id(self.ID()))
+        file.add(_xref_stream(xref_number, located, trailer))
+        file.add(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
+        return file.format(self)
+
+    def writer_reference(self, reference: PDFObjectReference) -> bytes:
+        """A reference to a registered object, as ``n g R``."""
+        return b"%d %d R" % self.idToObjectNumberAndVersion[reference.name]
+
+
+OBJECT_STREAM_VERSION = (1, 5)
+"""The PDF version that brought object streams and cross-reference streams."""
+_FREE_HEAD = (0, 0, 0xFFFF)
+"""Object 0's cross-reference entry: free, the head of the free list, generation 65535."""
+_IN_FILE, _IN_STREAM = 1, 2
+"""Cross-reference stream entry types: an object at an offset in the file, an object inside an
+object stream (the stream's number and the object's index in it)."""
+_GENERATION_BYTES = 2
+"""Width of a cross-reference stream entry's third field: a generation (object 0's is 65535)
+or an index inside the object stream."""
+
+
+class _Packed:
+    """The objects that go into a document's object stream: their numbers and bodies, in the
+    order they are written."""
+
+    def __init__(self) -> None:
+        self.numbers: list[int] = []
+        self.bodies: list[bytes] = []
+
+    def add(self, number: int, body: bytes) -> None:
+        self.numbers.append(number)
+        self.bodies.append(body)
+
+    def stream(self, number: int) -> bytes:
+        """The object stream (``/Type/ObjStm``) as indirect object ``number``: a header of
+        object numbers and offsets, then the objects' bodies, one a line, Flate-compressed."""
+        pairs, at = [], 0
+        for own, body in zip(self.numbers, self.bodies, strict=True):
+            pairs.append(b"%d %d" % (own, at))
+            at += len(body) + 1
+        header = b" ".join(pairs) + b"\n"
+        data = FLATE.encode(header + b"\n".join(self.bodies) + b"\n")
+        return _indirect((number, 0), b"<</Type/ObjStm/N %d/First %d/Filter/FlateDecode"
+                                      b"/Length %d>>\nstream\n%s\nendstream"
+                         % (len(self.numbers), len(header), len(data), data))
+
+
+def _xref_stream(number: int, located: dict[int, tuple[int, int, int]], trailer: bytes) -> bytes:
+    """The cross-reference stream (``/Type/XRef``) as indirect object ``number``: an entry for
+    every object from 0 to ``number`` (each in ``located``: type, then offset or object
+    stream and index, then generation or index), and the trailer's entries."""
+    size = number + 1
+    width = max(1, (max(entry[1] for entry in located.values()).bit_length() + 7) // 8)
+    rows = [located[n][0].to_bytes(1, "big") + located[n][1].to_bytes(width, "big")
+            + located[n][2].to_bytes(_GENERATION_BYTES, "big") for n in range(size)]
+    data = FLATE.encode(b"".join(rows))
+    return _indirect((number, 0), b"<</Type/XRef/Size %d/W[1 %d %d]%s/Filter/FlateDecode"
+                                  b"/Length %d>>\nstream\n%s\nendstream"
+                     % (size, width, _GENERATION_BYTES, trailer, len(data), data))
+
+
+def _file_id(formatted: bytes) -> bytes:
+    """The file identifier array of ReportLab's ``ID()`` (which follows it with a comment)."""
+    return formatted[:formatted.rindex(b"]") + 1].strip()
+
+
+def _is_stream(body: bytes) -> bool:
+    """Whether an object's body is a stream (ReportLab's end in ``endstream`` and a newline,
+    our finished bytes in ``endstream``): a stream cannot go into an object stream."""
+    return body.endswith(_ENDSTREAM_LINE) or body.endswith(_ENDSTREAM)
+
+
+def _indirect(numbered: tuple[int, int], body: bytes) -> bytes:
+    """``body`` as indirect object ``numbered`` (number, generation)."""
+    end = b"" if body.endswith(b"\n") else b"\n"
+    return b"%d %d obj\n%s%sendobj\n" % (*numbered, body, end)
 
 
 def _cross_references(doc: PDFDocument, ids: list[str]) -> bytes:
