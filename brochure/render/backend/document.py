@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any, Protocol, cast
 
 from reportlab import rl_config
@@ -138,40 +139,30 @@ class BrochureDocument(PDFDocument):
         self.encrypt.prepare(self)
         cat, info = internals.Catalog, self.info
         internals.Reference(cat)
-        infoname = internals.Reference(info).name
+        internals.Reference(info)
         encryptref = None
         encryptinfo = internals.encrypt.info()
         if encryptinfo:
             encryptref = internals.Reference(encryptinfo)
-        counter, ids = 0, []
-        numbertoid, offsets = self.numberToId, self.idToOffset
         self.writer = ObjectWriter(self) if self.fast_writing else None
         self.__accum__ = file = PDFFile(internals._pdfVersion)
-        packed = _Packed() if self.packs_objects() else None
+        if self.packs_objects():
+            return self._format_packed(file)
+        counter, ids = 0, []
+        numbertoid, offsets = self.numberToId, self.idToOffset
         while True:
             counter += 1
             if counter not in numbertoid:
                 break
             oid = numbertoid[counter]
             obj = self.idToObject[oid]
-            if packed is not None and oid != infoname:
-                body = self.object_body(oid, obj)
-                if not _is_stream(body):
-                    packed.add(counter, body)
-                    continue
-                formatted = _indirect(self.idToObjectNumberAndVersion[oid], body)
-            else:
-                formatted = self.write_object(oid, obj)
+            formatted = self.write_object(oid, obj)
             if not rl_config.invariant and rl_config.pdfComments:
                 file.add(f"% {oid!a}: class {type(obj).__name__[:50]} \n")
             offsets[oid] = file.add(formatted)
             ids.append(oid)
         del self.__accum__
-        if counter - 1 != len(numbertoid):
-            raise ValueError(f"counter {counter} doesn't match number to id dictionary "
-                             f"{len(numbertoid)}")
-        if packed is not None:
-            return self._packed_ending(file, packed, ids, cat, info)
+        _check_count(counter, self.numberToId)
         xrefoffset = file.add(_cross_references(self, ids))
         trailer = PDFTrailer(startxref=xrefoffset, Size=len(numbertoid) + 1,
                              Root=internals.Reference(cat), Info=internals.Reference(info),
@@ -179,6 +170,43 @@ class BrochureDocument(PDFDocument):
         file.add(trailer.format(self))
         for signature in getattr(self, "_digiSigs", []):
             signature.sign(file)
+        return file.format(self)
+
+    def _format_packed(self, file: PDFFile) -> bytes:
+        """The loop of :meth:`format` for a document that :meth:`packs_objects`: streams and the
+        document information written into ``file`` as indirect objects, every other object
+        packed into the object stream; then the object stream and the cross-reference stream
+        (the next two numbers). ReportLab numbers objects 1 on, generation 0, in the order they
+        are registered, and formatting an object may register more."""
+        internals = _internals(self)
+        infoname = internals.Reference(self.info).name
+        numbertoid, offsets = self.numberToId, self.idToOffset
+        objects = cast(dict[str, PDFObject | bytes], self.idToObject)
+        in_file: list[tuple[int, int]] = []  # (number, offset) of each object written as such
+        packed = _Packed()
+        counter = 0
+        while True:
+            counter += 1
+            oid = numbertoid.get(counter)
+            if oid is None:
+                break
+            obj = objects[oid]
+            body = obj if type(obj) is bytes else self.object_body(oid, obj)
+            if oid == infoname or _is_stream(body):
+                offsets[oid] = offset = file.add(_indirect((counter, 0), body))
+                in_file.append((counter, offset))
+            else:
+                packed.add(counter, body)
+        del self.__accum__
+        _check_count(counter, numbertoid)
+        stream_number = counter
+        in_file.append((stream_number, file.add(packed.stream(stream_number))))
+        in_file.append((stream_number + 1, file.offset))
+        trailer = b"/Root %s/Info %s/ID %s" % (
+            self._reference(internals.Reference(internals.Catalog)),
+            self._reference(internals.Reference(self.info)), _file_id(self.ID()))
+        xref_offset = file.add(_xref_stream(in_file, packed.numbers, stream_number, trailer))
+        file.add(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
         return file.format(self)
 
     def packs_objects(self) -> bool:
@@ -213,44 +241,23 @@ class BrochureDocument(PDFDocument):
             body = body[:-len(_ENDSTREAM_LINE)] + b"\n" + _ENDSTREAM_LINE
         return body
 
-    def _packed_ending(self, file: PDFFile, packed: _Packed, ids: list[str],
-                       cat: object, info: object) -> bytes:
-        """The object stream of ``packed`` after the objects written so far (``ids``), and the
-        cross-reference stream that ends the file (the next two object numbers)."""
-        internals = _internals(self)
-        stream_number = len(self.numberToId) + 1
-        xref_number = stream_number + 1
-        located: dict[int, tuple[int, int, int]] = {0: _FREE_HEAD}
-        for oid in ids:
-            located[self.idToObjectNumberAndVersion[oid][0]] = (_IN_FILE, self.idToOffset[oid],
-                                                               0)
-        for index, number in enumerate(packed.numbers):
-            located[number] = (_IN_STREAM, stream_number, index)
-        located[stream_number] = (_IN_FILE, file.add(packed.stream(stream_number)), 0)
-        xref_offset = file.offset
-        located[xref_number] = (_IN_FILE, xref_offset, 0)
-        trailer = b"/Root %s/Info %s/ID %s" % (
-            self.writer_reference(internals.Reference(cat)),
-            self.writer_reference(internals.Reference(info)), _file_id(self.ID()))
-        file.add(_xref_stream(xref_number, located, trailer))
-        file.add(b"startxref\n%d\n%%%%EOF\n" % xref_offset)
-        return file.format(self)
-
-    def writer_reference(self, reference: PDFObjectReference) -> bytes:
+    def _reference(self, reference: PDFObjectReference) -> bytes:
         """A reference to a registered object, as ``n g R``."""
         return b"%d %d R" % self.idToObjectNumberAndVersion[reference.name]
 
 
 OBJECT_STREAM_VERSION = (1, 5)
 """The PDF version that brought object streams and cross-reference streams."""
-_FREE_HEAD = (0, 0, 0xFFFF)
-"""Object 0's cross-reference entry: free, the head of the free list, generation 65535."""
+_FREE_HEAD = 0xFFFF
+"""Object 0's cross-reference entry (type 0, free, the head of the free list, generation
+65535)."""
 _IN_FILE, _IN_STREAM = 1, 2
 """Cross-reference stream entry types: an object at an offset in the file, an object inside an
 object stream (the stream's number and the object's index in it)."""
-_GENERATION_BYTES = 2
-"""Width of a cross-reference stream entry's third field: a generation (object 0's is 65535)
+_LAST_FIELD_BYTES = 2
+"""Width of a cross-reference stream entry's last field: a generation (object 0's is 65535)
 or an index inside the object stream."""
+_LAST_FIELD_BITS = 8 * _LAST_FIELD_BYTES
 
 
 class _Packed:
@@ -268,29 +275,46 @@ class _Packed:
     def stream(self, number: int) -> bytes:
         """The object stream (``/Type/ObjStm``) as indirect object ``number``: a header of
         object numbers and offsets, then the objects' bodies, one a line, Flate-compressed."""
-        pairs, at = [], 0
-        for own, body in zip(self.numbers, self.bodies, strict=True):
-            pairs.append(b"%d %d" % (own, at))
-            at += len(body) + 1
-        header = b" ".join(pairs) + b"\n"
-        data = FLATE.encode(header + b"\n".join(self.bodies) + b"\n")
+        bodies = self.bodies
+        starts = accumulate((len(body) + 1 for body in bodies[:-1]), initial=0)
+        header = " ".join(f"{own} {at}" for own, at in zip(self.numbers, starts,
+                                                           strict=True)).encode() + b"\n"
+        data = FLATE.encode(header + b"\n".join(bodies) + b"\n")
         return _indirect((number, 0), b"<</Type/ObjStm/N %d/First %d/Filter/FlateDecode"
                                       b"/Length %d>>\nstream\n%s\nendstream"
                          % (len(self.numbers), len(header), len(data), data))
 
 
-def _xref_stream(number: int, located: dict[int, tuple[int, int, int]], trailer: bytes) -> bytes:
-    """The cross-reference stream (``/Type/XRef``) as indirect object ``number``: an entry for
-    every object from 0 to ``number`` (each in ``located``: type, then offset or object
-    stream and index, then generation or index), and the trailer's entries."""
-    size = number + 1
-    width = max(1, (max(entry[1] for entry in located.values()).bit_length() + 7) // 8)
-    rows = [located[n][0].to_bytes(1, "big") + located[n][1].to_bytes(width, "big")
-            + located[n][2].to_bytes(_GENERATION_BYTES, "big") for n in range(size)]
+def _xref_stream(in_file: list[tuple[int, int]], packed: list[int], stream_number: int,
+                 trailer: bytes) -> bytes:
+    """The cross-reference stream (``/Type/XRef``), the last object of the file (the last of
+    ``in_file``, the (number, offset) of each object written as such): object 0 free, every
+    object in ``in_file`` at its offset, and objects ``packed`` in object stream
+    ``stream_number`` in that order; with the trailer's entries. The offsets' field is as
+    wide as the largest needs."""
+    number, last_offset = in_file[-1]
+    width = max(1, (max(last_offset, stream_number).bit_length() + 7) // 8)
+    size, row = number + 1, 1 + width + _LAST_FIELD_BYTES
+    type_shift = _LAST_FIELD_BITS + 8 * width
+    rows = [b""] * size
+    rows[0] = _FREE_HEAD.to_bytes(row, "big")
+    in_file_type = _IN_FILE << type_shift
+    for own, offset in in_file:
+        rows[own] = (in_file_type | offset << _LAST_FIELD_BITS).to_bytes(row, "big")
+    in_stream = _IN_STREAM << type_shift | stream_number << _LAST_FIELD_BITS
+    for index, own in enumerate(packed):
+        rows[own] = (in_stream | index).to_bytes(row, "big")
     data = FLATE.encode(b"".join(rows))
     return _indirect((number, 0), b"<</Type/XRef/Size %d/W[1 %d %d]%s/Filter/FlateDecode"
                                   b"/Length %d>>\nstream\n%s\nendstream"
-                     % (size, width, _GENERATION_BYTES, trailer, len(data), data))
+                     % (size, width, _LAST_FIELD_BYTES, trailer, len(data), data))
+
+
+def _check_count(counter: int, numbertoid: dict[int, str]) -> None:
+    """ReportLab's check that every registered object was written (numbered 1 on, no gap)."""
+    if counter - 1 != len(numbertoid):
+        raise ValueError(f"counter {counter} doesn't match number to id dictionary "
+                         f"{len(numbertoid)}")
 
 
 def _file_id(formatted: bytes) -> bytes:
