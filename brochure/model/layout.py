@@ -370,6 +370,9 @@ class SummaryColumns(Measured):
         "a section with boxes that does not fit the room left in a column goes on in the next "
         "one, under its heading said again, when that room is at least this share of its "
         "height (else it moves on whole; 1: never)"))
+    least_rows: int = Field(2, ge=1, description=(
+        "a data table that goes on in the next column (its header row said again) keeps at "
+        "least this many of its body rows on each side of the break"))
 
 
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")

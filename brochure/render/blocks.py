@@ -30,12 +30,12 @@ from ..model.brand import COLOUR_ROLES, NO_BOX, Brand
 from ..model.layout import Spacing
 from ..text import escape, inline
 from .art import canvas_drawing, drawing
-from .backend.layout import DecoratedTable, kept_together
+from .backend.layout import DecoratedTable, kept_together, set_table_cells, table_cells
 from .images import ImageLoader
 from .paragraphs import booking_caption, fresh, para
 from .qr import QrFlowable
 from .styles import StyleSheet
-from .tagging import TableHeaders, artifact, with_spec
+from .tagging import TableHeaders, artifact, said_again, with_spec
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,17 @@ class TaggedTable(DecoratedTable):
 
     def decorate(self, draw) -> None:
         artifact(self.canv, lambda c: draw())
+
+    def split(self, available_width, available_height):
+        """The table's pieces, split between rows; the header rows the second repeats
+        (``repeatRows``) are said again as decoration (the structure has them once)."""
+        pieces = super().split(available_width, available_height)
+        repeated = self.repeatRows
+        if len(pieces) == 2 and isinstance(repeated, int) and repeated:
+            rows = table_cells(pieces[1])
+            set_table_cells(pieces[1], [[said_again(cell) for cell in row]
+                                        for row in rows[:repeated]] + rows[repeated:])
+        return pieces
 
 
 def grid(rows: list[list], widths: list[float], commands: list[tuple], ctx: BlockContext,

@@ -2,22 +2,28 @@
 
 A summary keeps a section's heading with what it heads, and each box without a heading of its
 own with the text before it (so that no column opens with a box away from its heading). A
-section with several such boxes can then be taller than the room left in a column, and moving
-it whole leaves a hole. :class:`Continuable` keeps it whole when it fits; when it does not, and
-the room left is at least the layout's share of its height (``columns.goes_on``), it breaks
-before one of its boxes (the last that leaves what fits): that stays, and the rest opens the
-next column under the section's heading said again with the text's ``continued`` words (drawn
-as a decoration: a screen reader reads the heading once). A box is never parted from its
-heading: it goes on under it, said again."""
+section with several such boxes, or with a data table, can then be taller than the room left in
+a column, and moving it whole leaves a hole. :class:`Continuable` keeps it whole when it fits;
+when it does not, and the room left is at least the layout's share of its height
+(``columns.goes_on``), it breaks before one of its boxes or between two rows of a data table
+(the last place that leaves what fits): that stays, and the rest opens the next column under
+the section's heading said again with the text's ``continued`` words (drawn as a decoration: a
+screen reader reads the heading once). A box is never parted from its heading: it goes on under
+it, said again. A table goes on under its header row said again (decoration too, see
+:class:`~.blocks.TaggedTable`), keeps at least ``columns.least_rows`` of its body rows on each
+side, and keeps what follows it in the section (its caption) with its last row."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from copy import copy
 
-from reportlab.platypus import Flowable, KeepTogether
+from reportlab.platypus import Flowable, KeepTogether, Table
 from reportlab.platypus.doctemplate import FrameBreak
 
-from .backend.layout import stacked_height
+from .backend.layout import row_count, row_heights, set_table_cells, stacked_height, table_cells
+from .tagging import cell_copy
+from .wrapping import Wrapper
 
 HeadingAgain = Callable[[], Flowable]
 """Makes the heading said again, for the piece that goes on."""
@@ -25,13 +31,16 @@ HeadingAgain = Callable[[], Flowable]
 
 class Continuable(KeepTogether):
     """A KeepTogether of a heading and what it heads that may break before the flowables at
-    ``breaks`` (indices into ``flowables``: where its boxes begin), the rest under the heading
-    said again."""
+    ``breaks`` (indices into ``flowables``: where its boxes begin) or between the body rows of
+    the data tables at ``tables`` (indices too: tables whose header row is repeated where they
+    go on), the rest under the heading said again; a table keeps ``least_rows`` body rows on
+    each side."""
 
     def __init__(self, flowables: list[Flowable], breaks: Sequence[int], again: HeadingAgain,
-                 share: float):
+                 share: float, tables: Sequence[int] = (), least_rows: int = 1):
         super().__init__(flowables)
         self.breaks, self.again, self.share = sorted(breaks), again, share
+        self.tables, self.least_rows = frozenset(tables), least_rows
         self.content = flowables
 
     def split(self, available_width, available_height):
@@ -41,11 +50,58 @@ class Continuable(KeepTogether):
         if available_height < stacked_height(self.content, self.canv, available_width) * \
                 self.share:
             return pieces  # a small hole: moved whole, rather than said twice
-        for at in reversed(self.breaks):  # the most that fits
+        for at in reversed(range(1, len(self.content))):  # the most that fits
+            if at in self.tables:
+                parted = self._table_parted(at, available_width, available_height)
+                if parted is not None:
+                    first, rest = parted
+                    return [*self.content[:at], first,
+                            KeepTogether([self.again(), rest, *self.content[at + 1:]])]
             head = self.content[:at]
-            if stacked_height(head, self.canv, available_width) <= available_height:
+            if at in self.breaks and \
+                    stacked_height(head, self.canv, available_width) <= available_height:
                 # what fits, placed here (ReportLab places the first piece of a split at once:
                 # a KeepTogether never is), then the rest moved on whole with the heading again
                 return [*head, KeepTogether([self.again(), *self.content[at:]])]
         return pieces
 
+    def _table_parted(self, at: int, width: float,
+                      height: float) -> tuple[Flowable, Flowable] | None:
+        """The table at ``at`` split between two body rows so that what comes before it and
+        its first piece fit ``height``, each piece with ``least_rows`` body rows or more (as
+        many in the first as fit); None when no such split is."""
+        table, before = _own(self.content[at]), self.content[:at]
+        room = height - stacked_height(before, self.canv, width) - table.getSpaceBefore()
+        # the most rows that fit (the whole table, when it fits but not with what follows it)
+        pieces = table.splitOn(self.canv, width, room)
+        if not pieces:
+            return None
+        header: int = table.repeatRows
+        shown = row_count(pieces[0]) - header
+        kept = min(shown, row_count(table) - header - self.least_rows)
+        if kept < self.least_rows:
+            return None
+        if kept < shown:  # fewer rows, so that enough go on: split again, inside the next row
+            heights = row_heights(pieces[0], self.canv, width)  # (just laid out in ``width``)
+            pieces = table.splitOn(self.canv, width, sum(heights[:header + kept]) +
+                                   heights[header + kept] / 2)
+        if len(pieces) != 2:
+            return None
+        first, rest = pieces
+        if stacked_height([*before, first], self.canv, width) > height:
+            return None
+        return first, rest
+
+
+def _own(table: Flowable) -> Table:
+    """A copy of a data table (of the table a recording wraps), its cells copied too, for this
+    document alone: a recorded table is shared by the documents rendered at once in threads
+    (the web API), and the pieces of a split are laid out and drawn by one of them, outside
+    the recording's lock. The table itself stays as it is, for where it is placed whole."""
+    while isinstance(table, Wrapper):
+        table = table.inner
+    if not isinstance(table, Table):
+        raise TypeError(f"not a table: {type(table).__name__}")
+    mine = copy(table)
+    set_table_cells(mine, [[cell_copy(cell) for cell in row] for row in table_cells(table)])
+    return mine

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, NamedTuple, cast
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, PageBreak, PageTemplate
@@ -60,7 +60,7 @@ from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, next_steps, summary_flowables
-from .tagging import artifact, marked, tag_flowables
+from .tagging import artifact, marked, spec_of, tag_flowables
 
 
 @dataclass(frozen=True)
@@ -674,11 +674,11 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     wide = replace(ctx, measure=columns.measure)
     words = kit.text(ctx.record.language).continued
     again = (lambda heading: heading_again(heading, words)) if words else None
-    share = columns.goes_on
+    goes_on = _GoesOn(columns.goes_on, columns.least_rows)
 
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, flowables(context, key, b)) for key, b in blocks],
-                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, share)
+                     [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, goes_on)
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
@@ -764,15 +764,29 @@ def _placed(blocks: list[SummaryBlock],
     return placed
 
 
+class _GoesOn(NamedTuple):
+    """When a section may go on in the next column (the layout's ``columns``): the share of
+    its height the room left must hold (``goes_on``), the least body rows a data table keeps
+    on each side of a break (``least_rows``)."""
+
+    share: float
+    least_rows: int
+
+
+_NEVER_GOES_ON = _GoesOn(1.0, 1)
+
+
 def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
-          again: Callable[[Flowable], Flowable] | None = None, share: float = 1.0) -> list:
+          again: Callable[[Flowable], Flowable] | None = None,
+          goes_on: _GoesOn = _NEVER_GOES_ON) -> list:
     """The flowables of each block in order, those of a reducible block that stays together
     (keys ``b<index><form>t<n>``) in one KeepTogether; a block marked in ``glued`` (a box
     without a heading of its own) is kept with the flowable before it, so that no column or
     page opens with it away from the heading it belongs under. With ``again`` (which makes a
     heading said again), a headed section may go on in the next column before any of its
-    boxes, under its heading said again, when the room left is at least ``share`` of its
-    height (see :mod:`.continued`)."""
+    boxes or between two body rows of a data table with a header row, under its heading said
+    again, when the room left is at least ``goes_on.share`` of its height (see
+    :mod:`.continued`)."""
     out: list = []
     groups: dict[str, list] = {}
     breaks: set[int] = set()  # the first flowable of each box a section may break before
@@ -790,19 +804,27 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
             groups[group] = list(flowables)
             out.append(groups[group])
     kept = _with_next([_together(f) if isinstance(f, list) else f for f in out])
-    return [_continuable(f, breaks, again, share)
-            if isinstance(f, KeepTogether) and breaks and again else f for f in kept]
+    return [_continuable(f, breaks, again, goes_on)
+            if isinstance(f, KeepTogether) and again else f for f in kept]
 
 
 def _continuable(keep: KeepTogether, breaks: set[int], again: Callable[[Flowable], Flowable],
-                 share: float) -> KeepTogether:
+                 goes_on: _GoesOn) -> KeepTogether:
     """``keep`` as a :class:`~.continued.Continuable` when it opens with a heading and holds
-    a box it may break before."""
+    a box it may break before or a data table whose header row it may repeat."""
     content = kept_together(keep)
     at = [i for i, flowable in enumerate(content) if id(flowable) in breaks]
-    if not at or not content[0].getKeepWithNext():
+    tables = [i for i, flowable in enumerate(content) if i and _goes_on_under_its_header(flowable)]
+    if not (at or tables) or not content[0].getKeepWithNext():
         return keep
-    return Continuable(content, at, lambda: again(content[0]), share)
+    return Continuable(content, at, lambda: again(content[0]), goes_on.share, tables,
+                       goes_on.least_rows)
+
+
+def _goes_on_under_its_header(flowable: Flowable) -> bool:
+    """A data table with a header row that its pieces repeat (a comparison table)."""
+    headers = spec_of(flowable).table  # (a recording answers for the table it records)
+    return headers is not None and headers.header_row and bool(getattr(flowable, "repeatRows", 0))
 
 
 def _with_next(flowables: list) -> list:

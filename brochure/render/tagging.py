@@ -10,6 +10,7 @@ artifacts; QR codes and link paragraphs Link elements with their annotations.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, TypeVar
@@ -112,6 +113,25 @@ _DECORATION: Path = (("decoration", "Artifact", ()),)
 def decoration(flowable: Flowable) -> Flowable:
     """``flowable``, drawn as decoration (an artifact) when the document is tagged."""
     return mark(flowable, _DECORATION)
+
+
+def cell_copy(cell: Any) -> Any:
+    """A copy of a table cell's content (its flowables copied one by one, tagged as they
+    were): a cell drawn by one document alone. Plain text stays as it is."""
+    items = cell if isinstance(cell, (list, tuple)) else [cell]
+    copies = [copy(item) if isinstance(item, Flowable) else item for item in items]
+    return copies if isinstance(cell, (list, tuple)) else copies[0]
+
+
+def said_again(cell: Any) -> Any:
+    """A table cell's content said again (a data table's header row repeated where the table
+    goes on in the next column or page): copies drawn as decoration, so that the structure
+    has the header cells once. Plain text (drawn by the table itself) stays as it is."""
+    copied = cell_copy(cell)
+    for item in copied if isinstance(copied, list) else [copied]:
+        if isinstance(item, Flowable):
+            decoration(item)
+    return copied
 
 
 def artifact(canvas, draw) -> None:

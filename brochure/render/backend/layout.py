@@ -6,7 +6,8 @@ Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``
 ``_width``, ``_aW``,
 ``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding``, ``_generated_content`` and its
 ``__dict__``; ``Table``'s
-``_cellvalues``, ``_frame``, ``_height``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
+``_cellvalues``, ``_rowHeights``, ``_frame``, ``_height``, ``splitInRow``, ``_drawBkgrnd`` and
+``_drawLines``;
 ``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for
 :class:`LayoutState` its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``),
 ``frame``, ``_hanging``, ``_pageTopFlowables``, ``_topFlowables``, ``_frameBGs``,
@@ -187,6 +188,20 @@ def table_cells(table: Table) -> list[list[Any]]:
 def set_table_cells(table: Table, rows: list[list[Any]]) -> None:
     """Replace a table's cells (same shape) before it is wrapped (``_cellvalues``)."""
     cast(_TableInternals, table)._cellvalues = rows
+
+
+def row_heights(table: Flowable, canvas: Any, width: float) -> list[float]:
+    """The height of each of a table's rows, set in ``width`` (``_rowHeights``, once
+    wrapped)."""
+    table.wrapOn(canvas, width, _UNBOUNDED)
+    heights: list[float] = getattr(table, "_rowHeights")  # noqa: B009 - ReportLab's, once wrapped
+    return list(heights)
+
+
+def row_count(table: Flowable) -> int:
+    """How many rows a table has (``_cellvalues``; a wrapper answers for the table it
+    wraps)."""
+    return len(cast(_TableInternals, table)._cellvalues)
 
 
 def stacked_height(flowables: list[Flowable], canvas: Any, width: float) -> float:
