@@ -372,7 +372,8 @@ class SummaryColumns(Measured):
         "height (else it moves on whole; 1: never)"))
     least_rows: int = Field(2, ge=1, description=(
         "a data table that goes on in the next column (its header row said again) keeps at "
-        "least this many of its body rows on each side of the break"))
+        "least this many of its body rows on each side of the break, and a list as many of "
+        "its items (a shorter list moves whole, with the line that leads into it)"))
 
 
 SUMMARY_STYLE_NAMES = (*TEXT_STYLE_NAMES, "verdict", "footer")

@@ -14,7 +14,14 @@ from io import BytesIO
 from typing import Any, ClassVar, NamedTuple, cast
 
 from reportlab.lib.enums import TA_RIGHT
-from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, PageBreak, PageTemplate
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+)
 from reportlab.platypus import Frame as PlatypusFrame
 from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
 
@@ -60,7 +67,7 @@ from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .summary_blocks import SummaryContext, next_steps, summary_flowables
-from .tagging import artifact, marked, spec_of, tag_flowables
+from .tagging import ListItem, artifact, marked, spec_of, tag_flowables
 
 
 @dataclass(frozen=True)
@@ -797,7 +804,7 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
             breaks.add(id(_unnested(flowables)[0]))
             out.append([*(last if isinstance(last, list) else [last]), *flowables])
         elif group is None:
-            out += flowables
+            out += _items_kept(flowables, goes_on.least_rows)
         elif group in groups:
             groups[group] += flowables
         else:
@@ -806,6 +813,39 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
     kept = _with_next([_together(f) if isinstance(f, list) else f for f in out])
     return [_continuable(f, breaks, again, goes_on)
             if isinstance(f, KeepTogether) and again else f for f in kept]
+
+
+def _items_kept(flowables: list, least: int) -> list:
+    """``flowables`` (a block's own, not kept together) with each run of a list's items broken
+    only where ``least`` items or more stay on each side: its first and last ``least`` items
+    each in one group (a list, made one KeepTogether by :func:`_kept`), the whole run in one
+    when it is shorter than twice that, so that no column opens or ends with one item of a
+    list alone. The paragraph that leads into a list ("What we found in your record:") is kept
+    with its first items."""
+    out: list = []
+    run: list = []
+    for flowable in [*flowables, None]:
+        if flowable is not None and isinstance(getattr(flowable, "inner", flowable), ListItem):
+            run.append(flowable)
+            continue
+        if len(run) > 1 and least > 1:
+            lead = [out.pop()] if out and _is_paragraph(out[-1]) else []
+            if len(run) < 2 * least:
+                out.append([*lead, *run])
+            else:
+                out += [[*lead, *run[:least]], *run[least:-least], run[-least:]]
+        else:
+            out += run
+        run = []
+        if flowable is not None:
+            out.append(flowable)
+    return out
+
+
+def _is_paragraph(flowable: object) -> bool:
+    """Whether ``flowable`` is a paragraph of running text (not a list's item)."""
+    inner = getattr(flowable, "inner", flowable)
+    return isinstance(inner, Paragraph) and not isinstance(inner, ListItem)
 
 
 def _continuable(keep: KeepTogether, breaks: set[int], again: Callable[[Flowable], Flowable],
