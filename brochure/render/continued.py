@@ -22,6 +22,7 @@ from reportlab.platypus import Flowable, KeepTogether, Table
 from reportlab.platypus.doctemplate import FrameBreak
 
 from .backend.layout import row_count, row_heights, set_table_cells, stacked_height, table_cells
+from .replay import Recorded
 from .tagging import cell_copy
 from .wrapping import Wrapper
 
@@ -70,7 +71,8 @@ class Continuable(KeepTogether):
         """The table at ``at`` split between two body rows so that what comes before it and
         its first piece fit ``height``, each piece with ``least_rows`` body rows or more (as
         many in the first as fit); None when no such split is."""
-        table, before = _own(self.content[at]), self.content[:at]
+        source, before = self.content[at], self.content[:at]
+        table = _own(source)
         room = height - stacked_height(before, self.canv, width) - table.getSpaceBefore()
         # the most rows that fit (the whole table, when it fits but not with what follows it)
         pieces = table.splitOn(self.canv, width, room)
@@ -88,6 +90,8 @@ class Continuable(KeepTogether):
         if len(pieces) != 2:
             return None
         first, rest = pieces
+        if isinstance(source, Recorded):  # a static table: its pieces drawn once, replayed
+            first, rest = source.kept_pieces((width, header + kept), pieces)
         if stacked_height([*before, first], self.canv, width) > height:
             return None
         return first, rest

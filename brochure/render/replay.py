@@ -14,6 +14,7 @@ without recordings.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reportlab.pdfbase import pdfmetrics
@@ -87,14 +88,25 @@ flowable itself while it works (another document's canvas, or none, in a thread'
 class Recorded(Wrapper):
     """Wraps a flowable whose drawing is the same in every document; records and replays it."""
 
-    OWN = frozenset({"inner", "store", "_sizes"})
+    OWN = frozenset({"inner", "store", "_sizes", "_pieces"})
 
-    def __init__(self, inner: Flowable, store: dict, sizes: dict):
-        """``store`` (recordings by width) and ``sizes`` (by width) are shared by the wrappers
-        of one flowable across documents; each document gets a fresh wrapper, since platypus
-        leaves marks on the flowables it places."""
+    def __init__(self, inner: Flowable, store: dict, sizes: dict, pieces: dict | None = None):
+        """``store`` (recordings by width), ``sizes`` (by width) and ``pieces`` (the pieces of
+        its splits, see :meth:`kept_pieces`) are shared by the wrappers of one flowable across
+        documents; each document gets a fresh wrapper, since platypus leaves marks on the
+        flowables it places."""
         super().__init__(inner)
         self.store, self._sizes = store, sizes
+        self._pieces = {} if pieces is None else pieces
+
+    def kept_pieces(self, key: tuple, made: Sequence[Flowable]) -> list[Recorded]:
+        """The pieces of a split of the inner flowable that ``key`` names (its width and where
+        it splits), recorded and replayed as the whole is: those ``made`` the first time,
+        kept for every document after (a static table that goes on in the next column is
+        drawn once, not in every summary)."""
+        with _SHARED:
+            kept = self._pieces.setdefault(key, [(piece, {}, {}, {}) for piece in made])
+        return [Recorded(*piece) for piece in kept]
 
     def wrap(self, available_width, available_height):
         with _SHARED:

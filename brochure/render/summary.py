@@ -968,7 +968,7 @@ def _kept_for_reuse(flowable: Flowable) -> tuple:
         return (KeepTogether, [_kept_for_reuse(f) for f in kept_together(flowable)])
     if isinstance(flowable, PageBreak):
         return (PageBreak, flowable)
-    return (Recorded, (flowable, {}, {}))
+    return (Recorded, (flowable, {}, {}, {}))
 
 
 def _reused(kept: tuple) -> Flowable:
@@ -980,8 +980,8 @@ def _reused(kept: tuple) -> Flowable:
         return KeepTogether([_reused(k) for k in content])
     if kind is PageBreak:
         return content
-    inner, store, sizes = content
-    return Recorded(inner, store, sizes)
+    inner, store, sizes, pieces = content
+    return Recorded(inner, store, sizes, pieces)
 
 
 def _metadata(kit: SummaryKit, text: SummaryText, record: PatientRecord) -> Metadata:
