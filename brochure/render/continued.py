@@ -72,8 +72,14 @@ class Continuable(KeepTogether):
         its first piece fit ``height``, each piece with ``least_rows`` body rows or more (as
         many in the first as fit); None when no such split is."""
         source, before = self.content[at], self.content[:at]
+        room = height - stacked_height(before, self.canv, width) - source.getSpaceBefore()
+        known = self._known_parts(source, width, room)
+        if known is not None:
+            first, rest = known
+            if stacked_height([*before, first], self.canv, width) > height:
+                return None
+            return first, rest
         table = _own(source)
-        room = height - stacked_height(before, self.canv, width) - table.getSpaceBefore()
         # the most rows that fit (the whole table, when it fits but not with what follows it)
         pieces = table.splitOn(self.canv, width, room)
         if not pieces:
@@ -91,10 +97,43 @@ class Continuable(KeepTogether):
             return None
         first, rest = pieces
         if isinstance(source, Recorded):  # a static table: its pieces drawn once, replayed
-            first, rest = source.kept_pieces((width, header + kept), pieces)
+            first, rest = source.kept_pieces(("pieces", width, header + kept), pieces)
         if stacked_height([*before, first], self.canv, width) > height:
             return None
         return first, rest
+
+
+    def _known_parts(self, source: Flowable, width: float,
+                     room: float) -> tuple[Flowable, Flowable] | None:
+        """The pieces a static table's split into ``room`` gives, when an earlier document
+        made them: as many rows as fit ``room`` (ReportLab's table splits after the last row
+        whose foot is within it), at most as many as leave ``least_rows`` body rows to go on;
+        None when not made yet, or when the table is not a static one."""
+        if not isinstance(source, Recorded):
+            return None
+        table = _own_table(source)
+        heights: list[float] = source.measure(
+            ("heights", width), lambda: row_heights(_own(source), self.canv, width))
+        fitting, reached = 0, 0.0
+        for height in heights:
+            if reached + height > room:
+                break
+            fitting, reached = fitting + 1, reached + height
+        header: int = table.repeatRows
+        kept = min(fitting - header, len(heights) - header - self.least_rows)
+        if kept < self.least_rows:
+            return None
+        pieces = source.known_pieces(("pieces", width, header + kept))
+        return None if pieces is None else (pieces[0], pieces[1])
+
+
+def _own_table(table: Flowable) -> Table:
+    """The table a recording wraps (the table itself, when none does)."""
+    while isinstance(table, Wrapper):
+        table = table.inner
+    if not isinstance(table, Table):
+        raise TypeError(f"not a table: {type(table).__name__}")
+    return table
 
 
 def _own(table: Flowable) -> Table:
@@ -102,10 +141,7 @@ def _own(table: Flowable) -> Table:
     document alone: a recorded table is shared by the documents rendered at once in threads
     (the web API), and the pieces of a split are laid out and drawn by one of them, outside
     the recording's lock. The table itself stays as it is, for where it is placed whole."""
-    while isinstance(table, Wrapper):
-        table = table.inner
-    if not isinstance(table, Table):
-        raise TypeError(f"not a table: {type(table).__name__}")
+    table = _own_table(table)
     mine = copy(table)
     set_table_cells(mine, [[cell_copy(cell) for cell in row] for row in table_cells(table)])
     return mine

@@ -14,8 +14,9 @@ without recordings.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -107,6 +108,20 @@ class Recorded(Wrapper):
         with _SHARED:
             kept = self._pieces.setdefault(key, [(piece, {}, {}, {}) for piece in made])
         return [Recorded(*piece) for piece in kept]
+
+    def known_pieces(self, key: tuple) -> list[Recorded] | None:
+        """The pieces :meth:`kept_pieces` keeps under ``key``, if a document has made them."""
+        with _SHARED:
+            kept = self._pieces.get(key)
+        return None if kept is None else [Recorded(*piece) for piece in kept]
+
+    def measure(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """A measure of the inner flowable (its rows' heights in a width), made once and kept
+        with its pieces for every document."""
+        with _SHARED:
+            if key not in self._pieces:
+                self._pieces[key] = make()
+            return self._pieces[key]
 
     def wrap(self, available_width, available_height):
         with _SHARED:
