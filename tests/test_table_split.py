@@ -151,3 +151,31 @@ def _cell_text(cell) -> str:
     """A table cell's text (a paragraph, a list of them, or plain text)."""
     items = cell if isinstance(cell, (list, tuple)) else [cell]
     return " ".join(getattr(item, "getPlainText", lambda i=item: str(i))() for item in items)
+
+
+def test_a_table_is_measured_once_per_width(monkeypatch):
+    """A table's sizes depend on the width alone: measured when its KeepTogether is measured,
+    they are not measured again when it is placed (each measure wraps every cell); a split,
+    or another width, measures again."""
+    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus.tables import Table as PlatypusTable
+
+    from brochure.render.blocks import TaggedTable as Made
+
+    calls: list[float] = []
+    original = PlatypusTable._calc
+
+    def counted(table, width, height):
+        calls.append(width)
+        return original(table, width, height)
+    monkeypatch.setattr(PlatypusTable, "_calc", counted)
+    table = Made([[Paragraph(f"row {n}"), Paragraph("a value")] for n in range(6)],
+                 colWidths=[100, 100])
+    assert isinstance(table, Table)
+    first = table.wrap(200, 500)
+    assert table.wrap(200, 300) == first and calls == [200]
+    table.wrap(180, 300)
+    assert calls == [200, 180]
+    table.split(180, 40)
+    table.wrap(180, 300)
+    assert calls == [200, 180, 180, 180]

@@ -138,11 +138,29 @@ class DecoratedTable(Table):
     a whole frame (a long note in its box): a row that fits a frame still moves to the next
     whole."""
 
+    _measured_in: float | None = None
+    """The width the table's sizes were last found in by :meth:`wrap` (None: not since it was
+    split, or never)."""
+
     def decorate(self, draw: Callable[[], None]) -> None:
         """Draw backgrounds or rules (``draw()``); a subclass wraps them."""
         draw()
 
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """ReportLab's, once per width: a table's sizes (``_calc``: every cell wrapped, rows
+        and columns summed) depend on the width alone (cells are wrapped at an unbounded
+        height), and platypus wraps a table in a KeepTogether twice, measuring the group and
+        then placing it."""
+        if self._measured_in == available_width and not self.splitInRow:
+            self.availWidth = available_width
+            sized = cast(Any, self)  # Table's ``_width`` and ``_height``, once wrapped
+            return sized._width, sized._height
+        size: tuple[float, float] = super().wrap(available_width, available_height)
+        self._measured_in = available_width
+        return size
+
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        self._measured_in = None  # a split measures again, in its own way
         pieces = super().split(available_width, available_height)
         if pieces or self.splitInRow or not self._taller_than_its_frame():
             return pieces
