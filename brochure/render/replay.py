@@ -5,10 +5,11 @@ next steps for a verdict). Its drawing operators can be recorded once and copied
 documents, provided the text inside encodes the same way everywhere. ReportLab numbers each
 font's glyphs per document in order of first use; a :class:`FontSeed` gives every document the
 same numbering up front (taken from calibration documents), so recorded text stays valid. A
-recording is kept only if drawing it added no glyph, font or annotation to the document, and
-only if every glyph it drew is one the seed numbers (a patient's name may add one, whose code
-another document gives another character); the output is the same, byte for byte, with or
-without recordings.
+recording is kept only if drawing it added no glyph, font or annotation to the document (but
+link annotations made through the tagger, which are recorded and made again where it is
+replayed), and only if every glyph it drew is one the seed numbers (a patient's name may add
+one, whose code another document gives another character); the output is the same, byte for
+byte, with or without recordings.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable
 
 from .backend import fonts as glyphs
-from .backend.canvas import annotation_count, document_of, page_operators
+from .backend.canvas import annotation_count, current_matrix, document_of, page_operators
 from .structure import marks_in
 from .wrapping import Wrapper
 
@@ -74,10 +75,11 @@ def _seeded_glyphs_only(doc, drawn: dict[str, int]) -> bool:
     return all(high < seeded.get(name, 0) for name, high in drawn.items())
 
 
-def _footprint(doc, canvas) -> tuple:
-    """What drawing may add to a document besides operators: glyphs, fonts, annotations."""
+def _footprint(doc, canvas, tagger) -> tuple:
+    """What drawing may add to a document besides operators: glyphs, fonts, annotations
+    (those the tagger's links made aside: they are journaled, recorded and made again)."""
     return (glyphs.glyph_codes(doc), len(glyphs.font_resources(doc)),
-            annotation_count(canvas))
+            annotation_count(canvas) - (len(tagger.links) if tagger else 0))
 
 
 _SHARED = threading.RLock()
@@ -145,18 +147,22 @@ class Recorded(Wrapper):
 
 def replay(canvas, store: dict, key, draw) -> None:
     """``draw(canvas)``, or the operators it wrote last time under ``key`` in ``store``.
-    Only drawing that added nothing to the document but operators is recorded."""
+    Only drawing that added nothing to the document but operators, marked content and the
+    tagger's links is recorded; those are replayed relative to the canvas's current origin
+    (where the recording began is where it is replayed). A recording with marks or links is
+    made and replayed in tagged documents only (a store is never shared with untagged ones)."""
     tagger = getattr(canvas, "tagger", None)
     recording = store.get(key)
     if recording:
-        ops, marks = recording
-        if marks and tagger:
-            tagger.replay(canvas, ops, marks)
+        ops, events = recording
+        if events and tagger:
+            tagger.replay(canvas, ops, events)
         else:
             page_operators(canvas).extend(ops)
         return
     doc, code = document_of(canvas), page_operators(canvas)
-    before, start = _footprint(doc, canvas), len(code)
+    before, start = _footprint(doc, canvas, tagger), len(code)
+    origin = current_matrix(canvas)
     outer = tagger.journal if tagger else None
     if tagger:
         tagger.journal = []
@@ -170,13 +176,13 @@ def replay(canvas, store: dict, key, draw) -> None:
         if outer_codes is not None:  # a replay inside another: the outer one drew these too
             for name, high in drawn.items():
                 outer_codes[name] = max(outer_codes.get(name, -1), high)
-    paths = tagger.journal if tagger else []
+    journal = tagger.journal if tagger else []
     if tagger:
-        tagger.journal = outer if outer is None else [*outer, *paths]
+        tagger.journal = outer if outer is None else [*outer, *journal]
     if key not in store:
         ops = list(code[start:])
-        if _footprint(doc, canvas) != before:
+        if _footprint(doc, canvas, tagger) != before:
             store[key] = None  # it adds to the document: drawn afresh every time
         elif _seeded_glyphs_only(doc, drawn):
-            store[key] = (ops, marks_in(ops, paths))
+            store[key] = (ops, marks_in(ops, journal, origin))
         # else it drew this document's own glyphs: recorded in a later document

@@ -12,15 +12,15 @@ A :class:`Tagger` hangs on the canvas. Each marked-content sequence it opens
   tab order (a PDF 1.3 key it does not have).
 
 Paths are stable across documents, so drawing recorded in one document can be replayed in
-another with its MCIDs renumbered (:meth:`Tagger.replay`). How flowables get their paths is
-:mod:`.tagging`'s business.
+another with its MCIDs renumbered and its link annotations made again
+(:meth:`Tagger.replay`). How flowables get their paths is :mod:`.tagging`'s business.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
@@ -31,7 +31,13 @@ from reportlab.pdfbase.pdfdoc import (
 
 from .archive import PDFX_PDF_VERSION, READERS_DECLARATION, Declaration, declare
 from .backend import document as pdf
-from .backend.canvas import add_operator, document_of, last_annotation, page_index
+from .backend.canvas import (
+    add_operator,
+    current_matrix,
+    document_of,
+    last_annotation,
+    page_index,
+)
 from .backend.canvas import page_operators as operators
 
 Step = tuple[str, str, tuple]
@@ -41,7 +47,10 @@ _PAGE = 1 << 20  # a marked-content kid is the int page * _PAGE + MCID (no tuple
 LINK_BASE = 100000  # StructParent numbers of link annotations (pages use 0, 1, 2, …)
 _BDC = re.compile(r"^/(\w+) <</MCID (\d+)>> BDC$")
 
-
+Matrix = tuple[float, float, float, float, float, float]
+"""A transformation matrix (a, b, c, d, e, f), as the canvas keeps it."""
+Rect = tuple[float, float, float, float]
+"""A rectangle: its lower left and upper right corners (x1, y1, x2, y2)."""
 
 TABS_VERSION = (1, 5)
 """The PDF version that brings a page's /Tabs (tab order in structure order, which PDF/UA asks
@@ -78,6 +87,52 @@ class LinkRef:
     number: int
 
 
+@dataclass(frozen=True)
+class LinkCall:
+    """A link annotation the tagger made while drawing was journaled (see
+    :attr:`Tagger.journal`), to be made again where the drawing is replayed: the Link element,
+    the address, the rectangle in the coordinates it was given in, the /Contents, and the
+    transformation of those coordinates (the canvas's matrix when journaled; once recorded,
+    relative to the recording's origin, see :func:`marks_in`)."""
+
+    path: Path
+    url: str
+    rect: Rect
+    text: str
+    matrix: Matrix
+
+
+Event = tuple[int, Path] | LinkCall
+"""What a recording does besides its operators, in order: a marked-content sequence opening
+(its index in the operators, and its element), or a link made."""
+
+
+def compose(outer: Matrix, inner: Matrix) -> Matrix:
+    """``inner`` adjoined to ``outer``, as ReportLab's ``Canvas.transform`` computes it."""
+    a0, b0, c0, d0, e0, f0 = outer
+    a, b, c, d, e, f = inner
+    return (a0 * a + c0 * b, b0 * a + d0 * b, a0 * c + c0 * d, b0 * c + d0 * d,
+            a0 * e + c0 * f + e0, b0 * e + d0 * f + f0)
+
+
+def inverse(matrix: Matrix) -> Matrix:
+    """The transformation that undoes ``matrix`` (as ReportLab's ``resetTransforms``)."""
+    a, b, c, d, e, f = matrix
+    det = a * d - c * b
+    return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (e * b - f * a) / det)
+
+
+def page_rect(matrix: Matrix, rect: Rect) -> Rect:
+    """``rect``, in the coordinates ``matrix`` maps to the page, as the page's rectangle that
+    holds it (the arithmetic of ReportLab's ``linkURL(..., relative=1)``)."""
+    a, b, c, d, e, f = matrix
+    lx, ly, ux, uy = rect
+    corners = [(lx, ly), (ux, uy), (lx, uy), (ux, ly)]
+    xs = [a * x + c * y + e for x, y in corners]
+    ys = [b * x + d * y + f for x, y in corners]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 class Tagger:
     """Collects the structure of one document while it is drawn."""
 
@@ -91,7 +146,9 @@ class Tagger:
         self.page_marks: dict[int, list[Node]] = defaultdict(list)
         """Each page's marked-content owners, by MCID (MCIDs count up from 0 on each page)."""
         self.links: list[tuple[Node, LinkRef]] = []
-        self.journal: list[Path] | None = None
+        self.journal: list[Path | LinkCall] | None = None
+        """While drawing is recorded: the elements of the marked-content sequences it opens
+        and the links it makes, in order (see :func:`~.replay.replay`)."""
 
     def node(self, path: Path) -> Node:
         """The element at ``path``, created (after its siblings so far) if new."""
@@ -122,26 +179,51 @@ class Tagger:
         return mcid
 
     def link(self, canvas, path: Path, url: str, rect, text: str) -> None:
-        """A link annotation with its /Contents, tied to the element at ``path``."""
+        """A link annotation over ``rect`` (in the current coordinates) with its /Contents,
+        tied to the element at ``path``."""
+        if self.journal is not None:
+            self.journal.append(LinkCall(path, url, tuple(rect), text, current_matrix(canvas)))
+        self._annotate(canvas, path, url, rect, 1, text)
+
+    def _annotate(self, canvas, path: Path, url: str, rect, relative: int, text: str) -> None:
+        """A link annotation over ``rect`` (in the current coordinates if ``relative``, else
+        the page's), tied to the element at ``path``."""
         if not self.declaration.links:  # the text stays tagged as a Link; paper has no links
             self.node(path)
             return
         number = LINK_BASE + len(self.links)
-        canvas.linkURL(url, rect, relative=1, thickness=0, Contents=PDFString(text),
+        canvas.linkURL(url, rect, relative=relative, thickness=0, Contents=PDFString(text),
                        StructParent=number, F=PRINT_FLAG)
         ref = LinkRef(canvas.getPageNumber() - 1, last_annotation(canvas), number)
         owner = self.node(path)
         self.links.append((owner, ref))
         owner.kids.append(ref)
 
-    def replay(self, canvas, ops: list[str], marks: list[tuple[int, Path]]) -> None:
+    def replay(self, canvas, ops: list[str], events: list[Event]) -> None:
         """Add recorded operators to the page, each marked-content sequence given a fresh
-        MCID (``marks``: where each sequence opens in ``ops``, and its element)."""
+        MCID, and make the recorded links again, in the order they were made (``events``:
+        where each sequence opens in ``ops`` and its element, and each link, its matrix
+        relative to the recording's origin, which is the current one here)."""
         code = operators(canvas)
         start = len(code)
         code.extend(ops)
-        for index, path in marks:
-            code[start + index] = f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>> BDC"
+        origin: Matrix | None = None
+        for event in events:
+            if isinstance(event, LinkCall):
+                if origin is None:
+                    origin = current_matrix(canvas)
+                self._relink(canvas, event, compose(origin, event.matrix))
+            else:
+                index, path = event
+                code[start + index] = (f"/{path[-1][1]} <</MCID {self._mark(canvas, path)}>>"
+                                       " BDC")
+
+    def _relink(self, canvas, call: LinkCall, matrix: Matrix) -> None:
+        """A recorded link made again, its rectangle's coordinates mapped by ``matrix``."""
+        if self.journal is not None:
+            self.journal.append(replace(call, matrix=matrix))
+        self._annotate(canvas, call.path, call.url, page_rect(matrix, call.rect), 0,
+                       call.text)
 
     # -- writing the structure --------------------------------------------------------------
 
@@ -228,7 +310,20 @@ class Tagger:
                 f"/ParentTreeNextKey {LINK_BASE + len(self.links)}>>").encode()
 
 
-def marks_in(ops: list[str], paths: list[Path]) -> list[tuple[int, Path]]:
-    """Pair each marked-content opening in recorded ``ops`` with its element's path."""
+def marks_in(ops: list[str], journal: list[Path | LinkCall], origin: Matrix) -> list[Event]:
+    """What recorded ``ops`` do besides their operators, from the tagger's ``journal`` of
+    their drawing: each marked-content opening paired with its element's path, and each link
+    made, its matrix made relative to ``origin`` (the canvas's where the recording began)."""
     openings = [i for i, op in enumerate(ops) if _BDC.match(op)]
-    return list(zip(openings, paths, strict=True))
+    paths = [entry for entry in journal if not isinstance(entry, LinkCall)]
+    marks = iter(list(zip(openings, paths, strict=True)))
+    undo: Matrix | None = None
+    events: list[Event] = []
+    for entry in journal:
+        if isinstance(entry, LinkCall):
+            if undo is None:
+                undo = inverse(origin)
+            events.append(replace(entry, matrix=compose(undo, entry.matrix)))
+        else:
+            events.append(next(marks))
+    return events

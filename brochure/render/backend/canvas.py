@@ -2,11 +2,11 @@
 add operators to the page, read the page number and the last annotation, reach the document.
 
 Relies on ReportLab 5.x ``Canvas``: ``_doc`` (its PDFDocument), ``_code`` (the page's
-operators), ``_pageNumber``, ``_annotationrefs``, ``_enforceColorSpace``, ``_startPage``,
-``_curr_tx_info`` (the text object a named callback runs in), ``STATE_ATTRIBUTES``,
-``state_stack`` and ``_extgstate`` (what ``saveState`` keeps) and the canvas's ``__dict__``
-(a page's state, kept by :class:`DeferredPages`); ``PDFTextObject``'s ``_code``, ``_rise``
-and ``_y``.
+operators), ``_pageNumber``, ``_annotationrefs``, ``_currentMatrix`` (the current
+transformation), ``_enforceColorSpace``, ``_startPage``, ``_curr_tx_info`` (the text object a
+named callback runs in), ``STATE_ATTRIBUTES``, ``state_stack`` and ``_extgstate`` (what
+``saveState`` keeps) and the canvas's ``__dict__`` (a page's state, kept by
+:class:`DeferredPages`); ``PDFTextObject``'s ``_code``, ``_rise`` and ``_y``.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class _CanvasInternals(Protocol):
     _code: list[str]
     _pageNumber: int  # noqa: N815 - ReportLab's names
     _annotationrefs: list[PDFObjectReference]
+    _currentMatrix: tuple[float, float, float, float, float, float]  # noqa: N815
     _enforceColorSpace: Callable[[Color], Color] | None  # noqa: N815
     _curr_tx_info: dict[str, Any]  # while a named callback runs: its tx, cur_x, cur_y…
 
@@ -180,6 +181,13 @@ def last_annotation(canvas: Canvas) -> PDFObjectReference:
 def annotation_count(canvas: Canvas) -> int:
     """How many annotations the current page has (``_annotationrefs``)."""
     return len(getattr(canvas, "_annotationrefs", ()))
+
+
+def current_matrix(canvas: Canvas) -> tuple[float, float, float, float, float, float]:
+    """The canvas's current transformation matrix (a, b, c, d, e, f), from its default user
+    space (``_currentMatrix``, which ReportLab keeps as it tracks ``transform`` and
+    ``restoreState``, and which ``linkURL(..., relative=1)`` maps a rectangle through)."""
+    return _internals(canvas)._currentMatrix
 
 
 def text_operators(canvas: Canvas) -> list[str]:
