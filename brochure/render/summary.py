@@ -8,6 +8,7 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
@@ -206,21 +207,20 @@ def _fitted(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     last resort; None when even that runs past them. Most records fit at once; for the others
     the layout is measured (not drawn) to choose the form, which is then rendered once."""
     seed, text = kit.seed(record.language), kit.text(record.language)
-    if _may_fill_a_column(kit, record, assessment):
-        with one_summary():  # the patient's words parsed and wrapped once for every trial
-            fitting = _Fitting(kit, record, assessment, seed, declaration)
-            if fitting.surely_runs_over():  # not rendered in full: measured from the start
-                return fitting.search(None)
-            first = _render(kit, record, assessment, seed, limit=text.pages,
-                            declaration=declaration)
-            if first.pages <= text.pages:
-                return RenderedSummary(first.pdf)
+    long = _may_fill_a_column(kit, record, assessment)
+    fitting = _Fitting(kit, record, assessment, seed, declaration)
+    # the patient's words parsed and wrapped once for every trial: from the start when the
+    # record is long, else from its first trial (most records fit at once, and need none)
+    with one_summary() if long else nullcontext():
+        if long and fitting.surely_runs_over():  # not rendered in full: measured from the start
+            return fitting.search(None)
+        first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
+        if first.pages <= text.pages:
+            return RenderedSummary(first.pdf)
+        if long:
             return fitting.search(first.overflow)
-    first = _render(kit, record, assessment, seed, limit=text.pages, declaration=declaration)
-    if first.pages <= text.pages:
-        return RenderedSummary(first.pdf)
     with one_summary():
-        return _Fitting(kit, record, assessment, seed, declaration).search(first.overflow)
+        return fitting.search(first.overflow)
 
 
 def _may_fill_a_column(kit: SummaryKit, record: PatientRecord, assessment: Assessment) -> bool:
@@ -381,12 +381,20 @@ _SOME_OVERFLOW = 1.0
 less the room it left before them, which can be nothing when a block kept whole moved on."""
 
 
+def _bottom_margin(layout: SummaryLayout) -> float:
+    """Where a summary's text ends above the page's foot: the margin, the footer, and the box
+    space above the footer's rule (no box, nor line, ends on it)."""
+    return layout.margins.bottom + layout.footer.height + layout.box_space
+
+
+def _frame_height(layout: SummaryLayout, band: float) -> float:
+    """The height of a page's text frames below a header band ``band`` tall."""
+    return layout.page.height - layout.margins.top - _bottom_margin(layout) - band
+
+
 def _column_height(layout: SummaryLayout) -> float:
-    """The height of a column of a summary's later pages (between the slim band and the space
-    above the footer), as :func:`_document` makes them."""
-    page, margins = layout.page, layout.margins
-    return (page.height - margins.top - margins.bottom - layout.footer.height
-            - layout.box_space - layout.header.later_height)
+    """The height of a column of a summary's later pages (below the slim band)."""
+    return _frame_height(layout, layout.header.later_height)
 
 
 @dataclass
@@ -913,8 +921,6 @@ def _is_static(block, also: str | None = None) -> bool:
         set(compiled(t)[1]) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
 
 
-
-
 _KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",),
                                          "bottom_line": ("next_steps",)}
 """Blocks whose builders read the record's fields named here and nothing else of it (the
@@ -1000,16 +1006,15 @@ def _document(kit: SummaryKit, text: SummaryText, record: PatientRecord,
     doc = _SummaryDoc(
         buffer, pagesize=(page.width, page.height), invariant=1, pageCompression=1,
         leftMargin=margins.left, rightMargin=margins.right, topMargin=margins.top,
-        # the box space above the footer's rule: no box (nor line) ends on it
-        bottomMargin=margins.bottom + layout.footer.height + layout.box_space, title=meta.title,
+        bottomMargin=_bottom_margin(layout), title=meta.title,
         author=meta.author, subject=meta.subject, creator=meta.creator,
         producer=f"brochure {__version__} (ReportLab)", keywords=meta.keywords,
         lang=meta.language, initialFontName=kit.fonts.body.regular)
-    frame_height = lambda band: doc.height - band  # noqa: E731
-    first = Frame(doc.leftMargin, doc.bottomMargin, doc.width, frame_height(header.height),
+    first = Frame(doc.leftMargin, doc.bottomMargin, doc.width,
+                  _frame_height(layout, header.height),
                   id="first", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = _column_frames(layout, doc.leftMargin, doc.bottomMargin, doc.width,
-                           frame_height(header.later_height), "later")
+                           _column_height(layout), "later")
     decorate = _Header(kit, text, record.name, _running(kit, text, record))
     doc.addPageTemplates([
         PageTemplate("first", [first], onPage=decorate.first, autoNextPageTemplate="later"),
