@@ -73,12 +73,15 @@ class Continuable(KeepTogether):
         many in the first as fit); None when no such split is."""
         source, before = self.content[at], self.content[:at]
         room = height - stacked_height(before, self.canv, width) - source.getSpaceBefore()
-        known = self._known_parts(source, width, room)
-        if known is not None:
-            first, rest = known
-            if stacked_height([*before, first], self.canv, width) > height:
-                return None
-            return first, rest
+        parted = self._known_parts(source, width, room) or self._split(source, width, room)
+        if parted is None or stacked_height([*before, parted[0]], self.canv, width) > height:
+            return None
+        return parted
+
+    def _split(self, source: Flowable, width: float,
+               room: float) -> tuple[Flowable, Flowable] | None:
+        """The table split into ``room`` on a copy of its own (see :func:`_own`); a static
+        table's pieces kept for the documents after (see :meth:`_known_parts`)."""
         table = _own(source)
         # the most rows that fit (the whole table, when it fits but not with what follows it)
         pieces = table.splitOn(self.canv, width, room)
@@ -86,8 +89,8 @@ class Continuable(KeepTogether):
             return None
         header: int = table.repeatRows
         shown = row_count(pieces[0]) - header
-        kept = min(shown, row_count(table) - header - self.least_rows)
-        if kept < self.least_rows:
+        kept = self._rows_kept(shown, row_count(table) - header)
+        if kept is None:
             return None
         if kept < shown:  # fewer rows, so that enough go on: split again, inside the next row
             heights = row_heights(pieces[0], self.canv, width)  # (just laid out in ``width``)
@@ -95,13 +98,10 @@ class Continuable(KeepTogether):
                                    heights[header + kept] / 2)
         if len(pieces) != 2:
             return None
-        first, rest = pieces
         if isinstance(source, Recorded):  # a static table: its pieces drawn once, replayed
             first, rest = source.kept_pieces(("pieces", width, header + kept), pieces)
-        if stacked_height([*before, first], self.canv, width) > height:
-            return None
-        return first, rest
-
+            return first, rest
+        return pieces[0], pieces[1]
 
     def _known_parts(self, source: Flowable, width: float,
                      room: float) -> tuple[Flowable, Flowable] | None:
@@ -111,23 +111,28 @@ class Continuable(KeepTogether):
         None when not made yet, or when the table is not a static one."""
         if not isinstance(source, Recorded):
             return None
-        table = _own_table(source)
-        heights: list[float] = source.measure(
-            ("heights", width), lambda: row_heights(_own(source), self.canv, width))
+        table = _table_of(source)
+        heights: list[float] = source.measure(  # under the recording's lock: the shared table
+            ("heights", width), lambda: row_heights(table, self.canv, width))
         fitting, reached = 0, 0.0
         for height in heights:
             if reached + height > room:
                 break
             fitting, reached = fitting + 1, reached + height
         header: int = table.repeatRows
-        kept = min(fitting - header, len(heights) - header - self.least_rows)
-        if kept < self.least_rows:
-            return None
-        pieces = source.known_pieces(("pieces", width, header + kept))
+        kept = self._rows_kept(fitting - header, len(heights) - header)
+        pieces = None if kept is None else source.known_pieces(("pieces", width, header + kept))
         return None if pieces is None else (pieces[0], pieces[1])
 
+    def _rows_kept(self, shown: int, rows: int) -> int | None:
+        """How many of a table's ``rows`` body rows stay before the break when ``shown`` fit:
+        as many as fit, leaving ``least_rows`` to go on; None when fewer than ``least_rows``
+        would stay."""
+        kept = min(shown, rows - self.least_rows)
+        return None if kept < self.least_rows else kept
 
-def _own_table(table: Flowable) -> Table:
+
+def _table_of(table: Flowable) -> Table:
     """The table a recording wraps (the table itself, when none does)."""
     while isinstance(table, Wrapper):
         table = table.inner
@@ -141,7 +146,7 @@ def _own(table: Flowable) -> Table:
     document alone: a recorded table is shared by the documents rendered at once in threads
     (the web API), and the pieces of a split are laid out and drawn by one of them, outside
     the recording's lock. The table itself stays as it is, for where it is placed whole."""
-    table = _own_table(table)
+    table = _table_of(table)
     mine = copy(table)
     set_table_cells(mine, [[cell_copy(cell) for cell in row] for row in table_cells(table)])
     return mine
