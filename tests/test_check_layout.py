@@ -211,30 +211,21 @@ def _line_of(path: Path, text: str) -> str:
     return f"{number}:{lines[number - 1].index(text) + 3}"
 
 
-def test_a_file_built_from_other_content_gets_no_position(tmp_path):
-    """The position comes from rendering the file again: when the content changed since it
-    was built, the blocks may have moved, and no position is given."""
-    root = _leaflet(tmp_path / "stale", table=9)
-    pdf = _build(root)
-    publication = root / "content/leaflet/publication.yaml"
-    publication.write_text(publication.read_text().replace("- type: table",
-                                                           "- type: paragraph\n      text: "
-                                                           "Moved down.\n    - type: table", 1))
-    code, lines = _check(str(pdf), root=root)
-    sized = [line for line in lines if ": text-size: " in line]
-    assert code == 1 and len(sized) == 1, lines
-    assert "written at" not in sized[0]
-
-
-def test_a_file_whose_content_no_longer_builds_keeps_its_findings_without_a_position(tmp_path):
-    """Rendering the file again to place its findings fails when its content has since grown
-    past its panel: the findings are told as they are, without a position (exit 1, not 2)."""
-    root = _leaflet(tmp_path / "grown", table=9)
+@pytest.mark.parametrize("inserted", [
+    "Moved down.",  # the blocks have moved since it was built
+    "Far too long. " * 400,  # the content has grown past its panel: it no longer builds
+], ids=["moved", "grown"])
+def test_a_file_built_from_other_content_keeps_its_findings_without_a_position(inserted,
+                                                                                tmp_path):
+    """The position comes from rendering the file again. When the content changed since it
+    was built, the blocks may have moved, and no position is given; when the content no
+    longer builds at all (grown past its panel), the findings are still told as they are,
+    without a position (exit 1, not 2)."""
+    root = _leaflet(tmp_path / "changed", table=9)
     pdf = _build(root)
     publication = root / "content/leaflet/publication.yaml"
     publication.write_text(publication.read_text().replace(
-        "- type: table", "- type: paragraph\n      text: " + "Far too long. " * 400 +
-        "\n    - type: table", 1))
+        "- type: table", f"- type: paragraph\n      text: {inserted}\n    - type: table", 1))
     code, lines = _check(str(pdf), root=root)
     sized = [line for line in lines if ": text-size: " in line]
     assert code == 1 and len(sized) == 1, lines
