@@ -65,6 +65,7 @@ def fallback_runs(markup: str, font_for: FontFor) -> str:
     (so a fallback run inside ``<b>`` is drawn bold), or returns None when the paragraph's own
     font has it. Tags and entities are left as they are."""
     parts, emphasis = [], {"b": 0, "i": 0}
+    has_all = getattr(font_for, "has_all", None)  # a quick answer for text it all has
     for token in _MARKUP_TOKEN.split(markup):
         if token.startswith("<"):
             _count_emphasis(token, emphasis)
@@ -73,6 +74,9 @@ def fallback_runs(markup: str, font_for: FontFor) -> str:
             parts.append(token)
         elif token:
             bold, italic = emphasis["b"] > 0, emphasis["i"] > 0
+            if has_all is not None and has_all(token, bold, italic):
+                parts.append(token)
+                continue
             parts += _runs(token, _in_emphasis(font_for, bold, italic),
                            getattr(font_for, "covers", None))
     return "".join(parts)

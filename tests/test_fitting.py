@@ -9,6 +9,8 @@ import itertools
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brochure.candidacy import assess
 from brochure.records import to_record
@@ -82,8 +84,9 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
     assert len(written) == 1, "the summary's PDF is written once"
     assert built.count(False) == 1, "its words fill more than a column: only the form chosen " \
         "is rendered, the rest measured"
-    assert built.count(True) == 3, "its shortest form, then the note cut that fits and " \
-        "the next longer (a first guess of the cut at least as long as the estimate)"
+    assert built.count(True) == 2, "from the note, inside the one rendering: the cut that " \
+        "fits and the next longer (its shortest form is not measured: the least heights of " \
+        "its flowables and its whole note are more than two pages hold)"
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
     cuts = summary._note_cuts(record["notes"])
     longer = next(cut for cut in cuts if len(cut) > printed)  # the next start, a word longer
@@ -197,3 +200,37 @@ def test_only_a_record_whose_words_fill_a_column_is_measured_before_it_is_render
     short = record.model_copy(update={"notes": "Keep walking every day."})
     assert not summary._may_fill_a_column(kit, short, replace(assessment, override_reason=None)), \
         "a few words are not even measured"
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíñóúüABCÑ.,;:¿?¡!'()0123456789-",
+                 min_size=1, max_size=30)
+
+
+@given(paragraphs=st.lists(st.lists(_WORDS, min_size=1, max_size=60).map(" ".join),
+                           min_size=1, max_size=4),
+       width=st.floats(min_value=60, max_value=400))
+@settings(max_examples=150)
+def test_the_least_lines_of_a_note_are_never_more_than_reportlab_breaks_it_into(paragraphs,
+                                                                                width):
+    """What lets a long note be cut inside the one rendering: the least lines found from the
+    words' widths never exceed the lines ReportLab's own line breaking makes (else a note
+    that fits would be said to run over)."""
+    from brochure.render.backend.paragraph import line_count
+    from brochure.render.paragraphs import fresh, lines_at_least
+    from brochure.text import escape
+
+    style = summary_kit().styles["body"]
+    least = lines_at_least(paragraphs, style, width)
+    assert least is not None, "every character is the body font's own"
+    broken = sum(line_count(fresh(escape(text), style), width) for text in paragraphs)
+    assert least <= broken
+    assert least >= len(paragraphs)
+
+
+def test_the_least_lines_are_not_told_for_a_note_in_another_script():
+    from brochure.render.paragraphs import lines_at_least
+
+    style = summary_kit().styles["body"]
+    assert lines_at_least(["Camine diez minutos."], style, 200) == 1
+    assert lines_at_least(["नमस्ते, घुटने का दर्द"], style, 200) is None  # shaped, another font
+    assert lines_at_least(["diez\u00a0minutos"], style, 200) is None  # no break at a no-break space

@@ -77,6 +77,12 @@ def coverage(face: str) -> frozenset[int]:
     return _CMAP[face]
 
 
+@cache
+def _characters(codes: frozenset[int]) -> frozenset[str]:
+    """The characters of a face's :func:`coverage`."""
+    return frozenset(map(chr, codes))
+
+
 PRIVATE_BASE = 0xF0000
 """Glyph ``g`` of a face without a character of its own (a joined Arabic form, a Devanagari
 conjunct, chosen by shaping) is drawn as code point ``PRIVATE_BASE + g`` (Supplementary
@@ -101,9 +107,18 @@ class FaceChooser:
         self.face, self.missing = face, missing
         self.family = ps2tt(face)[0]
 
+    def _own(self, bold: bool, italic: bool) -> str:
+        return (tt2ps(self.family, 1 if bold else 0, 1 if italic else 0) if bold or italic
+                else self.face)
+
+    def has_all(self, text: str, bold: bool = False, italic: bool = False) -> bool:
+        """Whether the paragraph's font (in that emphasis) has every character of ``text``
+        but its spaces: then none is drawn in another (most text)."""
+        return all(char.isspace() for char in set(text).difference(
+            _characters(coverage(self._own(bold, italic)))))
+
     def __call__(self, char: str, bold: bool = False, italic: bool = False) -> str | None:
-        own = (tt2ps(self.family, 1 if bold else 0, 1 if italic else 0) if bold or italic
-               else self.face)
+        own = self._own(bold, italic)
         code = ord(char)
         if code in coverage(own):
             return None

@@ -6,6 +6,7 @@ space at each line break kept where the text had one, and paragraphs that are li
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..text import escape, fallback_runs, has_right_to_left, needs_shaping, segment_levels
@@ -247,3 +249,27 @@ def heading_again(heading: Flowable, words: str) -> Flowable:
     if not isinstance(heading, Paragraph):
         return Spacer(0, 0)
     return decoration(para(escape(f"{heading.getPlainText()} {words}"), heading.style))
+
+
+def lines_at_least(texts: list[str], style: ParagraphStyle, width: float) -> int | None:
+    """How many lines plain ``texts`` (paragraphs of words, unescaped) take at the least, set
+    in ``style`` in ``width``, found from their words' widths without breaking them into lines:
+    a line holds at most ``width`` of words and the spaces between them, so a paragraph takes
+    at least its words' width (spaces at line ends counted too) over ``width`` and a space.
+    None when a character is drawn in another font or shaped (its width is not the style's
+    font's)."""
+    font, size = style.fontName, style.fontSize
+    chooser, space = font_for(font), stringWidth(" ", font, size)
+    count = 0
+    for text in texts:
+        words = " ".join(text.split())
+        if not words:
+            continue
+        if not chooser.has_all(words) or needs_shaping(words) or _OTHER_SPACE.search(text):
+            return None
+        count += max(1, math.ceil(stringWidth(words, font, size) / (width + space)))
+    return count
+
+
+_OTHER_SPACE = re.compile(r"[^\S \t\n\r\f\v]")
+"""A space other than ASCII's (a no-break space): ReportLab does not break a line at it."""

@@ -38,7 +38,7 @@ from ..model.patient import PatientRecord
 from ..model.project import ProjectSettings
 from ..model.record import RecordKind
 from ..model.rules import Rules
-from ..model.summary import BottomLine, SummaryBlock, SummaryText
+from ..model.summary import BottomLine, Note, SummaryBlock, SummaryText
 from ..templates import compiled, fill, needed
 from ..text import escape, strings_in
 from .archive import READERS_DECLARATION, Declaration
@@ -50,10 +50,13 @@ from .backend.layout import (
     frame_room,
     frame_space_left,
     frame_used,
+    heights_at_least,
     kept_together,
     layout_state,
+    page_of,
     restore_layout,
     skip_saving,
+    space_on_page,
     stacked_height,
 )
 from .backend.paragraph import line_count
@@ -63,11 +66,17 @@ from .continued import Continuable
 from .document import DeferredPages, Metadata, describe
 from .fitting import fewest_fitting, longest_fitting, remembered
 from .fonts import FontSet, register_fonts
-from .paragraphs import fresh, heading_again, one_summary
+from .paragraphs import fresh, heading_again, lines_at_least, one_summary
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
-from .summary_blocks import SummaryContext, next_steps, summary_flowables
+from .summary_blocks import (
+    SummaryContext,
+    next_steps,
+    note_paragraphs,
+    note_style,
+    summary_flowables,
+)
 from .tagging import ListItem, artifact, marked, spec_of, tag_flowables
 
 
@@ -259,24 +268,33 @@ class _Fitting:
         page: with all else a summary holds, its full form cannot fit, and is not rendered in
         full first. A wrong guess costs a measured layout, never a different summary."""
         kit = self.kit
-        height = self._note_height(cut_only=False)
+        reason = 0.0
         if self.assessment.override_reason:
             width = column_width(kit.layout, _text_width(kit.layout))
-            height += stacked_height([fresh(escape(self.assessment.override_reason),
-                                            kit.styles["body"])], kit.measuring_canvas, width)
-        return height > _column_height(kit.layout)
+            reason = stacked_height([fresh(escape(self.assessment.override_reason),
+                                           kit.styles["body"])], kit.measuring_canvas, width)
+        column = _column_height(kit.layout)
+        floor = self._note_floor(self.record.notes or "", cut_only=False)
+        if floor is not None and floor + reason > column:  # its least height tells
+            return True
+        return self._note_height(cut_only=False) + reason > column
 
     def search(self, overflow: float | None) -> RenderedSummary | None:
         """The summary in the first form that fits, given how far its full form ran over (None:
         not rendered, said to run over by :meth:`surely_runs_over`). Its shortest form is
         measured first when the full form was not: when that runs over, so does every form with
         the note whole, and the note is cut at once."""
-        count = len(self.reductions)
-        trial = remembered(lambda taken: self._overflow(taken, None))
+        count, trial = len(self.reductions), self.trial
         if overflow is None:
+            prepared = self._story_cut_at_note()
+            if prepared is not None:  # rendered once, the note cut inside the rendering
+                fitted = self._rendered_with_note_fitted(prepared)
+                if not isinstance(fitted, _NotRendered):
+                    return fitted
             shortest = trial(count)
             if shortest > 0:
-                return self._cut_note(shortest)
+                fitted = self._rendered_with_note_fitted()
+                return None if isinstance(fitted, _NotRendered) else fitted
             known_over, overflow, start = -1, shortest, count  # none known to run over
         else:
             known_over, start = 0, 0
@@ -294,7 +312,93 @@ class _Fitting:
         taken = fewest_fitting(trial, known_over + 1, count, propose(start, overflow), propose)
         if taken is not None:
             return self._rendered(taken, None)
-        return self._cut_note(trial(count) if count else overflow)
+        fitted = self._rendered_with_note_fitted()
+        return None if isinstance(fitted, _NotRendered) else fitted
+
+    @cached_property
+    def trial(self) -> Callable[[int], float]:
+        """The overflow of the form with ``taken`` reductions and the note whole, measured
+        once each."""
+        return remembered(lambda taken: self._overflow(taken, None))
+
+    def _story_cut_at_note(self) -> tuple[list, dict[str, list]] | None:
+        """The shortest form's story, its note cut to nothing (the rendering replaces all from
+        the note on, see :meth:`_rendered_with_note_fitted`), when the whole note surely runs
+        past its pages: its flowables' least heights but the note's (see
+        :func:`~.backend.layout.heights_at_least`), and the note's words' (see
+        :meth:`_note_floor`), are more than its pages hold, the columns' share counted
+        column by column. None when the whole note may fit, or its note cannot be cut in the
+        rendering."""
+        kit, layout, resume = self.kit, self.kit.layout, self.resume
+        note = self._note_floor(self.record.notes or "", cut_only=False)
+        wide = _text_width(layout)
+        narrow = column_width(layout, wide)
+        if resume is None or note is None or layout.columns is None or any(
+                _block_width(kit, self.record.language, key, wide) != narrow
+                for key, _ in self._note_blocks(cut_only=False)):
+            return None
+        firsts: dict[str, list] = {}
+        story = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
+                               self.assessment, wide, self._reduced(len(self.reductions)),
+                               note_cut=True, replay=self.seed is not None, firsts=firsts)
+        leaving = {id(f) for key, _ in self._note_blocks(cut_only=False)
+                   for f in firsts.get(key, ())}
+        at = next((n for n, f in enumerate(story) if isinstance(f, _IntoColumns)), len(story))
+        canvas = kit.measuring_canvas
+        above = heights_at_least(story[:at], canvas, wide, leaving)
+        in_columns = heights_at_least(story[at:], canvas, narrow, leaving) + note
+        columns = in_columns / layout.columns.count
+        pages = (_frame_height(layout, layout.header.height)
+                 + (self.text.pages - 1) * _column_height(layout))
+        return (story, firsts) if above + columns > pages else None
+
+    def _rendered_with_note_fitted(self, prepared: tuple[list, dict[str, list]] | None = None
+                                   ) -> RenderedSummary | _NotRendered | None:
+        """The shortest form rendered once, its note's cut chosen inside the rendering: when
+        the layout reaches the note, its state is kept, the note's forms are measured from
+        there (the whole note first when it may fit, then its starts, see
+        :meth:`_longest_cut`), and the rendering goes on with the one found; from the story
+        ``prepared`` when given (see :meth:`_story_cut_at_note`). :data:`_NOT_RENDERED`
+        (nothing rendered) when the whole note fits that form, or the layout cannot be taken
+        up at the note; None when no start of it fits."""
+        taken, resume = len(self.reductions), self.resume
+        if resume is None or not self.record.notes:
+            return _NOT_RENDERED if self.trial(taken) <= 0 else self._cut_note(
+                self.trial(taken))
+        chosen: list[str] = []
+
+        def at_note(doc: _SummaryDoc, flowables: list) -> None:
+            if doc.kept is None:
+                raise _WholeNoteFitsError
+            resume.state, resume.overflow, resume.room = doc.kept
+            available, overflow = self._room_for_note(doc, resume), 0.0
+            if available is None:  # the whole note may fit: measured
+                overflow = self.trial(taken)
+                if overflow <= 0:
+                    raise _WholeNoteFitsError
+            cut = self._longest_cut(overflow, available)
+            if cut is None:
+                raise _NoCutFitsError
+            chosen.append(cut)
+            flowables[:] = _summary_story(
+                self.kit, self.record.model_copy(update={"notes": cut}), self.assessment,
+                doc.width, self._reduced(taken), note_cut=True, replay=True,
+                from_key=resume.key)
+        try:
+            built = _render(self.kit, self.record, self.assessment, self.seed,
+                            reduced=self._reduced(taken), limit=self.text.pages,
+                            declaration=self.declaration, resume=resume, at_note=at_note,
+                            prepared=prepared)
+        except _WholeNoteFitsError:
+            return _NOT_RENDERED
+        except _NoCutFitsError:
+            return None
+        if not chosen:  # the note was never reached where the state could be kept
+            return _NOT_RENDERED if prepared is not None or built.pages <= self.text.pages \
+                else self._cut_note(self.trial(taken))
+        if built.pages > self.text.pages:
+            raise AssertionError("a summary that measured to fit its pages ran over them")
+        return RenderedSummary(built.pdf, len(chosen[0]))
 
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
@@ -339,13 +443,59 @@ class _Fitting:
         ctx = _context(kit, self.text, record, self.assessment, _text_width(kit.layout))
         return replace(ctx, note_cut=note_cut, recordings=kit.recordings)
 
+    def _note_blocks(self, cut_only: bool) -> list[tuple[str, Note]]:
+        """The note's blocks in the shortest form: every one when not ``cut_only``, else
+        those that may be cut."""
+        return [(name, b) for name, b in _placed(self.text.blocks, self._reduced(len(
+            self.reductions))) if isinstance(b, Note) and (b.cut or not cut_only)]
+
+    def _note_floor(self, notes: str, cut_only: bool) -> float | None:
+        """The least height the note's paragraphs take with the note cut to ``notes`` (their
+        lines at the least, see :func:`~.paragraphs.lines_at_least`; no heading, no space
+        between them), found without breaking them into lines; None when that cannot be
+        known."""
+        total = 0.0
+        for key, block in self._note_blocks(cut_only):
+            style = note_style(block, self.kit.styles)
+            width = _block_width(self.kit, self.record.language, key, _text_width(self.kit.layout))
+            lines = lines_at_least(note_paragraphs(block, notes), style, width)
+            if lines is None:
+                return None
+            total += lines * style.leading
+        return total
+
+    def _room_for_note(self, doc: _SummaryDoc, resume: _Resume) -> float | None:
+        """Where the layout of the shortest form has reached its note (kept in ``resume``) on
+        its last page: the height the note's words may take, estimated as the room left on
+        the page less what the note's heading and ending and everything after it take set
+        one under the other, when the whole note surely runs over (its least height and the
+        least height of all after it are more than the room left); None when it may fit (or
+        cannot be told from here)."""
+        kit, state = self.kit, resume.state
+        whole = self._note_floor(self.record.notes or "", cut_only=True)
+        if state is None or whole is None or page_of(state) != self.text.pages:
+            return None
+        spaces = space_on_page(state)
+        width = _block_width(kit, self.record.language, resume.key, _text_width(kit.layout))
+        if any(abs(frame_width - width) > _SAME_WIDTH for frame_width, _ in spaces):
+            return None
+        firsts: dict[str, list] = {}
+        after = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
+                               self.assessment, doc.width, self._reduced(len(self.reductions)),
+                               note_cut=True, replay=True, firsts=firsts, from_key=resume.key)
+        room = sum(height for _, height in spaces)
+        note_own = {id(f) for f in firsts.get(resume.key, ())}
+        canvas = kit.measuring_canvas
+        if whole + heights_at_least(after, canvas, width, leaving=note_own) <= room:
+            return None
+        return room - stacked_height(after, canvas, width)
+
     def _note_height(self, notes: str | None = None, cut_only: bool = True) -> float:
         """The height of the note's block in the shortest form, set alone in its column, with
         the note cut to ``notes`` (None: whole); every note block when not ``cut_only``,
         else those that may be cut. Measured once each (a long note's wrapping is most of
         it)."""
-        note = [(name, b) for name, b in _placed(self.text.blocks, self._reduced(len(
-            self.reductions))) if b.type == "note" and (b.cut or not cut_only)]
+        note = self._note_blocks(cut_only)
         key = (notes, tuple(name for name, _ in note))
         if key not in self.note_heights:
             context = self._context(notes is not None, notes)
@@ -357,23 +507,59 @@ class _Fitting:
         the note is taken to be worth the note's height over its length, which makes the
         estimate fall short (the heading counts in that height, and a cut's last line is
         seldom full): the first start at least as long as the estimate is tried first."""
+        cut = self._longest_cut(overflow)
+        return None if cut is None else self._rendered(len(self.reductions), cut)
+
+    def _longest_cut(self, overflow: float, available: float | None = None) -> str | None:
+        """The longest start of the note that fits the shortest form, whose whole note ran
+        over by ``overflow`` (see :meth:`_cut_note`), or (``available`` given, the whole not
+        measured) whose words may take about ``available`` in height: the first start tried
+        is the shortest whose least height (see :meth:`_note_floor`) reaches it. None when
+        none fits."""
         notes, taken = self.record.notes, len(self.reductions)
         if not notes or not any(b.type == "note" and b.cut for _, b in _placed(
                 self.text.blocks, self._reduced(taken))):
             return None
         cuts = _note_cuts(notes)
         lengths = [len(cut) for cut in cuts]
-        whole = self._note_height()
-        ending = self._note_height("")  # the cut's words alone
-        per_character = max(whole, 1.0) / len(notes)
+        if available is None:
+            whole = self._note_height()
+            ending = self._note_height("")  # the cut's words alone
+            per_character = max(whole, 1.0) / len(notes)
+            first = bisect_left(lengths, (whole - ending - overflow) / per_character)
+        else:
+            def floor(index: int) -> float:
+                return self._note_floor(cuts[index], cut_only=True) or 0.0
+            per_character = max(floor(len(cuts) - 1), 1.0) / len(notes)
+            first = min(bisect_left(range(len(cuts)), available, key=floor), len(cuts) - 1)
 
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
 
-        first = bisect_left(lengths, (whole - ending - overflow) / per_character)
         longest = longest_fitting(remembered(lambda i: self._overflow(taken, cuts[i])), 0,
                                   len(cuts) - 1, first, propose)
-        return None if longest is None else self._rendered(taken, cuts[longest])
+        return None if longest is None else cuts[longest]
+
+
+class _WholeNoteFitsError(Exception):
+    """A rendering that fits its note at the note gives up: the whole note fits the shortest
+    form (or the layout could not be taken up there)."""
+
+
+class _NoCutFitsError(Exception):
+    """No start of the note fits the shortest form."""
+
+
+class _NotRendered:
+    """What :meth:`_Fitting._rendered_with_note_fitted` gives when it rendered nothing (the
+    whole note fits the shortest form, or the note could not be cut in the rendering)."""
+
+
+_NOT_RENDERED = _NotRendered()
+
+
+_SAME_WIDTH = 0.01
+"""Frames this close in width (points) set text alike."""
 
 
 _SOME_OVERFLOW = 1.0
@@ -408,7 +594,6 @@ class _Resume:
     key: str
     """The placed key of the block the layouts differ from."""
     state: LayoutState | None = None
-    before: int = 0
     overflow: float = 0.0
     room: float = 0.0
     """The build's own measures (see :class:`_SummaryDoc`) when the state was kept."""
@@ -423,21 +608,13 @@ class _Resume:
             return None
         return cls(placed[at][0])
 
-    def story(self, doc: _SummaryDoc, story: list, firsts: dict[str, list]) -> list:
-        """What of ``story`` ``doc`` places: from the block on when a state is kept (``doc``
-        set to start from it), else the whole (``doc`` told where to keep its state, when
-        the block opens the story's flowable there: not glued to what precedes it)."""
+    def mark(self, doc: _SummaryDoc, story: list, firsts: dict[str, list]) -> None:
+        """Tell ``doc``, which places the whole ``story``, to keep its state before the
+        block, when the block opens a flowable of the story (not glued to what precedes it:
+        then the story from there is the block's own and those after it)."""
         flowables = firsts.get(self.key) or [None]
-        at = next((n for n, f in enumerate(story) if f is flowables[0]), None)
-        if at is None:
-            return story
-        if self.state is None:
-            doc.keep_before, self.before = story[at], at
-            return story
-        if at != self.before:
-            return story
-        doc.resume_from = self
-        return story[at:]
+        if any(f is flowables[0] for f in story):
+            doc.keep_before = flowables[0]
 
     def keep(self, doc: _SummaryDoc) -> None:
         """Keep the state ``doc`` kept, when this has none yet."""
@@ -523,13 +700,20 @@ def _height(kit: SummaryKit, ctx: SummaryContext,
     when they come after the columns start, as in :func:`_story`)."""
     total = 0.0
     for key, block in placed:
-        context, width = ctx, ctx.block.width
-        if _top_index(key) >= _columns_start(kit, ctx.record.language):
-            width = column_width(kit.layout, width)
+        context, width = ctx, _block_width(kit, ctx.record.language, key, ctx.block.width)
+        if width != ctx.block.width:
             context = replace(ctx, block=replace(ctx.block, width=width))
         total += stacked_height(_block_flowables(kit, context, key, block, True),
                                 kit.measuring_canvas, width)
     return total
+
+
+def _block_width(kit: SummaryKit, language: str, key: str, width: float) -> float:
+    """The width a placed block is set in: a column's when it comes after the columns start
+    (see :func:`_story`), else ``width``."""
+    if _top_index(key) >= _columns_start(kit, language):
+        return column_width(kit.layout, width)
+    return width
 
 
 def _columns_start(kit: SummaryKit, language: str) -> int:
@@ -633,28 +817,37 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             seed: FontSeed | None, learner: FontSeed | None = None,
             reduced: frozenset[str] = frozenset(), note_cut: bool = False,
             limit: int | None = None, declaration: Declaration = READERS_DECLARATION,
-            measure: bool = False, resume: _Resume | None = None) -> _Built:
+            measure: bool = False, resume: _Resume | None = None,
+            at_note: Callable[[_SummaryDoc, list], None] | None = None,
+            prepared: tuple[list, dict[str, list]] | None = None) -> _Built:
     """Build one summary (with the ``reduced`` blocks in their shorter form, declaring
     ``declaration``) and count its pages; with a seed, static parts are recorded once and
     replayed; a learner (calibration) notes the glyphs the summary used. Past ``limit`` pages
     nothing more is drawn: the build goes on measuring how far it runs over, for a few pages
     (a layout far too small for its text would otherwise make pages without end), and gives
-    no bytes. ``measure``: nothing is drawn or written at all (a layout tried for its pages);
-    then ``resume`` may keep the layout's state before a block, or start from it
-    (see :class:`_Resume`)."""
+    no bytes. ``measure``: nothing is drawn or written at all (a layout tried for its pages).
+    ``resume`` keeps the layout's state before a block, or (measuring) starts from it (see
+    :class:`_Resume`); ``at_note`` is called where the state is kept, with the flowables left
+    to place, which it may replace. ``prepared``: the story, and its blocks' flowables, when
+    already built."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
-    ctx = _context(kit, text, record, assessment, doc.width)
-    ctx = replace(ctx, note_cut=note_cut)
-    if seed is not None or measure:
-        ctx = replace(ctx, recordings=kit.recordings)
     doc.page_limit = limit
     doc.measuring = measure
-    firsts: dict[str, list] = {}
-    story = _story(kit, ctx, _placed(text.blocks, reduced), ctx.recordings is not None, firsts)
-    if resume is not None and measure:
-        story = resume.story(doc, story, firsts)
+    doc.at_kept = at_note
+    replay = seed is not None or measure
+    if resume is not None and resume.state is not None and measure:
+        story = _summary_story(kit, record, assessment, doc.width, reduced, note_cut, replay,
+                               from_key=resume.key)
+        doc.resume_from = resume
+    else:
+        story, firsts = prepared if prepared is not None else ([], {})
+        if prepared is None:
+            story = _summary_story(kit, record, assessment, doc.width, reduced, note_cut, replay,
+                                   firsts=firsts)
+        if resume is not None:
+            resume.mark(doc, story, firsts)
     try:
         doc.build(story, canvasmaker=_canvas_maker(kit, text, record, None if measure else seed,
                                                    learner, declaration, measure))
@@ -670,11 +863,26 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     return _Built(buffer.getvalue(), doc.page, room=doc.room)
 
 
+def _summary_story(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
+                   width: float, reduced: frozenset[str], note_cut: bool, replay: bool,
+                   firsts: dict[str, list] | None = None, from_key: str | None = None) -> list:
+    """The story of one summary in the form ``reduced`` and ``note_cut`` say, its static
+    parts replayed when ``replay`` (see :func:`_story`)."""
+    text = kit.text(record.language)
+    ctx = replace(_context(kit, text, record, assessment, width), note_cut=note_cut)
+    if replay:
+        ctx = replace(ctx, recordings=kit.recordings)
+    return _story(kit, ctx, _placed(text.blocks, reduced), replay, firsts, from_key)
+
+
 def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, SummaryBlock]],
-           replay: bool, firsts: dict[str, list] | None = None) -> list:
+           replay: bool, firsts: dict[str, list] | None = None,
+           from_key: str | None = None) -> list:
     """The blocks' flowables: those up to the layout's column start across the page (their
     text kept to its measure), the rest set in the columns' width after the cut into them;
-    each block's own flowables noted in ``firsts`` by its key, when given."""
+    each block's own flowables noted in ``firsts`` by its key, when given. From the block
+    keyed ``from_key`` on, when given (one in the columns that opens a flowable of the
+    story: the rest of the story from there, see :class:`_Resume`)."""
     columns = kit.layout.columns
     noted = {} if firsts is None else firsts
 
@@ -694,6 +902,10 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, flowables(context, key, b)) for key, b in blocks],
                      [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, goes_on)
+    if from_key is not None:
+        at = next(i for i, (key, _) in enumerate(placed) if key == from_key)
+        assert at >= start, "a story taken up again inside the columns"
+        return built(narrow, placed[at:])
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
     return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
             *built(narrow, placed[start:])]
@@ -1053,6 +1265,8 @@ class _SummaryDoc(BaseDocTemplate):
     """The flowable before which the layout's state is kept (in :attr:`kept`, with the
     overflow and room so far), when it can be."""
     kept: tuple[LayoutState, float, float] | None = None
+    at_kept: Callable[[_SummaryDoc, list], None] | None = None
+    """Called where the state is kept (or could not be), with the flowables left to place."""
     resume_from: _Resume | None = None
     """A kept state the build starts from (its story begins with the flowable it was kept
     before)."""
@@ -1094,6 +1308,8 @@ class _SummaryDoc(BaseDocTemplate):
         if flowables and flowables[0] is self.keep_before:  # its first time: kept once
             state, self.keep_before = layout_state(self), None
             self.kept = None if state is None else (state, self.overflow, self.room)
+            if self.at_kept is not None:
+                self.at_kept(self, flowables)
         if flowables:
             key = (id(flowables[0]), self.page, id(getattr(self, "frame", None)))
             self._tries[key] = self._tries.get(key, 0) + 1

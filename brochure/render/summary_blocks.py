@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from reportlab.graphics.shapes import Line
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from reportlab.platypus.flowables import CondPageBreak, PageBreak
@@ -40,6 +41,7 @@ from .blocks import (
 )
 from .paragraphs import booking_caption, fresh, para
 from .replay import replay
+from .styles import StyleSheet
 from .tagging import TableHeaders, TagSpec, with_spec
 
 
@@ -427,21 +429,28 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if not ctx.record.notes and not ctx.note_cut:
         return []
     styles = ctx.block.styles
-    notes = ctx.record.notes or ""  # (a note is cut only when there is one)
-    parts = [part.strip() for part in notes.split("\n\n") if part.strip()]
-    if block.join is not None:
-        parts = [f" {block.join} ".join(parts)]
-    texts = [escape(part) for part in parts]
+    texts = [escape(part) for part in note_paragraphs(block, ctx.record.notes or "")]
     if ctx.note_cut and block.cut:  # cut at a sentence's or an item's end: the ending follows
         texts.append(inline(ctx.fill(block.cut)))
-    style = styles["body"]
-    if block.compact:
-        style = style.clone("note-compact", spaceAfter=0)
+    style = note_style(block, styles)
     paragraphs: list[Flowable] = [fresh(text, style) for text in texts]
     heading = para(escape(block.heading), styles["h2"])
     if block.box:
         return [KeepTogether([heading, _box(paragraphs, ctx, "note")])]
     return [*_opening(heading, styles["body"].leading * _OPENING_LINES), *paragraphs]
+
+
+def note_paragraphs(block: m.Note, notes: str) -> list[str]:
+    """The paragraphs a note block sets ``notes`` in (plain text, unescaped): one per
+    paragraph of the note, or all joined in one."""
+    parts = [part.strip() for part in notes.split("\n\n") if part.strip()]
+    return [f" {block.join} ".join(parts)] if block.join is not None else parts
+
+
+def note_style(block: m.Note, styles: StyleSheet) -> ParagraphStyle:
+    """The style a note block sets its paragraphs in."""
+    style = styles["body"]
+    return style.clone("note-compact", spaceAfter=0) if block.compact else style
 
 
 _OPENING_LINES = 2

@@ -232,6 +232,22 @@ def stacked_height(flowables: list[Flowable], canvas: Any, width: float) -> floa
     return total
 
 
+def heights_at_least(flowables: list[Flowable], canvas: Any, width: float,
+                     leaving: set[int] = frozenset()) -> float:  # type: ignore[assignment]
+    """The least height ``flowables`` take in frames ``width`` wide (what KeepTogethers hold
+    counted one by one), those whose ``id`` is in ``leaving`` left out: each one's own height
+    (its pieces, split between frames, take as much at least), no space around it."""
+    total = 0.0
+    for flowable in flowables:
+        if id(flowable) in leaving:
+            continue
+        if isinstance(flowable, KeepTogether):
+            total += heights_at_least(kept_together(flowable), canvas, width, leaving)
+            continue
+        total += flowable.wrapOn(canvas, width, _UNBOUNDED)[1]
+    return total
+
+
 _UNBOUNDED = 1e6
 """A height no flowable reaches: what a flowable is measured in when only its width matters."""
 
@@ -320,6 +336,20 @@ def restore_layout(doc: BaseDocTemplate, state: LayoutState) -> None:
             delattr(doc, name)
     internals = cast(Any, doc)
     internals._hanging, internals._pageTopFlowables, internals._topFlowables = [], [], []
+
+
+def page_of(state: LayoutState) -> int:
+    """The page a state was kept on."""
+    page: int = state.counters["page"]
+    return page
+
+
+def space_on_page(state: LayoutState) -> list[tuple[float, float]]:
+    """The width and free height of the state's current frame and of each frame after it on
+    the page (nothing can be placed on the page from there but in these)."""
+    frames = state.frames[state.template][state.frame:]
+    return [(frame_size(frame)[0], frame_space_left(frame) if n == 0 else frame_size(frame)[1])
+            for n, frame in enumerate(frames)]
 
 
 def _copied(frames: list[list[Frame]]) -> list[list[Frame]]:
