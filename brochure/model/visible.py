@@ -127,7 +127,9 @@ def mark_run_problem(text: str) -> str | None:
     counted in the decomposed form (NFKD), as the stream-safe limit is defined."""
     run = longest = 0
     for char in unicodedata.normalize("NFKD", text):
-        if unicodedata.combining(char) or unicodedata.category(char)[0] == "M":
+        if char < "\x80":  # (most text: no mark, nothing to look up)
+            run = 0
+        elif unicodedata.combining(char) or unicodedata.category(char)[0] == "M":
             run += 1
             longest = max(longest, run)
         else:

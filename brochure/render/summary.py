@@ -15,6 +15,7 @@ from io import BytesIO
 from typing import Any, ClassVar, NamedTuple, cast
 
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -256,6 +257,7 @@ class _Fitting:
         self.text = kit.text(record.language)
         self.reductions = self.text.reductions
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
+        self.least_lines: dict[tuple[str, str, float], int | None] = {}
 
     @cached_property
     def resume(self) -> _Resume | None:
@@ -371,7 +373,8 @@ class _Fitting:
             if doc.kept is None:
                 raise _WholeNoteFitsError
             resume.state, resume.overflow, resume.room = doc.kept
-            available, overflow = self._room_for_note(doc, resume), 0.0
+            rest = None if prepared is None else (list(flowables), prepared[1])
+            available, overflow = self._room_for_note(doc, resume, rest), 0.0
             if available is None:  # the whole note may fit: measured
                 overflow = self.trial(taken)
                 if overflow <= 0:
@@ -458,19 +461,25 @@ class _Fitting:
         for key, block in self._note_blocks(cut_only):
             style = note_style(block, self.kit.styles)
             width = _block_width(self.kit, self.record.language, key, _text_width(self.kit.layout))
-            lines = lines_at_least(note_paragraphs(block, notes), style, width)
-            if lines is None:
-                return None
-            total += lines * style.leading
+            for paragraph in note_paragraphs(block, notes):  # each known once (cuts share them)
+                known = (paragraph, style.name, width)
+                if known not in self.least_lines:
+                    self.least_lines[known] = lines_at_least([paragraph], style, width)
+                lines = self.least_lines[known]
+                if lines is None:
+                    return None
+                total += lines * style.leading
         return total
 
-    def _room_for_note(self, doc: _SummaryDoc, resume: _Resume) -> float | None:
+    def _room_for_note(self, doc: _SummaryDoc, resume: _Resume,
+                       rest: tuple[list, dict[str, list]] | None = None) -> float | None:
         """Where the layout of the shortest form has reached its note (kept in ``resume``) on
         its last page: the height the note's words may take, estimated as the room left on
         the page less what the note's heading and ending and everything after it take set
         one under the other, when the whole note surely runs over (its least height and the
         least height of all after it are more than the room left); None when it may fit (or
-        cannot be told from here)."""
+        cannot be told from here). ``rest``: the story from the note on with the note cut to
+        nothing, and its blocks' flowables, when the rendering has it."""
         kit, state = self.kit, resume.state
         whole = self._note_floor(self.record.notes or "", cut_only=True)
         if state is None or whole is None or page_of(state) != self.text.pages:
@@ -479,10 +488,12 @@ class _Fitting:
         width = _block_width(kit, self.record.language, resume.key, _text_width(kit.layout))
         if any(abs(frame_width - width) > _SAME_WIDTH for frame_width, _ in spaces):
             return None
-        firsts: dict[str, list] = {}
-        after = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
-                               self.assessment, doc.width, self._reduced(len(self.reductions)),
-                               note_cut=True, replay=True, firsts=firsts, from_key=resume.key)
+        after, firsts = rest if rest is not None else ([], {})
+        if rest is None:
+            after = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
+                                   self.assessment, doc.width, self._reduced(len(
+                                       self.reductions)), note_cut=True, replay=True,
+                                   firsts=firsts, from_key=resume.key)
         room = sum(height for _, height in spaces)
         note_own = {id(f) for f in firsts.get(resume.key, ())}
         canvas = kit.measuring_canvas
@@ -1472,13 +1483,25 @@ def _one_line(text: str, style, width: float, kept: str = ""):
     whole = fresh(escape(text + kept), style)
     if line_count(whole, width) <= 1:
         return whole
+
+    def cut(length: int) -> str:
+        return text[:length].rstrip() + "…" + kept
+
+    def fits(length: int) -> bool:
+        return line_count(fresh(escape(cut(length)), style), width) <= 1
     low, high = 0, len(text)
+    if lines_at_least([cut(high)], style, width) is not None:  # one font: widths tell
+        while low < high:  # (what one line holds: its words and the spaces between them)
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if stringWidth(
+                cut(middle), style.fontName, style.fontSize) <= width else (low, middle - 1)
+        if fits(low) and (low == len(text) or not fits(low + 1)):  # as the lines say
+            return fresh(escape(cut(low)), style)
+        low, high = 0, len(text)
     while low < high:  # the longest start that fits with its "…"
         middle = (low + high + 1) // 2
-        trial = fresh(escape(text[:middle].rstrip() + "…" + kept), style)
-        low, high = (middle, high) if line_count(trial, width) <= 1 else (
-            low, middle - 1)
-    return fresh(escape(text[:low].rstrip() + "…" + kept), style)
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return fresh(escape(cut(low)), style)
 
 
 def _line(canvas, style, colour, x: float, y: float, text: str) -> None:
