@@ -39,6 +39,13 @@ class Logical(NamedTuple):
     first: int = 0
 
 
+_WIDTH_DIGITS = 6
+"""Widths a paragraph's lines are kept by are taken to this many decimals of a point: frames
+of the same width, placed side by side, give widths that differ in their last bits (237.6
+and 237.59999999999997), and lines broken for one serve the other (a line would have to be
+within a millionth of a point of the width to break otherwise)."""
+
+
 class Para(Paragraph):
     """A Paragraph that remembers its line breaks for the last width it was wrapped to
     (tables and page-fitting wrap the same paragraph several times at one width), and keeps
@@ -52,20 +59,21 @@ class Para(Paragraph):
     _wrapped_at: float | None = None
 
     def wrap(self, available_width, available_height):
-        if self._wrapped_at == available_width and lines.has_lines(self):
+        width = round(available_width, _WIDTH_DIGITS)  # (two columns' widths differ by a bit)
+        if self._wrapped_at == width and lines.has_lines(self):
             return self.width, self.height  # (a split that failed takes the lines away)
         key = self._parse_key
-        if key is not None and self._wraps.restore(self, key, available_width):
-            self._wrapped_at = available_width
+        if key is not None and self._wraps.restore(self, key, width):
+            self._wrapped_at = width
             return self.width, self.height
         first = key is not None and self._wrapped_at is None  # all it sets is new
         before = lines.wrap_snapshot(self) if first else None
         size = super().wrap(available_width, available_height)
-        self._wrapped_at = available_width
+        self._wrapped_at = width
         if self._logical is None:
             lines.keep_line_end_spaces(self)
         if before is not None and lines.has_lines(self):
-            self._wraps.keep(key, available_width, lines.set_by_wrap(self, before))
+            self._wraps.keep(key, width, lines.set_by_wrap(self, before))
         return size
 
     def breakLines(self, width):  # noqa: N802 - ReportLab's name

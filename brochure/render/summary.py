@@ -60,14 +60,14 @@ from .backend.layout import (
     space_on_page,
     stacked_height,
 )
-from .backend.paragraph import line_count
+from .backend.paragraph import wrapped_line_count
 from .blocks import BlockContext
 from .colours import Palette
 from .continued import Continuable
 from .document import DeferredPages, Metadata, describe
 from .fitting import fewest_fitting, longest_fitting, remembered
 from .fonts import FontSet, register_fonts
-from .paragraphs import fresh, heading_again, lines_at_least, one_summary
+from .paragraphs import Para, fresh, heading_again, lines_at_least, one_summary
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -1481,27 +1481,29 @@ def _one_line(text: str, style, width: float, kept: str = ""):
     the fallback fonts), the end of ``text`` cut and marked "…" where the whole is longer."""
     style = style.clone(style.name + "-right", alignment=TA_RIGHT)
     whole = fresh(escape(text + kept), style)
-    if line_count(whole, width) <= 1:
-        return whole
+    if wrapped_line_count(whole, width) <= 1:
+        return whole  # (wrapped to the width: its lines are kept for the drawing)
 
     def cut(length: int) -> str:
         return text[:length].rstrip() + "…" + kept
 
-    def fits(length: int) -> bool:
-        return line_count(fresh(escape(cut(length)), style), width) <= 1
+    def line(length: int) -> Para | None:
+        paragraph = fresh(escape(cut(length)), style)
+        return paragraph if wrapped_line_count(paragraph, width) <= 1 else None
     low, high = 0, len(text)
     if lines_at_least([cut(high)], style, width) is not None:  # one font: widths tell
         while low < high:  # (what one line holds: its words and the spaces between them)
             middle = (low + high + 1) // 2
             low, high = (middle, high) if stringWidth(
                 cut(middle), style.fontName, style.fontSize) <= width else (low, middle - 1)
-        if fits(low) and (low == len(text) or not fits(low + 1)):  # as the lines say
-            return fresh(escape(cut(low)), style)
+        found = line(low)
+        if found is not None and line(low + 1) is None:  # as the lines say
+            return found
         low, high = 0, len(text)
     while low < high:  # the longest start that fits with its "…"
         middle = (low + high + 1) // 2
-        low, high = (middle, high) if fits(middle) else (low, middle - 1)
-    return fresh(escape(cut(low)), style)
+        low, high = (middle, high) if line(middle) is not None else (low, middle - 1)
+    return line(low) or fresh(escape(cut(low)), style)
 
 
 def _line(canvas, style, colour, x: float, y: float, text: str) -> None:

@@ -94,6 +94,17 @@ def line_count(paragraph: Paragraph, width: float) -> int:
     return len(paragraph.breakLines([width]).lines)
 
 
+def wrapped_line_count(paragraph: Paragraph, width: float) -> int:
+    """How many lines the paragraph takes once wrapped to ``width`` (``blPara``), which it
+    then keeps for a later wrap to that width."""
+    paragraph.wrap(width, _UNBOUNDED)
+    return len(getattr(_wrapped(paragraph).blPara, "lines", ()))
+
+
+_UNBOUNDED = 1e6
+"""A height no paragraph reaches."""
+
+
 def word_count(paragraph: Paragraph, width: float) -> int:
     """How many words the paragraph's lines at ``width`` hold."""
     return sum(line_word_count(line) for line in lines_at(paragraph, width))
