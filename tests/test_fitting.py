@@ -84,9 +84,10 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
     assert len(written) == 1, "the summary's PDF is written once"
     assert built.count(False) == 1, "its words fill more than a column: only the form chosen " \
         "is rendered, the rest measured"
-    assert built.count(True) == 2, "from the note, inside the one rendering: the cut that " \
-        "fits and the next longer (its shortest form is not measured: the least heights of " \
-        "its flowables and its whole note are more than two pages hold)"
+    assert built.count(True) == 1, "from the note, inside the one rendering: the start " \
+        "one longer than the cut guessed from the room left, which runs over (its shortest " \
+        "form is not measured: the least heights of its flowables and its whole note are " \
+        "more than two pages hold; the cut itself is checked by the rendering)"
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
     cuts = summary._note_cuts(record["notes"])
     longer = next(cut for cut in cuts if len(cut) > printed)  # the next start, a word longer
@@ -234,3 +235,28 @@ def test_the_least_lines_are_not_told_for_a_note_in_another_script():
     assert lines_at_least(["Camine diez minutos."], style, 200) == 1
     assert lines_at_least(["नमस्ते, घुटने का दर्द"], style, 200) is None  # shaped, another font
     assert lines_at_least(["diez\u00a0minutos"], style, 200) is None  # no break at a no-break space
+
+
+@pytest.mark.parametrize("guess", ["too long", "too short"])
+def test_a_wrong_first_guess_of_the_cut_costs_time_never_a_different_summary(monkeypatch,
+                                                                             guess):
+    """The note's cut is guessed where the rendering reaches the note; the rendering itself
+    checks a guess taken unmeasured. A guess too long (every start said to fit: the rendering
+    runs over and the cut is searched again, measured) or too short (nothing said to fit) gives
+    the very bytes the guess from the room left gives."""
+    record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
+    expected = summarize(record)
+    wrong = 1e6 if guess == "too long" else 0.0
+    room_for_note = summary._Fitting._room_for_note
+
+    def guessed(self, *args, **kwargs):
+        found = room_for_note(self, *args, **kwargs)
+        return None if found is None else wrong
+    monkeypatch.setattr(summary._Fitting, "_room_for_note", guessed)
+    rendered: list[bool] = []
+    render = summary._render
+    monkeypatch.setattr(summary, "_render", lambda *args, **kwargs: rendered.append(
+        kwargs.get("measure", False)) or render(*args, **kwargs))
+    result = summarize(record)
+    assert result.pdf == expected.pdf and result.warnings == expected.warnings
+    assert rendered.count(False) == (2 if guess == "too long" else 1)

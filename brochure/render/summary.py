@@ -258,6 +258,8 @@ class _Fitting:
         self.reductions = self.text.reductions
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
         self.least_lines: dict[tuple[str, str, float], int | None] = {}
+        self.unmeasured: str | None = None
+        """A start of the note taken without being measured, for its rendering to check."""
 
     @cached_property
     def resume(self) -> _Resume | None:
@@ -270,14 +272,16 @@ class _Fitting:
         page: with all else a summary holds, its full form cannot fit, and is not rendered in
         full first. A wrong guess costs a measured layout, never a different summary."""
         kit = self.kit
+        column = _column_height(kit.layout)
+        floor = self._note_floor(self.record.notes or "", cut_only=False)
+        if floor is not None and floor > column:  # its least height tells
+            return True
         reason = 0.0
         if self.assessment.override_reason:
             width = column_width(kit.layout, _text_width(kit.layout))
             reason = stacked_height([fresh(escape(self.assessment.override_reason),
                                            kit.styles["body"])], kit.measuring_canvas, width)
-        column = _column_height(kit.layout)
-        floor = self._note_floor(self.record.notes or "", cut_only=False)
-        if floor is not None and floor + reason > column:  # its least height tells
+        if floor is not None and floor + reason > column:
             return True
         return self._note_height(cut_only=False) + reason > column
 
@@ -367,7 +371,7 @@ class _Fitting:
         if resume is None or not self.record.notes:
             return _NOT_RENDERED if self.trial(taken) <= 0 else self._cut_note(
                 self.trial(taken))
-        chosen: list[str] = []
+        chosen: list[tuple[str, float, float | None]] = []  # the start, the note's measures
 
         def at_note(doc: _SummaryDoc, flowables: list) -> None:
             if doc.kept is None:
@@ -379,10 +383,10 @@ class _Fitting:
                 overflow = self.trial(taken)
                 if overflow <= 0:
                     raise _WholeNoteFitsError
-            cut = self._longest_cut(overflow, available)
+            cut = self._longest_cut(overflow, available, checked=True)
             if cut is None:
                 raise _NoCutFitsError
-            chosen.append(cut)
+            chosen.append((cut, overflow, available))
             flowables[:] = _summary_story(
                 self.kit, self.record.model_copy(update={"notes": cut}), self.assessment,
                 doc.width, self._reduced(taken), note_cut=True, replay=True,
@@ -399,9 +403,12 @@ class _Fitting:
         if not chosen:  # the note was never reached where the state could be kept
             return _NOT_RENDERED if prepared is not None or built.pages <= self.text.pages \
                 else self._cut_note(self.trial(taken))
+        cut, overflow, available = chosen[0]
+        if built.pages > self.text.pages and self.unmeasured == cut:  # a guess too long
+            return self._cut_note(overflow, available)  # (measured this time)
         if built.pages > self.text.pages:
             raise AssertionError("a summary that measured to fit its pages ran over them")
-        return RenderedSummary(built.pdf, len(chosen[0]))
+        return RenderedSummary(built.pdf, len(cut))
 
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
@@ -513,20 +520,25 @@ class _Fitting:
             self.note_heights[key] = _height(self.kit, context, note)
         return self.note_heights[key]
 
-    def _cut_note(self, overflow: float) -> RenderedSummary | None:
-        """All reductions taken and the note cut: its longest start that fits. A character of
-        the note is taken to be worth the note's height over its length, which makes the
-        estimate fall short (the heading counts in that height, and a cut's last line is
-        seldom full): the first start at least as long as the estimate is tried first."""
-        cut = self._longest_cut(overflow)
+    def _cut_note(self, overflow: float, available: float | None = None
+                  ) -> RenderedSummary | None:
+        """All reductions taken and the note cut: its longest start that fits (see
+        :meth:`_longest_cut`), rendered. A character of the note is taken to be worth the
+        note's height over its length, which makes the estimate fall short (the heading
+        counts in that height, and a cut's last line is seldom full): the first start at least
+        as long as the estimate is tried first."""
+        cut = self._longest_cut(overflow, available)
         return None if cut is None else self._rendered(len(self.reductions), cut)
 
-    def _longest_cut(self, overflow: float, available: float | None = None) -> str | None:
+    def _longest_cut(self, overflow: float, available: float | None = None,
+                     checked: bool = False) -> str | None:
         """The longest start of the note that fits the shortest form, whose whole note ran
         over by ``overflow`` (see :meth:`_cut_note`), or (``available`` given, the whole not
         measured) whose words may take about ``available`` in height: the first start tried
         is the shortest whose least height (see :meth:`_note_floor`) reaches it. None when
-        none fits."""
+        none fits. ``checked``: the rendering that follows tells whether the start found
+        fits, so the first start is taken without being measured when the next longer
+        runs over (noted in :attr:`unmeasured`)."""
         notes, taken = self.record.notes, len(self.reductions)
         if not notes or not any(b.type == "note" and b.cut for _, b in _placed(
                 self.text.blocks, self._reduced(taken))):
@@ -547,8 +559,13 @@ class _Fitting:
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
 
-        longest = longest_fitting(remembered(lambda i: self._overflow(taken, cuts[i])), 0,
-                                  len(cuts) - 1, first, propose)
+        trial = remembered(lambda i: self._overflow(taken, cuts[i]))
+        if checked and (first == len(cuts) - 1 or trial(first + 1) > 0):
+            self.unmeasured = cuts[first]
+            return cuts[first]
+        if checked:  # the next longer fits: so does the first, and the search starts there
+            first += 1
+        longest = longest_fitting(trial, 0, len(cuts) - 1, first, propose)
         return None if longest is None else cuts[longest]
 
 
