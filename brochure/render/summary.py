@@ -387,10 +387,13 @@ class _Fitting:
             if cut is None:
                 raise _NoCutFitsError
             chosen.append((cut, overflow, available))
+            unplaced = None if prepared is None else {  # (only wrapped: the story's own)
+                key: prepared[1][key] for key, block in _placed(self.text.blocks, self._reduced(
+                    taken)) if key in prepared[1] and not _reads_note(block)}
             flowables[:] = _summary_story(
                 self.kit, self.record.model_copy(update={"notes": cut}), self.assessment,
                 doc.width, self._reduced(taken), note_cut=True, replay=True,
-                from_key=resume.key)
+                from_key=resume.key, built=unplaced)
         try:
             built = _render(self.kit, self.record, self.assessment, self.seed,
                             reduced=self._reduced(taken), limit=self.text.pages,
@@ -893,29 +896,33 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
 
 def _summary_story(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
                    width: float, reduced: frozenset[str], note_cut: bool, replay: bool,
-                   firsts: dict[str, list] | None = None, from_key: str | None = None) -> list:
+                   firsts: dict[str, list] | None = None, from_key: str | None = None,
+                   built: dict[str, list] | None = None) -> list:
     """The story of one summary in the form ``reduced`` and ``note_cut`` say, its static
     parts replayed when ``replay`` (see :func:`_story`)."""
     text = kit.text(record.language)
     ctx = replace(_context(kit, text, record, assessment, width), note_cut=note_cut)
     if replay:
         ctx = replace(ctx, recordings=kit.recordings)
-    return _story(kit, ctx, _placed(text.blocks, reduced), replay, firsts, from_key)
+    return _story(kit, ctx, _placed(text.blocks, reduced), replay, firsts, from_key, built)
 
 
 def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, SummaryBlock]],
            replay: bool, firsts: dict[str, list] | None = None,
-           from_key: str | None = None) -> list:
+           from_key: str | None = None, built: dict[str, list] | None = None) -> list:
     """The blocks' flowables: those up to the layout's column start across the page (their
     text kept to its measure), the rest set in the columns' width after the cut into them;
     each block's own flowables noted in ``firsts`` by its key, when given. From the block
     keyed ``from_key`` on, when given (one in the columns that opens a flowable of the
-    story: the rest of the story from there, see :class:`_Resume`)."""
+    story: the rest of the story from there, see :class:`_Resume`). A block's flowables are
+    taken from ``built`` when it holds them (built before, and never placed)."""
     columns = kit.layout.columns
     noted = {} if firsts is None else firsts
+    made = {} if built is None else built
 
     def flowables(context: SummaryContext, key: str, block: SummaryBlock) -> list:
-        noted[key] = _block_flowables(kit, context, key, block, replay)
+        noted[key] = made[key] if key in made else _block_flowables(kit, context, key, block,
+                                                                    replay)
         return noted[key]
     if columns is None:
         return _kept([(key, flowables(ctx, key, b)) for key, b in placed])
@@ -927,16 +934,16 @@ def _story(kit: SummaryKit, ctx: SummaryContext, placed: list[tuple[str, Summary
     again = (lambda heading: heading_again(heading, words)) if words else None
     goes_on = _GoesOn(columns.goes_on, columns.least_rows)
 
-    def built(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
+    def kept(context: SummaryContext, blocks: list[tuple[str, SummaryBlock]]) -> list:
         return _kept([(key, flowables(context, key, b)) for key, b in blocks],
                      [b.type in _HEADED_BY_WHAT_PRECEDES for _, b in blocks], again, goes_on)
     if from_key is not None:
         at = next(i for i, (key, _) in enumerate(placed) if key == from_key)
         assert at >= start, "a story taken up again inside the columns"
-        return built(narrow, placed[at:])
+        return kept(narrow, placed[at:])
     gap = max(kit.styles["h2"].spaceBefore, kit.layout.box_space)
-    return [*built(wide, placed[:start]), _IntoColumns(kit.layout, gap),
-            *built(narrow, placed[start:])]
+    return [*kept(wide, placed[:start]), _IntoColumns(kit.layout, gap),
+            *kept(narrow, placed[start:])]
 
 
 def _text_width(layout: SummaryLayout) -> float:
