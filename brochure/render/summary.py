@@ -258,6 +258,7 @@ class _Fitting:
         self.reductions = self.text.reductions
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
         self.least_lines: dict[tuple[str, str, float], int | None] = {}
+        self.floors: dict[tuple[str, bool], float | None] = {}
         self.unmeasured: str | None = None
         """A start of the note taken without being measured, for its rendering to check."""
 
@@ -467,6 +468,12 @@ class _Fitting:
         lines at the least, see :func:`~.paragraphs.lines_at_least`; no heading, no space
         between them), found without breaking them into lines; None when that cannot be
         known."""
+        if (notes, cut_only) not in self.floors:
+            self.floors[notes, cut_only] = self._least_note_height(notes, cut_only)
+        return self.floors[notes, cut_only]
+
+    def _least_note_height(self, notes: str, cut_only: bool) -> float | None:
+        """:meth:`_note_floor`, found."""
         total = 0.0
         for key, block in self._note_blocks(cut_only):
             style = note_style(block, self.kit.styles)
@@ -1504,14 +1511,17 @@ def _one_line(text: str, style, width: float, kept: str = ""):
     """``text`` and then ``kept`` right-aligned on one line of ``width`` (any script, through
     the fallback fonts), the end of ``text`` cut and marked "…" where the whole is longer."""
     style = style.clone(style.name + "-right", alignment=TA_RIGHT)
-    whole = fresh(escape(text + kept), style)
-    if wrapped_line_count(whole, width) <= 1:
-        return whole  # (wrapped to the width: its lines are kept for the drawing)
+    if (lines_at_least([text + kept], style, width) or 0) <= 1:  # it may hold on one line
+        whole = fresh(escape(text + kept), style)
+        if wrapped_line_count(whole, width) <= 1:
+            return whole  # (wrapped to the width: its lines are kept for the drawing)
 
     def cut(length: int) -> str:
         return text[:length].rstrip() + "…" + kept
 
     def line(length: int) -> Para | None:
+        if (lines_at_least([cut(length)], style, width) or 0) > 1:  # surely not one line
+            return None
         paragraph = fresh(escape(cut(length)), style)
         return paragraph if wrapped_line_count(paragraph, width) <= 1 else None
     low, high = 0, len(text)
@@ -1521,7 +1531,7 @@ def _one_line(text: str, style, width: float, kept: str = ""):
             low, high = (middle, high) if stringWidth(
                 cut(middle), style.fontName, style.fontSize) <= width else (low, middle - 1)
         found = line(low)
-        if found is not None and line(low + 1) is None:  # as the lines say
+        if found is not None and (low == len(text) or line(low + 1) is None):  # as the lines say
             return found
         low, high = 0, len(text)
     while low < high:  # the longest start that fits with its "…"

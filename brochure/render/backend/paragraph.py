@@ -18,6 +18,8 @@ import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 from copy import deepcopy
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Protocol, cast
 
 from reportlab.lib.abag import ABag
@@ -369,9 +371,19 @@ def copied_state(state: dict[str, object]) -> dict[str, object]:
 
 def _plain(lines: ABag) -> bool:
     """Whether every line is a (width, words) pair of plain strings (no word of a class of its
-    own, which splitting may change: a hyphenated part)."""
-    return all(type(line) is tuple and len(line) == 2 and type(line[1]) is list
-               and all(type(word) is str for word in line[1]) for line in lines.lines)
+    own, which splitting may change: a hyphenated part). (Types gathered in C: most short
+    paragraphs' state is copied for every summary.)"""
+    held = lines.lines
+    if not _TUPLES.issuperset(map(type, held)) or not _PAIRS.issuperset(map(len, held)):
+        return False
+    words = list(map(_SECOND, held))
+    return _LISTS.issuperset(map(type, words)) and _STRINGS.issuperset(
+        map(type, chain.from_iterable(words)))
+
+
+_TUPLES, _LISTS, _STRINGS = frozenset({tuple}), frozenset({list}), frozenset({str})
+_PAIRS = frozenset({2})
+_SECOND = itemgetter(1)
 
 
 def _copied_plain(state: dict[str, object], lines: ABag) -> dict[str, object]:
@@ -381,7 +393,7 @@ def _copied_plain(state: dict[str, object], lines: ABag) -> dict[str, object]:
     for name, value in holder.__dict__.items():
         if type(value) is list:
             holder.__dict__[name] = list(value)
-    holder.lines = [(line[0], list(line[1])) for line in lines.lines]
+    holder.lines = [(width, list(words)) for width, words in lines.lines]
     copy: dict[str, object] = {}
     for name, value in state.items():
         if value is lines:
