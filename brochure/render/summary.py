@@ -15,6 +15,7 @@ from io import BytesIO
 from typing import Any, ClassVar, NamedTuple, cast
 
 from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -120,6 +121,15 @@ class SummaryKit:
 
     def edition(self, language: str) -> Publication:
         return self.editions.get(language) or self.publication
+
+    @cached_property
+    def running_name_style(self) -> ParagraphStyle:
+        """The patient's name in the slim band of later pages: the band's subtitle in the
+        heading font, in the paper colour, set flush right."""
+        styles = self.styles
+        return styles["cover_subtitle"].clone(
+            "running-name-right", textColor=self.palette("paper"),
+            fontName=styles["h3"].fontName, alignment=TA_RIGHT)
 
     @cached_property
     def roles(self) -> dict[str, str]:
@@ -259,6 +269,7 @@ class _Fitting:
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
         self.least_lines: dict[tuple[str, str, float], int | None] = {}
         self.floors: dict[tuple[str, bool], float | None] = {}
+        self.settings: dict[bool, list[tuple[Note, ParagraphStyle, float]]] = {}
         self.unmeasured: str | None = None
         """A start of the note taken without being measured, for its rendering to check."""
 
@@ -475,9 +486,7 @@ class _Fitting:
     def _least_note_height(self, notes: str, cut_only: bool) -> float | None:
         """:meth:`_note_floor`, found."""
         total = 0.0
-        for key, block in self._note_blocks(cut_only):
-            style = note_style(block, self.kit.styles)
-            width = _block_width(self.kit, self.record.language, key, _text_width(self.kit.layout))
+        for block, style, width in self._note_settings(cut_only):
             for paragraph in note_paragraphs(block, notes):  # each known once (cuts share them)
                 known = (paragraph, style.name, width)
                 if known not in self.least_lines:
@@ -487,6 +496,17 @@ class _Fitting:
                     return None
                 total += lines * style.leading
         return total
+
+    def _note_settings(self, cut_only: bool) -> list[tuple[Note, ParagraphStyle, float]]:
+        """Each note block of :meth:`_note_blocks`, with the style and width it sets its
+        paragraphs in."""
+        if cut_only not in self.settings:
+            kit = self.kit
+            self.settings[cut_only] = [
+                (block, note_style(block, kit.styles),
+                 _block_width(kit, self.record.language, key, _text_width(kit.layout)))
+                for key, block in self._note_blocks(cut_only)]
+        return self.settings[cut_only]
 
     def _room_for_note(self, doc: _SummaryDoc, resume: _Resume,
                        rest: tuple[list, dict[str, list]] | None = None) -> float | None:
@@ -1448,9 +1468,7 @@ class _Header:
         with "…" to the width the band leaves beside the running title (it is whole on page 1);
         the identifier is never cut."""
         kit = self.kit
-        layout, style = kit.layout, kit.styles["cover_subtitle"]
-        style = style.clone("running-name", textColor=kit.palette("paper"),
-                            fontName=kit.styles["h3"].fontName)
+        layout, style = kit.layout, kit.running_name_style
         right = layout.page.width - layout.margins.right
         title = self.text.title  # the logo names the clinic; the band's room goes to the name
         left = (layout.margins.left + self._logo_size(height, False) + layout.header.logo_gap
@@ -1507,10 +1525,9 @@ class _Header:
         canvas.restoreState()
 
 
-def _one_line(text: str, style, width: float, kept: str = ""):
-    """``text`` and then ``kept`` right-aligned on one line of ``width`` (any script, through
+def _one_line(text: str, style: ParagraphStyle, width: float, kept: str = "") -> Para:
+    """``text`` and then ``kept`` on one line of ``width`` in ``style`` (any script, through
     the fallback fonts), the end of ``text`` cut and marked "…" where the whole is longer."""
-    style = style.clone(style.name + "-right", alignment=TA_RIGHT)
     if (lines_at_least([text + kept], style, width) or 0) <= 1:  # it may hold on one line
         whole = fresh(escape(text + kept), style)
         if wrapped_line_count(whole, width) <= 1:

@@ -6,6 +6,7 @@ publication blocks in :mod:`brochure.render.blocks` (which summaries also use).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -448,9 +449,18 @@ def note_paragraphs(block: m.Note, notes: str) -> list[str]:
 
 
 def note_style(block: m.Note, styles: StyleSheet) -> ParagraphStyle:
-    """The style a note block sets its paragraphs in."""
+    """The style a note block sets its paragraphs in (its compact form made once per body
+    style: a style made afresh is read again by every cache keyed by its values)."""
     style = styles["body"]
-    return style.clone("note-compact", spaceAfter=0) if block.compact else style
+    if not block.compact:
+        return style
+    compact = _COMPACT.get(style)
+    if compact is None:
+        compact = _COMPACT[style] = style.clone("note-compact", spaceAfter=0)
+    return compact
+
+
+_COMPACT: weakref.WeakKeyDictionary[ParagraphStyle, ParagraphStyle] = weakref.WeakKeyDictionary()
 
 
 _OPENING_LINES = 2
