@@ -144,6 +144,19 @@ class SummaryKit:
         return canvas
 
     @cached_property
+    def note_readers(self) -> dict[int, bool]:
+        """Whether each block reads the record's note (see :func:`_reads_note`), by the
+        block's id, decided once per block."""
+        return {}
+
+    def reads_note(self, block: SummaryBlock) -> bool:
+        """Whether ``block`` is a note, holds one, or has a template that reads the note."""
+        known = self.note_readers
+        if id(block) not in known:
+            known[id(block)] = _reads_note(block)
+        return known[id(block)]
+
+    @cached_property
     def reusable(self) -> dict[int, bool]:
         """Whether each block's flowables can be kept for reuse (by the block's id: blocks
         live as long as the kit), decided once per block."""
@@ -276,7 +289,7 @@ class _Fitting:
     @cached_property
     def resume(self) -> _Resume | None:
         """Where the layouts of the shortest form start, after the first."""
-        return _Resume.at_note(self.text, self._reduced(len(self.reductions)))
+        return _Resume.at_note(self.kit, self.text, self._reduced(len(self.reductions)))
 
     def surely_runs_over(self) -> bool:
         """Whether the record's own words alone (its note in its shortest form, and the
@@ -401,7 +414,7 @@ class _Fitting:
             chosen.append((cut, overflow, available))
             unplaced = None if prepared is None else {  # (only wrapped: the story's own)
                 key: prepared[1][key] for key, block in _placed(self.text.blocks, self._reduced(
-                    taken)) if key in prepared[1] and not _reads_note(block)}
+                    taken)) if key in prepared[1] and not self.kit.reads_note(block)}
             flowables[:] = _summary_story(
                 self.kit, self.record.model_copy(update={"notes": cut}), self.assessment,
                 doc.width, self._reduced(taken), note_cut=True, replay=True,
@@ -657,12 +670,13 @@ class _Resume:
     """The build's own measures (see :class:`_SummaryDoc`) when the state was kept."""
 
     @classmethod
-    def at_note(cls, text: SummaryText, reduced: frozenset[str]) -> _Resume | None:
+    def at_note(cls, kit: SummaryKit, text: SummaryText,
+                reduced: frozenset[str]) -> _Resume | None:
         """Where layouts with the ``reduced`` blocks shorter may start (the cut note's block),
         or None when the text has no note to cut or a block before it reads the note."""
         placed = _placed(text.blocks, reduced)
         at = next((n for n, (_, b) in enumerate(placed) if b.type == "note" and b.cut), None)
-        if at is None or any(_reads_note(b) for _, b in placed[:at]):
+        if at is None or any(kit.reads_note(b) for _, b in placed[:at]):
             return None
         return cls(placed[at][0])
 
