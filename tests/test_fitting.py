@@ -125,7 +125,7 @@ def test_a_layout_started_at_the_note_measures_as_one_laid_out_from_the_start():
     kit, record, assessment = _worst_case()
     text = kit.text(record.language)
     reduced = frozenset(text.reductions)
-    resume = summary._Resume.at_note(text, reduced)
+    resume = summary._Resume.at_note(kit, text, reduced)
     assert resume is not None
     summary._render(kit, record, assessment, None, reduced=reduced, limit=text.pages,
                     measure=True, resume=resume)

@@ -266,17 +266,24 @@ def lines_at_least(texts: list[str], style: ParagraphStyle, width: float) -> int
     at least its words' width (spaces at line ends counted too) over ``width`` and a space.
     None when a character is drawn in another font or shaped (its width is not the style's
     font's)."""
+    each = lines_each_at_least(texts, style, width)
+    return None if each is None else sum(each)
+
+
+def lines_each_at_least(texts: list[str], style: ParagraphStyle, width: float
+                        ) -> list[int] | None:
+    """:func:`lines_at_least` of each of ``texts`` (what they all hold checked at once)."""
+    whole = " ".join(texts)
     font, size = style.fontName, style.fontSize
-    chooser, space = font_for(font), stringWidth(" ", font, size)
-    count = 0
+    if not font_for(font).has_all(whole) or needs_shaping(whole) or _OTHER_SPACE.search(whole):
+        return None
+    space = stringWidth(" ", font, size)
+    counts = []
     for text in texts:
         words = " ".join(text.split())
-        if not words:
-            continue
-        if not chooser.has_all(words) or needs_shaping(words) or _OTHER_SPACE.search(text):
-            return None
-        count += max(1, math.ceil(stringWidth(words, font, size) / (width + space)))
-    return count
+        counts.append(max(1, math.ceil(stringWidth(words, font, size) / (width + space)))
+                      if words else 0)
+    return counts
 
 
 _OTHER_SPACE = re.compile(r"[^\S \t\n\r\f\v]")

@@ -68,7 +68,14 @@ from .continued import Continuable
 from .document import DeferredPages, Metadata, describe
 from .fitting import fewest_fitting, longest_fitting, remembered
 from .fonts import FontSet, register_fonts
-from .paragraphs import Para, fresh, heading_again, lines_at_least, one_summary
+from .paragraphs import (
+    Para,
+    fresh,
+    heading_again,
+    lines_at_least,
+    lines_each_at_least,
+    one_summary,
+)
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
@@ -280,7 +287,7 @@ class _Fitting:
         self.text = kit.text(record.language)
         self.reductions = self.text.reductions
         self.note_heights: dict[tuple[str | None, tuple[str, ...]], float] = {}
-        self.least_lines: dict[tuple[str, str, float], int | None] = {}
+        self.least_lines: dict[tuple[str, str, float], int] = {}
         self.floors: dict[tuple[str, bool], float | None] = {}
         self.settings: dict[bool, list[tuple[Note, ParagraphStyle, float]]] = {}
         self.unmeasured: str | None = None
@@ -500,14 +507,15 @@ class _Fitting:
         """:meth:`_note_floor`, found."""
         total = 0.0
         for block, style, width in self._note_settings(cut_only):
-            for paragraph in note_paragraphs(block, notes):  # each known once (cuts share them)
-                known = (paragraph, style.name, width)
-                if known not in self.least_lines:
-                    self.least_lines[known] = lines_at_least([paragraph], style, width)
-                lines = self.least_lines[known]
-                if lines is None:
-                    return None
-                total += lines * style.leading
+            paragraphs = note_paragraphs(block, notes)  # each known once (cuts share them)
+            new = [p for p in paragraphs if (p, style.name, width) not in self.least_lines]
+            counts = lines_each_at_least(new, style, width) if new else []
+            if counts is None:
+                return None
+            self.least_lines.update(
+                ((p, style.name, width), n) for p, n in zip(new, counts, strict=True))
+            total += style.leading * sum(self.least_lines[p, style.name, width]
+                                         for p in paragraphs)
         return total
 
     def _note_settings(self, cut_only: bool) -> list[tuple[Note, ParagraphStyle, float]]:
