@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ..text import escape, fallback_runs, has_right_to_left, needs_shaping, segment_levels
 from .backend import paragraph as lines
+from .backend.layout import width_key
 from .backend.patches import install, own_shaping
 from .fonts import font_for
 from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache
@@ -39,13 +40,6 @@ class Logical(NamedTuple):
     first: int = 0
 
 
-_WIDTH_DIGITS = 6
-"""Widths a paragraph's lines are kept by are taken to this many decimals of a point: frames
-of the same width, placed side by side, give widths that differ in their last bits (237.6
-and 237.59999999999997), and lines broken for one serve the other (a line would have to be
-within a millionth of a point of the width to break otherwise)."""
-
-
 class Para(Paragraph):
     """A Paragraph that remembers its line breaks for the last width it was wrapped to
     (tables and page-fitting wrap the same paragraph several times at one width), and keeps
@@ -59,7 +53,7 @@ class Para(Paragraph):
     _wrapped_at: float | None = None
 
     def wrap(self, available_width, available_height):
-        width = round(available_width, _WIDTH_DIGITS)  # (two columns' widths differ by a bit)
+        width = width_key(available_width)  # (two columns' widths differ in their last bits)
         if self._wrapped_at == width and lines.has_lines(self):
             return self.width, self.height  # (a split that failed takes the lines away)
         key = self._parse_key

@@ -88,6 +88,14 @@ def _not_drawn(*args: object, **kwargs: object) -> None:
     """What a flowable draws while a layout is only measured: nothing."""
 
 
+def width_key(width: float) -> float:
+    """A width as layouts remember what they measured at it: to a millionth of a point.
+    Frames of the same width placed side by side give widths that differ in their last bits
+    (237.6 and 237.59999999999997); what was measured at one serves the other (a line or a
+    column would have to come within a millionth of a point of the width to differ)."""
+    return round(width, 6)
+
+
 def frame_used(frame: Frame) -> float:
     """How much of a frame's height its content takes so far (from its top, padding taken off,
     down to its current position: ``_y2``, ``_topPadding``, ``_y``)."""
@@ -148,12 +156,12 @@ class DecoratedTable(Table):
         and columns summed) depend on the width alone (cells are wrapped at an unbounded
         height), and platypus wraps a table in a KeepTogether twice, measuring the group and
         then placing it."""
-        if self._measured_in == available_width and not self.splitInRow:
+        if self._measured_in == width_key(available_width) and not self.splitInRow:
             self.availWidth = available_width
             sized = cast(Any, self)  # Table's ``_width`` and ``_height``, once wrapped
             return sized._width, sized._height
         size: tuple[float, float] = super().wrap(available_width, available_height)
-        self._measured_in = available_width
+        self._measured_in = width_key(available_width)
         return size
 
     def split(self, available_width: float, available_height: float) -> list[Flowable]:
