@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import zlib
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -150,3 +152,34 @@ def test_a_kit_made_again_from_the_same_files_reuses_its_seed_and_writes_the_sam
     edit_once(copy, "content/knee-stem-cell/summary.yaml", "What we found", "What we saw")
     changed = render_summary(ONE, project=load_project(copy))
     assert len(summary_module._LEARNT) > learnt and "What we saw" in pdf_text(changed)
+
+
+_PLAIN = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<&"),
+                 max_size=80)
+
+
+@given(text=_PLAIN, bold=st.booleans(), bullet=st.sampled_from([None, "•"]))
+@settings(max_examples=200)
+def test_a_patients_plain_words_are_made_into_the_fragments_reportlabs_parser_makes(text, bold,
+                                                                                    bullet):
+    """Markup without a tag or an entity (most of a patient's words) is not run through
+    ReportLab's parser: the paragraph it makes has the text and the fragments the parser
+    gives, value for value (spaces, line breaks, any script), and breaks into the same
+    lines."""
+    from reportlab.platypus import Paragraph
+
+    from brochure.render.paragraphs import Para, _unmarked
+
+    styles = summary_kit().styles
+    style = styles["h3" if bold else "body"]
+    made = _unmarked(text, style, bullet, Para)
+    parsed = Paragraph(text, style, bulletText=bullet)
+    if made is None:  # only for text ReportLab cleans to nothing
+        assert not parsed.text
+        return
+    assert made.text == parsed.text
+    assert [f.__dict__ for f in made.frags] == [f.__dict__ for f in parsed.frags]
+    assert made.bulletText == parsed.bulletText
+    width = 120.0
+    assert [line for line in made.breakLines([width]).lines] == \
+        [line for line in parsed.breakLines([width]).lines]

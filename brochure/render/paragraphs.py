@@ -11,19 +11,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from copy import copy
 from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus.paraparser import ParaFrag
 
 from ..text import escape, fallback_runs, has_right_to_left, needs_shaping, segment_levels
 from .backend import paragraph as lines
 from .backend.layout import width_key
 from .backend.patches import install, own_shaping
 from .fonts import font_for
-from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache
+from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache, style_number
 from .tagging import decoration, link, spec_of, with_spec
 from .wrapping import Wrapper
 
@@ -167,11 +169,11 @@ def _kept_in(parsed: ParseCache, wrapped: WrapCache, markup: str, style: Paragra
 def _fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
            kind: type[Para] = Para) -> Para:
     if markup.isascii():  # most text: nothing to look up
-        return kind(markup, style, bulletText=bullet)
+        return _unmarked(markup, style, bullet, kind) or kind(markup, style, bulletText=bullet)
     markup = fallback_runs(markup, font_for(style.fontName))
     plain = html.unescape(_TAG.sub("", _BREAK.sub(" ", markup)))
     if not needs_shaping(plain):
-        return kind(markup, style, bulletText=bullet)
+        return _unmarked(markup, style, bullet, kind) or kind(markup, style, bulletText=bullet)
     words = tuple(lines.words(plain))
     base, levels = 0, None
     if has_right_to_left(plain):
@@ -182,6 +184,39 @@ def _fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,
     paragraph = kind(markup, _shaping(style, base), bulletText=bullet)
     paragraph._logical = Logical(words, tuple(levels) if levels else None, base)
     return paragraph
+
+
+def _unmarked(markup: str, style: ParagraphStyle, bullet: str | None,
+              kind: type[Para]) -> Para | None:
+    """A paragraph of ``markup`` that holds no tag and no entity (most of a patient's words),
+    made as ReportLab's parser makes it without running the parser: its text cleaned as
+    ReportLab cleans it, in one fragment of the style's own (see :func:`_style_fragment`).
+    None for any other markup."""
+    if "<" in markup or "&" in markup:
+        return None
+    text = lines.cleaned(markup)
+    fragment = _style_fragment(style) if text else None
+    if fragment is None:
+        return None
+    fragment = copy(fragment)
+    fragment.text = text
+    return kind(text, style, bulletText=bullet, frags=[fragment])
+
+
+def _style_fragment(style: ParagraphStyle) -> ParaFrag | None:
+    """The fragment ReportLab's parser makes of a plain word in ``style`` (its font, size,
+    colour, rise…), parsed once per style's values; None when the style's values cannot be a
+    key."""
+    number = style_number(style)
+    if number < 0:
+        return None
+    fragment = _STYLE_FRAGMENTS.get(number)
+    if fragment is None:
+        fragment = _STYLE_FRAGMENTS.setdefault(number, lines.word_fragment(style))
+    return fragment
+
+
+_STYLE_FRAGMENTS: dict[int, ParaFrag] = {}
 
 
 _TAG = re.compile(r"<[^>]*>")

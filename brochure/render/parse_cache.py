@@ -98,10 +98,14 @@ class ParseCache:
 def _key(markup: str, style: ParagraphStyle, bullet: str | None) -> tuple | None:
     """The markup, the bullet and the style's values (as a number shared by every style with
     the same values), or None when the style's values cannot be a key."""
-    number = _style_numbers.get(style)
-    if number is None:
-        number = _style_number(style)
+    number = style_number(style)
     return None if number < 0 else (markup, bullet, number)
+
+
+def style_number(style: ParagraphStyle) -> int:
+    """A number shared by every style with the same values (-1 when they cannot be a key)."""
+    number = _style_numbers.get(style)
+    return _style_number(style) if number is None else number
 
 
 def _style_number(style: ParagraphStyle) -> int:

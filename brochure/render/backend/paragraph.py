@@ -8,7 +8,8 @@ Relies on ReportLab 5.x ``Paragraph``: ``blPara`` (its lines: ``kind`` 0 with (w
 tuples, or ``kind`` 1 with ``lines[i].words`` of fragments), ``frags`` (``ABag`` fragments
 with ``text``, ``cbDefn`` and ``clone``), ``breakLines``, named callbacks
 (``setNamedCB``), the paragraph's ``__dict__`` (all that wrapping sets) and the fragments'
-and lines' ``__dict__``.
+and lines' ``__dict__``; ``cleanBlockQuotedText`` and ``ParaParser.parse`` making one
+fragment of plain text (no tag, no entity) in a copy of the style's own.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from operator import itemgetter
 from typing import Any, Protocol, cast
 
 from reportlab.lib.abag import ABag
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
-from reportlab.platypus.paraparser import ParaFrag
+from reportlab.platypus.paragraph import cleanBlockQuotedText
+from reportlab.platypus.paraparser import ParaFrag, ParaParser
 
 from ...text import visual_order
 from .canvas import text_operators
@@ -84,6 +87,20 @@ def set_by_wrap(paragraph: Paragraph, before: dict[str, object]) -> dict[str, ob
 def restore_wrap_state(paragraph: Paragraph, state: dict[str, object]) -> None:
     """Give ``paragraph`` a copy of a wrap state kept by :func:`set_by_wrap`."""
     paragraph.__dict__.update(copied_state(state))
+
+
+def cleaned(markup: str) -> str:
+    """``markup``'s text as a paragraph cleans it before parsing: each line's spaces collapsed
+    to one, the lines joined by a space (``cleanBlockQuotedText``)."""
+    return cleanBlockQuotedText(markup)
+
+
+def word_fragment(style: ParagraphStyle) -> ParaFrag:
+    """The fragment ReportLab's parser makes of a plain word in ``style`` (its font, size,
+    colour…); a fragment of other plain text differs from it in its ``text`` alone."""
+    _, parsed, _ = ParaParser().parse("x", style)  # type: ignore[no-untyped-call]
+    fragment: ParaFrag = parsed[0]
+    return fragment
 
 
 def fragments(paragraph: Paragraph) -> list[ParaFrag]:
