@@ -9,7 +9,7 @@ import html
 import math
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from copy import copy
 from typing import Any, NamedTuple
@@ -62,7 +62,7 @@ class Para(Paragraph):
         if key is not None and self._wraps.restore(self, key, width):
             self._wrapped_at = width
             return self.width, self.height
-        first = key is not None and self._wrapped_at is None  # all it sets is new
+        first = key is not None and self._wrapped_at is None and self._wraps.keeping
         before = lines.wrap_snapshot(self) if first else None
         size = super().wrap(available_width, available_height)
         self._wrapped_at = width
@@ -132,6 +132,16 @@ def one_summary() -> Iterator[None]:
         yield
     finally:
         _ONE_SUMMARY.reset(token)
+
+
+@contextmanager
+def summary_lines_not_kept() -> Iterator[None]:
+    """Within it, paragraphs of a patient's words wrapped in the open :func:`one_summary`
+    scope keep no copy of their lines: the layout that wraps them is the one that places
+    these very paragraphs (see :meth:`~.parse_cache.WrapCache.not_keeping`)."""
+    scope = _ONE_SUMMARY.get()
+    with nullcontext() if scope is None else scope.wrapped.not_keeping():
+        yield
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,

@@ -75,6 +75,7 @@ from .paragraphs import (
     lines_at_least,
     lines_each_at_least,
     one_summary,
+    summary_lines_not_kept,
 )
 from .replay import FontSeed, Recorded, replay
 from .structure import Tagger
@@ -383,8 +384,9 @@ class _Fitting:
                    for f in firsts.get(key, ())}
         at = next((n for n, f in enumerate(story) if isinstance(f, _IntoColumns)), len(story))
         canvas = kit.measuring_canvas
-        above = heights_at_least(story[:at], canvas, wide, leaving)
-        in_columns = heights_at_least(story[at:], canvas, narrow, leaving) + note
+        with summary_lines_not_kept():  # (the rendering places these very paragraphs)
+            above = heights_at_least(story[:at], canvas, wide, leaving)
+            in_columns = heights_at_least(story[at:], canvas, narrow, leaving) + note
         columns = in_columns / layout.columns.count
         pages = (_frame_height(layout, layout.header.height)
                  + (self.text.pages - 1) * _column_height(layout))
