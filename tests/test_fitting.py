@@ -237,21 +237,24 @@ def test_the_least_lines_are_not_told_for_a_note_in_another_script():
     assert lines_at_least(["diez\u00a0minutos"], style, 200) is None  # no break at a no-break space
 
 
-@pytest.mark.parametrize("guess", ["too long", "too short"])
+@pytest.mark.parametrize("guess", ["too long", "too short", "a few lines short"])
 def test_a_wrong_first_guess_of_the_cut_costs_time_never_a_different_summary(monkeypatch,
                                                                              guess):
     """The note's cut is guessed where the rendering reaches the note; the rendering itself
-    checks a guess taken unmeasured. A guess too long (every start said to fit: the rendering
-    runs over and the cut is searched again, measured) or too short (nothing said to fit) gives
-    the very bytes the guess from the room left gives."""
+    checks a guess taken unmeasured, and the next longer start is measured from the guess's
+    last paragraph. A guess too long (every start said to fit: the rendering runs over and
+    the cut is searched again, measured), too short (nothing said to fit) or a few lines short
+    (the longer starts measured from that paragraph, the rendering going on with the one
+    found) gives the very bytes the guess from the room left gives."""
     record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
     expected = summarize(record)
-    wrong = 1e6 if guess == "too long" else 0.0
     room_for_note = summary._Fitting._room_for_note
 
     def guessed(self, *args, **kwargs):
         found = room_for_note(self, *args, **kwargs)
-        return None if found is None else wrong
+        if found is None:
+            return None
+        return {"too long": 1e6, "too short": 0.0}.get(guess, found - 60)
     monkeypatch.setattr(summary._Fitting, "_room_for_note", guessed)
     rendered: list[bool] = []
     render = summary._render

@@ -406,6 +406,21 @@ class _Fitting:
             return _NOT_RENDERED if self.trial(taken) <= 0 else self._cut_note(
                 self.trial(taken))
         chosen: list[tuple[str, float, float | None]] = []  # the start, the note's measures
+        unplaced = None if prepared is None else {  # (only wrapped: the story's own)
+            key: prepared[1][key] for key, block in _placed(self.text.blocks, self._reduced(
+                taken)) if key in prepared[1] and not self.kit.reads_note(block)}
+        pending: list[tuple[_CutPlan, int]] = []  # a start whose next longer is measured on
+
+        def story_from(doc: _SummaryDoc, cut: str, start: int = 0) -> tuple[list, list]:
+            """The story from the note on (from its ``start``-th own flowable), the note cut
+            to ``cut``, for the rendering, and the note block's own flowables."""
+            own: dict[str, list] = {}
+            story = _summary_story(self.kit, self.record.model_copy(update={"notes": cut}),
+                                   self.assessment, doc.width, self._reduced(taken),
+                                   note_cut=True, replay=True, firsts=own, from_key=resume.key,
+                                   built=unplaced)
+            note = own[resume.key]
+            return (_from_flowable(story, note[start]) if start else story), note
 
         def at_note(doc: _SummaryDoc, flowables: list) -> None:
             if doc.kept is None:
@@ -417,17 +432,44 @@ class _Fitting:
                 overflow = self.trial(taken)
                 if overflow <= 0:
                     raise _WholeNoteFitsError
-            cut = self._longest_cut(overflow, available, checked=True)
-            if cut is None:
+            plan = self._cut_plan(overflow, available)
+            if plan is None:
                 raise _NoCutFitsError
+            # the first start taken unmeasured (the rendering checks it fits); whether the next
+            # longer runs over is measured from the first start's last paragraph on (those
+            # before it are every longer start's too: the rendering places them)
+            cut = plan.cuts[plan.first]
+            story, note = story_from(doc, cut)
+            last = self._last_paragraph(note, cut)
+            if plan.first == len(plan.cuts) - 1 or last is None or not any(
+                    flowable is note[last] for flowable in story):  # measured from the note
+                found = self._longest_cut(overflow, available, checked=True)
+                if found is None:
+                    raise _NoCutFitsError
+                cut = found
+                story, _ = story_from(doc, cut)
+            else:
+                self.unmeasured = cut
+                pending.append((plan, last))
+                doc.keep_before, doc.at_kept = note[last], at_last_paragraph
             chosen.append((cut, overflow, available))
-            unplaced = None if prepared is None else {  # (only wrapped: the story's own)
-                key: prepared[1][key] for key, block in _placed(self.text.blocks, self._reduced(
-                    taken)) if key in prepared[1] and not self.kit.reads_note(block)}
-            flowables[:] = _summary_story(
-                self.kit, self.record.model_copy(update={"notes": cut}), self.assessment,
-                doc.width, self._reduced(taken), note_cut=True, replay=True,
-                from_key=resume.key, built=unplaced)
+            flowables[:] = story
+
+        def at_last_paragraph(doc: _SummaryDoc, flowables: list) -> None:
+            plan, start = pending.pop()
+            kept = doc.kept
+            shared = resume if kept is None else replace(
+                resume, state=kept[0], overflow=kept[1], room=kept[2], start=start)
+            trial = remembered(lambda i: self._overflow(taken, plan.cuts[i], shared))
+            good = plan.first
+            if trial(good + 1) > 0:
+                return
+            longest = longest_fitting(trial, good + 1, len(plan.cuts) - 1, good + 1,
+                                      plan.propose)
+            cut = plan.cuts[good + 1 if longest is None else longest]
+            self.unmeasured = None
+            chosen[0] = (cut, *chosen[0][1:])
+            flowables[:], _ = story_from(doc, cut, start)
         try:
             built = _render(self.kit, self.record, self.assessment, self.seed,
                             reduced=self._reduced(taken), limit=self.text.pages,
@@ -441,21 +483,34 @@ class _Fitting:
             return _NOT_RENDERED if prepared is not None or built.pages <= self.text.pages \
                 else self._cut_note(self.trial(taken))
         cut, overflow, available = chosen[0]
-        if built.pages > self.text.pages and self.unmeasured == cut:  # a guess too long
-            return self._cut_note(overflow, available)  # (measured this time)
+        if (built.pages > self.text.pages and self.unmeasured == cut) or pending:
+            return self._cut_note(overflow, available)  # a guess too long, or not checked
         if built.pages > self.text.pages:
             raise AssertionError("a summary that measured to fit its pages ran over them")
         return RenderedSummary(built.pdf, len(cut))
 
+    def _last_paragraph(self, note: list, cut: str) -> int | None:
+        """Which of the cut note block's own flowables ``note``, its note cut to ``cut``, is
+        the last paragraph of the note's words (the ending follows it); None when the block
+        sets no paragraph apart (all in one box, or none)."""
+        blocks = self._note_blocks(cut_only=True)
+        if len(blocks) != 1 or blocks[0][1].box:
+            return None
+        block = blocks[0][1]
+        count, ending = len(note_paragraphs(block, cut)), 1 if block.cut else 0
+        last = len(note) - ending - 1
+        return last if count and last - count + 1 >= 0 else None
+
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
 
-    def _overflow(self, taken: int, notes: str | None) -> float:
+    def _overflow(self, taken: int, notes: str | None, resume: _Resume | None = None) -> float:
         """How far the summary runs over its pages (at most 0: it fits) with the first
         ``taken`` reductions and the note cut to ``notes`` (None: whole), by a measured
-        layout."""
+        layout (from ``resume`` when given, else from the note once its state is kept)."""
         record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
-        resume = self.resume if taken == len(self.reductions) else None
+        if resume is None and taken == len(self.reductions):
+            resume = self.resume
         built = _render(self.kit, record, self.assessment, None, reduced=self._reduced(taken),
                         note_cut=notes is not None, limit=self.text.pages, measure=True,
                         resume=resume)
@@ -585,13 +640,29 @@ class _Fitting:
 
     def _longest_cut(self, overflow: float, available: float | None = None,
                      checked: bool = False) -> str | None:
-        """The longest start of the note that fits the shortest form, whose whole note ran
-        over by ``overflow`` (see :meth:`_cut_note`), or (``available`` given, the whole not
-        measured) whose words may take about ``available`` in height: the first start tried
-        is the shortest whose least height (see :meth:`_note_floor`) reaches it. None when
-        none fits. ``checked``: the rendering that follows tells whether the start found
-        fits, so the first start is taken without being measured when the next longer
+        """The longest start of the note that fits the shortest form (see :meth:`_cut_plan`;
+        None when none fits). ``checked``: the rendering that follows tells whether the start
+        found fits, so the first start is taken without being measured when the next longer
         runs over (noted in :attr:`unmeasured`)."""
+        plan = self._cut_plan(overflow, available)
+        if plan is None:
+            return None
+        cuts, first = plan.cuts, plan.first
+        trial = remembered(lambda i: self._overflow(len(self.reductions), cuts[i]))
+        if checked and (first == len(cuts) - 1 or trial(first + 1) > 0):
+            self.unmeasured = cuts[first]
+            return cuts[first]
+        if checked:  # the next longer fits: so does the first, and the search starts there
+            first += 1
+        longest = longest_fitting(trial, 0, len(cuts) - 1, first, plan.propose)
+        return None if longest is None else cuts[longest]
+
+    def _cut_plan(self, overflow: float, available: float | None = None) -> _CutPlan | None:
+        """The starts of the note a cut may keep, and the first to try, in the shortest form
+        whose whole note ran over by ``overflow`` (see :meth:`_cut_note`), or (``available``
+        given, the whole not measured) whose words may take about ``available`` in height:
+        the shortest start whose least height (see :meth:`_note_floor`) reaches it. None when
+        the note cannot be cut."""
         notes, taken = self.record.notes, len(self.reductions)
         if not notes or not any(b.type == "note" and b.cut for _, b in _placed(
                 self.text.blocks, self._reduced(taken))):
@@ -611,15 +682,16 @@ class _Fitting:
 
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
+        return _CutPlan(cuts, min(first, len(cuts) - 1), propose)
 
-        trial = remembered(lambda i: self._overflow(taken, cuts[i]))
-        if checked and (first == len(cuts) - 1 or trial(first + 1) > 0):
-            self.unmeasured = cuts[first]
-            return cuts[first]
-        if checked:  # the next longer fits: so does the first, and the search starts there
-            first += 1
-        longest = longest_fitting(trial, 0, len(cuts) - 1, first, propose)
-        return None if longest is None else cuts[longest]
+
+class _CutPlan(NamedTuple):
+    """The starts of a note a cut may keep (shortest first), the one to try first, and what
+    proposes the next after one ran over by an overflow (see :mod:`.fitting`)."""
+
+    cuts: list[str]
+    first: int
+    propose: Callable[[int, float], int]
 
 
 class _WholeNoteFitsError(Exception):
@@ -678,6 +750,9 @@ class _Resume:
     overflow: float = 0.0
     room: float = 0.0
     """The build's own measures (see :class:`_SummaryDoc`) when the state was kept."""
+    start: int = 0
+    """Which of the block's own flowables the layouts start at (all before it the same in
+    every layout: the paragraphs a note's longer starts share)."""
 
     @classmethod
     def at_note(cls, kit: SummaryKit, text: SummaryText,
@@ -702,6 +777,13 @@ class _Resume:
         """Keep the state ``doc`` kept, when this has none yet."""
         if self.state is None and doc.kept is not None:
             self.state, self.overflow, self.room = doc.kept
+
+
+def _from_flowable(story: list, first: Flowable) -> list:
+    """``story`` from the flowable ``first`` on (one of the story's own, not inside another)."""
+    at = next((n for n, flowable in enumerate(story) if flowable is first), None)
+    assert at is not None, "a layout taken up again at a flowable inside another"
+    return story[at:]
 
 
 def _reads_note(block: SummaryBlock) -> bool:
@@ -920,8 +1002,10 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     doc.at_kept = at_note
     replay = seed is not None or measure
     if resume is not None and resume.state is not None and measure:
+        own: dict[str, list] = {}
         story = _summary_story(kit, record, assessment, doc.width, reduced, note_cut, replay,
-                               from_key=resume.key)
+                               firsts=own, from_key=resume.key)
+        story = _from_flowable(story, own[resume.key][resume.start])
         doc.resume_from = resume
     else:
         story, firsts = prepared if prepared is not None else ([], {})
