@@ -471,10 +471,11 @@ class _Fitting:
             chosen[0] = (cut, *chosen[0][1:])
             flowables[:], _ = story_from(doc, cut, start)
         try:
-            built = _render(self.kit, self.record, self.assessment, self.seed,
-                            reduced=self._reduced(taken), limit=self.text.pages,
-                            declaration=self.declaration, resume=resume, at_note=at_note,
-                            prepared=prepared)
+            with summary_lines_not_kept():  # (the last layout: no paragraph is wrapped again)
+                built = _render(self.kit, self.record, self.assessment, self.seed,
+                                reduced=self._reduced(taken), limit=self.text.pages,
+                                declaration=self.declaration, resume=resume, at_note=at_note,
+                                prepared=prepared)
         except _WholeNoteFitsError:
             return _NOT_RENDERED
         except _NoCutFitsError:
