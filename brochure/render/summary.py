@@ -457,9 +457,10 @@ class _Fitting:
 
         def at_last_paragraph(doc: _SummaryDoc, flowables: list) -> None:
             plan, start = pending.pop()
-            kept = doc.kept
+            kept, block = doc.kept, self._note_blocks(cut_only=True)[0][1]
             shared = resume if kept is None else replace(
-                resume, state=kept[0], overflow=kept[1], room=kept[2], start=start)
+                resume, state=kept[0], overflow=kept[1], room=kept[2], start=start,
+                paragraph=len(note_paragraphs(block, plan.cuts[plan.first])) - 1)
             trial = remembered(lambda i: self._overflow(taken, plan.cuts[i], shared))
             good = plan.first
             if trial(good + 1) > 0:
@@ -754,6 +755,8 @@ class _Resume:
     start: int = 0
     """Which of the block's own flowables the layouts start at (all before it the same in
     every layout: the paragraphs a note's longer starts share)."""
+    paragraph: int = 0
+    """Which of the note's paragraphs that flowable is (those before it are not made)."""
 
     @classmethod
     def at_note(cls, kit: SummaryKit, text: SummaryText,
@@ -1005,7 +1008,7 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     if resume is not None and resume.state is not None and measure:
         own: dict[str, list] = {}
         story = _summary_story(kit, record, assessment, doc.width, reduced, note_cut, replay,
-                               firsts=own, from_key=resume.key)
+                               firsts=own, from_key=resume.key, note_from=resume.paragraph)
         story = _from_flowable(story, own[resume.key][resume.start])
         doc.resume_from = resume
     else:
@@ -1033,11 +1036,13 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
 def _summary_story(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
                    width: float, reduced: frozenset[str], note_cut: bool, replay: bool,
                    firsts: dict[str, list] | None = None, from_key: str | None = None,
-                   built: dict[str, list] | None = None) -> list:
+                   built: dict[str, list] | None = None, note_from: int = 0) -> list:
     """The story of one summary in the form ``reduced`` and ``note_cut`` say, its static
-    parts replayed when ``replay`` (see :func:`_story`)."""
+    parts replayed when ``replay`` (see :func:`_story`; ``note_from``: see
+    :attr:`~.summary_blocks.SummaryContext.note_from`)."""
     text = kit.text(record.language)
-    ctx = replace(_context(kit, text, record, assessment, width), note_cut=note_cut)
+    ctx = replace(_context(kit, text, record, assessment, width), note_cut=note_cut,
+                  note_from=note_from)
     if replay:
         ctx = replace(ctx, recordings=kit.recordings)
     return _story(kit, ctx, _placed(text.blocks, reduced), replay, firsts, from_key, built)

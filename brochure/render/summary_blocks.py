@@ -62,6 +62,9 @@ class SummaryContext:
     """Where drawings that depend on few values (scales) are recorded, when replaying."""
     note_cut: bool = False
     """The record's note was cut to what fits: the note block ends it with its ``cut`` words."""
+    note_from: int = 0
+    """The note's paragraphs before this one stand as empty spacers (a layout taken up again
+    at this paragraph places none of them; they are not made)."""
     measure: float | None = None
     """The longest line a block's text may take when it spans the page (above the columns)."""
     boxes: dict[str, str] = field(default_factory=dict)
@@ -434,7 +437,8 @@ def _note(block: m.Note, ctx: SummaryContext) -> list[Flowable]:
     if ctx.note_cut and block.cut:  # cut at a sentence's or an item's end: the ending follows
         texts.append(inline(ctx.fill(block.cut)))
     style = note_style(block, styles)
-    paragraphs: list[Flowable] = [fresh(text, style) for text in texts]
+    paragraphs: list[Flowable] = [fresh(text, style) if n >= ctx.note_from else Spacer(0, 0)
+                                  for n, text in enumerate(texts)]
     heading = para(escape(block.heading), styles["h2"])
     if block.box:
         return [KeepTogether([heading, _box(paragraphs, ctx, "note")])]
