@@ -263,3 +263,24 @@ def test_a_wrong_first_guess_of_the_cut_costs_time_never_a_different_summary(mon
     result = summarize(record)
     assert result.pdf == expected.pdf and result.warnings == expected.warnings
     assert rendered.count(False) == (2 if guess == "too long" else 1)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_layout_stopped_where_it_surely_runs_over_says_so_only_when_it_does(language):
+    """A measured layout asked only whether it fits stops at the first flowable its last page
+    surely cannot hold; for every start of the note (from the note on), it says "runs over"
+    exactly when the whole layout does."""
+    kit = summary_kit()
+    record = to_record({**read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text()),
+                        "language": language})
+    fitting = summary._Fitting(kit, record, assess(record, kit.rules), None, None)
+    taken = len(fitting.reductions)
+    fitting.trial(taken)  # (keeps the layout's state before the note)
+    assert fitting.resume is not None and fitting.resume.state is not None
+    outcomes = set()
+    for cut in summary._note_cuts(record.notes):
+        whole = fitting._overflow(taken, cut)
+        stopped = fitting._overflow(taken, cut, only_whether=True)
+        assert (stopped > 0) == (whole > 0), len(cut)
+        outcomes.add(whole > 0)
+    assert outcomes == {True, False}, "starts that fit and starts that run over"

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Frame as PlatypusFrame
 from reportlab.platypus.doctemplate import ActionFlowable, LayoutError
+from reportlab.platypus.flowables import UseUpSpace
 
 from .. import __version__
 from ..candidacy import Assessment, group_reasons
@@ -50,6 +51,7 @@ from .backend.layout import FastFrame as Frame
 from .backend.layout import (
     LayoutState,
     frame_room,
+    frame_size,
     frame_space_left,
     frame_used,
     heights_at_least,
@@ -461,10 +463,13 @@ class _Fitting:
             shared = resume if kept is None else replace(
                 resume, state=kept[0], overflow=kept[1], room=kept[2], start=start,
                 paragraph=len(note_paragraphs(block, plan.cuts[plan.first])) - 1)
-            trial = remembered(lambda i: self._overflow(taken, plan.cuts[i], shared))
             good = plan.first
-            if trial(good + 1) > 0:
+            over = self._overflow(taken, plan.cuts[good + 1], shared, only_whether=True)
+            if over > 0:
                 return
+            measured = {good + 1: over}  # (it fits: measured in full)
+            trial = remembered(lambda i: measured[i] if i in measured else self._overflow(
+                taken, plan.cuts[i], shared))
             longest = longest_fitting(trial, good + 1, len(plan.cuts) - 1, good + 1,
                                       plan.propose)
             cut = plan.cuts[good + 1 if longest is None else longest]
@@ -506,16 +511,19 @@ class _Fitting:
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
 
-    def _overflow(self, taken: int, notes: str | None, resume: _Resume | None = None) -> float:
+    def _overflow(self, taken: int, notes: str | None, resume: _Resume | None = None,
+                  only_whether: bool = False) -> float:
         """How far the summary runs over its pages (at most 0: it fits) with the first
         ``taken`` reductions and the note cut to ``notes`` (None: whole), by a measured
-        layout (from ``resume`` when given, else from the note once its state is kept)."""
+        layout (from ``resume`` when given, else from the note once its state is kept).
+        ``only_whether``: a layout that runs over stops at the first flowable its last page
+        surely cannot hold, and says only that it runs over (:data:`_SOME_OVERFLOW`)."""
         record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
         if resume is None and taken == len(self.reductions):
             resume = self.resume
         built = _render(self.kit, record, self.assessment, None, reduced=self._reduced(taken),
                         note_cut=notes is not None, limit=self.text.pages, measure=True,
-                        resume=resume)
+                        resume=resume, stop_when_over=only_whether)
         if built.pages > self.text.pages:
             return max(built.overflow - built.room, _SOME_OVERFLOW)
         return -built.room
@@ -715,6 +723,14 @@ _NOT_RENDERED = _NotRendered()
 
 _SAME_WIDTH = 0.01
 """Frames this close in width (points) set text alike."""
+
+
+_UNBOUNDED_HEIGHT = 1e6
+"""A height no flowable reaches: what one is measured in when only its height matters."""
+
+_SPILL_TOLERANCE = 0.01
+"""How much taller than the room left a flowable must be to be said to spill past it (a frame
+takes one within a hair of its room)."""
 
 
 _SOME_OVERFLOW = 1.0
@@ -987,7 +1003,8 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
             limit: int | None = None, declaration: Declaration = READERS_DECLARATION,
             measure: bool = False, resume: _Resume | None = None,
             at_note: Callable[[_SummaryDoc, list], None] | None = None,
-            prepared: tuple[list, dict[str, list]] | None = None) -> _Built:
+            prepared: tuple[list, dict[str, list]] | None = None,
+            stop_when_over: bool = False) -> _Built:
     """Build one summary (with the ``reduced`` blocks in their shorter form, declaring
     ``declaration``) and count its pages; with a seed, static parts are recorded once and
     replayed; a learner (calibration) notes the glyphs the summary used. Past ``limit`` pages
@@ -997,13 +1014,15 @@ def _render(kit: SummaryKit, record: PatientRecord, assessment: Assessment,
     ``resume`` keeps the layout's state before a block, or (measuring) starts from it (see
     :class:`_Resume`); ``at_note`` is called where the state is kept, with the flowables left
     to place, which it may replace. ``prepared``: the story, and its blocks' flowables, when
-    already built."""
+    already built. ``stop_when_over``: a measured layout stops where it surely runs over (see
+    :meth:`_SummaryDoc.surely_spills`)."""
     text = kit.text(record.language)
     buffer = BytesIO()
     doc = _document(kit, text, record, buffer)
     doc.page_limit = limit
     doc.measuring = measure
     doc.at_kept = at_note
+    doc.stop_when_over = stop_when_over and measure
     replay = seed is not None or measure
     if resume is not None and resume.state is not None and measure:
         own: dict[str, list] = {}
@@ -1437,6 +1456,8 @@ class _SummaryDoc(BaseDocTemplate):
     room = 0.0
     """The column height left unused on the limit's last page (by a build that ends there:
     how much more it would hold; past it, what blocks kept whole that moved on left behind)."""
+    stop_when_over = False
+    """A measured layout that stops where it surely runs over (see :meth:`surely_spills`)."""
     keep_before: Flowable | None = None
     """The flowable before which the layout's state is kept (in :attr:`kept`, with the
     overflow and room so far), when it can be."""
@@ -1486,12 +1507,29 @@ class _SummaryDoc(BaseDocTemplate):
             self.kept = None if state is None else (state, self.overflow, self.room)
             if self.at_kept is not None:
                 self.at_kept(self, flowables)
+        if self.stop_when_over and flowables and self.surely_spills(flowables[0]):
+            raise _PastLimitError
         if flowables:
             key = (id(flowables[0]), self.page, id(getattr(self, "frame", None)))
             self._tries[key] = self._tries.get(key, 0) + 1
             if self._tries[key] > _MAX_TRIES:
                 raise _StuckError
         super().handle_flowable(flowables)
+
+    def surely_spills(self, flowable: Flowable) -> bool:
+        """Whether ``flowable`` is taller than the room left in the last frame of the last
+        page (its least height: spaces around and inside it aside, see
+        :func:`~.backend.layout.heights_at_least`): some of it goes past the page limit,
+        wherever it splits. (A flowable that says it is taller than any page, to be split,
+        is not told.)"""
+        frame = getattr(self, "frame", None)
+        frames = self.pageTemplate.frames
+        if (self.page_limit is None or self.page != self.page_limit or frame is not frames[-1]
+                or isinstance(flowable, (ActionFlowable, UseUpSpace))):
+            return False  # (a page break uses up the room without running over)
+        width, _ = frame_size(frame)
+        height = heights_at_least([flowable], self.canv, width)  # (a KeepTogether's content)
+        return frame_space_left(frame) + _SPILL_TOLERANCE < height < _UNBOUNDED_HEIGHT
 
     OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 
