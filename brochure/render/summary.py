@@ -757,10 +757,11 @@ def _column_height(layout: SummaryLayout) -> float:
 @dataclass
 class _Resume:
     """Where measured layouts of one form of a summary, which differ only from one block on
-    (the note, cut or whole), may start: the first such layout keeps the state of its layout
-    just before that block's first flowable (:class:`~.backend.layout.LayoutState`) and how
-    many of the story's flowables came before it; the others place only that block and those
-    after it, from there. Nothing before the block may read the note."""
+    (the note, cut or whole), may start: the first such layout (or the rendering) keeps the
+    state of its layout just before that block's first flowable
+    (:class:`~.backend.layout.LayoutState`); the others build and place only that block and
+    those after it, from there (or from one of the block's own flowables, :attr:`start`).
+    Nothing before the block may read the note."""
 
     key: str
     """The placed key of the block the layouts differ from."""
