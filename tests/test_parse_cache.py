@@ -183,3 +183,25 @@ def test_a_patients_plain_words_are_made_into_the_fragments_reportlabs_parser_ma
     width = 120.0
     assert [line for line in made.breakLines([width]).lines] == \
         [line for line in parsed.breakLines([width]).lines]
+
+
+def test_a_paragraph_whose_split_fails_keeps_its_lines_for_the_next_frame(monkeypatch):
+    """ReportLab's split takes a paragraph's lines away when not even two lines fit (so that
+    the next wrap breaks them again); ours gives them back: the next frame of the same width
+    places the paragraph without breaking its lines again, and the lines are the ones a fresh
+    paragraph breaks, their kept line-end spaces included."""
+    from brochure.render.backend.paragraph import lines_at
+    from brochure.render.paragraphs import Para
+
+    style = summary_kit().styles["body"]
+    text = "Walk ten minutes in the morning and ten in the afternoon, every day. " * 4
+    paragraph, fresh_one = Para(text, style), Para(text, style)
+    paragraph.wrap(200, 1000)
+    assert paragraph.split(200, style.leading * 1.5) == []  # one line's room: it moves on
+    broken: list[int] = []
+    breaking = Para.breakLines
+    monkeypatch.setattr(Para, "breakLines", lambda self, width: broken.append(1) or breaking(
+        self, width))
+    assert paragraph.wrap(200, 1000) == fresh_one.wrap(200, 1000)
+    assert len(broken) == 1, "only the fresh paragraph broke its lines"
+    assert lines_at(paragraph, 200) == lines_at(fresh_one, 200)

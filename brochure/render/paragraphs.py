@@ -80,9 +80,11 @@ class Para(Paragraph):
     def split(self, available_width, available_height):
         self.wrap(available_width, available_height)
         kept = lines.line_end_spaces(self, keep=False)  # ReportLab rebuilds the pieces from
+        held = lines.held_lines(self)
         try:  # the lines' words: a kept space would widen a line, and a piece gain a line
             pieces = super().split(available_width, available_height)
-        finally:
+        finally:  # (a split that fails takes the lines away: the same width finds them)
+            lines.hold_lines(self, held)
             lines.line_end_spaces(self, keep=True, where=kept)
         if pieces == [self]:  # all of it fits: the whole, then nothing (as tables expect)
             return [self, Spacer(0, 0)]

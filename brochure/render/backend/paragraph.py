@@ -72,6 +72,20 @@ def has_lines(paragraph: Paragraph) -> bool:
     return "blPara" in paragraph.__dict__
 
 
+def held_lines(paragraph: Paragraph) -> ABag | None:
+    """The lines the paragraph holds (``blPara``), if any."""
+    held: ABag | None = paragraph.__dict__.get("blPara")
+    return held
+
+
+def hold_lines(paragraph: Paragraph, held: ABag | None) -> None:
+    """Give the paragraph back the lines it held (ReportLab's split takes them away when
+    nothing fits, so that a wrap breaks them again; to the width they were broken for, they
+    are the same)."""
+    if held is not None and "blPara" not in paragraph.__dict__:
+        paragraph.__dict__["blPara"] = held
+
+
 def wrap_snapshot(paragraph: Paragraph) -> dict[str, object]:
     """The paragraph's state before wrapping (its ``__dict__``)."""
     return dict(paragraph.__dict__)
