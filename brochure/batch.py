@@ -35,6 +35,7 @@ from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessP
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .audit import AuditError, AuditLog, entry, os_user
 from .errors import BrochureError, Problem, internal_error
@@ -59,6 +60,9 @@ from .output import (
 )
 from .records import RecordRow, read_records
 from .signals import NotStartedError, Stop, interruptible
+
+if TYPE_CHECKING:  # (the project module loads the renderer: only when the batch renders)
+    from .project import Project
 
 __all__ = ["MANIFEST", "NOT_RENDERED", "PARTIAL", "NotStartedError", "Options", "Report",
            "interruptible", "open_batch", "read_all", "run_batch", "unreadable"]
@@ -193,7 +197,10 @@ class Run:
         return rows
 
     def render(self, options: Options, workers: int = 1,
-               progress: Callable[[int], None] | None = None) -> Report:
+               progress: Callable[[int], None] | None = None,
+               project: Project | None = None) -> Report:
+        """Render the rows taken, with the ``project`` the command loaded to check them (else
+        loaded here)."""
         from . import summaries  # noqa: F401  # loads the renderer before workers fork
         used = dict.fromkeys(row.record.publication for row in self.rows if row.record)
         options = replace(options, publications=tuple(used))
@@ -201,7 +208,8 @@ class Run:
         self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
         tasks = self._plan(token_key())
-        _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks))
+        _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks),
+                    project)
         return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
 
     def _reason(self) -> str:
@@ -395,28 +403,28 @@ def _named(row: RecordRow) -> str:
 # -- rendering -------------------------------------------------------------------------------
 
 def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: Stop,
-                done: Callable[[Outcome], None]) -> None:
+                done: Callable[[Outcome], None], project: Project | None = None) -> None:
     """Render ``tasks``, calling ``done`` with each outcome in this process, until finished or
-    asked to stop."""
+    asked to stop (with ``project`` when already loaded)."""
     if workers <= 1 or len(tasks) < 2:
-        _load(options)
+        _load(options, project)
         for task in tasks.values():
             if stop.requested:
                 return
             done(_render_one(task))
         return
-    _render_pooled(list(tasks.values()), options, workers, stop, done)
+    _render_pooled(list(tasks.values()), options, workers, stop, done, project)
 
 
 def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: Stop,
-                   done: Callable[[Outcome], None]) -> None:
+                   done: Callable[[Outcome], None], project: Project | None = None) -> None:
     """Chunks of tasks over worker processes, a few per worker queued at a time; outcomes are
     taken as they come (checking for a stop request at least every 0.2 s). Stopped early, the
     workers are killed at once: what they were writing is only a temporary file, removed
     before the folder's lock is let go."""
     size = max(1, min(8, len(tasks) // (workers * 8)))
     chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
-    _load(options)  # here, so that forked workers start with the project loaded
+    _load(options, project)  # here, so that forked workers start with the project loaded
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                initargs=(options, os.getpid()))
@@ -492,12 +500,13 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _load(options: Options) -> None:
-    """Remember the options; load the project, rules and fonts once."""
+def _load(options: Options, project: Project | None = None) -> None:
+    """Remember the options; load the project, rules and fonts once (``project``: loaded
+    already, to check the rows)."""
     global _OPTIONS, _PROJECT
     from .project import load_project
     from .summaries import summary_kit
-    _OPTIONS, _PROJECT = options, load_project(options.root)
+    _OPTIONS, _PROJECT = options, project or load_project(options.root)
     for publication in options.publications:
         summary_kit(_PROJECT, publication, options.brand).prepare()  # before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again

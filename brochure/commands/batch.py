@@ -26,7 +26,7 @@ from ..ledger import NAME_CHANGED
 from ..manifest import refuse_inputs_in_place
 from ..output import legacy_key_notice
 from ..passwords import personal_problem, record_inputs
-from ..project import load_record_kinds
+from ..project import Project, load_record_kinds
 from ..records import RecordRow
 from ..signals import Stop, interruptible
 from .summary import password_from
@@ -54,12 +54,13 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                         f"{records.known}"))
                 records = records.choosing(publication)
                 rows = run.take(read_all(files, records))
-                rows = run.take(_checked(rows, root, options))
+                project = _project(root)
+                rows = run.take(_checked(rows, project, options))
                 failed_files = _tell_unreadable(rows, files)
                 if notice := legacy_key_notice(out):
                     click.echo(notice, err=True)
                 with _progress(len(rows)) as advance:
-                    report = run.render(options, workers, advance)
+                    report = run.render(options, workers, advance, project)
         except NotStartedError as exc:
             click.echo(f"interrupted ({signal.Signals(exc.signum).name}) before the batch "
                        f"began: nothing was done, and {out} is as it was", err=True)
@@ -69,13 +70,18 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
     return _tell(report, out)
 
 
-def _checked(rows, root: Path, options: Options):
-    """``rows`` checked against the project's id pattern and rosters (loading the project)."""
+def _project(root: Path) -> Project:
+    """The project, loaded once: the rows are checked against it and rendered with it."""
     from ..project import load_project
+
+    return load_project(root)
+
+
+def _checked(rows, project: Project, options: Options):
+    """``rows`` checked against the project's id pattern and rosters."""
     from ..summaries import check_rows
 
-    return _password_checked(check_rows(rows, load_project(root), options.brand),
-                             options.password)
+    return _password_checked(check_rows(rows, project, options.brand), options.password)
 
 
 def _password_checked(rows: list[RecordRow], password: str | None) -> list[RecordRow]:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fontpkg
 import fontTools  # type: ignore[import-untyped]  # fontTools ships no types
-from fontTools import subset, ttLib
-from fontTools.varLib import instancer  # type: ignore[import-untyped]
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
@@ -36,6 +35,9 @@ from .backend.fonts import (
     reuse_subsets,
     write_font_dictionaries,
 )
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont as TTFontFile  # type: ignore[import-untyped]
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,8 @@ def _glyph_texts(font: TTFont) -> dict[int, str]:
     """For each glyph of ``font`` without a character, the text it stands for, from the
     font's substitutions (GSUB): a form stands for its letter, a ligature for its parts, the
     first glyph of a decomposition for the whole."""
+    from fontTools import ttLib  # (a tenth of a second to import: only when a font needs it)
+
     parsed = ttLib.TTFont(BytesIO(font_data(font)), lazy=True)
     text = {parsed.getGlyphID(name): chr(code) for code, name in parsed.getBestCmap().items()}
     if "GSUB" not in parsed or parsed["GSUB"].table.LookupList is None:
@@ -314,6 +318,9 @@ def _to_cache(name: str, data: bytes) -> None:
 
 
 def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
+    from fontTools import subset, ttLib  # (only when a font is not in the cache yet)
+    from fontTools.varLib import instancer  # type: ignore[import-untyped]
+
     font = ttLib.TTFont(source, lazy=False, recalcTimestamp=False)
     if axes and "fvar" in font:
         defaults = {a.axisTag: a.defaultValue for a in font["fvar"].axes}
@@ -340,7 +347,7 @@ def _strip(source: BytesIO, axes: dict[str, float]) -> bytes:
     return out.getvalue()
 
 
-def _instance_name(font: ttLib.TTFont, location: dict[str, float]) -> str | None:
+def _instance_name(font: TTFontFile, location: dict[str, float]) -> str | None:
     """The PostScript name of a variable font's named instance at ``location`` ("NotoSans-Bold",
     "NotoSans-BoldItalic"): its own, or the font's name prefix and the instance's style as
     OpenType derives one; None when no named instance stands there (the face is then named
