@@ -41,7 +41,7 @@ PARTS = [  # (part, what the module's path or the function's name holds), first 
     ("drawing (operators)", ("pdfgen/", "backend/canvas", "render/replay", "fp_str",
                              "lib/colors")),
     ("layout (frames, tables, fitting)", ("platypus/", "render/summary.py", "render/fitting",
-                                          "backend/layout")),
+                                          "render/summary_fit", "backend/layout")),
 ]
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from brochure.candidacy import assess
 from brochure.records import to_record
-from brochure.render import fitting, summary
+from brochure.render import fitting, summary, summary_fit
 from brochure.render.backend.document import BrochureDocument
 from brochure.summaries import summarize, summary_kit
 
@@ -79,7 +79,7 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
         return render(*args, **kwargs)
     summarize(record)  # the kit calibrated and the recordings made before counting
     monkeypatch.setattr(BrochureDocument, "format", counted_format)
-    monkeypatch.setattr(summary, "_render", counted_render)
+    monkeypatch.setattr(summary_fit, "_render", counted_render)
     result = summarize(record)
     assert len(written) == 1, "the summary's PDF is written once"
     assert built.count(False) == 1, "its words fill more than a column: only the form chosen " \
@@ -89,7 +89,7 @@ def test_the_worst_case_is_written_once_and_its_note_is_the_longest_start_that_f
         "form is not measured: the least heights of its flowables and its whole note are " \
         "more than two pages hold; the cut itself is checked by the rendering)"
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
-    cuts = summary._note_cuts(record["notes"])
+    cuts = summary_fit._note_cuts(record["notes"])
     longer = next(cut for cut in cuts if len(cut) > printed)  # the next start, a word longer
     longer_record = to_record({**record, "notes": longer})
     kit = summary_kit()
@@ -130,7 +130,7 @@ def test_a_layout_started_at_the_note_measures_as_one_laid_out_from_the_start():
     summary._render(kit, record, assessment, None, reduced=reduced, limit=text.pages,
                     measure=True, resume=resume)
     assert resume.state is not None, "the state before the note is kept"
-    cuts = summary._note_cuts(record.notes)
+    cuts = summary_fit._note_cuts(record.notes)
     for cut in cuts:
         cut_record = record.model_copy(update={"notes": cut})
         started, whole = (summary._render(kit, cut_record, assessment, None, reduced=reduced,
@@ -155,7 +155,7 @@ def _plain_form(kit, record, assessment) -> tuple[int, str | None]:
     taken = next((n for n in range(len(reductions) + 1) if fits(n, None)), None)
     if taken is not None:
         return taken, None
-    cuts = summary._note_cuts(record.notes)
+    cuts = summary_fit._note_cuts(record.notes)
     low, high = 0, len(cuts) - 1  # cuts[low] fits (checked below), the longest that does
     assert fits(len(reductions), cuts[0])
     while low < high:
@@ -193,13 +193,14 @@ def test_only_a_record_whose_words_fill_a_column_is_measured_before_it_is_render
     """The worst case's note and override reason fill more than a column; a short note, or
     a few lines of one, do not."""
     kit, record, assessment = _worst_case()
-    assert summary._Fitting(kit, record, assessment, None, None).surely_runs_over()
+    assert summary_fit._Fitting(kit, record, assessment, None, None).surely_runs_over()
     for notes in ("Keep walking every day.", record.notes[:300]):
         short = record.model_copy(update={"notes": notes})
         plain = replace(assessment, override_reason=None)
-        assert not summary._Fitting(kit, short, plain, None, None).surely_runs_over()
+        assert not summary_fit._Fitting(kit, short, plain, None, None).surely_runs_over()
     short = record.model_copy(update={"notes": "Keep walking every day."})
-    assert not summary._may_fill_a_column(kit, short, replace(assessment, override_reason=None)), \
+    plain_reason = replace(assessment, override_reason=None)
+    assert not summary_fit._may_fill_a_column(kit, short, plain_reason), \
         "a few words are not even measured"
 
 
@@ -248,17 +249,17 @@ def test_a_wrong_first_guess_of_the_cut_costs_time_never_a_different_summary(mon
     found) gives the very bytes the guess from the room left gives."""
     record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
     expected = summarize(record)
-    room_for_note = summary._Fitting._room_for_note
+    room_for_note = summary_fit._Fitting._room_for_note
 
     def guessed(self, *args, **kwargs):
         found = room_for_note(self, *args, **kwargs)
         if found is None:
             return None
         return {"too long": 1e6, "too short": 0.0}.get(guess, found - 60)
-    monkeypatch.setattr(summary._Fitting, "_room_for_note", guessed)
+    monkeypatch.setattr(summary_fit._Fitting, "_room_for_note", guessed)
     rendered: list[bool] = []
     render = summary._render
-    monkeypatch.setattr(summary, "_render", lambda *args, **kwargs: rendered.append(
+    monkeypatch.setattr(summary_fit, "_render", lambda *args, **kwargs: rendered.append(
         kwargs.get("measure", False)) or render(*args, **kwargs))
     result = summarize(record)
     assert result.pdf == expected.pdf and result.warnings == expected.warnings
@@ -273,12 +274,12 @@ def test_a_layout_stopped_where_it_surely_runs_over_says_so_only_when_it_does(la
     kit = summary_kit()
     record = to_record({**read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text()),
                         "language": language})
-    fitting = summary._Fitting(kit, record, assess(record, kit.rules), None, None)
+    fitting = summary_fit._Fitting(kit, record, assess(record, kit.rules), None, None)
     taken = len(fitting.reductions)
     fitting.trial(taken)  # (keeps the layout's state before the note)
     assert fitting.resume is not None and fitting.resume.state is not None
     outcomes = set()
-    for cut in summary._note_cuts(record.notes):
+    for cut in summary_fit._note_cuts(record.notes):
         whole = fitting._overflow(taken, cut)
         stopped = fitting._overflow(taken, cut, only_whether=True)
         assert (stopped > 0) == (whole > 0), len(cut)

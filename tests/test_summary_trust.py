@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from pypdf import PdfReader
 
-from brochure.render import summary
+from brochure.render import summary_fit
 from brochure.summaries import assess, render_summary, summarize
 
 from .conftest import PROJECT, edit_once, examples, read_yaml, run_cli
@@ -424,7 +424,7 @@ def test_the_leaflets_title_is_quoted_per_language():
 def test_a_shortened_note_is_cut_only_at_the_end_of_a_sentence_or_an_item():
     note = ("1. Walk ten minutes in the morning.\n\n2. Use ice if the knee swells\n\n"
             "3. Call us if you have a fever. Bring your list!")
-    cuts = summary._note_cuts(note)
+    cuts = summary_fit._note_cuts(note)
     assert cuts == ["", "1. Walk ten minutes in the morning.",
                     "1. Walk ten minutes in the morning.\n\n2. Use ice if the knee swells",
                     "1. Walk ten minutes in the morning.\n\n2. Use ice if the knee swells\n\n"
@@ -439,7 +439,7 @@ def test_the_worst_case_keeps_its_note_as_a_list_cut_at_an_items_end(reason):
     result = summarize(record)
     printed = int(result.warnings[-1].split("the first ")[1].split(" of")[0])
     kept = record["notes"][:printed]
-    assert kept.rstrip().endswith(".") and kept in summary._note_cuts(record["notes"])
+    assert kept.rstrip().endswith(".") and kept in summary_fit._note_cuts(record["notes"])
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(result.pdf)).pages)
     items = re.findall(r"^(\d+)\. ", text, flags=re.M)
     assert items == [str(n) for n in range(1, len(items) + 1)] and items, items
