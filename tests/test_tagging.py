@@ -357,6 +357,32 @@ def test_a_line_break_reads_as_a_space_only_where_the_text_had_one(markup, spoke
     assert re.findall(r'^\s+"(.*)"$', out, re.MULTILINE) == [spoken]
 
 
+@pytest.mark.parametrize("markup", [
+    " ".join(f"word{i}" for i in range(90)),
+    "<b>Next step:</b> " + " ".join(f"word{i}" for i in range(90)),
+])
+def test_a_paragraph_split_across_pages_reads_with_a_space_at_every_line_break(markup,
+                                                                              tmp_path):
+    """The pieces of a paragraph split across pages (plain words, and words in two fonts)
+    keep the space at each line break as the whole does: no two words read as one."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from brochure.render.paragraphs import Para
+
+    paragraph = Para(markup, ParagraphStyle("body", fontSize=10, leading=12))
+    pdf = _tagged_pdf(paragraph, pagesize=(160, 140), leftMargin=10, rightMargin=10,
+                      topMargin=10, bottomMargin=10)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3, "the paragraph is split"
+    path = tmp_path / "split.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdfinfo", "-struct-text", str(path)], capture_output=True,
+                         text=True, check=True).stdout
+    spoken = " ".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE))
+    expected = re.sub(r"<[^>]*>", "", markup)
+    assert spoken.split() == expected.split()
+    assert re.findall(r"word\d+", spoken) == re.findall(r"word\d+", expected)
+
+
 def test_scripts_without_spaces_get_none_at_line_ends():
     from reportlab.lib.styles import ParagraphStyle
 

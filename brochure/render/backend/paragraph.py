@@ -9,7 +9,10 @@ tuples, or ``kind`` 1 with ``lines[i].words`` of fragments), ``frags`` (``ABag``
 with ``text``, ``cbDefn`` and ``clone``), ``breakLines``, named callbacks
 (``setNamedCB``), the paragraph's ``__dict__`` (all that wrapping sets) and the fragments'
 and lines' ``__dict__``; ``cleanBlockQuotedText`` and ``ParaParser.parse`` making one
-fragment of plain text (no tag, no entity) in a copy of the style's own.
+fragment of plain text (no tag, no entity) in a copy of the style's own; ``split`` giving
+its first piece a ``blPara`` of the lines it holds, and ``_wrapWidths`` (the widths a wrap
+broke the lines for); a split piece's fragments (``words`` of one fragment, or lists of
+``[width, (fragment, text), …]`` once broken into lines).
 """
 
 from __future__ import annotations
@@ -84,6 +87,33 @@ def hold_lines(paragraph: Paragraph, held: ABag | None) -> None:
     are the same)."""
     if held is not None and "blPara" not in paragraph.__dict__:
         paragraph.__dict__["blPara"] = held
+
+
+def give_first_lines(piece: Paragraph, paragraph: Paragraph, whole: ABag) -> None:
+    """The first piece of a split of ``paragraph``, whose lines are ``whole``, takes the lines
+    it holds (ReportLab gives it their count, ``blPara.lines``, and breaks them again when it
+    is wrapped): copies of them, the last without the line-end space the whole kept there (it
+    ends the piece), as breaking them again to the same width would make them; with the
+    widths they were broken for (``_wrapWidths``) and its height as a wrap would give it
+    (ReportLab's split may leave it a line taller, when it keeps a widow company)."""
+    lines = list(whole.lines[:len(_wrapped(piece).blPara.lines)])
+    if whole.kind == 0:
+        width, words = lines[-1]
+        words = list(words)
+        if words and words[-1].endswith(" "):
+            words[-1] = words[-1][:-1]
+        lines[-1] = (width, words)
+    else:
+        last = lines[-1].clone()
+        last.words = list(last.words)
+        texts = [n for n, fragment in enumerate(last.words) if text_of(fragment)]
+        if texts and last.words[texts[-1]].text.endswith(" "):
+            fragment = last.words[texts[-1]]
+            last.words[texts[-1]] = fragment.clone(text=fragment.text[:-1])
+        lines[-1] = last
+    piece.__dict__["blPara"] = whole.clone(lines=lines)
+    piece.__dict__["_wrapWidths"] = paragraph.__dict__.get("_wrapWidths")
+    piece.height = len(lines) * paragraph.style.leading
 
 
 def wrap_snapshot(paragraph: Paragraph) -> dict[str, object]:
@@ -352,10 +382,24 @@ _SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not the no-break space: it joins word
 
 def plain_text(paragraph: Paragraph) -> str:
     """The paragraph's text as read: its markup without tags, or (a piece of a paragraph
-    split across pages, made from fragments) its fragments' text."""
+    split across pages, made from fragments) its fragments' text: a piece of plain words
+    holds them in one fragment (``words``), and once broken into lines a piece of several
+    fragments holds words of fragments (``[width, (fragment, text), …]``), a space after
+    each."""
     if isinstance(paragraph.text, str):
         return html.unescape(_TAG.sub("", _BREAK.sub(" ", paragraph.text)))
-    return "".join(text_of(f) for f in paragraph.frags)
+    return "".join(_piece_text(f) for f in paragraph.frags)
+
+
+def _piece_text(fragment: object) -> str:
+    """What a fragment of a piece of a split paragraph says (see :func:`plain_text`)."""
+    if isinstance(fragment, list):  # a word of fragments: its width, then its parts
+        return "".join(text_of(part[0]) and part[1] for part in fragment[1:]
+                       if isinstance(part, tuple)) + " "
+    held = getattr(fragment, "words", None)
+    if getattr(fragment, "text", None) is None and isinstance(held, list):
+        return " ".join(word for word in held if isinstance(word, str))
+    return text_of(fragment)
 
 
 def words(text: str) -> list[str]:
