@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import zlib
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -205,3 +206,34 @@ def test_a_paragraph_whose_split_fails_keeps_its_lines_for_the_next_frame(monkey
     assert paragraph.wrap(200, 1000) == fresh_one.wrap(200, 1000)
     assert len(broken) == 1, "only the fresh paragraph broke its lines"
     assert lines_at(paragraph, 200) == lines_at(fresh_one, 200)
+
+
+@pytest.mark.parametrize("markup", [
+    "Walk slowly every day and rest when the knee hurts; " * 8,
+    "<b>Next step:</b> " + "Call us at the clinic to talk about what this means for you. " * 5,
+])
+def test_the_pieces_of_a_split_keep_the_lines_breaking_them_again_would_make(markup):
+    """The pieces of a split paragraph take the whole's lines instead of breaking them again
+    (the second piece of lines of fragments excepted): the same words on each line, the same
+    room left, the kept line-end spaces where a piece's own wrap would keep them."""
+    from brochure.render.backend.paragraph import lines_at
+    from brochure.render.paragraphs import Para
+
+    style = summary_kit().styles["body"]
+    paragraph = Para(markup, style)
+    paragraph.wrap(150, 1000)
+    pieces = paragraph.split(150, style.leading * 3.5)
+    assert len(pieces) == 2
+
+    def said(piece) -> list:
+        return [(round(line[0], 6), line[1]) if isinstance(line, tuple) else
+                (round(line.extraSpace, 6), [w.text for w in line.words if getattr(w, "text", "")])
+                for line in lines_at(piece, 150)]
+    for piece in pieces:
+        kept = said(piece)
+        again = Para(None, piece.style, frags=piece.frags)  # the same fragments, broken anew
+        for name in ("_JustifyLast", "_splitpara"):
+            if name in piece.__dict__:
+                setattr(again, name, piece.__dict__[name])
+        again.wrap(150, 1000)
+        assert kept == said(again)

@@ -88,11 +88,12 @@ class Para(Paragraph):
             lines.line_end_spaces(self, keep=True, where=kept)
         if pieces == [self]:  # all of it fits: the whole, then nothing (as tables expect)
             return [self, Spacer(0, 0)]
-        first = pieces[0] if len(pieces) == 2 else None
-        if (isinstance(first, Para) and held is not None and self._logical is None
-                and not getattr(self.style, "autoLeading", "")):
-            lines.give_first_lines(first, self, held)  # (not broken again: the same width)
-            first._wrapped_at = width_key(available_width)
+        if (len(pieces) == 2 and all(isinstance(p, Para) for p in pieces) and held is not None
+                and self._logical is None and not getattr(self.style, "autoLeading", "")):
+            lines.give_split_lines(*pieces, self, held)  # (not broken again: the same width)
+            for piece in pieces:
+                if lines.has_lines(piece):
+                    piece._wrapped_at = width_key(available_width)
         logical = self._logical
         if logical is not None and len(pieces) == 2 and all(isinstance(p, Para) for p in pieces):
             pieces[0]._logical = logical

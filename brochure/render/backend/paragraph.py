@@ -89,31 +89,50 @@ def hold_lines(paragraph: Paragraph, held: ABag | None) -> None:
         paragraph.__dict__["blPara"] = held
 
 
-def give_first_lines(piece: Paragraph, paragraph: Paragraph, whole: ABag) -> None:
-    """The first piece of a split of ``paragraph``, whose lines are ``whole``, takes the lines
-    it holds (ReportLab gives it their count, ``blPara.lines``, and breaks them again when it
-    is wrapped): copies of them, the last without the line-end space the whole kept there (it
-    ends the piece), as breaking them again to the same width would make them; with the
-    widths they were broken for (``_wrapWidths``) and its height as a wrap would give it
-    (ReportLab's split may leave it a line taller, when it keeps a widow company)."""
-    lines = list(whole.lines[:len(_wrapped(piece).blPara.lines)])
+def give_split_lines(first: Paragraph, second: Paragraph, paragraph: Paragraph,
+                     whole: ABag) -> None:
+    """The two pieces of a split of ``paragraph``, whose lines are ``whole``, take the lines
+    they hold, as breaking them again to the same width would make them (greedy breaking
+    from a line's start gives the lines that followed): copies, the first piece's last line
+    without the line-end space the whole kept there (it ends the piece); ReportLab gives the
+    first piece their count (``blPara.lines``) and breaks both again when they are wrapped.
+    Each gets the widths they were broken for (``_wrapWidths``: the later lines' for the
+    second, which starts no paragraph) and its size as a wrap would give it (ReportLab's
+    split may leave the first a line taller, when it keeps a widow company). The second piece
+    of lines of fragments is broken again: each line counts its fragments (``sFW``) from the
+    whole's first, which a later split of the piece reads as its own."""
+    count = len(_wrapped(first).blPara.lines)
+    lines = [_line_copy(line, whole.kind) for line in whole.lines]
+    last = lines[count - 1]
     if whole.kind == 0:
-        width, words = lines[-1]
-        words = list(words)
+        words = last[1]
         if words and words[-1].endswith(" "):
             words[-1] = words[-1][:-1]
-        lines[-1] = (width, words)
     else:
-        last = lines[-1].clone()
-        last.words = list(last.words)
         texts = [n for n, fragment in enumerate(last.words) if text_of(fragment)]
         if texts and last.words[texts[-1]].text.endswith(" "):
             fragment = last.words[texts[-1]]
             last.words[texts[-1]] = fragment.clone(text=fragment.text[:-1])
-        lines[-1] = last
-    piece.__dict__["blPara"] = whole.clone(lines=lines)
-    piece.__dict__["_wrapWidths"] = paragraph.__dict__.get("_wrapWidths")
-    piece.height = len(lines) * paragraph.style.leading
+    widths: list[float] = paragraph.__dict__["_wrapWidths"]
+    leading = paragraph.style.leading
+    pieces = [(first, lines[:count], widths)]
+    if whole.kind == 0:  # (a line of fragments counts them from the whole's first: not the
+        pieces.append((second, lines[count:], [widths[-1], widths[-1]]))  # second's own)
+    for piece, held, wrap_widths in pieces:
+        piece.__dict__["blPara"] = whole.clone(lines=held)
+        piece.__dict__["_wrapWidths"] = wrap_widths
+        piece.width, piece.height = paragraph.width, len(held) * leading
+
+
+def _line_copy(line: Any, kind: int) -> Any:
+    """A line of either kind that can be changed without touching ``line``: its words list
+    copied (and a fragment line's other lists)."""
+    if kind == 0:
+        width, words = line
+        return (width, list(words))
+    copy = line.clone()
+    copy.words = list(line.words)
+    return copy
 
 
 def wrap_snapshot(paragraph: Paragraph) -> dict[str, object]:
