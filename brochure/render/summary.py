@@ -46,8 +46,8 @@ from ..text import escape, strings_in
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
 from .backend.canvas import document_of
-from .backend.layout import FastFrame as Frame
 from .backend.layout import (
+    UNBOUNDED,
     LayoutState,
     frame_room,
     frame_size,
@@ -59,6 +59,7 @@ from .backend.layout import (
     restore_layout,
     skip_saving,
 )
+from .backend.layout import FastFrame as Frame
 from .backend.paragraph import wrapped_line_count
 from .blocks import BlockContext
 from .colours import Palette
@@ -235,9 +236,6 @@ def render_summary_pdf(kit: SummaryKit, record: PatientRecord, assessment: Asses
         raise unfit(kit, record, assessment)
     return rendered
 
-
-_UNBOUNDED_HEIGHT = 1e6
-"""A height no flowable reaches: what one is measured in when only its height matters."""
 
 _SPILL_TOLERANCE = 0.01
 """How much taller than the room left a flowable must be to be said to spill past it (a frame
@@ -878,7 +876,7 @@ class _SummaryDoc(BaseDocTemplate):
             return False  # (a page break uses up the room without running over)
         width, _ = frame_size(frame)
         height = heights_at_least([flowable], self.canv, width)  # (a KeepTogether's content)
-        return frame_space_left(frame) + _SPILL_TOLERANCE < height < _UNBOUNDED_HEIGHT
+        return frame_space_left(frame) + _SPILL_TOLERANCE < height < UNBOUNDED
 
     OUTLINE_LEVELS: ClassVar[dict[str, int]] = {"h1": 0, "h2": 0}
 

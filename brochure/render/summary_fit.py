@@ -26,7 +26,13 @@ from ..model.patient import PatientRecord
 from ..model.summary import Note, SummaryBlock, SummaryText
 from ..text import escape
 from .archive import Declaration
-from .backend.layout import heights_at_least, page_of, space_on_page, stacked_height
+from .backend.layout import (
+    heights_at_least,
+    page_of,
+    space_on_page,
+    stacked_height,
+    width_key,
+)
 from .fitting import fewest_fitting, longest_fitting, remembered
 from .paragraphs import fresh, lines_each_at_least, one_summary, summary_lines_not_kept
 from .replay import FontSeed
@@ -81,7 +87,7 @@ def _may_fill_a_column(kit: SummaryKit, record: PatientRecord, assessment: Asses
 
 
 class _Fitting:
-    """The search for the form of one summary that fits its pages (see :func:`_fitted`): the
+    """The search for the form of one summary that fits its pages (see :func:`fitted`): the
     fewest of the text's reductions taken in order, else all of them and the longest start of
     the note (ended at a space where one is near). Each trial is a measured layout; how far a
     trial ran over, set against what each reduction saves or what a character of the note is
@@ -417,7 +423,7 @@ class _Fitting:
             return None
         spaces = space_on_page(state)
         width = _block_width(kit, self.record.language, resume.key, _text_width(kit.layout))
-        if any(abs(frame_width - width) > _SAME_WIDTH for frame_width, _ in spaces):
+        if any(width_key(frame_width) != width_key(width) for frame_width, _ in spaces):
             return None
         after, firsts = rest if rest is not None else ([], {})
         if rest is None:
@@ -525,10 +531,6 @@ class _NotRendered:
 
 
 _NOT_RENDERED = _NotRendered()
-
-
-_SAME_WIDTH = 0.01
-"""Frames this close in width (points) set text alike."""
 
 
 _SOME_OVERFLOW = 1.0

@@ -216,7 +216,7 @@ def set_table_cells(table: Table, rows: list[list[Any]]) -> None:
 def row_heights(table: Flowable, canvas: Any, width: float) -> list[float]:
     """The height of each of a table's rows, set in ``width`` (``_rowHeights``, once
     wrapped)."""
-    table.wrapOn(canvas, width, _UNBOUNDED)
+    table.wrapOn(canvas, width, UNBOUNDED)
     heights: list[float] = getattr(table, "_rowHeights")  # noqa: B009 - ReportLab's, once wrapped
     return list(heights)
 
@@ -235,7 +235,7 @@ def stacked_height(flowables: list[Flowable], canvas: Any, width: float) -> floa
         if isinstance(flowable, KeepTogether):
             total += stacked_height(kept_together(flowable), canvas, width)
             continue
-        _, height = flowable.wrapOn(canvas, width, _UNBOUNDED)
+        _, height = flowable.wrapOn(canvas, width, UNBOUNDED)
         total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
     return total
 
@@ -252,11 +252,11 @@ def heights_at_least(flowables: list[Flowable], canvas: Any, width: float,
         if isinstance(flowable, KeepTogether):
             total += heights_at_least(kept_together(flowable), canvas, width, leaving)
             continue
-        total += flowable.wrapOn(canvas, width, _UNBOUNDED)[1]
+        total += flowable.wrapOn(canvas, width, UNBOUNDED)[1]
     return total
 
 
-_UNBOUNDED = 1e6
+UNBOUNDED = 1e6
 """A height no flowable reaches: what a flowable is measured in when only its width matters."""
 
 

@@ -35,6 +35,7 @@ from reportlab.platypus.paraparser import ParaFrag, ParaParser
 
 from ...text import visual_order
 from .canvas import text_operators
+from .layout import UNBOUNDED
 
 _UNSET = object()
 
@@ -179,12 +180,9 @@ def line_count(paragraph: Paragraph, width: float) -> int:
 def wrapped_line_count(paragraph: Paragraph, width: float) -> int:
     """How many lines the paragraph takes once wrapped to ``width`` (``blPara``), which it
     then keeps for a later wrap to that width."""
-    paragraph.wrap(width, _UNBOUNDED)
+    paragraph.wrap(width, UNBOUNDED)
     return len(getattr(_wrapped(paragraph).blPara, "lines", ()))
 
-
-_UNBOUNDED = 1e6
-"""A height no paragraph reaches."""
 
 
 def word_count(paragraph: Paragraph, width: float) -> int:
