@@ -40,6 +40,7 @@ from .summary import (
     RenderedSummary,
     SummaryKit,
     _block_flowables,
+    _Built,
     _column_height,
     _context,
     _frame_height,
@@ -219,94 +220,24 @@ class _Fitting:
         if resume is None or not self.record.notes:
             return _NOT_RENDERED if self.trial(taken) <= 0 else self._cut_note(
                 self.trial(taken))
-        chosen: list[tuple[str, float, float | None]] = []  # the start, the note's measures
-        unplaced = None if prepared is None else {  # (only wrapped: the story's own)
-            key: prepared[1][key] for key, block in _placed(self.text.blocks, self._reduced(
-                taken)) if key in prepared[1] and not self.kit.reads_note(block)}
-        pending: list[tuple[_CutPlan, int]] = []  # a start whose next longer is measured on
-
-        def story_from(doc: _SummaryDoc, cut: str, start: int = 0) -> tuple[list, list]:
-            """The story from the note on (from its ``start``-th own flowable), the note cut
-            to ``cut``, for the rendering, and the note block's own flowables."""
-            own: dict[str, list] = {}
-            story = _summary_story(self.kit, self.record.model_copy(update={"notes": cut}),
-                                   self.assessment, doc.width, self._reduced(taken),
-                                   note_cut=True, replay=True, firsts=own, from_key=resume.key,
-                                   built=unplaced)
-            note = own[resume.key]
-            return (_from_flowable(story, note[start]) if start else story), note
-
-        def at_note(doc: _SummaryDoc, flowables: list) -> None:
-            if doc.kept is None:
-                raise _WholeNoteFitsError
-            resume.state, resume.overflow, resume.room = doc.kept
-            rest = None if prepared is None else (list(flowables), prepared[1])
-            available, overflow = self._room_for_note(doc, resume, rest), 0.0
-            if available is None:  # the whole note may fit: measured
-                overflow = self.trial(taken)
-                if overflow <= 0:
-                    raise _WholeNoteFitsError
-            plan = self._cut_plan(overflow, available)
-            if plan is None:
-                raise _NoCutFitsError
-            # the first start taken unmeasured (the rendering checks it fits); whether the next
-            # longer runs over is measured from the first start's last paragraph on (those
-            # before it are every longer start's too: the rendering places them)
-            cut = plan.cuts[plan.first]
-            story, note = story_from(doc, cut)
-            last = self._last_paragraph(note, cut)
-            if plan.first == len(plan.cuts) - 1 or last is None or not any(
-                    flowable is note[last] for flowable in story):  # measured from the note
-                found = self._longest_cut(overflow, available, checked=True)
-                if found is None:
-                    raise _NoCutFitsError
-                cut = found
-                story, _ = story_from(doc, cut)
-            else:
-                self.unmeasured = cut
-                pending.append((plan, last))
-                doc.keep_before, doc.at_kept = note[last], at_last_paragraph
-            chosen.append((cut, overflow, available))
-            flowables[:] = story
-
-        def at_last_paragraph(doc: _SummaryDoc, flowables: list) -> None:
-            plan, start = pending.pop()
-            kept, block = doc.kept, self._note_blocks(cut_only=True)[0][1]
-            shared = resume if kept is None else replace(
-                resume, state=kept[0], overflow=kept[1], room=kept[2], start=start,
-                paragraph=len(note_paragraphs(block, plan.cuts[plan.first])) - 1)
-            good = plan.first
-            over = self._overflow(taken, plan.cuts[good + 1], shared, only_whether=True)
-            if over > 0:
-                return
-            measured = {good + 1: over}  # (it fits: measured in full)
-            trial = remembered(lambda i: measured[i] if i in measured else self._overflow(
-                taken, plan.cuts[i], shared))
-            longest = longest_fitting(trial, good + 1, len(plan.cuts) - 1, good + 1,
-                                      plan.propose)
-            cut = plan.cuts[good + 1 if longest is None else longest]
-            self.unmeasured = None
-            chosen[0] = (cut, *chosen[0][1:])
-            flowables[:], _ = story_from(doc, cut, start)
+        cutting = _CutInRendering(self, resume, prepared)
         try:
             with summary_lines_not_kept():  # (the last layout: no paragraph is wrapped again)
                 built = _render(self.kit, self.record, self.assessment, self.seed,
                                 reduced=self._reduced(taken), limit=self.text.pages,
-                                declaration=self.declaration, resume=resume, at_note=at_note,
-                                prepared=prepared)
+                                declaration=self.declaration, resume=resume,
+                                at_note=cutting.at_note, prepared=prepared)
         except _WholeNoteFitsError:
             return _NOT_RENDERED
         except _NoCutFitsError:
             return None
-        if not chosen:  # the note was never reached where the state could be kept
+        if cutting.cut is None:  # the note was never reached where the state could be kept
             return _NOT_RENDERED if prepared is not None or built.pages <= self.text.pages \
                 else self._cut_note(self.trial(taken))
-        cut, overflow, available = chosen[0]
-        if (built.pages > self.text.pages and self.unmeasured == cut) or pending:
-            return self._cut_note(overflow, available)  # a guess too long, or not checked
-        if built.pages > self.text.pages:
-            raise AssertionError("a summary that measured to fit its pages ran over them")
-        return RenderedSummary(built.pdf, len(cut))
+        if (built.pages > self.text.pages and self.unmeasured == cutting.cut) or \
+                cutting.pending is not None:  # a guess too long, or its next start unmeasured
+            return self._cut_note(cutting.overflow, cutting.available)  # (measured this time)
+        return _checked(built, self.text.pages, len(cutting.cut))
 
     def _last_paragraph(self, note: list, cut: str) -> int | None:
         """Which of the cut note block's own flowables ``note``, its note cut to ``cut``, is
@@ -346,9 +277,7 @@ class _Fitting:
         built = _render(self.kit, record, self.assessment, self.seed,
                         reduced=self._reduced(taken), note_cut=notes is not None,
                         limit=self.text.pages, declaration=self.declaration)
-        if built.pages > self.text.pages:
-            raise AssertionError("a summary that measured to fit its pages ran over them")
-        return RenderedSummary(built.pdf, None if notes is None else len(notes))
+        return _checked(built, self.text.pages, None if notes is None else len(notes))
 
     def _savings(self) -> list[float]:
         """How much height each reduction in turn saves (its blocks' full form against their
@@ -505,6 +434,108 @@ class _Fitting:
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
         return _CutPlan(cuts, min(first, len(cuts) - 1), propose)
+
+
+class _CutInRendering:
+    """The note's cut chosen inside the rendering of the shortest form (see
+    :meth:`_Fitting._rendered_with_note_fitted`): :meth:`at_note` is called where the layout
+    reaches the note, :meth:`at_last_paragraph` where it reaches the guessed start's last
+    paragraph; each replaces the flowables left to place."""
+
+    def __init__(self, fitting: _Fitting, resume: _Resume,
+                 prepared: tuple[list, dict[str, list]] | None):
+        self.fitting, self.resume, self.prepared = fitting, resume, prepared
+        self.taken = len(fitting.reductions)
+        self.cut: str | None = None
+        """The start of the note the rendering goes on with (None: not yet chosen)."""
+        self.overflow: float = 0.0
+        self.available: float | None = None
+        """The note's measures the start was chosen by (see :meth:`_Fitting._cut_plan`)."""
+        self.pending: tuple[_CutPlan, int] | None = None
+        """The plan of a start taken unmeasured, and its last paragraph's place among the
+        note block's flowables, until the next longer start is measured there."""
+        self.unplaced = None if prepared is None else {  # (only wrapped: the story's own)
+            key: prepared[1][key] for key, block in _placed(fitting.text.blocks, fitting._reduced(
+                self.taken)) if key in prepared[1] and not fitting.kit.reads_note(block)}
+
+    def story_from(self, doc: _SummaryDoc, cut: str, start: int = 0) -> tuple[list, list]:
+        """The story from the note on (from its ``start``-th own flowable), the note cut to
+        ``cut``, for the rendering, and the note block's own flowables."""
+        fitting = self.fitting
+        own: dict[str, list] = {}
+        story = _summary_story(fitting.kit, fitting.record.model_copy(update={"notes": cut}),
+                               fitting.assessment, doc.width, fitting._reduced(self.taken),
+                               note_cut=True, replay=True, firsts=own, from_key=self.resume.key,
+                               built=self.unplaced)
+        note = own[self.resume.key]
+        return (_from_flowable(story, note[start]) if start else story), note
+
+    def at_note(self, doc: _SummaryDoc, flowables: list) -> None:
+        """Keep the layout's state; guess the start from the room left (the whole note
+        measured first when it may fit) and go on with it, its next longer start measured
+        further on; or, where that cannot be, with the longest start measured from here."""
+        fitting, resume = self.fitting, self.resume
+        if doc.kept is None:
+            raise _WholeNoteFitsError
+        resume.state, resume.overflow, resume.room = doc.kept
+        rest = None if self.prepared is None else (list(flowables), self.prepared[1])
+        self.available = fitting._room_for_note(doc, resume, rest)
+        if self.available is None:  # the whole note may fit: measured
+            self.overflow = fitting.trial(self.taken)
+            if self.overflow <= 0:
+                raise _WholeNoteFitsError
+        plan = fitting._cut_plan(self.overflow, self.available)
+        if plan is None:
+            raise _NoCutFitsError
+        # the first start taken unmeasured (the rendering checks it fits); whether the next
+        # longer runs over is measured from the first start's last paragraph on (those
+        # before it are every longer start's too: the rendering places them)
+        cut = plan.cuts[plan.first]
+        story, note = self.story_from(doc, cut)
+        last = fitting._last_paragraph(note, cut)
+        if plan.first == len(plan.cuts) - 1 or last is None or not any(
+                flowable is note[last] for flowable in story):  # measured from the note
+            found = fitting._longest_cut(self.overflow, self.available, checked=True)
+            if found is None:
+                raise _NoCutFitsError
+            cut = found
+            story, _ = self.story_from(doc, cut)
+        else:
+            fitting.unmeasured = cut
+            self.pending = (plan, last)
+            doc.keep_before, doc.at_kept = note[last], self.at_last_paragraph
+        self.cut = cut
+        flowables[:] = story
+
+    def at_last_paragraph(self, doc: _SummaryDoc, flowables: list) -> None:
+        """Measure whether the next longer start runs over, from here; when it fits, go on
+        with the longest start that does (every one shares the paragraphs placed)."""
+        assert self.pending is not None
+        fitting, (plan, start) = self.fitting, self.pending
+        self.pending = None
+        kept, block = doc.kept, fitting._note_blocks(cut_only=True)[0][1]
+        shared = self.resume if kept is None else replace(
+            self.resume, state=kept[0], overflow=kept[1], room=kept[2], start=start,
+            paragraph=len(note_paragraphs(block, plan.cuts[plan.first])) - 1)
+        good = plan.first
+        over = fitting._overflow(self.taken, plan.cuts[good + 1], shared, only_whether=True)
+        if over > 0:
+            return
+        measured = {good + 1: over}  # (it fits: measured in full)
+        trial = remembered(lambda i: measured[i] if i in measured else fitting._overflow(
+            self.taken, plan.cuts[i], shared))
+        longest = longest_fitting(trial, good + 1, len(plan.cuts) - 1, good + 1, plan.propose)
+        self.cut = plan.cuts[good + 1 if longest is None else longest]
+        fitting.unmeasured = None
+        flowables[:], _ = self.story_from(doc, self.cut, start)
+
+
+def _checked(built: _Built, pages: int, printed: int | None) -> RenderedSummary:
+    """A rendering of the form a search found, checked to fit its ``pages`` (as measured);
+    ``printed``: how many of the note's characters it prints, when it was cut."""
+    if built.pages > pages:
+        raise AssertionError("a summary that measured to fit its pages ran over them")
+    return RenderedSummary(built.pdf, printed)
 
 
 class _CutPlan(NamedTuple):
