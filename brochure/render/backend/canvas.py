@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from operator import itemgetter
 from typing import Any, Literal, Protocol, cast
 
 from reportlab.lib.colors import Color
@@ -46,19 +45,6 @@ class _CanvasInternals(Protocol):
 
     def _startPage(self) -> None:  # noqa: N802
         """Begin a new page: a fresh page state."""
-
-
-class _StateInternals(Protocol):
-    """ReportLab 5.x's ``Canvas`` as ``saveState`` keeps it: the saved states and the graphics
-    state dictionary (``_extgstate``)."""
-
-    state_stack: list[dict[str, Any]]
-    _extgstate: Any
-
-
-_STATE_NAMES: tuple[str, ...] = tuple(Canvas.STATE_ATTRIBUTES)
-_state_of = itemgetter(*_STATE_NAMES)
-"""A canvas's state attributes, as ``saveState`` keeps them (``STATE_ATTRIBUTES``)."""
 
 
 def _internals(canvas: Canvas) -> _CanvasInternals:
@@ -111,15 +97,6 @@ class BrochureCanvas(Canvas):
         if hook is not None:
             self.after_text = None
             hook(self)
-
-    def push_state_stack(self) -> None:
-        """ReportLab's ``push_state_stack`` (what ``saveState`` keeps), its two dozen
-        attributes read at once rather than one by one: a summary saves its state about a
-        hundred times."""
-        state = self.__dict__
-        internals = cast(_StateInternals, self)
-        internals.state_stack.append(dict(zip(_STATE_NAMES, _state_of(state), strict=True)))
-        internals._extgstate = internals._extgstate.pushCopy()
 
 
 class DeferredPages(BrochureCanvas):
