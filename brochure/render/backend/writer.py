@@ -65,10 +65,20 @@ def _name(key: str) -> bytes:
     return pdfdoc.PDFName(key).encode(_ENCODING)
 
 
-@lru_cache(maxsize=1024)
 def _plain(text: str) -> bytes:
-    """A plain text value (a name ReportLab keeps as text, ``true``) in ReportLab's codec: the
-    same few recur in every document."""
+    """A plain text value (a name ReportLab keeps as text, ``true``) in ReportLab's codec:
+    names and the few words PDF spells (the same in every document) kept once formatted;
+    any other text formatted each time, never kept beyond its document."""
+    if text.startswith("/") or text in _WORDS:
+        return _kept_plain(text)
+    return text.encode(_ENCODING)
+
+
+_WORDS = frozenset({"true", "false", "null"})
+
+
+@lru_cache(maxsize=1024)
+def _kept_plain(text: str) -> bytes:
     return text.encode(_ENCODING)
 
 
@@ -103,14 +113,6 @@ class ObjectWriter:
             OutlineEntryObject: self._outline, PDFInfo: self._info,
             PDFDictionary: self._dictionary, PDFArray: self._array,
         }
-
-    def indirect(self, name: str, obj: PDFObject) -> bytes:
-        """``obj``, registered as ``name``, as its indirect object (``n 0 obj … endobj``)."""
-        number, version = self.numbers[name]
-        self.document.encrypt.register(number, version)
-        content = self.top(obj)
-        end = b"" if content.endswith(b"\n") else b"\n"
-        return b"%d %d obj\n%s%sendobj\n" % (number, version, content, end)
 
     def top(self, obj: PDFObject) -> bytes:
         """An object formatted at the top level (an indirect object's content)."""
