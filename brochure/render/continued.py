@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from copy import copy
 
-from reportlab.platypus import Flowable, KeepTogether, Table
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameBreak
 
 from .backend.layout import row_count, row_heights, set_table_cells, stacked_height, table_cells
-from .replay import Recorded
+from .backend.paragraph import forget_lines
+from .replay import Recorded, shared_flowables_lock
 from .tagging import cell_copy
 from .wrapping import Wrapper
 
@@ -145,8 +146,17 @@ def _own(table: Flowable) -> Table:
     """A copy of a data table (of the table a recording wraps), its cells copied too, for this
     document alone: a recorded table is shared by the documents rendered at once in threads
     (the web API), and the pieces of a split are laid out and drawn by one of them, outside
-    the recording's lock. The table itself stays as it is, for where it is placed whole."""
+    the recording's lock. The table itself stays as it is, for where it is placed whole. The
+    copy is made under that lock (another document may be using the table), and its
+    paragraphs hold no lines of the shared ones (a split edits a paragraph's lines)."""
     table = _table_of(table)
-    mine = copy(table)
-    set_table_cells(mine, [[cell_copy(cell) for cell in row] for row in table_cells(table)])
+    with shared_flowables_lock():
+        mine = copy(table)
+        rows = [[cell_copy(cell) for cell in row] for row in table_cells(table)]
+    for row in rows:
+        for cell in row:
+            for item in cell if isinstance(cell, list) else [cell]:
+                if isinstance(item, Paragraph):
+                    forget_lines(item)
+    set_table_cells(mine, rows)
     return mine

@@ -88,6 +88,12 @@ at once (the web API) use the same inner flowable, and ReportLab keeps the canva
 flowable itself while it works (another document's canvas, or none, in a thread's middle)."""
 
 
+def shared_flowables_lock() -> threading.RLock:
+    """The lock held while a shared inner flowable is used (see :data:`_SHARED`): a document
+    that copies one takes it too."""
+    return _SHARED
+
+
 class Recorded(Wrapper):
     """Wraps a flowable whose drawing is the same in every document; records and replays it."""
 

@@ -76,6 +76,12 @@ def has_lines(paragraph: Paragraph) -> bool:
     return "blPara" in paragraph.__dict__
 
 
+def forget_lines(paragraph: Paragraph) -> None:
+    """Drop the lines a paragraph holds (``blPara``): a copy made of a paragraph another
+    document uses breaks (or restores) its own, never changing the other's."""
+    paragraph.__dict__.pop("blPara", None)
+
+
 def held_lines(paragraph: Paragraph) -> ABag | None:
     """The lines the paragraph holds (``blPara``), if any."""
     held: ABag | None = paragraph.__dict__.get("blPara")
