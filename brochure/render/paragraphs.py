@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from copy import copy
 from typing import Any, NamedTuple
 
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -209,14 +208,15 @@ def _unmarked(markup: str, style: ParagraphStyle, bullet: str | None,
     """A paragraph of ``markup`` that holds no tag and no entity (most of a patient's words),
     made as ReportLab's parser makes it without running the parser: its text cleaned as
     ReportLab cleans it, in one fragment of the style's own (see :func:`_style_fragment`).
-    None for any other markup."""
-    if "<" in markup or "&" in markup:
+    None for any other markup, or while parses are not reused (``PARSED.disabled()``: every
+    paragraph parsed afresh, to compare)."""
+    if "<" in markup or "&" in markup or not PARSED.enabled:
         return None
     text = lines.cleaned(markup)
     fragment = _style_fragment(style) if text else None
     if fragment is None:
         return None
-    fragment = copy(fragment)
+    fragment = lines.copied([fragment])[0]  # (its lists its own too: nothing shared)
     fragment.text = text
     return kind(text, style, bulletText=bullet, frags=[fragment])
 
