@@ -9,7 +9,7 @@ import html
 import math
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
@@ -61,7 +61,8 @@ class Para(Paragraph):
         if key is not None and self._wraps.restore(self, key, width):
             self._wrapped_at = width
             return self.width, self.height
-        first = key is not None and self._wrapped_at is None and self._wraps.keeping
+        first = key is not None and self._wrapped_at is None and (
+            self._wraps is WRAPPED or _SUMMARY_LINES_KEPT.get())
         before = lines.wrap_snapshot(self) if first else None
         size = super().wrap(available_width, available_height)
         self._wrapped_at = width
@@ -145,10 +146,18 @@ def one_summary() -> Iterator[None]:
 def summary_lines_not_kept() -> Iterator[None]:
     """Within it, paragraphs of a patient's words wrapped in the open :func:`one_summary`
     scope keep no copy of their lines: the layout that wraps them is the one that places
-    these very paragraphs (see :meth:`~.parse_cache.WrapCache.not_keeping`)."""
-    scope = _ONE_SUMMARY.get()
-    with nullcontext() if scope is None else scope.wrapped.not_keeping():
+    these very paragraphs, and no other wraps their text again (a copy would be made for
+    nothing). Content paragraphs keep theirs in the process's store as ever."""
+    token = _SUMMARY_LINES_KEPT.set(False)
+    try:
         yield
+    finally:
+        _SUMMARY_LINES_KEPT.reset(token)
+
+
+_SUMMARY_LINES_KEPT: ContextVar[bool] = ContextVar("summary_lines_kept", default=True)
+"""Whether a patient's paragraphs keep their lines in their summary's store (see
+:func:`summary_lines_not_kept`): a scope of its own, like the store, in each thread."""
 
 
 def fresh(markup: str, style: ParagraphStyle, bullet: str | None = None,

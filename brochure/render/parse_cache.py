@@ -137,20 +137,8 @@ class WrapCache:
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
-        self.keeping = True
-        """Whether paragraphs wrapped now keep their lines here (see :meth:`not_keeping`)."""
         self._entries: OrderedDict[tuple, dict] = OrderedDict()
         self._lock = threading.Lock()
-
-    @contextmanager
-    def not_keeping(self) -> Iterator[None]:
-        """Paragraphs wrapped inside keep nothing here: their own layout is the one that
-        places them, and no other wraps their text again (a copy would be made for nothing)."""
-        before, self.keeping = self.keeping, False
-        try:
-            yield
-        finally:
-            self.keeping = before
 
     def restore(self, paragraph, key: tuple, width: float) -> bool:
         """Give ``paragraph`` a copy of the lines kept for ``key`` at ``width``, if any."""
