@@ -406,25 +406,26 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: St
                 done: Callable[[Outcome], None], project: Project | None = None) -> None:
     """Render ``tasks``, calling ``done`` with each outcome in this process, until finished or
     asked to stop (with ``project`` when already loaded)."""
+    if stop.requested:  # (asked while the project loaded: no kit prepared for nothing)
+        return
+    _load(options, project)  # here, so that forked workers start with the project loaded
     if workers <= 1 or len(tasks) < 2:
-        _load(options, project)
         for task in tasks.values():
             if stop.requested:
                 return
             done(_render_one(task))
         return
-    _render_pooled(list(tasks.values()), options, workers, stop, done, project)
+    _render_pooled(list(tasks.values()), options, workers, stop, done)
 
 
 def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: Stop,
-                   done: Callable[[Outcome], None], project: Project | None = None) -> None:
+                   done: Callable[[Outcome], None]) -> None:
     """Chunks of tasks over worker processes, a few per worker queued at a time; outcomes are
     taken as they come (checking for a stop request at least every 0.2 s). Stopped early, the
     workers are killed at once: what they were writing is only a temporary file, removed
     before the folder's lock is let go."""
     size = max(1, min(8, len(tasks) // (workers * 8)))
     chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
-    _load(options, project)  # here, so that forked workers start with the project loaded
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                initargs=(options, os.getpid()))
@@ -506,7 +507,7 @@ def _load(options: Options, project: Project | None = None) -> None:
     global _OPTIONS, _PROJECT
     from .project import load_project
     from .summaries import summary_kit
-    _OPTIONS, _PROJECT = options, project or load_project(options.root)
+    _OPTIONS, _PROJECT = options, load_project(options.root) if project is None else project
     for publication in options.publications:
         summary_kit(_PROJECT, publication, options.brand).prepare()  # before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again

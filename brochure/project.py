@@ -211,28 +211,6 @@ def load_project(root: Path | str = ".") -> Project:
     return project
 
 
-def load_record_kinds(root: Path | str = ".") -> RecordKinds:
-    """The project's kinds of patient record alone (from project.yaml and each publication's
-    record.yaml, candidacy.yaml and summary.yaml): what reading records needs, before (and
-    without) the rest of the project; a SourceError for what :func:`load_project` would
-    report of these files."""
-    root = Path(root)
-    project, content = Project(root), root / "content"
-    problems: list[Problem] = []
-    for failed in (
-            _collect(content, "*/candidacy.yaml", _only(Rules), project.rules, problems),
-            _collect(content, "*/summary.yaml", _only(SummaryContent), project.summaries,
-                     problems),
-            _collect(content, "*/record.yaml", _only(RecordSpec), project.record_specs,
-                     problems)):
-        project.invalid |= failed
-    problems += _load_settings(project)
-    problems += _build_records(project)
-    if problems:
-        raise SourceError(problems)
-    return project.records
-
-
 SUMMARY_FILES = ("record.yaml", "candidacy.yaml", "summary.yaml")
 """The files a publication with summaries has, beside its publication.yaml."""
 

@@ -155,13 +155,13 @@ def test_two_publications_in_one_folder_keep_their_own_summaries(project, tmp_pa
     """A second topic (here a copy of the first under another id) gets its own file names: the
     same patient visit rendered for both publications is two files, neither replaced."""
     from brochure.batch import Options, read_all, run_batch
-    from brochure.project import load_record_kinds
+    from brochure.project import load_project
 
     shutil.copytree(project / "content/knee-stem-cell", project / "content/hip-demo")
     for path in (project / "content/hip-demo").glob("publication*.yaml"):
         path.write_text(path.read_text().replace("id: knee-stem-cell", "id: hip-demo"))
     out = tmp_path / "out"
-    source, records = _csv(tmp_path / "a.csv", RUTH), load_record_kinds(project)
+    source, records = _csv(tmp_path / "a.csv", RUTH), load_project(project).records
     first = run_batch(read_all([source], records), out, Options(root=str(project)))
     knee = (out / first.rows[0]["file"]).read_bytes()
     second = run_batch(read_all([source], records.choosing("hip-demo")), out,

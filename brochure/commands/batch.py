@@ -26,7 +26,7 @@ from ..ledger import NAME_CHANGED
 from ..manifest import refuse_inputs_in_place
 from ..output import legacy_key_notice
 from ..passwords import personal_problem, record_inputs
-from ..project import Project, load_record_kinds
+from ..project import Project, load_project
 from ..records import RecordRow
 from ..signals import Stop, interruptible
 from .summary import password_from
@@ -47,14 +47,14 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                               with_brochure=with_brochure, publication=publication,
                               brand=brand)
             with open_batch(out, stop) as run:
-                records = load_record_kinds(root)
+                project = load_project(root)  # once: rows are read, checked and rendered by it
+                records = project.records
                 if publication is not None and publication not in records.kinds:
                     raise BrochureError(Problem(
                         f"--publication: '{publication}' has no summaries; expected one of: "
                         f"{records.known}"))
                 records = records.choosing(publication)
                 rows = run.take(read_all(files, records))
-                project = _project(root)
                 rows = run.take(_checked(rows, project, options))
                 failed_files = _tell_unreadable(rows, files)
                 if notice := legacy_key_notice(out):
@@ -68,13 +68,6 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
     if len(failed_files) == len(files):
         raise BrochureError([p for row in failed_files for p in row.problems])
     return _tell(report, out)
-
-
-def _project(root: Path) -> Project:
-    """The project, loaded once: the rows are checked against it and rendered with it."""
-    from ..project import load_project
-
-    return load_project(root)
 
 
 def _checked(rows, project: Project, options: Options):
