@@ -18,7 +18,7 @@ from brochure.render import fitting, summary, summary_fit
 from brochure.render.backend.document import BrochureDocument
 from brochure.summaries import summarize, summary_kit
 
-from .conftest import PROJECT, read_yaml
+from .conftest import PROJECT, examples, read_yaml
 
 
 def _fits_up_to(answer: int, calls: list[int]):
@@ -110,7 +110,7 @@ def test_a_patients_words_are_kept_for_their_summary_alone():
     summarize(record)
     assert _ONE_SUMMARY.get() is None
     assert not any(marker in text for text in PARSED.texts())
-    assert len(WRAPPED) >= 0 and all(marker not in str(key) for key in WRAPPED._entries)
+    assert all(marker not in str(key) for key in WRAPPED._entries)
 
 
 def _worst_case():
@@ -194,14 +194,12 @@ def test_only_a_record_whose_words_fill_a_column_is_measured_before_it_is_render
     a few lines of one, do not."""
     kit, record, assessment = _worst_case()
     assert summary_fit._Fitting(kit, record, assessment, None, None).surely_runs_over()
+    plain = replace(assessment, override_reason=None)
     for notes in ("Keep walking every day.", record.notes[:300]):
         short = record.model_copy(update={"notes": notes})
-        plain = replace(assessment, override_reason=None)
         assert not summary_fit._Fitting(kit, short, plain, None, None).surely_runs_over()
-    short = record.model_copy(update={"notes": "Keep walking every day."})
-    plain_reason = replace(assessment, override_reason=None)
-    assert not summary_fit._may_fill_a_column(kit, short, plain_reason), \
-        "a few words are not even measured"
+    assert not summary_fit._may_fill_a_column(kit, short.model_copy(update={
+        "notes": "Keep walking every day."}), plain), "a few words are not even measured"
 
 
 _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíñóúüABCÑ.,;:¿?¡!'()0123456789-",
@@ -211,7 +209,7 @@ _WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzáéíñóúüABCÑ.,;:¿?�
 @given(paragraphs=st.lists(st.lists(_WORDS, min_size=1, max_size=60).map(" ".join),
                            min_size=1, max_size=4),
        width=st.floats(min_value=60, max_value=400))
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 def test_the_least_lines_of_a_note_are_never_more_than_reportlab_breaks_it_into(paragraphs,
                                                                                 width):
     """What lets a long note be cut inside the one rendering: the least lines found from the

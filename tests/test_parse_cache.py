@@ -20,7 +20,7 @@ from brochure.render.paragraphs import para
 from brochure.render.parse_cache import PARSED
 from brochure.summaries import render_summary, summary_kit
 
-from .conftest import edit_once
+from .conftest import edit_once, examples
 from .pdf import text as pdf_text
 from .test_candidacy import BASE
 
@@ -160,7 +160,7 @@ _PLAIN = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_
 
 
 @given(text=_PLAIN, bold=st.booleans(), bullet=st.sampled_from([None, "•"]))
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_a_patients_plain_words_are_made_into_the_fragments_reportlabs_parser_makes(text, bold,
                                                                                     bullet):
     """Markup without a tag or an entity (most of a patient's words) is not run through

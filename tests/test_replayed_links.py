@@ -11,6 +11,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from brochure.project import load_project
 from brochure.render import qr
 from brochure.render.paragraphs import LinkPara
 from brochure.render.structure import LinkCall, compose, inverse, page_rect
@@ -39,12 +40,32 @@ def _links(pdf: bytes) -> list[tuple]:
     return found
 
 
+def _drawn(monkeypatch) -> list[str]:
+    """The names of the link paragraphs and QR codes drawn afresh from here on."""
+    drawn: list[str] = []
+    for kind in (LinkPara, qr.QrFlowable):
+        original = kind.draw
+
+        def noted(flowable, original=original, name=kind.__name__):
+            drawn.append(name)
+            return original(flowable)
+        monkeypatch.setattr(kind, "draw", noted)
+    return drawn
+
+
 @pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.stem)
-def test_replayed_links_are_those_drawn_afresh(path):
+def test_replayed_links_are_those_drawn_afresh(path, monkeypatch):
     """The second rendering of a record replays the link paragraph and the QR code: their
-    annotations keep their rectangles, addresses, /Contents and structure parents."""
-    first = render_summary(_record(path))
-    again = render_summary(_record(path))
+    annotations keep their rectangles, addresses, /Contents and structure parents. The first
+    is a project's own first summary of the record (a kit of its own, whatever other tests
+    rendered before), which draws both afresh."""
+    project = load_project(PROJECT)
+    drawn = _drawn(monkeypatch)
+    first = render_summary(_record(path), project=project)
+    assert {"LinkPara", "QrFlowable"} <= set(drawn), "the first draws them afresh"
+    drawn.clear()
+    again = render_summary(_record(path), project=project)
+    assert drawn == [], "the second replays them"
     links = _links(first)
     assert len(links) >= 2, links
     assert _links(again) == links
@@ -55,14 +76,7 @@ def test_the_link_paragraph_and_the_qr_code_are_not_drawn_afresh(monkeypatch):
     0.25 ms of every summary)."""
     record = _record(RECORDS[0])
     render_summary(record)
-    drawn: list[str] = []
-    for kind in (LinkPara, qr.QrFlowable):
-        original = kind.draw
-
-        def noted(flowable, original=original, name=kind.__name__):
-            drawn.append(name)
-            return original(flowable)
-        monkeypatch.setattr(kind, "draw", noted)
+    drawn = _drawn(monkeypatch)
     render_summary(record)
     assert drawn == []
 

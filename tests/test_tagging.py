@@ -380,7 +380,6 @@ def test_a_paragraph_split_across_pages_reads_with_a_space_at_every_line_break(m
     spoken = " ".join(re.findall(r'^\s+"(.*)"$', out, re.MULTILINE))
     expected = re.sub(r"<[^>]*>", "", markup)
     assert spoken.split() == expected.split()
-    assert re.findall(r"word\d+", spoken) == re.findall(r"word\d+", expected)
 
 
 def test_scripts_without_spaces_get_none_at_line_ends():
