@@ -21,7 +21,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import cast
 
+from reportlab.graphics.transform import mmult
 from reportlab.pdfbase.pdfdoc import (
     PDFDictionary,
     PDFName,
@@ -108,15 +110,15 @@ Event = tuple[int, Path] | LinkCall
 
 
 def compose(outer: Matrix, inner: Matrix) -> Matrix:
-    """``inner`` adjoined to ``outer``, as ReportLab's ``Canvas.transform`` computes it."""
-    a0, b0, c0, d0, e0, f0 = outer
-    a, b, c, d, e, f = inner
-    return (a0 * a + c0 * b, b0 * a + d0 * b, a0 * c + c0 * d, b0 * c + d0 * d,
-            a0 * e + c0 * f + e0, b0 * e + d0 * f + f0)
+    """``inner`` adjoined to ``outer``, as ReportLab's ``Canvas.transform`` computes it (its
+    ``mmult``)."""
+    return cast(Matrix, mmult(outer, inner))
 
 
 def inverse(matrix: Matrix) -> Matrix:
-    """The transformation that undoes ``matrix`` (as ReportLab's ``resetTransforms``)."""
+    """The transformation that undoes ``matrix``, with the arithmetic of ReportLab's
+    ``resetTransforms`` (``graphics.transform.inverse`` computes the translation otherwise,
+    and a link replayed must land on the very same bytes)."""
     a, b, c, d, e, f = matrix
     det = a * d - c * b
     return (d / det, -b / det, -c / det, a / det, (c * f - d * e) / det, (e * b - f * a) / det)
