@@ -21,11 +21,11 @@ from copy import copy
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 from reportlab.platypus.doctemplate import FrameBreak
 
-from .backend.layout import row_count, row_heights, set_table_cells, stacked_height, table_cells
+from .backend.layout import row_heights, set_table_cells, stacked_height, table_cells
 from .backend.paragraph import forget_lines
 from .replay import Recorded, shared_flowables_lock
 from .tagging import cell_copy
-from .wrapping import Wrapper
+from .wrapping import innermost
 
 HeadingAgain = Callable[[], Flowable]
 """Makes the heading said again, for the piece that goes on."""
@@ -39,7 +39,7 @@ class Continuable(KeepTogether):
     each side."""
 
     def __init__(self, flowables: list[Flowable], breaks: Sequence[int], again: HeadingAgain,
-                 share: float, tables: Sequence[int] = (), least_rows: int = 1):
+                 share: float, tables: Sequence[int], least_rows: int):
         super().__init__(flowables)
         self.breaks, self.again, self.share = sorted(breaks), again, share
         self.tables, self.least_rows = frozenset(tables), least_rows
@@ -89,8 +89,8 @@ class Continuable(KeepTogether):
         if not pieces:
             return None
         header: int = table.repeatRows
-        shown = row_count(pieces[0]) - header
-        kept = self._rows_kept(shown, row_count(table) - header)
+        shown = len(table_cells(pieces[0])) - header
+        kept = self._rows_kept(shown, len(table_cells(table)) - header)
         if kept is None:
             return None
         if kept < shown:  # fewer rows, so that enough go on: split again, inside the next row
@@ -135,8 +135,7 @@ class Continuable(KeepTogether):
 
 def _table_of(table: Flowable) -> Table:
     """The table a recording wraps (the table itself, when none does)."""
-    while isinstance(table, Wrapper):
-        table = table.inner
+    table = innermost(table)
     if not isinstance(table, Table):
         raise TypeError(f"not a table: {type(table).__name__}")
     return table

@@ -26,7 +26,7 @@ from .backend.patches import install, own_shaping
 from .fonts import font_for
 from .parse_cache import PARSED, WRAPPED, ParseCache, WrapCache, style_number
 from .tagging import decoration, link, spec_of, with_spec
-from .wrapping import Wrapper
+from .wrapping import innermost
 
 
 class Logical(NamedTuple):
@@ -308,8 +308,7 @@ def para(markup: str, style: ParagraphStyle, bullet: str | None = None,
 def heading_again(heading: Flowable, words: str) -> Flowable:
     """``heading`` (a paragraph) said again where its section goes on, followed by ``words``
     ("(continued)"), in its style, drawn as a decoration (the structure has it once)."""
-    while isinstance(heading, Wrapper):  # a recording replayed: the paragraph it records
-        heading = heading.inner
+    heading = innermost(heading)  # (a recording replayed: the paragraph it records)
     if not isinstance(heading, Paragraph):
         return Spacer(0, 0)
     return decoration(para(escape(f"{heading.getPlainText()} {words}"), heading.style))

@@ -33,3 +33,10 @@ class Wrapper(AnswersMarks, Flowable):
 
     def getKeepWithNext(self):  # noqa: N802
         return self.inner.getKeepWithNext()
+
+
+def innermost(flowable: Flowable) -> Flowable:
+    """The flowable the wrappers around ``flowable`` wrap (itself, when none does)."""
+    while isinstance(flowable, Wrapper):
+        flowable = flowable.inner
+    return flowable

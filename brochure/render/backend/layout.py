@@ -203,8 +203,9 @@ class _KeepTogetherInternals(Protocol):
     _content: list[Flowable]
 
 
-def table_cells(table: Table) -> list[list[Any]]:
-    """A table's cells, row by row (``_cellvalues``)."""
+def table_cells(table: Flowable) -> list[list[Any]]:
+    """A table's cells, row by row (``_cellvalues``; a wrapper answers for the table it
+    wraps)."""
     return cast(_TableInternals, table)._cellvalues
 
 
@@ -219,12 +220,6 @@ def row_heights(table: Flowable, canvas: Any, width: float) -> list[float]:
     table.wrapOn(canvas, width, UNBOUNDED)
     heights: list[float] = getattr(table, "_rowHeights")  # noqa: B009 - ReportLab's, once wrapped
     return list(heights)
-
-
-def row_count(table: Flowable) -> int:
-    """How many rows a table has (``_cellvalues``; a wrapper answers for the table it
-    wraps)."""
-    return len(cast(_TableInternals, table)._cellvalues)
 
 
 def stacked_height(flowables: list[Flowable], canvas: Any, width: float) -> float:
