@@ -5,7 +5,7 @@ kept and taken up again (:class:`LayoutState`).
 Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``, ``_y1p``,
 ``_width``, ``_aW``, ``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding``,
 ``_generated_content`` and its ``__dict__``; ``Table``'s ``_cellvalues``, ``_rowHeights``,
-``_frame``, ``_width``, ``_height``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
+``_frame``, ``_width``, ``_height``, ``_spanCmds``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
 ``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for :class:`LayoutState`
 its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``), ``frame``, ``_hanging``,
 ``_pageTopFlowables``, ``_topFlowables``, ``_frameBGs``, ``_lifetimes``, ``_nextFrameIndex``,
@@ -155,8 +155,10 @@ class DecoratedTable(Table):
         """ReportLab's, once per width: a table's sizes (``_calc``: every cell wrapped, rows
         and columns summed) depend on the width alone (cells are wrapped at an unbounded
         height), and platypus wraps a table in a KeepTogether twice, measuring the group and
-        then placing it."""
-        if self._measured_in == width_key(available_width) and not self.splitInRow:
+        then placing it. Not a table with spans: ReportLab stops measuring its rows at the
+        height given."""
+        if (self._measured_in == width_key(available_width) and not self.splitInRow
+                and not getattr(self, "_spanCmds", None)):  # (spans: measured to the height)
             self.availWidth = available_width
             sized = cast(Any, self)  # Table's ``_width`` and ``_height``, once wrapped
             return sized._width, sized._height
