@@ -5,7 +5,8 @@ kept and taken up again (:class:`LayoutState`).
 Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``, ``_y1p``,
 ``_width``, ``_aW``, ``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding``,
 ``_generated_content`` and its ``__dict__``; ``Table``'s ``_cellvalues``, ``_rowHeights``,
-``_frame``, ``_width``, ``_height``, ``_spanCmds``, ``splitInRow``, ``_drawBkgrnd`` and ``_drawLines``;
+``_frame``, ``_width``, ``_height``, ``_spanCmds``, ``splitInRow``, ``_drawBkgrnd`` and
+``_drawLines``;
 ``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for :class:`LayoutState`
 its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``), ``frame``, ``_hanging``,
 ``_pageTopFlowables``, ``_topFlowables``, ``_frameBGs``, ``_lifetimes``, ``_nextFrameIndex``,
