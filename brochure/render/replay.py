@@ -99,14 +99,14 @@ class Recorded(Wrapper):
 
     OWN = frozenset({"inner", "store", "_sizes", "_pieces"})
 
-    def __init__(self, inner: Flowable, store: dict, sizes: dict, pieces: dict | None = None):
+    def __init__(self, inner: Flowable, store: dict, sizes: dict, pieces: dict):
         """``store`` (recordings by width), ``sizes`` (by width) and ``pieces`` (the pieces of
         its splits, see :meth:`kept_pieces`) are shared by the wrappers of one flowable across
         documents; each document gets a fresh wrapper, since platypus leaves marks on the
         flowables it places."""
         super().__init__(inner)
         self.store, self._sizes = store, sizes
-        self._pieces = {} if pieces is None else pieces
+        self._pieces = pieces
 
     def kept_pieces(self, key: tuple, made: Sequence[Flowable]) -> list[Recorded]:
         """The pieces of a split of the inner flowable that ``key`` names (its width and where
