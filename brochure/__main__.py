@@ -1,5 +1,19 @@
-"""``python -m brochure``: the same commands as the ``brochure`` script."""
+"""``python -m brochure`` and the ``brochure`` script: the command line, started so that Ctrl-C
+never ends in a traceback. While the command line itself loads (before any command runs, so
+nothing has been done), Ctrl-C ends the process at once, as the system ends one that sets no
+handler; from then on each command answers it (``interrupted``, exit 130), and a batch from
+the moment it starts (see :mod:`signals`)."""
 
-from .cli import main
+import signal
 
-main()
+
+def run() -> None:
+    handler = signal.signal(signal.SIGINT, signal.SIG_DFL)
+    from .cli import main
+
+    signal.signal(signal.SIGINT, handler)
+    main()
+
+
+if __name__ == "__main__":
+    run()

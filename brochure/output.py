@@ -18,10 +18,13 @@ import tempfile
 import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BrochureError, Problem
 from .kinds import SCREEN, OutputKind
-from .model.patient import PatientRecord
+
+if TYPE_CHECKING:  # (the models load pydantic: not when the command line starts)
+    from .model.patient import PatientRecord
 
 TOKEN_KEY_ENV = "BROCHURE_TOKEN_KEY"
 KEY_BYTES = 32

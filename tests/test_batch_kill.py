@@ -259,3 +259,59 @@ def test_a_sigterm_in_the_first_moments_is_never_silent_and_never_leaves_an_old_
         manifest = _rows(out / "manifest.csv")
         assert [r["id"] for r in manifest[:30]] == [f"K-{i:05d}" for i in range(30)]
         assert {r["id"] for r in manifest[30:]} == {"K-00900", "K-00901"}
+
+
+_INTERRUPTED_AT_IMPORT = """
+import os, runpy, signal, sys
+
+class InterruptAt:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, InterruptAt())
+sys.argv = ["brochure", *{args!r}]
+runpy.run_module("brochure", run_name="__main__", alter_sys=True)
+"""
+
+
+def _interrupted_at_import(module: str, *args: str) -> subprocess.CompletedProcess:
+    """``brochure ARGS`` run as the script runs it, Ctrl-C arriving the moment ``module`` is
+    first imported (so at that moment exactly, on any machine)."""
+    code = _INTERRUPTED_AT_IMPORT.format(module=module, args=args)
+    return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+
+
+@pytest.mark.parametrize("module", ["brochure.cli", "click", "reportlab", "pydantic",
+                                    "brochure.project"])
+def test_ctrl_c_while_a_batch_starts_ends_it_without_a_traceback(tmp_path, module):
+    """Ctrl-C while the command line loads ends the process as the system ends one (nothing
+    has been done); once the batch command runs, it says nothing was done. Never a traceback,
+    and the folder is as it was. Before, the command line loaded the renderer before any
+    command could answer a signal, and Ctrl-C then printed a KeyboardInterrupt traceback."""
+    out = tmp_path / "out"
+    assert run_cli("batch", str(_records(tmp_path / "earlier.csv", 2, first=900)), "--out",
+                   str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    ran = _interrupted_at_import(module, "batch", str(_records(tmp_path / "r.csv", 3)),
+                                 "--out", str(out))
+    assert "Traceback" not in ran.stderr and "KeyboardInterrupt" not in ran.stderr
+    if module in ("brochure.cli", "click"):  # the command line itself was loading
+        assert (ran.returncode, ran.stderr) == (-signal.SIGINT, "")
+    else:
+        assert ran.returncode == 130, ran.stderr
+        assert "interrupted (SIGINT) before the batch began: nothing was done" in ran.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_ctrl_c_while_a_summary_command_loads_the_renderer_is_told_not_traced(tmp_path):
+    """The summary command answers Ctrl-C that comes while it loads the renderer:
+    ``interrupted``, exit 130, no file."""
+    target = tmp_path / "summary.pdf"
+    ran = _interrupted_at_import("reportlab", "summary", "content/patients/evaluation-needed.yaml",
+                                 "-o", str(target))
+    assert (ran.returncode, ran.stderr.strip()) == (130, "interrupted")
+    assert not target.exists()

@@ -10,8 +10,6 @@ from typing import Any
 
 import click
 
-from .serve import NoExceptionText, bind
-
 Decorator = Callable[[Any], Any]
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8766
@@ -25,6 +23,7 @@ def run_studio(root: Path, port: int) -> None:
 
     from ..studio import create_studio
     from ..studio.events import start
+    from .serve import NoExceptionText, bind  # (it loads the renderer: not at start-up)
 
     listening = bind(HOST, port)  # a busy port is told before the project loads
     app = create_studio(root)
