@@ -18,7 +18,7 @@ from brochure.build import build_publication
 from brochure.kinds import PRINT, SCREEN
 from brochure.project import load_project
 from brochure.render.backend.canvas import BrochureCanvas, document_of
-from brochure.render.backend.document import require_version
+from brochure.render.backend.document import object_number, register, require_version
 from brochure.summaries import render_summary
 
 from .conftest import PROJECT
@@ -123,3 +123,24 @@ def test_what_an_object_stream_hides_from_raw_bytes_every_object_bytes_reads():
     objects = every_object_bytes(pdf)
     assert b"/BaseFont /Helvetica" in objects and b"(Plainly written) Tj" in objects
     assert objects.count(b"/Type/ObjStm") == 1
+
+
+def test_an_object_stream_of_more_objects_than_two_bytes_count_is_indexed_rightly():
+    """A cross-reference entry gives a packed object's index in its stream; past 65,535
+    objects the index needs a third byte (before, it was written into two and spilled into
+    the stream's number: objects read as other objects, or not at all)."""
+    out = io.BytesIO()
+    canvas = BrochureCanvas(out, invariant=1, pageCompression=1)
+    document = document_of(canvas)
+    require_version(document, (1, 5))
+    many = 70_000
+    for i in range(many):
+        register(document, b"<</Kept %d>>" % i, f"Kept{i}")
+    canvas.drawString(72, 720, "Many objects")
+    canvas.showPage()
+    canvas.save()
+    pdf = out.getvalue()
+    assert re.search(rb"/W\[1 \d 3\]", _xref_stream(pdf)[:200])
+    reader = PdfReader(io.BytesIO(pdf), strict=True)
+    for i in (0, 65_535, 65_536, many - 1):
+        assert reader.get_object(object_number(document, f"Kept{i}"))["/Kept"] == i

@@ -255,9 +255,8 @@ _IN_FILE, _IN_STREAM = 1, 2
 """Cross-reference stream entry types: an object at an offset in the file, an object inside an
 object stream (the stream's number and the object's index in it)."""
 _LAST_FIELD_BYTES = 2
-"""Width of a cross-reference stream entry's last field: a generation (object 0's is 65535)
-or an index inside the object stream."""
-_LAST_FIELD_BITS = 8 * _LAST_FIELD_BYTES
+"""The least width of a cross-reference stream entry's last field: a generation (object 0's
+is 65535) or an index inside the object stream (wider when the stream holds more objects)."""
 
 
 class _Packed:
@@ -291,23 +290,30 @@ def _xref_stream(in_file: list[tuple[int, int]], packed: list[int], stream_numbe
     ``in_file``, the (number, offset) of each object written as such): object 0 free, every
     object in ``in_file`` at its offset, and objects ``packed`` in object stream
     ``stream_number`` in that order; with the trailer's entries. The offsets' field is as
-    wide as the largest needs."""
+    wide as the largest needs, and so are the indices' (two bytes at least: object 0's
+    generation)."""
     number, last_offset = in_file[-1]
-    width = max(1, (max(last_offset, stream_number).bit_length() + 7) // 8)
-    size, row = number + 1, 1 + width + _LAST_FIELD_BYTES
-    type_shift = _LAST_FIELD_BITS + 8 * width
+    width = _bytes_for(max(last_offset, stream_number))
+    last = max(_LAST_FIELD_BYTES, _bytes_for(len(packed) - 1))
+    size, row, last_bits = number + 1, 1 + width + last, 8 * last
+    type_shift = last_bits + 8 * width
     rows = [b""] * size
     rows[0] = _FREE_HEAD.to_bytes(row, "big")
     in_file_type = _IN_FILE << type_shift
     for own, offset in in_file:
-        rows[own] = (in_file_type | offset << _LAST_FIELD_BITS).to_bytes(row, "big")
-    in_stream = _IN_STREAM << type_shift | stream_number << _LAST_FIELD_BITS
+        rows[own] = (in_file_type | offset << last_bits).to_bytes(row, "big")
+    in_stream = _IN_STREAM << type_shift | stream_number << last_bits
     for index, own in enumerate(packed):
         rows[own] = (in_stream | index).to_bytes(row, "big")
     data = FLATE.encode(b"".join(rows))
     return _indirect((number, 0), b"<</Type/XRef/Size %d/W[1 %d %d]%s/Filter/FlateDecode"
                                   b"/Length %d>>\nstream\n%s\nendstream"
-                     % (size, width, _LAST_FIELD_BYTES, trailer, len(data), data))
+                     % (size, width, last, trailer, len(data), data))
+
+
+def _bytes_for(value: int) -> int:
+    """How many bytes a cross-reference field needs to hold ``value`` (at least one)."""
+    return max(1, (value.bit_length() + 7) // 8)
 
 
 def _check_count(counter: int, numbertoid: dict[int, str]) -> None:
