@@ -18,22 +18,18 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Protocol
-
-from pypdf import PdfReader, PdfWriter
-from pypdf.constants import UserAccessPermissions as Allow
-from pypdf.generic import DictionaryObject, NameObject, NumberObject, PdfObject
+from typing import TYPE_CHECKING, Protocol
 
 from .kinds import OutputKind
 from .render.archive import LAYOUT_KEY as _LAYOUT_ENTRY
 
+if TYPE_CHECKING:  # pypdf loads when a file is finished (most files are not: a summary)
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions
+    from pypdf.generic import PdfObject
+
 LAYOUT_KEY = f"/{_LAYOUT_ENTRY}"
 """Document information entry naming the layout a print file was made for (for preflight)."""
-
-READER_PERMISSIONS = (Allow.PRINT | Allow.PRINT_TO_REPRESENTATION
-                      | Allow.EXTRACT_TEXT_AND_GRAPHICS | Allow.EXTRACT)
-"""What a patient may do with an encrypted summary: print it and read it aloud (text
-extraction for screen readers stays on)."""
 
 EXTENSION_LEVELS = {5: 3, 6: 8}
 """Adobe's extension level of PDF 1.7 for each revision of the standard security handler's
@@ -53,6 +49,8 @@ class Appendix:
     def reader(self) -> PdfReader:
         reader = getattr(self._readers, "reader", None)
         if reader is None:
+            from pypdf import PdfReader
+
             reader = self._readers.reader = PdfReader(BytesIO(self.pdf))
         return reader
 
@@ -64,6 +62,8 @@ def finish(pdf: bytes, kind: OutputKind, *, appendix: Appendix | None = None,
     steps = [step for step in kind.steps if step in FINISHING]
     if not steps:
         return pdf
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
     for step in steps:
         FINISHING[step](writer, appendix=appendix, password=password)
@@ -97,8 +97,17 @@ def _encrypt(writer: PdfWriter, *, password: str | None, **_: object) -> None:
     if not password:
         raise ValueError("encrypting needs a password")
     writer.encrypt(user_password=password, owner_password=secrets.token_urlsafe(24),
-                   algorithm="AES-256", permissions_flag=READER_PERMISSIONS)
+                   algorithm="AES-256", permissions_flag=reader_permissions())
     _declare_aes_256(writer)
+
+
+def reader_permissions() -> UserAccessPermissions:
+    """What a patient may do with an encrypted summary: print it and read it aloud (text
+    extraction for screen readers stays on)."""
+    from pypdf.constants import UserAccessPermissions as Allow
+
+    return (Allow.PRINT | Allow.PRINT_TO_REPRESENTATION | Allow.EXTRACT_TEXT_AND_GRAPHICS
+            | Allow.EXTRACT)
 
 
 FINISHING: dict[str, Step] = {"append-brochure": _append, "encrypt": _encrypt}
@@ -109,6 +118,8 @@ the PNG writer's own, :mod:`brochure.pages`)."""
 def _declare_aes_256(writer: PdfWriter) -> None:
     """PDF 1.7 with Adobe's extension for AES-256, not PDF 2.0 (where it is standard), so that
     PDF/UA-1, which is built on PDF 1.7, still applies to the file."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
     encryption = writer._encryption
     if encryption is None:
         raise ValueError("declaring AES-256 needs the file encrypted first")
@@ -121,6 +132,8 @@ def _declare_aes_256(writer: PdfWriter) -> None:
 
 
 def _merge_structure(writer: PdfWriter, reader: PdfReader, first_page: int) -> None:
+    from pypdf.generic import NameObject, NumberObject
+
     tree = writer._root_object.get("/StructTreeRoot")
     other = reader.root_object.get("/StructTreeRoot")
     if tree is None or other is None:

@@ -20,16 +20,23 @@ ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=
 @lru_cache(maxsize=2048)
 def compiled(source: str):
     """The template and the names it reads."""
-    template = ENVIRONMENT.from_string(source)
-    return template, tuple(sorted(meta.find_undeclared_variables(ENVIRONMENT.parse(source))))
+    template, names, _ = _compiled(source)
+    return template, names
 
 
-@lru_cache(maxsize=2048)
 def needed(source: str) -> frozenset[str]:
     """The names a template needs a value of: those it reads, but for names it tests itself,
     with ``is none`` / ``is not none`` or as the condition of an ``if`` (where a missing value
     prints nothing false), which are the template's to handle."""
+    return _compiled(source)[2]
+
+
+@lru_cache(maxsize=2048)
+def _compiled(source: str):
+    """The template, the names it reads and the names it needs, from one parse (the tree is
+    read before it is compiled: compiling may change it)."""
     tree = ENVIRONMENT.parse(source)
+    names = tuple(sorted(meta.find_undeclared_variables(tree)))
     tested = {test.node.name for test in tree.find_all(nodes.Test)
               if test.name == "none" and isinstance(test.node, nodes.Name)}
     branches: list[nodes.If | nodes.CondExpr] = [*tree.find_all(nodes.If),
@@ -38,7 +45,7 @@ def needed(source: str) -> frozenset[str]:
         condition = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
         if isinstance(condition, nodes.Name):
             tested.add(condition.name)
-    return frozenset(compiled(source)[1]) - tested
+    return ENVIRONMENT.from_string(tree), names, frozenset(names) - tested
 
 
 _RENDERED: dict[tuple, tuple[str, list]] = {}
