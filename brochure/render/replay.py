@@ -141,7 +141,8 @@ class Recorded(Wrapper):
 
     def split(self, available_width, available_height):
         with _SHARED:
-            return self.inner.splitOn(self.canv, available_width, available_height)
+            return [Shared(piece) for piece in
+                    self.inner.splitOn(self.canv, available_width, available_height)]
 
     def draw(self):
         def draw_inner(canvas):
@@ -149,6 +150,29 @@ class Recorded(Wrapper):
             self.inner.drawOn(canvas, 0, 0)
         with _SHARED:
             replay(self.canv, self.store, self.width, draw_inner)
+
+
+class Shared(Wrapper):
+    """A piece of a shared flowable's split (by platypus, at a frame's end): made afresh for
+    each document, but holding the shared flowable's own parts (a table's cells, a list's
+    items), on which ReportLab keeps the canvas while it draws them. So it is laid out, split
+    and drawn under the shared flowables' lock, and drawn as the piece itself would be (the
+    same operators: the wrapper adds none)."""
+
+    def wrap(self, available_width, available_height):
+        with _SHARED:
+            self.width, self.height = self.inner.wrapOn(self.canv, available_width,
+                                                        available_height)
+        return self.width, self.height
+
+    def split(self, available_width, available_height):
+        with _SHARED:
+            return [Shared(piece) for piece in
+                    self.inner.splitOn(self.canv, available_width, available_height)]
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802, N803 - ReportLab's names
+        with _SHARED:
+            self.inner.drawOn(canvas, x, y, _sW)
 
 
 def replay(canvas, store: dict, key, draw) -> None:
