@@ -1,7 +1,8 @@
 """Static flowables are shared by every document rendered in the process (threads of the web
 API among them). ReportLab keeps the canvas on a flowable while it draws it, so a shared one
 is only ever laid out, split and drawn under the shared flowables' lock: the pieces of its
-split too, which hold its parts (a table's cells)."""
+split too, which hold its parts (a table's cells). What needs no lock is each document's own
+(a page break kept with a block)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,19 @@ def test_the_pieces_of_a_shared_tables_split_draw_its_cells_under_the_lock():
 def test_a_shared_tables_pieces_draw_what_the_tables_own_pieces_draw():
     """The lock's wrapper adds no operator: the same file, byte for byte."""
     assert _pieces_drawn([], shared=True) == _pieces_drawn([], shared=False)
+
+
+def test_each_document_gets_its_own_page_break_of_a_kept_block():
+    """A page break kept with a static block's flowables is copied for each document, as the
+    other flowables are wrapped afresh: ReportLab sets the canvas on a page break while a
+    KeepTogether measures it (before, every document placed the one kept page break)."""
+    from reportlab.platypus import KeepTogether, PageBreak, Paragraph
+
+    from brochure.render.summary import _kept_for_reuse, _reused
+
+    kept = _kept_for_reuse(KeepTogether([Paragraph("Static"), PageBreak("later")]))
+    first, second = (_reused(kept) for _ in range(2))
+    breaks = [f for document in (first, second) for f in document._content
+              if isinstance(f, PageBreak)]
+    assert len(breaks) == 2 and breaks[0] is not breaks[1]
+    assert [b.nextTemplate for b in breaks] == ["later", "later"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from io import BytesIO
@@ -734,12 +735,13 @@ def _kept_for_reuse(flowable: Flowable) -> tuple:
 def _reused(kept: tuple) -> Flowable:
     """A document's own wrappers of a kept flowable (see :func:`_kept_for_reuse`): platypus
     leaves marks on what it places, so documents rendered at once (in threads) never share a
-    placed flowable."""
+    placed flowable (a page break's own copy too: ReportLab keeps the canvas on one while a
+    KeepTogether measures it)."""
     kind, content = kept
     if kind is KeepTogether:
         return KeepTogether([_reused(k) for k in content])
     if kind is PageBreak:
-        return content
+        return copy(content)
     inner, store, sizes, pieces = content
     return Recorded(inner, store, sizes, pieces)
 
