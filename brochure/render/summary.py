@@ -50,6 +50,7 @@ from .backend.canvas import document_of
 from .backend.layout import (
     UNBOUNDED,
     LayoutState,
+    PlacedWhole,
     frame_room,
     frame_size,
     frame_space_left,
@@ -57,6 +58,7 @@ from .backend.layout import (
     heights_at_least,
     kept_together,
     layout_state,
+    place_whole,
     restore_layout,
     skip_saving,
 )
@@ -574,8 +576,17 @@ def _kept(pieces: list[tuple[str, list]], glued: Sequence[bool] = (),
             groups[group] = list(flowables)
             out.append(groups[group])
     kept = _with_next([_together(f) if isinstance(f, list) else f for f in out])
-    return [_continuable(f, breaks, again, goes_on)
-            if isinstance(f, KeepTogether) and again else f for f in kept]
+    return [_static_placed_whole(_continuable(f, breaks, again, goes_on) if again else f)
+            if isinstance(f, KeepTogether) else f for f in kept]
+
+
+def _static_placed_whole(keep: KeepTogether) -> KeepTogether:
+    """``keep`` placed as one flowable where it fits (:class:`~.backend.layout.PlacedWhole`)
+    when it holds recordings only (a static block's flowables, which draw the same whatever
+    the room; a section that may go on still goes on where it does not fit)."""
+    if all(type(f) is Recorded for f in kept_together(keep)):
+        place_whole(keep)
+    return keep
 
 
 def _items_kept(flowables: list, least: int) -> list:
@@ -884,6 +895,10 @@ class _SummaryDoc(BaseDocTemplate):
 
     def afterFlowable(self, flowable):  # noqa: N802 - ReportLab's hook
         if self.measuring:
+            return
+        if isinstance(flowable, PlacedWhole):  # (placed whole: its flowables were placed)
+            for placed in kept_together(flowable):
+                self.afterFlowable(placed)
             return
         level = self.OUTLINE_LEVELS.get(getattr(getattr(flowable, "style", None), "name", ""))
         if level is None:

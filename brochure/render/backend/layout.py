@@ -1,13 +1,16 @@
 """Platypus internals our layouts use: a frame's room, a faster frame copy, a table's cells and
-its decoration, KeepTogether's content, a flowable given a class of its own, a layout's state
-kept and taken up again (:class:`LayoutState`).
+its decoration, KeepTogether's content, a KeepTogether placed whole, a flowable given a class of
+its own, a layout's state kept and taken up again (:class:`LayoutState`).
 
 Relies on ReportLab 5.x: ``Frame``'s ``_add``, ``_x1``, ``_y1``, ``_y``, ``_y2``, ``_y1p``,
 ``_width``, ``_aW``, ``_aH``, ``_height``, ``_topPadding``, ``_bottomPadding``,
 ``_generated_content`` and its ``__dict__``; ``Table``'s ``_cellvalues``, ``_rowHeights``,
 ``_frame``, ``_width``, ``_height``, ``_spanCmds``, ``splitInRow``, ``_drawBkgrnd`` and
 ``_drawLines``;
-``KeepTogether``'s ``_content``; a document template's ``_doSave``, and for :class:`LayoutState`
+``KeepTogether``'s ``_content`` and ``split`` (a ``FrameBreak`` first when it moves on whole),
+and how a frame sets flowables one under another (``Frame._add``: ``_oASpace``, a flowable's
+``frameAction``, ``_ZEROSIZE``, ``_SPACETRANSFER`` and ``drawOn``'s ``_sW``), which
+:class:`PlacedWhole` repeats; a document template's ``_doSave``, and for :class:`LayoutState`
 its ``page``, ``pageTemplate``, ``pageTemplates`` (their ``frames``), ``frame``, ``_hanging``,
 ``_pageTopFlowables``, ``_topFlowables``, ``_frameBGs``, ``_lifetimes``, ``_nextFrameIndex``,
 ``_nextPageTemplateCycle`` and the counters :data:`_COUNTERS` names, and
@@ -19,9 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, NamedTuple, Protocol, cast
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, Table
+from reportlab.platypus.doctemplate import FrameBreak
 
 _ATOMIC = frozenset({int, float, str, bool, type(None)})
 
@@ -256,6 +261,97 @@ def heights_at_least(flowables: list[Flowable], canvas: Any, width: float,
 
 UNBOUNDED = 1e6
 """A height no flowable reaches: what a flowable is measured in when only its width matters."""
+
+
+class PlacedWhole(KeepTogether):
+    """A KeepTogether of flowables that draw the same whatever the room (recordings of static
+    blocks), placed as one flowable when it fits where it stands: its flowables are set one
+    under the other as a frame sets them (the space between two is the larger of the one's
+    space after and the other's space before) and drawn there, each as the frame would draw
+    it. Platypus places each flowable of a KeepTogether on its own, at some 25 µs apiece.
+    When it does not fit, or holds a flowable a frame treats otherwise (one of no height, one
+    that passes its space on, a frame action), it is the KeepTogether it is: split into its
+    flowables, or moved on whole."""
+
+    _whole: list[_Placed] | None = None
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's
+        placed = self._placed(aW)
+        if placed is None or placed[-1].foot > aH:
+            self._whole = None
+            return super().wrap(aW, aH)
+        self._whole = placed
+        return aW, placed[-1].foot
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - ReportLab's
+        """As a KeepTogether splits, but for one moved on whole to the next frame: moved on
+        as itself, to be placed whole there (a KeepTogether moves on its flowables)."""
+        pieces: list[Flowable] = super().split(aW, aH)
+        content = kept_together(self)
+        if len(pieces) == len(content) + 1 and isinstance(pieces[0], _FRAME_BREAK) and \
+                all(a is b for a, b in zip(pieces[1:], content, strict=True)):
+            return [pieces[0], self]
+        return pieces
+
+    def _placed(self, width: float) -> list[_Placed] | None:
+        """Where each flowable stands, set in ``width`` under the top of the first; None when a
+        frame would set one otherwise (then the KeepTogether's own way is taken)."""
+        frame = getattr(self, "_frame", None)
+        if frame is None or not getattr(frame, "_oASpace", 0):
+            return None
+        placed: list[_Placed] = []
+        foot, after = 0.0, 0.0
+        for flowable in kept_together(self):
+            if getattr(flowable, "frameAction", None) or getattr(flowable, "_ZEROSIZE", False) \
+                    or getattr(flowable, "_SPACETRANSFER", False):
+                return None
+            used_width, height = flowable.wrapOn(self.canv, width, UNBOUNDED)
+            if height <= _FUZZ:
+                return None
+            top = foot + (max(flowable.getSpaceBefore(), after) if placed else 0.0)
+            foot = top + height
+            placed.append(_Placed(foot, width - used_width))
+            after = flowable.getSpaceAfter()
+        return placed
+
+    def drawOn(self, canvas: Any, x: float, y: float,  # noqa: N802 - ReportLab's names
+               _sW: float = 0) -> None:  # noqa: N803
+        """Each flowable where a frame would draw it (``y``: the foot of the whole)."""
+        placed = self._whole
+        if placed is None:
+            raise RuntimeError("a KeepTogether drawn whole that was not measured whole")
+        top = y + placed[-1].foot
+        for flowable, place in zip(kept_together(self), placed, strict=True):
+            # (ReportLab's drawOn takes the width left, ``_sW``, which the stubs omit)
+            cast(Any, flowable).drawOn(canvas, x, top - place.foot, place.room)
+
+
+def place_whole(keep: KeepTogether) -> None:
+    """Have ``keep`` (a KeepTogether, or a kind of one with a split of its own) placed as one
+    flowable where it fits (see :class:`PlacedWhole`)."""
+    # a class is hashable; mypy takes type[X] for not (python/mypy#11470)
+    retype(keep, _placed_whole_kind(type(keep)))  # type: ignore[arg-type]
+
+
+@cache
+def _placed_whole_kind(kind: type[KeepTogether]) -> type[KeepTogether]:
+    if kind is KeepTogether or issubclass(kind, PlacedWhole):
+        return PlacedWhole if kind is KeepTogether else kind
+    return type(f"PlacedWhole{kind.__name__}", (PlacedWhole, kind), {})
+
+
+class _Placed(NamedTuple):
+    """Where a flowable of a :class:`PlacedWhole` stands: its foot below the top of the
+    first, and the width it leaves (what a frame gives its ``drawOn`` to align it)."""
+
+    foot: float
+    room: float
+
+
+_FUZZ = 1e-6
+_FRAME_BREAK = type(FrameBreak)
+"""ReportLab's frame break (``FrameBreak`` is an instance of it)."""
+"""ReportLab's tolerance (``platypus.frames._FUZZ``): what is this much short of the room fits."""
 
 
 def kept_together(keep: KeepTogether) -> list[Flowable]:
