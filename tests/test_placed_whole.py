@@ -79,6 +79,29 @@ def test_a_keep_together_placed_whole_puts_every_character_where_platypus_does(
     assert any(keep._whole is not None for keep in keeps), "none was placed whole"
 
 
+def test_one_moved_on_that_does_not_fit_the_next_column_either_goes_on_there(tmp_path):
+    """Moved on from the foot of one column to a shorter one (the next after it taller), a
+    KeepTogether's flowables start in that shorter column and go on into the next; placed
+    whole, it must not move on a second time and leave the column empty."""
+    def placed(whole: bool) -> list:
+        keep = KeepTogether([Paragraph(f"Part {n}. " + _WORDS, _BODY) for n in range(4)])
+        if whole:
+            place_whole(keep)
+        doc = BaseDocTemplate(str(tmp_path / f"moved{whole}.pdf"), pagesize=(400, 600),
+                              invariant=1)
+        doc.addPageTemplates([PageTemplate(frames=[
+            Frame(20, 380, 170, 200, id="first"), Frame(210, 480, 170, 100, id="short"),
+            Frame(210, 20, 170, 440, id="tall")])])
+        doc.build([Paragraph("<br/>".join(["A line above."] * 9), _BODY), keep])
+        path = Path(doc.filename)
+        return [(p, c, tuple(round(v, 2) for v in vars(b).values()))
+                for p in range(len(PdfReader(path).pages)) for c, b in char_boxes(path, p)]
+    apart = placed(False)
+    assert placed(True) == apart
+    part_one = next(box for _, char, box in apart if char == "P")
+    assert 480 <= part_one[1] <= 580, "the flowables start in the short column"
+
+
 def test_one_taller_than_a_column_is_split_as_a_keep_together_splits(tmp_path):
     """A section taller than a column cannot be placed whole: its flowables go on as they
     would."""

@@ -26,7 +26,7 @@ from functools import cache
 from typing import Any, Literal, NamedTuple, Protocol, cast
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, Table
-from reportlab.platypus.doctemplate import FrameBreak
+from reportlab.platypus.doctemplate import FrameBreak, NullActionFlowable
 
 _ATOMIC = frozenset({int, float, str, bool, type(None)})
 
@@ -274,22 +274,29 @@ class PlacedWhole(KeepTogether):
     flowables, or moved on whole."""
 
     _whole: list[_Placed] | None = None
+    _moved = False
+    """Moved on whole to the next frame once (then its flowables go on one by one there, as
+    a KeepTogether's do, when it does not fit whole)."""
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # noqa: N803 - ReportLab's
         placed = self._placed(aW)
         if placed is None or placed[-1].foot > aH:
             self._whole = None
-            return super().wrap(aW, aH)
+            return (aW, _SPLIT_ME) if self._moved else super().wrap(aW, aH)
         self._whole = placed
         return aW, placed[-1].foot
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803 - ReportLab's
         """As a KeepTogether splits, but for one moved on whole to the next frame: moved on
-        as itself, to be placed whole there (a KeepTogether moves on its flowables)."""
-        pieces: list[Flowable] = super().split(aW, aH)
+        as itself, to be placed whole there if it fits (a KeepTogether moves on its
+        flowables); where it then does not fit, its flowables go on one by one."""
         content = kept_together(self)
+        if self._moved:
+            return [NullActionFlowable(), *content]
+        pieces: list[Flowable] = super().split(aW, aH)
         if len(pieces) == len(content) + 1 and isinstance(pieces[0], _FRAME_BREAK) and \
                 all(a is b for a, b in zip(pieces[1:], content, strict=True)):
+            self._moved = True
             return [pieces[0], self]
         return pieces
 
@@ -349,9 +356,11 @@ class _Placed(NamedTuple):
 
 
 _FUZZ = 1e-6
+"""ReportLab's tolerance (``platypus.frames._FUZZ``): what is this much short of the room fits."""
 _FRAME_BREAK = type(FrameBreak)
 """ReportLab's frame break (``FrameBreak`` is an instance of it)."""
-"""ReportLab's tolerance (``platypus.frames._FUZZ``): what is this much short of the room fits."""
+_SPLIT_ME = 0xFFFFFF
+"""The height a KeepTogether says it has, taller than any frame, to be split (ReportLab's)."""
 
 
 def kept_together(keep: KeepTogether) -> list[Flowable]:
