@@ -277,12 +277,19 @@ runpy.run_module("brochure", run_name="__main__", alter_sys=True)
 """
 
 
-def _interrupted_at_import(module: str, *args: str) -> subprocess.CompletedProcess:
+def _interrupted_at_import(module: str, *args: str,
+                           ignoring: bool = False) -> subprocess.CompletedProcess:
     """``brochure ARGS`` run as the script runs it, Ctrl-C arriving the moment ``module`` is
-    first imported (so at that moment exactly, on any machine)."""
+    first imported (so at that moment exactly, on any machine); started with Ctrl-C ignored
+    (as a shell starts a job in the background) if ``ignoring``."""
     code = _INTERRUPTED_AT_IMPORT.format(module=module, args=args)
     return subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True,
-                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120)
+                          text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=120,
+                          preexec_fn=_ignore_ctrl_c if ignoring else None)
+
+
+def _ignore_ctrl_c() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @pytest.mark.parametrize("module", ["brochure.cli", "click", "reportlab", "pydantic",
@@ -315,3 +322,13 @@ def test_ctrl_c_while_a_summary_command_loads_the_renderer_is_told_not_traced(tm
                                  "-o", str(target))
     assert (ran.returncode, ran.stderr.strip()) == (130, "interrupted")
     assert not target.exists()
+
+
+def test_a_batch_started_with_ctrl_c_ignored_keeps_ignoring_it_while_it_starts(tmp_path):
+    """A process started in the background ignores Ctrl-C; the command line's start leaves it
+    so (Ctrl-C while it loads does not end it) and the batch completes."""
+    out = tmp_path / "out"
+    ran = _interrupted_at_import("brochure.cli", "batch", str(_records(tmp_path / "r.csv", 3)),
+                                 "--out", str(out), ignoring=True)
+    assert ran.returncode == 0, ran.stderr
+    assert [r["id"] for r in _rows(out / "manifest.csv")] == ["K-00000", "K-00001", "K-00002"]
