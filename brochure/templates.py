@@ -17,7 +17,6 @@ ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=
                                             autoescape=False, keep_trailing_newline=False)
 
 
-@lru_cache(maxsize=2048)
 def compiled(source: str):
     """The template and the names it reads."""
     template, names, _ = _compiled(source)
