@@ -39,6 +39,11 @@ KEEP_ALIVE = 5.0
 """Seconds a kept-alive connection may sit idle between requests."""
 MAX_CONNECTIONS = 200
 """Connections and requests at once: past it a request is answered 503 (uvicorn's limit)."""
+REQUEST_HEAD_BYTES = 128 * 1024
+"""How much of a request's line and headers may have come while they are not complete yet
+(h11's limit; its default, 16 KiB, refused a 100 kB request line that came in pieces and served
+one that came in one read: which one a client got depended on timing). At most this much is
+held for each of :data:`MAX_CONNECTIONS` connections."""
 TOO_MANY = ("too many open connections (this process is out of file descriptors): new ones "
             "are refused until some close")
 WARN_AGAIN_AFTER = 600.0
@@ -58,9 +63,11 @@ def header_timeout() -> float:
 
 def uvicorn_limits() -> dict[str, Any]:
     """The settings to give ``uvicorn.Config``: our protocol, the concurrency limit
-    (``BROCHURE_MAX_CONNECTIONS`` when set) and the idle keep-alive."""
+    (``BROCHURE_MAX_CONNECTIONS`` when set), the idle keep-alive and the size of a request's
+    line and headers."""
     return {"http": HeaderTimeoutProtocol, "timeout_keep_alive": KEEP_ALIVE,
-            "limit_concurrency": int(_setting("BROCHURE_MAX_CONNECTIONS", MAX_CONNECTIONS))}
+            "limit_concurrency": int(_setting("BROCHURE_MAX_CONNECTIONS", MAX_CONNECTIONS)),
+            "h11_max_incomplete_event_size": REQUEST_HEAD_BYTES}
 
 
 def _setting(name: str, default: float) -> float:
