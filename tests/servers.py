@@ -49,3 +49,20 @@ def started(command: list[str], cwd: Path, ready: str = "/api/health",
     url = f"http://127.0.0.1:{port}"
     wait_until_up(process, f"{url}{ready}")
     return process, url
+
+
+def send_raw(port: int, request: bytes, size: int | None = None) -> str:
+    """Send raw HTTP ``request`` to 127.0.0.1:``port`` (``size`` bytes at a time, a moment
+    apart, so that the server takes it in several reads, when given); the answer's status
+    line, once the server has closed the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        step = size or len(request)
+        for start in range(0, len(request), step):
+            if start:
+                time.sleep(0.05)
+            connection.sendall(request[start:start + step])
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")

@@ -19,7 +19,7 @@ import pytest
 
 from .conftest import PROJECT, ROOT, read_yaml
 from .forms import as_downloaded
-from .servers import free_port, wait_until_up
+from .servers import free_port, send_raw, wait_until_up
 
 MARKER = "QZX-EDGE-5150"
 
@@ -82,16 +82,7 @@ class Served:
         return status, self.settle()
 
     def _send(self, request: bytes, size: int | None = None) -> str:
-        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as connection:
-            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            for start in range(0, len(request), size or len(request)):
-                if start:
-                    time.sleep(0.05)
-                connection.sendall(request[start:start + (size or len(request))])
-            answer = b""
-            while chunk := connection.recv(65536):
-                answer += chunk
-        return answer.split(b"\r\n", 1)[0].decode("latin-1")
+        return send_raw(self.port, request, size)
 
 
 def serve_env(config: Path) -> dict[str, str]:

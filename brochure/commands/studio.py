@@ -23,6 +23,7 @@ def run_studio(root: Path, port: int) -> None:
 
     from ..studio import create_studio
     from ..studio.events import start
+    from ..web.connections import REQUEST_HEAD_BYTES
     from .serve import NoExceptionText, bind  # (it loads the renderer: not at start-up)
 
     listening = bind(HOST, port)  # a busy port is told before the project loads
@@ -36,7 +37,8 @@ def run_studio(root: Path, port: int) -> None:
     click.echo(f"brochure studio on http://{HOST}:{port}/ (open it in a browser; Ctrl+C "
                "stops)", err=True)
     config = uvicorn.Config(app, access_log=False, log_level="warning", log_config=None,
-                            timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+                            timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+                            h11_max_incomplete_event_size=REQUEST_HEAD_BYTES)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[listening])
