@@ -264,6 +264,18 @@ def test_a_wrong_first_guess_of_the_cut_costs_time_never_a_different_summary(mon
     assert rendered.count(False) == (2 if guess == "too long" else 1)
 
 
+def test_a_note_is_cut_by_measuring_when_the_layout_cannot_be_kept_at_it(monkeypatch):
+    """Where the layout's state cannot be kept at the note (a layout with a frame chosen
+    ahead, or a flowable held back), the cut is found by measured layouts instead: the same
+    summary. Before, the rendering gave up as if the whole note fitted, and the record was
+    refused as too long to print."""
+    record = read_yaml((PROJECT / "content/patients/worst-case.yaml").read_text())
+    expected = summarize(record)
+    monkeypatch.setattr(summary, "layout_state", lambda doc: None)
+    result = summarize(record)
+    assert result.pdf == expected.pdf and result.warnings == expected.warnings
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_layout_stopped_where_it_surely_runs_over_says_so_only_when_it_does(language):
     """A measured layout asked only whether it fits stops at the first flowable its last page

@@ -192,7 +192,7 @@ class _Fitting:
                 for key, _ in self._note_blocks(cut_only=False)):
             return None
         firsts: dict[str, list] = {}
-        story = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
+        story = _summary_story(kit, self._with_notes(""),
                                self.assessment, wide, self._reduced(len(self.reductions)),
                                note_cut=True, replay=self.seed is not None, firsts=firsts)
         leaving = {id(f) for key, _ in self._note_blocks(cut_only=False)
@@ -247,9 +247,13 @@ class _Fitting:
         if len(blocks) != 1 or blocks[0][1].box:
             return None
         block = blocks[0][1]
-        count, ending = len(note_paragraphs(block, cut)), 1 if block.cut else 0
-        last = len(note) - ending - 1
+        count = len(note_paragraphs(block, cut))
+        last = len(note) - 2  # (a cut note ends with its ending, after its last paragraph)
         return last if count and last - count + 1 >= 0 else None
+
+    def _with_notes(self, notes: str | None) -> PatientRecord:
+        """The record with its note cut to ``notes`` (None: as it is)."""
+        return self.record if notes is None else self.record.model_copy(update={"notes": notes})
 
     def _reduced(self, taken: int) -> frozenset[str]:
         return frozenset(self.reductions[:taken])
@@ -261,7 +265,7 @@ class _Fitting:
         layout (from ``resume`` when given, else from the note once its state is kept).
         ``only_whether``: a layout that runs over stops at the first flowable its last page
         surely cannot hold, and says only that it runs over (:data:`_SOME_OVERFLOW`)."""
-        record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
+        record = self._with_notes(notes)
         if resume is None and taken == len(self.reductions):
             resume = self.resume
         built = _render(self.kit, record, self.assessment, None, reduced=self._reduced(taken),
@@ -273,7 +277,7 @@ class _Fitting:
 
     def _rendered(self, taken: int, notes: str | None) -> RenderedSummary:
         """The summary in the form found, rendered (and checked to fit, as a measure said)."""
-        record = self.record if notes is None else self.record.model_copy(update={"notes": notes})
+        record = self._with_notes(notes)
         built = _render(self.kit, record, self.assessment, self.seed,
                         reduced=self._reduced(taken), note_cut=notes is not None,
                         limit=self.text.pages, declaration=self.declaration)
@@ -290,9 +294,7 @@ class _Fitting:
 
     def _context(self, note_cut: bool, notes: str | None = None) -> SummaryContext:
         """The summary's context (the note cut to ``notes`` when given)."""
-        kit, record = self.kit, self.record
-        if notes is not None:
-            record = record.model_copy(update={"notes": notes})
+        kit, record = self.kit, self._with_notes(notes)
         ctx = _context(kit, self.text, record, self.assessment, _text_width(kit.layout))
         return replace(ctx, note_cut=note_cut, recordings=kit.recordings)
 
@@ -356,7 +358,7 @@ class _Fitting:
             return None
         after, firsts = rest if rest is not None else ([], {})
         if rest is None:
-            after = _summary_story(kit, self.record.model_copy(update={"notes": ""}),
+            after = _summary_story(kit, self._with_notes(""),
                                    self.assessment, doc.width, self._reduced(len(
                                        self.reductions)), note_cut=True, replay=True,
                                    firsts=firsts, from_key=resume.key)
@@ -414,9 +416,8 @@ class _Fitting:
         given, the whole not measured) whose words may take about ``available`` in height:
         the shortest start whose least height (see :meth:`_note_floor`) reaches it. None when
         the note cannot be cut."""
-        notes, taken = self.record.notes, len(self.reductions)
-        if not notes or not any(b.type == "note" and b.cut for _, b in _placed(
-                self.text.blocks, self._reduced(taken))):
+        notes = self.record.notes
+        if not notes or not self._note_blocks(cut_only=True):
             return None
         cuts = _note_cuts(notes)
         lengths = [len(cut) for cut in cuts]
@@ -429,7 +430,7 @@ class _Fitting:
             def floor(index: int) -> float:
                 return self._note_floor(cuts[index], cut_only=True) or 0.0
             per_character = max(floor(len(cuts) - 1), 1.0) / len(notes)
-            first = min(bisect_left(range(len(cuts)), available, key=floor), len(cuts) - 1)
+            first = bisect_left(range(len(cuts)), available, key=floor)
 
         def propose(index: int, over: float) -> int:
             return bisect_right(lengths, lengths[index] - over / per_character) - 1
@@ -463,7 +464,7 @@ class _CutInRendering:
         ``cut``, for the rendering, and the note block's own flowables."""
         fitting = self.fitting
         own: dict[str, list] = {}
-        story = _summary_story(fitting.kit, fitting.record.model_copy(update={"notes": cut}),
+        story = _summary_story(fitting.kit, fitting._with_notes(cut),
                                fitting.assessment, doc.width, fitting._reduced(self.taken),
                                note_cut=True, replay=True, firsts=own, from_key=self.resume.key,
                                built=self.unplaced)
@@ -475,8 +476,8 @@ class _CutInRendering:
         measured first when it may fit) and go on with it, its next longer start measured
         further on; or, where that cannot be, with the longest start measured from here."""
         fitting, resume = self.fitting, self.resume
-        if doc.kept is None:
-            raise _WholeNoteFitsError
+        if doc.kept is None:  # no state to take up: the rendering goes on, and the cut is
+            return  # found by measured layouts (see _rendered_with_note_fitted)
         resume.state, resume.overflow, resume.room = doc.kept
         rest = None if self.prepared is None else (list(flowables), self.prepared[1])
         self.available = fitting._room_for_note(doc, resume, rest)
@@ -549,7 +550,7 @@ class _CutPlan(NamedTuple):
 
 class _WholeNoteFitsError(Exception):
     """A rendering that fits its note at the note gives up: the whole note fits the shortest
-    form (or the layout could not be taken up there)."""
+    form."""
 
 
 class _NoCutFitsError(Exception):
@@ -592,8 +593,9 @@ _ITEM_NUMBER = re.compile(r"\s*\d{1,3}[.)]")
 
 
 def _word_cuts(notes: str) -> list[str]:
-    """Every distinct start of the note that :func:`_cut_at_space` gives (for a length short of
-    the whole note), shortest first."""
+    """Every distinct start of the note, shortest first: for each length short of the whole,
+    its first characters ended at their last space when that is within :data:`_WORD_REACH` of
+    the end (a word is never cut in two unless it is very long), trailing spaces dropped."""
     ends, last_space = [], -1
     for length in range(len(notes)):
         if length and notes[length - 1] in " \n":
@@ -713,14 +715,6 @@ def _fits_with_short(kit: SummaryKit, record: PatientRecord, assessment: Assessm
             replace(g, reasons=("A",)) if g.kind == "doctors_view" and g.reasons else g
             for g in assessment.groups))
     return fitted(kit, record, assessment, Declaration.of(SUMMARY)) is not None
-
-
-def _cut_at_space(notes: str, length: int) -> str:
-    """The first ``length`` characters of a note, ended at its last space when that is near the
-    end (a word is never cut in two unless it is very long)."""
-    start = notes[:length]
-    space = max(start.rfind(" "), start.rfind("\n"))
-    return (start[:space] if space > length - _WORD_REACH else start).rstrip()
 
 
 _WORD_REACH = 30
