@@ -215,14 +215,14 @@ def test_the_least_lines_of_a_note_are_never_more_than_reportlab_breaks_it_into(
     """What lets a long note be cut inside the one rendering: the least lines found from the
     words' widths never exceed the lines ReportLab's own line breaking makes (else a note
     that fits would be said to run over)."""
-    from brochure.render.backend.paragraph import line_count
     from brochure.render.paragraphs import fresh, lines_at_least
     from brochure.text import escape
 
     style = summary_kit().styles["body"]
     least = lines_at_least(paragraphs, style, width)
     assert least is not None, "every character is the body font's own"
-    broken = sum(line_count(fresh(escape(text), style), width) for text in paragraphs)
+    broken = sum(len(fresh(escape(text), style).breakLines([width]).lines)  # ReportLab's own
+                 for text in paragraphs)
     assert least <= broken
     assert least >= len(paragraphs)
 

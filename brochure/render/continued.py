@@ -19,9 +19,14 @@ from collections.abc import Callable, Sequence
 from copy import copy
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
-from reportlab.platypus.doctemplate import FrameBreak
 
-from .backend.layout import row_heights, set_table_cells, stacked_height, table_cells
+from .backend.layout import (
+    is_frame_break,
+    row_heights,
+    set_table_cells,
+    stacked_height,
+    table_cells,
+)
 from .backend.paragraph import forget_lines
 from .replay import Recorded, shared_flowables_lock
 from .tagging import cell_copy
@@ -47,7 +52,7 @@ class Continuable(KeepTogether):
 
     def split(self, available_width, available_height):
         pieces = super().split(available_width, available_height)
-        if not pieces or not isinstance(pieces[0], type(FrameBreak)):  # (an instance)
+        if not pieces or not is_frame_break(pieces[0]):
             return pieces  # it fits, or it is taller than a column: as a KeepTogether
         if available_height < stacked_height(self.content, self.canv, available_width) * \
                 self.share:
@@ -142,12 +147,13 @@ def _table_of(table: Flowable) -> Table:
 
 
 def _own(table: Flowable) -> Table:
-    """A copy of a data table (of the table a recording wraps), its cells copied too, for this
-    document alone: a recorded table is shared by the documents rendered at once in threads
-    (the web API), and the pieces of a split are laid out and drawn by one of them, outside
-    the recording's lock. The table itself stays as it is, for where it is placed whole. The
-    copy is made under that lock (another document may be using the table), and its
-    paragraphs hold no lines of the shared ones (a split edits a paragraph's lines)."""
+    """A copy of a data table (of the table a recording wraps), its cells copied too, to be
+    split: a recorded table is shared by the documents rendered at once in threads (the web
+    API), and a split edits its table and its paragraphs' lines. The table itself stays as it
+    is, for where it is placed whole; the pieces of a recorded table's split are then kept,
+    recorded, for every document (see :meth:`~.replay.Recorded.kept_pieces`). The copy is
+    made under the shared lock (another document may be using the table), and its paragraphs
+    hold no lines of the shared ones."""
     table = _table_of(table)
     with shared_flowables_lock():
         mine = copy(table)

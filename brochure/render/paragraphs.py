@@ -56,7 +56,7 @@ class Para(Paragraph):
     def wrap(self, available_width, available_height):
         width = width_key(available_width)  # (two columns' widths differ in their last bits)
         if self._wrapped_at == width and lines.has_lines(self):
-            return self.width, self.height  # (a split that failed takes the lines away)
+            return self.width, self.height  # (a copy's lines forgotten: wrapped again)
         key = self._parse_key
         if key is not None and self._wraps.restore(self, key, width):
             self._wrapped_at = width
@@ -219,7 +219,8 @@ def _unmarked(markup: str, style: ParagraphStyle, bullet: str | None,
     ReportLab cleans it, in one fragment of the style's own (see :func:`_style_fragment`).
     None for any other markup, or while parses are not reused (``PARSED.disabled()``: every
     paragraph parsed afresh, to compare)."""
-    if "<" in markup or "&" in markup or not PARSED.enabled:
+    if "<" in markup or "&" in markup or not PARSED.enabled or \
+            getattr(style, "textTransform", None):  # (ReportLab's parser transforms the text)
         return None
     text = lines.cleaned(markup)
     fragment = _style_fragment(style) if text else None

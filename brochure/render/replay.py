@@ -25,6 +25,7 @@ from reportlab.platypus import Flowable
 
 from .backend import fonts as glyphs
 from .backend.canvas import annotation_count, current_matrix, document_of, page_operators
+from .backend.layout import width_key
 from .structure import marks_in
 from .wrapping import Wrapper
 
@@ -100,10 +101,11 @@ class Recorded(Wrapper):
     OWN = frozenset({"inner", "store", "_sizes", "_pieces"})
 
     def __init__(self, inner: Flowable, store: dict, sizes: dict, pieces: dict):
-        """``store`` (recordings by width), ``sizes`` (by width) and ``pieces`` (the pieces of
-        its splits, see :meth:`kept_pieces`) are shared by the wrappers of one flowable across
-        documents; each document gets a fresh wrapper, since platypus leaves marks on the
-        flowables it places."""
+        """``store`` (recordings by width), ``sizes`` (by width, see
+        :func:`~.backend.layout.width_key`) and ``pieces`` (the pieces of its splits, see
+        :meth:`kept_pieces`, and measures of it, see :meth:`measure`) are shared by the
+        wrappers of one flowable across documents; each document gets a fresh wrapper, since
+        platypus leaves marks on the flowables it places."""
         super().__init__(inner)
         self.store, self._sizes = store, sizes
         self._pieces = pieces
@@ -115,13 +117,13 @@ class Recorded(Wrapper):
         drawn once, not in every summary)."""
         with _SHARED:
             kept = self._pieces.setdefault(key, [(piece, {}, {}, {}) for piece in made])
-        return [Recorded(*piece) for piece in kept]
+        return _wrappers(kept)
 
     def known_pieces(self, key: tuple) -> list[Recorded] | None:
         """The pieces :meth:`kept_pieces` keeps under ``key``, if a document has made them."""
         with _SHARED:
             kept = self._pieces.get(key)
-        return None if kept is None else [Recorded(*piece) for piece in kept]
+        return None if kept is None else _wrappers(kept)
 
     def measure(self, key: tuple, make: Callable[[], Any]) -> Any:
         """A measure of the inner flowable (its rows' heights in a width), made once and kept
@@ -132,11 +134,12 @@ class Recorded(Wrapper):
             return self._pieces[key]
 
     def wrap(self, available_width, available_height):
+        width = width_key(available_width)  # (two columns' widths differ in their last bits)
         with _SHARED:
-            if available_width not in self._sizes:
-                self._sizes[available_width] = self.inner.wrapOn(self.canv, available_width,
-                                                                 available_height)
-        self.width, self.height = self._sizes[available_width]
+            if width not in self._sizes:
+                self._sizes[width] = self.inner.wrapOn(self.canv, available_width,
+                                                       available_height)
+        self.width, self.height = self._sizes[width]
         return self.width, self.height
 
     def split(self, available_width, available_height):
@@ -150,6 +153,11 @@ class Recorded(Wrapper):
             self.inner.drawOn(canvas, 0, 0)
         with _SHARED:
             replay(self.canv, self.store, self.width, draw_inner)
+
+
+def _wrappers(kept: list[tuple]) -> list[Recorded]:
+    """A document's own wrappers of pieces kept for every document."""
+    return [Recorded(*piece) for piece in kept]
 
 
 class Shared(Wrapper):

@@ -27,6 +27,7 @@ from typing import Any, Literal, NamedTuple, Protocol, cast
 
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, Table
 from reportlab.platypus.doctemplate import FrameBreak, NullActionFlowable
+from reportlab.rl_config import _FUZZ
 
 _ATOMIC = frozenset({int, float, str, bool, type(None)})
 
@@ -294,7 +295,7 @@ class PlacedWhole(KeepTogether):
         if self._moved:
             return [NullActionFlowable(), *content]
         pieces: list[Flowable] = super().split(aW, aH)
-        if len(pieces) == len(content) + 1 and isinstance(pieces[0], _FRAME_BREAK) and \
+        if len(pieces) == len(content) + 1 and is_frame_break(pieces[0]) and \
                 all(a is b for a, b in zip(pieces[1:], content, strict=True)):
             self._moved = True
             return [pieces[0], self]
@@ -313,7 +314,7 @@ class PlacedWhole(KeepTogether):
                     or getattr(flowable, "_SPACETRANSFER", False):
                 return None
             used_width, height = flowable.wrapOn(self.canv, width, UNBOUNDED)
-            if height <= _FUZZ:
+            if height <= _FUZZ:  # (ReportLab's tolerance: a frame takes it for no height)
                 return None
             top = foot + (max(flowable.getSpaceBefore(), after) if placed else 0.0)
             foot = top + height
@@ -342,8 +343,10 @@ def place_whole(keep: KeepTogether) -> None:
 
 @cache
 def _placed_whole_kind(kind: type[KeepTogether]) -> type[KeepTogether]:
-    if kind is KeepTogether or issubclass(kind, PlacedWhole):
-        return PlacedWhole if kind is KeepTogether else kind
+    if issubclass(kind, PlacedWhole):
+        return kind
+    if kind is KeepTogether:
+        return PlacedWhole
     return type(f"PlacedWhole{kind.__name__}", (PlacedWhole, kind), {})
 
 
@@ -355,10 +358,12 @@ class _Placed(NamedTuple):
     room: float
 
 
-_FUZZ = 1e-6
-"""ReportLab's tolerance (``platypus.frames._FUZZ``): what is this much short of the room fits."""
-_FRAME_BREAK = type(FrameBreak)
-"""ReportLab's frame break (``FrameBreak`` is an instance of it)."""
+def is_frame_break(flowable: Flowable) -> bool:
+    """Whether ``flowable`` is ReportLab's frame break (``FrameBreak`` is an instance of its
+    class)."""
+    return isinstance(flowable, type(FrameBreak))
+
+
 _SPLIT_ME = 0xFFFFFF
 """The height a KeepTogether says it has, taller than any frame, to be split (ReportLab's)."""
 
@@ -374,9 +379,9 @@ def set_kept_together(keep: KeepTogether, flowables: list[Flowable]) -> None:
 
 
 def retype(flowable: Flowable, kind: type[Flowable]) -> None:
-    """Give ``flowable`` the class ``kind`` (a subclass of its own class that adds behaviour
-    and no state). ``object.__setattr__``: ReportLab's shapes check every attribute set
-    through their own."""
+    """Give ``flowable`` the class ``kind`` (a subclass of its own class that adds behaviour,
+    and at most state of its own that it sets itself). ``object.__setattr__``: ReportLab's
+    shapes check every attribute set through their own."""
     object.__setattr__(flowable, "__class__", kind)
 
 

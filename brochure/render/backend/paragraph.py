@@ -178,17 +178,11 @@ def fragments(paragraph: Paragraph) -> list[ParaFrag]:
     return paragraph.frags
 
 
-def line_count(paragraph: Paragraph, width: float) -> int:
-    """How many lines the paragraph takes at ``width`` (without wrapping it)."""
-    return len(paragraph.breakLines([width]).lines)
-
-
 def wrapped_line_count(paragraph: Paragraph, width: float) -> int:
     """How many lines the paragraph takes once wrapped to ``width`` (``blPara``), which it
     then keeps for a later wrap to that width."""
     paragraph.wrap(width, UNBOUNDED)
     return len(getattr(_wrapped(paragraph).blPara, "lines", ()))
-
 
 
 def word_count(paragraph: Paragraph, width: float) -> int:
