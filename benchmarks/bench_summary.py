@@ -197,11 +197,13 @@ def _records_file(folder: Path, n: int) -> Path:
 
 
 def _batch_run(source: Path, out: Path, workers: int) -> tuple[float, float]:
-    """Wall and CPU seconds of one ``brochure batch`` into a new folder ``out``."""
+    """Wall and CPU seconds of one ``brochure batch`` into a new folder ``out`` (its audit log
+    kept beside it, in the benchmark's temporary folder, not in the checkout's state)."""
     shutil.rmtree(out, ignore_errors=True)
+    state = dict(os.environ, BROCHURE_STATE=str(out.parent / "state"))
     start, cpu = time.perf_counter(), _children_cpu()
     subprocess.run([sys.executable, "-m", "brochure", "batch", str(source), "--out", str(out),
-                    "--workers", str(workers)], check=True, capture_output=True)
+                    "--workers", str(workers)], check=True, capture_output=True, env=state)
     return time.perf_counter() - start, _children_cpu() - cpu
 
 

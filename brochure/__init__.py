@@ -10,17 +10,18 @@ whose own text takes more room than its summary's pages give; it names the field
 
 __version__ = "0.1.0"
 
-from .errors import BrochureError, FitError, RecordFitError, SourceError
-
 __all__ = ["BrochureError", "FitError", "RecordFitError", "SourceError", "__version__",
            "assess", "build_publication", "load_project", "render_summary"]
 
 _LAZY = {"build_publication": "build", "assess": "summaries", "render_summary": "summaries",
-         "load_project": "project"}
+         "load_project": "project", "BrochureError": "errors", "FitError": "errors",
+         "RecordFitError": "errors", "SourceError": "errors"}
 
 
 def __getattr__(name: str):
-    """The public functions, imported when first used (the command line starts faster)."""
+    """The public names, imported when first used: the command line starts faster, and
+    imports nothing before its entry point decides how Ctrl-C is answered (see
+    :mod:`brochure.__main__`)."""
     if name in _LAZY:
         from importlib import import_module
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .text import shield
@@ -35,7 +35,10 @@ def _compiled(source: str):
     """The template, the names it reads and the names it needs, from one parse (the tree is
     read before it is compiled: compiling may change it)."""
     tree = ENVIRONMENT.parse(source)
-    names = tuple(sorted(meta.find_undeclared_variables(tree)))
+    try:  # (reading the names finds an unknown filter or test, as compiling would)
+        names = tuple(sorted(meta.find_undeclared_variables(tree)))
+    except TemplateSyntaxError:
+        ENVIRONMENT.handle_exception(source=source)  # Jinja's own error, told as it tells it
     tested = {test.node.name for test in tree.find_all(nodes.Test)
               if test.name == "none" and isinstance(test.node, nodes.Name)}
     branches: list[nodes.If | nodes.CondExpr] = [*tree.find_all(nodes.If),

@@ -165,3 +165,18 @@ def test_a_spreadsheet_saved_in_a_legacy_encoding_is_placed_and_explained(tmp_pa
     assert result.returncode == 2
     assert f'{csv}:2:7: error: not UTF-8 text (byte 0xeb); save it as "CSV UTF-8"' in \
         result.stderr
+
+
+def test_a_template_with_an_unknown_filter_is_told_in_one_line_at_its_place(project):
+    """A content template naming a filter Jinja lacks: one error line at the template's
+    place with Jinja's reason, nothing after it (reading the template's names before it was
+    compiled let Jinja's internal reference through, a second line like a traceback's)."""
+    relative = "content/knee-stem-cell/candidacy.yaml"
+    line = _edit(project, relative, "call us at **{{ clinic_phone }}**",
+                 "call us at **{{ clinic_phone | nosuch }}**")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    told = [e for e in result.stderr.splitlines() if "nosuch" in e or "<introspection>" in e]
+    assert len(told) == 1, result.stderr
+    assert told[0].startswith(f"{relative}:{line}:") and "No filter named 'nosuch'" in told[0]
+    assert "File " not in result.stderr and "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from brochure.project import load_project
 from brochure.render import qr
 from brochure.render.paragraphs import LinkPara
-from brochure.render.structure import LinkCall, compose, inverse, page_rect
+from brochure.render.structure import LinkCall, compose, marks_in, page_rect
 from brochure.summaries import render_summary
 
 from .conftest import PROJECT
@@ -88,7 +88,8 @@ def test_a_link_rectangle_is_kept_relative_to_the_recordings_origin():
     rect = (0.0, 0.0, 40.0, 10.0)
     for origin, moved in [((1.0, 0.0, 0.0, 1.0, 36.0, 500.0), (1.0, 0.0, 0.0, 1.0, 300.0, 90.0)),
                           ((2.0, 0.0, 0.0, 0.5, 10.0, 20.0), (2.0, 0.0, 0.0, 0.5, 70.0, 5.0))]:
-        at_link = compose(origin, inner)
-        call = LinkCall((), "https://example.org", rect, "x", compose(inverse(origin), at_link))
+        at_link = compose(origin, inner)  # the link as the tagger journals it when drawn
+        [call] = marks_in([], [LinkCall((), "https://example.org", rect, "x", at_link)], origin)
+        assert isinstance(call, LinkCall)
         again = page_rect(compose(moved, call.matrix), rect)
         assert again == pytest.approx(page_rect(compose(moved, inner), rect))
