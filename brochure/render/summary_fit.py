@@ -191,10 +191,7 @@ class _Fitting:
                 _block_width(kit, self.record.language, key, wide) != narrow
                 for key, _ in self._note_blocks(cut_only=False)):
             return None
-        firsts: dict[str, list] = {}
-        story = _summary_story(kit, self._with_notes(""),
-                               self.assessment, wide, self._reduced(len(self.reductions)),
-                               note_cut=True, replay=self.seed is not None, firsts=firsts)
+        story, firsts = self._shortest_story("", wide, replay=self.seed is not None)
         leaving = {id(f) for key, _ in self._note_blocks(cut_only=False)
                    for f in firsts.get(key, ())}
         at = next((n for n, f in enumerate(story) if isinstance(f, _IntoColumns)), len(story))
@@ -250,6 +247,18 @@ class _Fitting:
         count = len(note_paragraphs(block, cut))
         last = len(note) - 2  # (a cut note ends with its ending, after its last paragraph)
         return last if count and last - count + 1 >= 0 else None
+
+    def _shortest_story(self, notes: str, width: float, replay: bool = True,
+                        from_key: str | None = None, built: dict[str, list] | None = None
+                        ) -> tuple[list, dict[str, list]]:
+        """The shortest form's story (from block ``from_key`` on, when given), its note cut to
+        ``notes``, for a rendering ``width`` wide; and each block's own flowables, by key
+        (``built``: those already made, taken as they are)."""
+        firsts: dict[str, list] = {}
+        story = _summary_story(self.kit, self._with_notes(notes), self.assessment, width,
+                               self._reduced(len(self.reductions)), note_cut=True,
+                               replay=replay, firsts=firsts, from_key=from_key, built=built)
+        return story, firsts
 
     def _with_notes(self, notes: str | None) -> PatientRecord:
         """The record with its note cut to ``notes`` (None: as it is)."""
@@ -356,12 +365,8 @@ class _Fitting:
         width = _block_width(kit, self.record.language, resume.key, _text_width(kit.layout))
         if any(width_key(frame_width) != width_key(width) for frame_width, _ in spaces):
             return None
-        after, firsts = rest if rest is not None else ([], {})
-        if rest is None:
-            after = _summary_story(kit, self._with_notes(""),
-                                   self.assessment, doc.width, self._reduced(len(
-                                       self.reductions)), note_cut=True, replay=True,
-                                   firsts=firsts, from_key=resume.key)
+        after, firsts = rest if rest is not None else self._shortest_story(
+            "", doc.width, from_key=resume.key)
         room = sum(height for _, height in spaces)
         note_own = {id(f) for f in firsts.get(resume.key, ())}
         canvas = kit.measuring_canvas
@@ -462,12 +467,8 @@ class _CutInRendering:
     def story_from(self, doc: _SummaryDoc, cut: str, start: int = 0) -> tuple[list, list]:
         """The story from the note on (from its ``start``-th own flowable), the note cut to
         ``cut``, for the rendering, and the note block's own flowables."""
-        fitting = self.fitting
-        own: dict[str, list] = {}
-        story = _summary_story(fitting.kit, fitting._with_notes(cut),
-                               fitting.assessment, doc.width, fitting._reduced(self.taken),
-                               note_cut=True, replay=True, firsts=own, from_key=self.resume.key,
-                               built=self.unplaced)
+        story, own = self.fitting._shortest_story(cut, doc.width, from_key=self.resume.key,
+                                                  built=self.unplaced)
         note = own[self.resume.key]
         return (_from_flowable(story, note[start]) if start else story), note
 
