@@ -442,10 +442,9 @@ def _measure(brand: Brand) -> Measure:
     """Text widths in the brand's body font (registered when first needed)."""
     @cache
     def faces() -> tuple[str, str]:
-        from .render.fonts import register_fonts
+        from .render.fonts import measuring_faces
 
-        body = register_fonts(brand.fonts).body
-        return body.regular, body.bold
+        return measuring_faces(brand.fonts.body)
 
     def width(text: str, bold: bool, size: float) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .text import shield
@@ -18,25 +18,30 @@ ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=
 
 
 def compiled(source: str):
-    """The template and the names it reads."""
-    template, names, _ = _compiled(source)
-    return template, names
+    """The template and the names it reads (compiled when first rendered: checking a
+    template reads its names alone)."""
+    return _template(source), names_read(source)
+
+
+def names_read(source: str) -> tuple[str, ...]:
+    """The names a template reads (a TemplateSyntaxError if it does not compile)."""
+    return _parsed(source)[0]
 
 
 def needed(source: str) -> frozenset[str]:
     """The names a template needs a value of: those it reads, but for names it tests itself,
     with ``is none`` / ``is not none`` or as the condition of an ``if`` (where a missing value
     prints nothing false), which are the template's to handle."""
-    return _compiled(source)[2]
+    return _parsed(source)[1]
 
 
 @lru_cache(maxsize=2048)
-def _compiled(source: str):
-    """The template, the names it reads and the names it needs, from one parse (the tree is
-    read before it is compiled: compiling may change it)."""
+def _parsed(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The names a template reads and the names it needs, from one parse. Reading the names
+    finds an unknown filter or test, as compiling would: a template that passes compiles."""
     tree = ENVIRONMENT.parse(source)
-    try:  # (reading the names finds an unknown filter or test, as compiling would)
-        names = tuple(sorted(meta.find_undeclared_variables(tree)))
+    try:
+        read = tuple(sorted(meta.find_undeclared_variables(tree)))
     except TemplateSyntaxError:
         ENVIRONMENT.handle_exception(source=source)  # Jinja's own error, told as it tells it
     tested = {test.node.name for test in tree.find_all(nodes.Test)
@@ -47,7 +52,14 @@ def _compiled(source: str):
         condition = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
         if isinstance(condition, nodes.Name):
             tested.add(condition.name)
-    return ENVIRONMENT.from_string(tree), names, frozenset(names) - tested
+    return read, frozenset(read) - tested
+
+
+@lru_cache(maxsize=2048)
+def _template(source: str) -> Template:
+    """The template compiled, once its names are read (see :func:`_parsed`)."""
+    _parsed(source)
+    return ENVIRONMENT.from_string(source)
 
 
 _RENDERED: dict[tuple, tuple[str, list]] = {}

@@ -90,6 +90,8 @@ def named(char: str) -> str:
 
 def invisible_problem(text: str) -> str | None:
     """Why ``text`` holds a character that prints as nothing where it may not, or None."""
+    if text.isascii():  # (no default-ignorable or format character is in ASCII)
+        return None
     for index, char in enumerate(text):
         if not _invisible(char) or ord(char) in DIRECTION_MARKS:
             continue

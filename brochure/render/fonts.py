@@ -54,6 +54,9 @@ class FontFamily:
             return self.bold_italic if italic else self.bold
         return self.italic if italic else self.regular
 
+    def faces(self) -> tuple[str, str, str, str]:
+        return self.regular, self.bold, self.italic, self.bold_italic
+
 
 @dataclass(frozen=True)
 class FontSet:
@@ -72,6 +75,16 @@ _FALLBACKS: dict[str, tuple[str, ...]] = {}
 _CMAP: dict[str, frozenset[int]] = {}
 """Per registered face, the characters its own character map has (not the private code points
 given to its other glyphs, see :func:`_name_every_glyph`)."""
+
+
+_FILES: dict[str, str] = {}
+"""Per registered face, the digest of the font file it is made from (and of how it is
+prepared: see :func:`_prepared`)."""
+
+
+def file_digest(face: str) -> str:
+    """The digest of the font file a registered face is made from."""
+    return _FILES[face]
 
 
 def coverage(face: str) -> frozenset[int]:
@@ -178,8 +191,9 @@ def _register_face(family: str, weight: int, style: str) -> str:
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
     axes: dict[str, float] = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
+    _FILES[name], prepared = _prepared_file(chosen.path, axes)
     try:
-        font = TTFont(name, _prepared(chosen.path, axes), asciiReadable=False)
+        font = TTFont(name, prepared, asciiReadable=False)
     except Exception:  # a damaged copy in the cache: prepared again, and the copy replaced
         font = TTFont(name, _prepared(chosen.path, axes, cached=False), asciiReadable=False)
     if face_name_taken(font):
@@ -283,16 +297,22 @@ def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:
     (ReportLab draws only static outlines), without hinting (instructions, fpgm, prep, cvt;
     PDF viewers and printers rasterise at high resolution without it, and every embedded
     subset is about a third smaller and quicker to write). Kept in a cache folder."""
+    return _prepared_file(path, axes, cached)[1]
+
+
+def _prepared_file(path, axes: dict[str, float], cached: bool = True) -> tuple[str, BytesIO]:
+    """:func:`_prepared`, and the digest it is kept under (of the original file and of how it
+    is prepared)."""
     original = Path(path).read_bytes()
     key = (original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
            + _PREPARATION)
-    name = f"{hashlib.sha256(key).hexdigest()[:24]}.ttf"
-    kept = _from_cache(name) if cached else None
+    digest = hashlib.sha256(key).hexdigest()[:24]
+    kept = _from_cache(f"{digest}.ttf") if cached else None
     if kept is not None:
-        return BytesIO(kept)
+        return digest, BytesIO(kept)
     stripped = _strip(BytesIO(original), axes)
-    _to_cache(name, stripped)
-    return BytesIO(stripped)
+    _to_cache(f"{digest}.ttf", stripped)
+    return digest, BytesIO(stripped)
 
 
 _PREPARATION = b"instances named 2"
@@ -388,6 +408,14 @@ def register_family(choice: FontChoice) -> FontFamily:
         for italic in (1, 0):  # upright last: an upright-only family's faces read as upright
             addMapping(family.regular, bold, italic, family.face(bool(bold), bool(italic)))
     return family
+
+
+def measuring_faces(choice: FontChoice) -> tuple[str, str]:
+    """A family's regular and bold faces, registered: text measured in them is never drawn,
+    so the family's other faces, its fallbacks and its <b>/<i> mapping are left for
+    :func:`register_family` (each font file is read when first needed)."""
+    return (_register_face(choice.family, choice.regular, "normal"),
+            _register_face(choice.family, choice.bold, "normal"))
 
 
 def register_fonts(fonts: Fonts) -> FontSet:

@@ -42,7 +42,7 @@ from ..model.project import ProjectSettings
 from ..model.record import RecordKind
 from ..model.rules import Rules
 from ..model.summary import BottomLine, SummaryBlock, SummaryText
-from ..templates import compiled, fill, needed
+from ..templates import fill, names_read, needed
 from ..text import escape, strings_in
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
@@ -68,7 +68,7 @@ from .blocks import BlockContext
 from .colours import Palette
 from .continued import Continuable
 from .document import DeferredPages, Metadata, describe
-from .fonts import FontSet, register_fonts
+from .fonts import FontSet, file_digest, register_fonts
 from .paragraphs import (
     Para,
     fresh,
@@ -76,6 +76,7 @@ from .paragraphs import (
     lines_at_least,
 )
 from .replay import FontSeed, Recorded, replay
+from .seed_store import keep_seed, kept_seed, seed_key
 from .structure import Tagger
 from .styles import StyleSheet, build_styles
 from .summary_blocks import (
@@ -189,15 +190,30 @@ class SummaryKit:
         seed learnt before in this process: it depends on nothing but what :attr:`identity`
         digests, and no one changes a seed once learnt."""
         if language not in self.seeds:
-            self.seeds[language] = _LEARNT.get((self.identity, language)) or self._learn(language)
+            seed = _LEARNT.get((self.identity, language)) or self._kept_or_learnt(language)
+            self.seeds[language] = seed
         return self.seeds[language]
+
+    def _kept_or_learnt(self, language: str) -> FontSeed:
+        """The seed an earlier run kept on disk (see :mod:`.seed_store`), else learnt now and
+        kept, when every font it numbers is one of the kit's (whose files its key digests)."""
+        faces = {face: file_digest(face) for family in (self.fonts.body, self.fonts.heading,
+                                                        *self.fonts.fallbacks)
+                 for face in family.faces()}
+        key = seed_key(self.identity, language, faces.values())
+        seed = kept_seed(key)
+        if seed is None:
+            seed = self._learn(language)
+            if set(seed.order) <= faces.keys():
+                keep_seed(key, seed)
+        _LEARNT.put((self.identity, language), seed)
+        return seed
 
     def _learn(self, language: str) -> FontSeed:
         seed = FontSeed()
         for verdict in self.rules.verdicts:
             _render(self, _CALIBRATION.model_copy(update={"language": language}),
                     _calibration_assessment(self, verdict.id, language), None, seed)
-        _LEARNT.put((self.identity, language), seed)
         return seed
 
     @cached_property
@@ -318,7 +334,7 @@ def _reads_note(block: SummaryBlock) -> bool:
     """Whether a block is a note, holds one, or has a template that reads the record's note."""
     dumped = block.model_dump()
     return _holds_note(dumped) or any(
-        "notes" in compiled(t)[1] for t in strings_in(dumped) if "{" in t)
+        "notes" in names_read(t) for t in strings_in(dumped) if "{" in t)
 
 
 def _holds_note(dumped: object) -> bool:
@@ -684,7 +700,7 @@ def _is_static(block, also: str | None = None) -> bool:
     if block.type == "columns":
         return all(_is_static(b) for column in block.columns for b in column)
     return (block.type in _STATIC or block.type == also) and all(
-        set(compiled(t)[1]) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
+        set(names_read(t)) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
 
 
 _KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",),
