@@ -55,6 +55,7 @@ from .output import (
     WriteError,
     publish,
     summary_token,
+    sync_file,
     token_key,
     write_temporary,
 )
@@ -269,9 +270,10 @@ class Run:
             self.add(outcome.index, _row(row, status=outcome.status, problems=tuple(
                 _at(row, p) for p in outcome.problems)))
             return
-        path = Path(task.path)
+        path, temporary = Path(task.path), Path(outcome.temporary)
         try:
-            publish(Path(outcome.temporary), path)
+            _synced(temporary)  # here, not in the worker: it renders on while the disk works
+            publish(temporary, path)
         except OSError as exc:
             self.stop.write_failed = exc.strerror or type(exc).__name__
             self.add(outcome.index, _row(row, status=NOT_RENDERED, problems=(self._reason(),)))
@@ -320,6 +322,15 @@ class Run:
         size = RESERVE_BASE + RESERVE_PER_ROW * len(self.rows) + problems + \
             RESERVE_PER_FILE * len(summaries_in(self.folder))
         reserve(self.folder / RESERVE, size)
+
+
+def _synced(temporary: Path) -> None:
+    """A worker's temporary file on disk (removed, and OSError, when it cannot be)."""
+    try:
+        sync_file(temporary)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def reserve(path: Path, size: int) -> None:
@@ -531,7 +542,7 @@ def _render_one(task: Task) -> Outcome:
         result = summarize(task.record, password=options.password,
                            with_brochure=options.with_brochure, project=_PROJECT,
                            brand=options.brand)
-        temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE)
+        temporary = write_temporary(Path(task.path), result.pdf, PRIVATE_MODE, synced=False)
         return Outcome(task.index, verdict=result.assessment.verdict, temporary=str(temporary),
                        warnings=result.warnings, status="ok")
     except WriteError as exc:

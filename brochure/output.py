@@ -60,9 +60,12 @@ def write_atomic(path: Path, data: bytes, mode: int = SHARED_MODE) -> None:
     publish(temporary, path)
 
 
-def write_temporary(path: Path, data: bytes, mode: int = SHARED_MODE) -> Path:
+def write_temporary(path: Path, data: bytes, mode: int = SHARED_MODE,
+                    synced: bool = True) -> Path:
     """``data`` on disk (synced) in a hidden temporary file beside ``path``, ready for
-    :func:`publish`; a process killed before that leaves only the hidden ``.….tmp`` file."""
+    :func:`publish`; a process killed before that leaves only the hidden ``.….tmp`` file.
+    ``synced=False``: written, but left for :func:`sync_file` before it is published (so
+    that another process can wait on the disk while this one goes on)."""
     with writable(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
@@ -71,12 +74,23 @@ def write_temporary(path: Path, data: bytes, mode: int = SHARED_MODE) -> Path:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if synced:
+                    os.fsync(handle.fileno())
             os.chmod(tmp, mode)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     return Path(tmp)
+
+
+def sync_file(path: Path) -> None:
+    """Have the system put a file written with ``synced=False`` on disk (OSError if it
+    cannot)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def publish(temporary: Path, path: Path) -> None:

@@ -120,9 +120,9 @@ class FullDisk:
         """After the first refused write, other programs take what space is left."""
         real = batch.write_temporary
 
-        def write_temporary(path, data, mode):
+        def write_temporary(path, data, mode, **options):
             self._take(len(data), path)
-            return real(path, data, mode)
+            return real(path, data, mode, **options)
         monkeypatch.setattr(batch, "write_temporary", write_temporary)
         monkeypatch.setattr(manifest, "write", self._write)
         monkeypatch.setattr(batch, "reserve", self._reserve)
@@ -182,6 +182,52 @@ def test_when_not_even_the_manifest_fits_the_partial_holds_whole_lines(tmp_path,
     partial = _lines(out / "manifest.csv.partial")
     assert [r["id"] for r in partial] == [f"K-{i:05d}" for i in range(len(partial))]
     assert {r["file"] for r in partial if r["status"] == "ok"} <= _pdfs(out)
+
+
+def test_every_summary_is_on_disk_before_it_takes_its_name(tmp_path, monkeypatch):
+    """A worker writes its file and renders on; the batch has the disk keep the file (fsync)
+    before the file takes its name and is listed, never after."""
+    events: list[tuple[str, str]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def synced(fd: int) -> None:
+        fsync(fd)
+        events.append(("synced", os.readlink(f"/proc/self/fd/{fd}")))
+
+    def renamed(source, target) -> None:
+        replace(source, target)
+        events.append(("named", f"{source}>{target}"))
+    monkeypatch.setattr(os, "fsync", synced)
+    monkeypatch.setattr(os, "replace", renamed)
+    out = tmp_path / "out"
+    assert _cli("batch", str(_records(tmp_path / "a.csv", range(3))), "--out",
+                str(out)).exit_code == 0
+    for name in _pdfs(out):
+        (named,) = [i for i, (kind, what) in enumerate(events)
+                    if kind == "named" and what.endswith(f">{out / name}")]
+        temporary = events[named][1].split(">")[0]
+        assert ("synced", temporary) in events[:named], name
+
+
+def test_a_file_the_disk_cannot_keep_stops_the_batch_and_leaves_no_temporary(tmp_path,
+                                                                           monkeypatch):
+    calls = {"n": 0}
+    real = batch.sync_file
+
+    def failing(path: Path) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(5, "Input/output error")
+        real(path)
+    monkeypatch.setattr(batch, "sync_file", failing)
+    out = tmp_path / "out"
+    result = _cli("batch", str(_records(tmp_path / "a.csv", range(4))), "--out", str(out))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{out}: error: writing failed (Input/output error), so the batch stopped" in \
+        result.output
+    lines = _lines(out / "manifest.csv")
+    assert [r["status"] for r in lines] == ["ok", "not rendered", "not rendered", "not rendered"]
+    assert _pdfs(out) == {lines[0]["file"]} and not list(out.glob(".*.tmp"))
 
 
 def test_a_line_the_disk_cuts_short_is_taken_back_whole(tmp_path, monkeypatch):

@@ -202,11 +202,11 @@ def test_refusals_and_warnings_about_a_folder_say_nothing_of_the_record(tmp_path
 
     real = batch.write_temporary
 
-    def full(path, data, mode):
+    def full(path, data, mode, **options):
         if path.suffix == ".pdf":
             raise WriteError(Problem("cannot write here (No space left on device)", path),
                              "No space left on device")
-        return real(path, data, mode)
+        return real(path, data, mode, **options)
     monkeypatch.setattr(batch, "write_temporary", full)
     outputs.append(run("batch", str(day), "--out", str(tmp_path / "full")))
     assert "name changed" in (tmp_path / "out" / "manifest.csv").read_text()
