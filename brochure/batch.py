@@ -191,6 +191,14 @@ class Run:
         self.finished: list[dict] | None = None
         self.audit: AuditLog | None = None
         self.options = Options(root="")
+        self.workers: Workers | None = None
+
+    def start_workers(self, options: Options, workers: int, project: Project) -> None:
+        """For two workers or more: start them now, with ``project`` loaded, so that they
+        prepare the kit records are read for by default while this process reads the rows
+        (see :class:`Workers`)."""
+        if workers > 1 and not self.stop.requested:
+            self.workers = Workers(options, workers, project)
 
     def take(self, rows: list[RecordRow]) -> list[RecordRow]:
         """The input rows this run accounts for (from here on, an interruption lists them)."""
@@ -209,8 +217,12 @@ class Run:
         self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
         tasks = self._plan(token_key())
-        _render_all(tasks, options, workers, self.stop, lambda o: self._outcome(o, tasks),
-                    project)
+        done = lambda o: self._outcome(o, tasks)  # noqa: E731
+        if self.workers is not None and len(tasks) > 1 and not self.stop.requested:
+            self.workers.prepared(options.publications)
+            _render_pooled(list(tasks.values()), self.workers, self.stop, done)
+        else:
+            _render_all(tasks, options, workers, self.stop, done, project)
         return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
 
     def _reason(self) -> str:
@@ -314,6 +326,8 @@ class Run:
         self.partial.close()
         if self.audit:
             self.audit.close()
+        if self.workers:
+            self.workers.close()
 
     def _reserve(self) -> None:
         """Keep room for the finished manifest (given back just before it is written), so that
@@ -419,31 +433,73 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: St
     asked to stop (with ``project`` when already loaded)."""
     if stop.requested:  # (asked while the project loaded: no kit prepared for nothing)
         return
-    _load(options, project)  # here, so that forked workers start with the project loaded
+    project = _load(options, project)  # here, so that forked workers start with it loaded
     if workers <= 1 or len(tasks) < 2:
         for task in tasks.values():
             if stop.requested:
                 return
             done(_render_one(task))
         return
-    _render_pooled(list(tasks.values()), options, workers, stop, done)
+    _render_pooled(list(tasks.values()), Workers(options, workers, project), stop, done)
 
 
-def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: Stop,
+class Workers:
+    """Worker processes forked with the project loaded (the fork shares it), each told to
+    prepare a publication's kit (fonts, font seeds) before any task: those of the default
+    publication as soon as they start, while this process reads and plans the rows."""
+
+    def __init__(self, options: Options, count: int, project: Project):
+        global _OPTIONS, _PROJECT
+        _OPTIONS, _PROJECT = options, project
+        gc.freeze()  # the project lives as long as the workers: never scan it again
+        self.count, self.before = count, set(multiprocessing.active_children())
+        self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
+                                        initargs=(options, os.getpid()))
+        self.preparing: dict[str, list[Future]] = {}
+        default = options.publication or project.records.default
+        if default in project.records.kinds:
+            self.prepare(default)
+
+    def prepare(self, publication: str) -> None:
+        """Have the workers prepare ``publication``'s kit (one request a worker: each finds
+        the kit prepared when it gets a second)."""
+        if publication not in self.preparing:
+            self.preparing[publication] = [self.pool.submit(_prepare_kit, publication)
+                                           for _ in range(self.count)]
+
+    def prepared(self, publications: Iterable[str]) -> None:
+        """Wait until ``publications``' kits are prepared; a BrochureError, as preparing them
+        here would raise, when one cannot be."""
+        for publication in publications:
+            self.prepare(publication)
+        for futures in self.preparing.values():
+            for future in futures:
+                try:
+                    problems = future.result()
+                except BrokenExecutor:
+                    return  # (each task is then listed as lost)
+                if problems:
+                    raise BrochureError(list(problems))
+
+    def close(self, kill: bool = True) -> None:
+        """Stop them: at once (``kill``: what they were writing is only a temporary file,
+        removed before the folder's lock is let go), or once they finish what they do."""
+        if kill:
+            for child in set(multiprocessing.active_children()) - self.before:
+                child.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _render_pooled(tasks: list[Task], workers: Workers, stop: Stop,
                    done: Callable[[Outcome], None]) -> None:
-    """Chunks of tasks over worker processes, a few per worker queued at a time; outcomes are
-    taken as they come (checking for a stop request at least every 0.2 s). Stopped early, the
-    workers are killed at once: what they were writing is only a temporary file, removed
-    before the folder's lock is let go."""
-    size = max(1, min(8, len(tasks) // (workers * 8)))
-    chunks = iter([tasks[i:i + size] for i in range(0, len(tasks), size)])
-    before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                               initargs=(options, os.getpid()))
+    """Chunks of tasks over the worker processes, a few per worker queued at a time; outcomes
+    are taken as they come (checking for a stop request at least every 0.2 s). Stopped early,
+    the workers are killed at once."""
+    chunks, pool = iter(_chunks(tasks, workers.count)), workers.pool
     pending: dict[Future, list[Task]] = {}
     try:
         while not stop.requested:
-            while len(pending) < 4 * workers and (chunk := next(chunks, None)):
+            while len(pending) < 4 * workers.count and (chunk := next(chunks, None)):
                 try:
                     pending[pool.submit(_render_chunk, chunk)] = chunk
                 except BrokenExecutor:  # a worker died: the rest cannot be rendered either
@@ -456,10 +512,21 @@ def _render_pooled(tasks: list[Task], options: Options, workers: int, stop: Stop
                 for outcome in _outcomes(future, pending.pop(future)):
                     done(outcome)
     finally:
-        if pending:
-            for child in set(multiprocessing.active_children()) - before:
-                child.kill()
-        pool.shutdown(wait=True, cancel_futures=True)
+        workers.close(kill=bool(pending))
+
+
+CHUNK = 8
+"""At most this many tasks are sent to a worker at a time (fewer messages between processes)."""
+
+
+def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """The tasks in chunks for ``workers``: of up to :data:`CHUNK` tasks (fewer for a short
+    batch, so that every worker gets some), but one by one at the batch's end, so that no
+    worker waits while another renders a whole chunk."""
+    size = max(1, min(CHUNK, len(tasks) // (workers * CHUNK)))
+    whole = max(0, len(tasks) - 2 * workers * size)
+    whole -= whole % size
+    return [tasks[i:i + size] for i in range(0, whole, size)] + [[t] for t in tasks[whole:]]
 
 
 def _outcomes(future: Future, chunk: list[Task]) -> list[Outcome]:
@@ -512,7 +579,7 @@ def _watch(parent: int) -> None:
     os._exit(1)
 
 
-def _load(options: Options, project: Project | None = None) -> None:
+def _load(options: Options, project: Project | None = None) -> Project:
     """Remember the options; load the project, rules and fonts once (``project``: loaded
     already, to check the rows)."""
     global _OPTIONS, _PROJECT
@@ -522,6 +589,22 @@ def _load(options: Options, project: Project | None = None) -> None:
     for publication in options.publications:
         summary_kit(_PROJECT, publication, options.brand).prepare()  # before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
+    return _PROJECT
+
+
+def _prepare_kit(publication: str) -> tuple[Problem, ...]:
+    """In a worker: ``publication``'s kit prepared (its fonts registered, its seeds found or
+    learnt) before the worker's first task; why it cannot be, as problems."""
+    from .summaries import summary_kit
+    try:
+        options = _loaded_options()
+        summary_kit(_PROJECT, publication, options.brand).prepare()
+    except BrochureError as exc:
+        return tuple(exc.problems)
+    except Exception as exc:
+        return (Problem(internal_error(exc)),)
+    gc.freeze()
+    return ()
 
 
 def _loaded_options() -> Options:

@@ -54,6 +54,7 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                         f"--publication: '{publication}' has no summaries; expected one of: "
                         f"{records.known}"))
                 records = records.choosing(publication)
+                run.start_workers(options, workers, project)  # (they prepare while rows are read)
                 rows = run.take(read_all(files, records))
                 rows = run.take(_checked(rows, project, options))
                 failed_files = _tell_unreadable(rows, files)
