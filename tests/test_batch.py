@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from pypdf import PdfReader
 
-from .conftest import PROJECT, run_cli
+from .conftest import PROJECT, edit_once, run_cli
 
 HEADER = (PROJECT / "content/patients/clinic-day.csv").read_text().splitlines()[0]
 
@@ -71,3 +72,19 @@ def test_a_missing_or_malformed_file_is_a_usage_error(tmp_path):
     broken.write_text("id: [1\n")
     result = run_cli("batch", str(broken), "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and "x.yaml:2:1: error: malformed YAML" in result.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_kit_that_cannot_be_prepared_stops_the_batch_before_any_row(project, tmp_path,
+                                                                      workers):
+    """Two workers prepare the kit themselves (while the rows are read), yet a kit that
+    cannot be prepared is the batch's one error, as with one worker, not an error a row."""
+    edit_once(project, "content/brands/harbor.yaml", "family: Zilla Slab", "family: No Such Slab")
+    out = tmp_path / "out"
+    result = run_cli("batch", str(project / "content/patients/clinic-day.csv"), "--out",
+                     str(out), "--workers", workers, cwd=project)
+    assert result.returncode == 2
+    assert "error: font family 'No Such Slab' (600 normal) is not installed" in result.stderr
+    rows = _manifest(out)
+    assert len(rows) > 2 and {r["status"] for r in rows} == {"not rendered"}
+    assert not list(out.glob("*.pdf")) and not list(out.glob(".*.tmp"))
