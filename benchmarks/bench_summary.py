@@ -8,7 +8,7 @@ Prints JSON lines:
   two rendered in turns, wall and CPU time);
 - tagging: the same with and without the tagged-PDF structure (the untagged kit skips tagging
   altogether: no marked content, no structure), and their ratio;
-- batch: 1,000 records through ``brochure batch`` with 1 and 2 workers in turns, three rounds
+- batch: 1,000 records through ``brochure batch`` with 1 and 2 workers in turns, five rounds
   (median wall seconds, summaries per second, the speed-up of 2 workers), the start-up a batch
   pays once, and the speed-up of the rendering after it;
 - memory: peak RSS after 2,000 and after 10,000 summaries (flat means no leak);
@@ -149,14 +149,16 @@ def _children_cpu() -> float:
 
 
 def batch(n: int = int(os.environ.get("BENCH_BATCH_N", "1000")),
-          rounds: int = int(os.environ.get("BENCH_BATCH_ROUNDS", "3"))) -> dict:
+          rounds: int = int(os.environ.get("BENCH_BATCH_ROUNDS", "5"))) -> dict:
     """``n`` records through ``brochure batch`` on 1 and 2 workers, in turns for ``rounds``
     rounds (medians: this machine's speed drifts by a fifth between minutes), and the same
     for a batch of 2 records: the start-up every batch pays once (the interpreter, imports,
-    the project, the kits' calibration). The rendering's own speed-up is the two batches'
-    difference on 1 worker over that on 2."""
+    the project, the kits' fonts and seeds). The rendering's own speed-up is the two batches'
+    difference on 1 worker over that on 2. A first, unmeasured batch fills the cache (the
+    kits' font seeds are learnt once after a change of code or content, then found)."""
     with tempfile.TemporaryDirectory() as folder:
         big, small = _records_file(Path(folder), n), _records_file(Path(folder), 2)
+        _batch_run(small, Path(folder) / "warm-up", 1)
         seconds: dict[str, list[float]] = {}
         cpu: dict[str, list[float]] = {}
         for _ in range(rounds):
