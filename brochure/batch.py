@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .audit import AuditError, AuditLog, entry, os_user
-from .errors import BrochureError, Problem, internal_error
+from .errors import BrochureError, Problem, WorkerError, internal_error
 from .ledger import NAME_CHANGED, NAME_CHANGED_WARNING, Ledger, held, owner_of
 from .manifest import (
     MANIFEST,
@@ -199,6 +199,9 @@ class Run:
         (see :class:`Workers`)."""
         if workers > 1 and not self.stop.requested:
             self.workers = Workers(options, workers, project)
+            default = options.publication or project.records.default
+            if default in project.records.kinds:
+                self.workers.prepare(default)
 
     def take(self, rows: list[RecordRow]) -> list[RecordRow]:
         """The input rows this run accounts for (from here on, an interruption lists them)."""
@@ -219,7 +222,7 @@ class Run:
         tasks = self._plan(token_key())
         done = lambda o: self._outcome(o, tasks)  # noqa: E731
         if self.workers is not None and len(tasks) > 1 and not self.stop.requested:
-            self.workers.prepared(options.publications)
+            self.workers.prepared(options.publications, self.stop)
             _render_pooled(list(tasks.values()), self.workers, self.stop, done)
         else:
             _render_all(tasks, options, workers, self.stop, done, project)
@@ -286,8 +289,9 @@ class Run:
         try:
             _synced(temporary)  # here, not in the worker: it renders on while the disk works
             publish(temporary, path)
-        except OSError as exc:
-            self.stop.write_failed = exc.strerror or type(exc).__name__
+        except (OSError, WriteError) as exc:  # (publish tells an OSError as a WriteError)
+            cause = exc.cause if isinstance(exc, WriteError) else exc.strerror
+            self.stop.write_failed = cause or type(exc).__name__
             self.add(outcome.index, _row(row, status=NOT_RENDERED, problems=(self._reason(),)))
             return
         warnings = outcome.warnings + ((NAME_CHANGED_WARNING,) if task.renamed else ())
@@ -441,12 +445,13 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: St
             done(_render_one(task))
         return
     _render_pooled(list(tasks.values()), Workers(options, workers, project), stop, done)
+    # (the kits were prepared here, before the fork)
 
 
 class Workers:
-    """Worker processes forked with the project loaded (the fork shares it), each told to
-    prepare a publication's kit (fonts, font seeds) before any task: those of the default
-    publication as soon as they start, while this process reads and plans the rows."""
+    """Worker processes forked with the project loaded (the fork shares it), asked to prepare
+    a publication's kit (fonts, font seeds) before any task: the command asks for the default
+    publication's as soon as they start, while this process reads and plans the rows."""
 
     def __init__(self, options: Options, count: int, project: Project):
         global _OPTIONS, _PROJECT
@@ -456,30 +461,34 @@ class Workers:
         self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
                                         initargs=(options, os.getpid()))
         self.preparing: dict[str, list[Future]] = {}
-        default = options.publication or project.records.default
-        if default in project.records.kinds:
-            self.prepare(default)
 
     def prepare(self, publication: str) -> None:
-        """Have the workers prepare ``publication``'s kit (one request a worker: each finds
-        the kit prepared when it gets a second)."""
+        """Ask the workers to prepare ``publication``'s kit: one request a worker (the pool
+        chooses which worker takes which; one that takes two finds the kit prepared)."""
         if publication not in self.preparing:
             self.preparing[publication] = [self.pool.submit(_prepare_kit, publication)
                                            for _ in range(self.count)]
 
-    def prepared(self, publications: Iterable[str]) -> None:
-        """Wait until ``publications``' kits are prepared; a BrochureError, as preparing them
-        here would raise, when one cannot be."""
+    def prepared(self, publications: Iterable[str], stop: Stop) -> None:
+        """Wait until ``publications``' kits are prepared (or a stop is asked for); raise what
+        preparing one of them raised, as preparing it in this process would (a kit asked for
+        and not needed is not waited for, and its failure is none of the batch's)."""
+        futures = []
         for publication in publications:
             self.prepare(publication)
-        for futures in self.preparing.values():
-            for future in futures:
-                try:
-                    problems = future.result()
-                except BrokenExecutor:
-                    return  # (each task is then listed as lost)
-                if problems:
-                    raise BrochureError(list(problems))
+            futures += self.preparing[publication]
+        while futures and not stop.requested:
+            if not wait(futures, timeout=0.2).not_done:
+                break
+        for future in futures:
+            if stop.requested:
+                return
+            try:
+                failure = future.result()
+            except BrokenExecutor:
+                return  # (each task is then listed as lost)
+            if failure is not None:
+                raise failure
 
     def close(self, kill: bool = True) -> None:
         """Stop them: at once (``kill``: what they were writing is only a temporary file,
@@ -584,27 +593,34 @@ def _load(options: Options, project: Project | None = None) -> Project:
     already, to check the rows)."""
     global _OPTIONS, _PROJECT
     from .project import load_project
-    from .summaries import summary_kit
     _OPTIONS, _PROJECT = options, load_project(options.root) if project is None else project
     for publication in options.publications:
-        summary_kit(_PROJECT, publication, options.brand).prepare()  # before the fork
+        _prepared_kit(publication)  # before the fork
     gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
     return _PROJECT
 
 
-def _prepare_kit(publication: str) -> tuple[Problem, ...]:
-    """In a worker: ``publication``'s kit prepared (its fonts registered, its seeds found or
-    learnt) before the worker's first task; why it cannot be, as problems."""
+def _prepared_kit(publication: str) -> None:
+    """``publication``'s kit prepared in this process (its fonts registered, its seeds found
+    or learnt): by the batch's process, or by a worker before its first task."""
     from .summaries import summary_kit
+
+    summary_kit(_PROJECT, publication, _loaded_options().brand).prepare()
+
+
+def _prepare_kit(publication: str) -> Exception | None:
+    """In a worker: ``publication``'s kit prepared (its fonts registered, its seeds found or
+    learnt) before the worker's first task; what failed, if it could not be (a BrochureError
+    as it was raised, any other failure already told by :func:`internal_error` here, where
+    its place is known)."""
     try:
-        options = _loaded_options()
-        summary_kit(_PROJECT, publication, options.brand).prepare()
+        _prepared_kit(publication)
     except BrochureError as exc:
-        return tuple(exc.problems)
+        return exc
     except Exception as exc:
-        return (Problem(internal_error(exc)),)
+        return WorkerError(internal_error(exc))
     gc.freeze()
-    return ()
+    return None
 
 
 def _loaded_options() -> Options:

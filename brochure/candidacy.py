@@ -191,7 +191,7 @@ def _template_problems(rule: Rule, kind: RecordKind) -> Iterator[tuple[tuple, st
     """The rule's summary templates (next step, met, cleared) that do not compile or read a
     name a summary does not give."""
     from .summary_checks import SUMMARY_NAMES
-    from .templates import names_read
+    from .templates import compiled
 
     texts: list[tuple[tuple, str]] = [(("next_step", code), text)
                                       for code, text in (rule.next_step or {}).items()]
@@ -200,7 +200,7 @@ def _template_problems(rule: Rule, kind: RecordKind) -> Iterator[tuple[tuple, st
     known = SUMMARY_NAMES | set(kind.fields)
     for where, text in texts:
         try:
-            names = names_read(text)
+            names = compiled(text)[1]
         except TemplateSyntaxError as exc:
             yield where, f"invalid template: {exc}"
             continue

@@ -71,12 +71,20 @@ class RefusedError(BrochureError):
     exit_code = 1
 
 
+class WorkerError(Exception):
+    """An unexpected failure in another process (a batch's worker), already told there by
+    :func:`internal_error`, where its place is known: its one argument is that text."""
+
+
 def internal_error(exc: BaseException) -> str:
     """An unexpected failure described without its message, which may quote patient text: the
     exception's type, the place in our code where it happened, and an error id (the same for the
     same fault at the same place, so reports of one bug can be matched)."""
     import hashlib
     import traceback
+
+    if isinstance(exc, WorkerError):
+        return str(exc.args[0])
 
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [f for f in frames if f"{Path(__file__).parent.name}/" in f.filename.replace("\\", "/")]

@@ -14,6 +14,7 @@ import hmac
 import os
 import re
 import secrets
+import stat
 import tempfile
 import unicodedata
 from contextlib import contextmanager
@@ -249,13 +250,35 @@ def _create_key(path: Path, what: str, variable: str) -> None:
                                     f"{variable}", path)) from None
 
 
+def read_cached(path: Path, limit: int) -> bytes | None:
+    """A file kept in the cache folder, or None when it is not there, is not a regular file
+    (a pipe would block the reader for ever), is larger than ``limit`` bytes, or cannot be
+    read: whatever was kept is then made again."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or type(exc).__name__
 
 
 def cache_dir(kind: str) -> Path:
     """Where derived, non-personal files are kept between runs (unhinted fonts, converted
-    images): $BROCHURE_CACHE, else $XDG_CACHE_HOME/brochure, else ~/.cache/brochure."""
+    images, kits' font seeds): $BROCHURE_CACHE, else $XDG_CACHE_HOME/brochure, else
+    ~/.cache/brochure."""
     if os.environ.get("BROCHURE_CACHE"):
         return Path(os.environ["BROCHURE_CACHE"]) / kind
     base = os.environ.get("XDG_CACHE_HOME")

@@ -13,7 +13,7 @@ from .errors import Problem
 from .model.record import RecordKind
 from .model.rules import Rules
 from .source import Loc, Source
-from .templates import names_read
+from .templates import compiled
 
 SUMMARY_NAMES = frozenset({"words", "format_date", "physician", "clinic", "clinic_phone",
                            "clinic_hours", "verdict", "not_recorded"})
@@ -76,7 +76,7 @@ def _template_problems(value: Any, kind: RecordKind, where: Loc = ()) -> Iterato
             yield from _template_problems(inner, kind, (*where, i))
     elif isinstance(value, str) and "{" in value:
         try:
-            names = names_read(value)
+            names = compiled(value)[1]
         except TemplateSyntaxError as exc:
             yield where, f"invalid template: {exc}"
             return

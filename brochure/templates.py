@@ -6,9 +6,10 @@ are never compiled, only inserted as values (see :func:`brochure.text.shield`).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .text import shield
@@ -18,30 +19,29 @@ ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=
 
 
 def compiled(source: str):
-    """The template and the names it reads (compiled when first rendered: checking a
-    template reads its names alone)."""
-    return _template(source), names_read(source)
-
-
-def names_read(source: str) -> tuple[str, ...]:
-    """The names a template reads (a TemplateSyntaxError if it does not compile)."""
-    return _parsed(source)[0]
+    """The template and the names it reads."""
+    template, names, _ = _compiled(source)
+    return template, names
 
 
 def needed(source: str) -> frozenset[str]:
     """The names a template needs a value of: those it reads, but for names it tests itself,
     with ``is none`` / ``is not none`` or as the condition of an ``if`` (where a missing value
     prints nothing false), which are the template's to handle."""
-    return _parsed(source)[1]
+    return _compiled(source)[2]
+
+
+_JINJA_NAME = re.compile(r"\bl_\d+_(?=\w)")
+"""The prefix Jinja gives a template's own names in the Python it makes (``l_1_a`` for ``a``)."""
 
 
 @lru_cache(maxsize=2048)
-def _parsed(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The names a template reads and the names it needs, from one parse. Reading the names
-    finds an unknown filter or test, as compiling would: a template that passes compiles."""
+def _compiled(source: str):
+    """The template, the names it reads and the names it needs, from one parse (the tree is
+    read before it is compiled: compiling may change it)."""
     tree = ENVIRONMENT.parse(source)
-    try:
-        read = tuple(sorted(meta.find_undeclared_variables(tree)))
+    try:  # (reading the names finds an unknown filter or test, as compiling would)
+        names = tuple(sorted(meta.find_undeclared_variables(tree)))
     except TemplateSyntaxError:
         ENVIRONMENT.handle_exception(source=source)  # Jinja's own error, told as it tells it
     tested = {test.node.name for test in tree.find_all(nodes.Test)
@@ -52,14 +52,15 @@ def _parsed(source: str) -> tuple[tuple[str, ...], frozenset[str]]:
         condition = branch.test.node if isinstance(branch.test, nodes.Not) else branch.test
         if isinstance(condition, nodes.Name):
             tested.add(condition.name)
-    return read, frozenset(read) - tested
-
-
-@lru_cache(maxsize=2048)
-def _template(source: str) -> Template:
-    """The template compiled, once its names are read (see :func:`_parsed`)."""
-    _parsed(source)
-    return ENVIRONMENT.from_string(source)
+    try:
+        template = ENVIRONMENT.from_string(tree)
+    except SyntaxError as exc:  # Python refuses the code Jinja made of it (a keyword given
+        # twice, a macro's argument named twice, loops nested past Python's limit)
+        refused = TemplateSyntaxError(f"it cannot be compiled ({_JINJA_NAME.sub('', exc.msg)})",
+                                      1)
+        refused.translated = True  # (one line: the problem's place is the field's)
+        raise refused from None
+    return template, names, frozenset(names) - tested
 
 
 _RENDERED: dict[tuple, tuple[str, list]] = {}

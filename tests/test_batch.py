@@ -7,6 +7,10 @@ import csv
 import pytest
 from pypdf import PdfReader
 
+from brochure import batch
+from brochure.errors import BrochureError, Problem
+from brochure.signals import Stop
+
 from .conftest import PROJECT, edit_once, run_cli
 
 HEADER = (PROJECT / "content/patients/clinic-day.csv").read_text().splitlines()[0]
@@ -75,16 +79,60 @@ def test_a_missing_or_malformed_file_is_a_usage_error(tmp_path):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_kit_that_cannot_be_prepared_stops_the_batch_before_any_row(project, tmp_path,
-                                                                      workers):
-    """Two workers prepare the kit themselves (while the rows are read), yet a kit that
-    cannot be prepared is the batch's one error, as with one worker, not an error a row."""
-    edit_once(project, "content/brands/harbor.yaml", "family: Zilla Slab", "family: No Such Slab")
+def test_a_brand_font_not_installed_stops_the_batch_before_any_row(project, tmp_path, workers):
+    """A brand's family that is not installed is the batch's one error, at its place in the
+    brand kit, found when the project loads (it was found when the kit was prepared: with two
+    workers, by the workers), with one worker or two; no row is read."""
+    line = edit_once(project, "content/brands/harbor.yaml", "family: Zilla Slab",
+                     "family: No Such Slab")
     out = tmp_path / "out"
     result = run_cli("batch", str(project / "content/patients/clinic-day.csv"), "--out",
                      str(out), "--workers", workers, cwd=project)
     assert result.returncode == 2
-    assert "error: font family 'No Such Slab' (600 normal) is not installed" in result.stderr
-    rows = _manifest(out)
-    assert len(rows) > 2 and {r["status"] for r in rows} == {"not rendered"}
+    assert result.stderr.startswith(f"content/brands/harbor.yaml:{line}:")
+    assert ": error: font family 'No Such Slab' (600 normal) is not installed" in result.stderr
+    assert _manifest(out) == []
     assert not list(out.glob("*.pdf")) and not list(out.glob(".*.tmp"))
+
+
+def _cannot_prepare_knee(publication: str) -> Exception | None:
+    """A worker's kit preparation that fails for the knee's publication alone."""
+    if publication == "knee-stem-cell":
+        return BrochureError(Problem("the knee's kit cannot be prepared"))
+    return None
+
+
+def test_a_kit_the_batch_does_not_need_is_not_waited_for(monkeypatch):
+    """The workers prepare the default publication's kit before the rows are read; a batch
+    whose rows are all of another publication neither waits for it nor fails with it (two
+    workers stopped a batch that one worker rendered), and one that needs it fails with it."""
+    from brochure.project import load_project
+
+    monkeypatch.setattr(batch, "_prepare_kit", _cannot_prepare_knee)
+    workers = batch.Workers(batch.Options(root=str(PROJECT)), 2, load_project(PROJECT))
+    try:
+        workers.prepare("knee-stem-cell")
+        workers.prepared(["prp-tennis-elbow"], Stop())
+        with pytest.raises(BrochureError, match="the knee's kit cannot be prepared"):
+            workers.prepared(["knee-stem-cell"], Stop())
+    finally:
+        workers.close()
+
+
+def test_an_internal_failure_preparing_a_kit_is_told_alike_by_one_worker_and_two(
+        tmp_path, monkeypatch):
+    """An unexpected failure while a kit is prepared: exit 1 and the same one line (its type,
+    our place and an error id) with one worker and with two, whose worker told it."""
+    from brochure.render.summary import SummaryKit
+
+    def broken(self):
+        raise TypeError("a fault")
+    monkeypatch.setattr(SummaryKit, "prepare", broken)
+    told = []
+    for workers in ("1", "2"):
+        result = run_cli("batch", str(PROJECT / "content/patients/clinic-day.csv"), "--out",
+                         str(tmp_path / workers), "--workers", workers)
+        assert result.returncode == 1, result.stderr
+        told.append(result.stderr)
+    assert told[0].startswith("internal error: TypeError in brochure/batch.py:")
+    assert told[0] == told[1] and told[0].count("\n") == 1

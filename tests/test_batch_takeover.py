@@ -230,6 +230,30 @@ def test_a_file_the_disk_cannot_keep_stops_the_batch_and_leaves_no_temporary(tmp
     assert _pdfs(out) == {lines[0]["file"]} and not list(out.glob(".*.tmp"))
 
 
+def test_a_summary_that_cannot_take_its_name_stops_the_batch_as_a_full_disk_does(
+        tmp_path, monkeypatch):
+    """The rename that puts a summary in place refused (a full disk): the batch stops with
+    "writing failed", exit 1, the summaries before it listed (publish tells the system's
+    refusal as a WriteError, which the batch took for an error before rendering: exit 2 and
+    every row "the batch stopped before rendering")."""
+    replace, named = os.replace, []
+
+    def refusing(source, target) -> None:
+        if str(target).endswith(".pdf"):
+            named.append(target)
+            if len(named) == 3:
+                raise OSError(28, NO_SPACE)
+        replace(source, target)
+    monkeypatch.setattr(os, "replace", refusing)
+    out = tmp_path / "out"
+    result = _cli("batch", str(_records(tmp_path / "a.csv", range(5))), "--out", str(out))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{out}: error: writing failed ({NO_SPACE}), so the batch stopped" in result.output
+    lines = _lines(out / "manifest.csv")
+    assert [r["status"] for r in lines] == ["ok", "ok"] + ["not rendered"] * 3
+    assert _pdfs(out) == {r["file"] for r in lines[:2]} and not list(out.glob(".*.tmp"))
+
+
 def test_a_line_the_disk_cuts_short_is_taken_back_whole(tmp_path, monkeypatch):
     partial = manifest.Partial(tmp_path, [])
     header = (tmp_path / manifest.PARTIAL).read_bytes()

@@ -167,6 +167,27 @@ def test_a_spreadsheet_saved_in_a_legacy_encoding_is_placed_and_explained(tmp_pa
         result.stderr
 
 
+@pytest.mark.parametrize(("template", "reason"), [
+    ("{{ format_date(visit_date, x=1, x=2) }}", "keyword argument repeated: x"),
+    ("{% macro m(a, a) %}{% endmacro %}{{ format_date(visit_date) }}",
+     "duplicate argument 'a' in function definition"),
+    ("{% for a in [1] %}" * 21 + "{{ a }}" + "{% endfor %}" * 21,
+     "too many statically nested blocks")])
+def test_a_template_python_cannot_compile_is_told_at_its_place(project, template, reason):
+    """Templates Jinja parses but whose Python the compiler refuses: an error at the field,
+    in one line, found by `check` (it was an internal error when checked, and once only
+    their names were read, it passed and failed at render)."""
+    relative = "content/knee-stem-cell/summary.yaml"
+    line = _edit(project, relative, '{label: Visit, value: "{{ format_date(visit_date) }}"}',
+                 '{label: Visit, value: "' + template + '"}')
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{relative}:{line}:"), result.stderr
+    assert result.stderr.endswith(f": error: invalid template: it cannot be compiled "
+                                  f"({reason})\n")
+    assert result.stderr.count("\n") == 1
+
+
 def test_a_template_with_an_unknown_filter_is_told_in_one_line_at_its_place(project):
     """A content template naming a filter Jinja lacks: one error line at the template's
     place with Jinja's reason, nothing after it (reading the template's names before it was

@@ -17,7 +17,7 @@ from fontTools import ttLib
 from pypdf import PdfReader
 
 from brochure.output import cache_dir
-from brochure.render.fonts import _prepared
+from brochure.render.fonts import _prepared_file
 from brochure.summaries import summarize
 
 from .conftest import run_cli, run_process
@@ -104,7 +104,7 @@ def test_a_cache_folder_that_cannot_be_made_only_slows_the_start(tmp_path, monke
     blocker.write_text("a file where the cache folder should be")  # fails even for root
     monkeypatch.setenv("BROCHURE_CACHE", str(blocker))
     source = fontpkg.select_file(fontpkg.family("Atkinson Hyperlegible"), 400, "normal").path
-    prepared = ttLib.TTFont(_prepared(source, {}))
+    prepared = ttLib.TTFont(_prepared_file(source, {})[1])
     assert prepared.getGlyphOrder() == ttLib.TTFont(source).getGlyphOrder()
     assert "fpgm" not in prepared  # prepared as usual, only not kept
 

@@ -1,18 +1,22 @@
 """A kit's glyph numbering kept on disk between runs: the next process's kit finds it and renders
 no calibration summary, with the same bytes as a kit that learnt afresh; a damaged or foreign
-file is learnt again and replaced; a change to the kit or its fonts is kept apart."""
+file (another key's, changed, numbering fonts not the kit's, a pipe) is learnt again and
+replaced; a change to the kit or its fonts is kept apart; the store stays bounded."""
 
 from __future__ import annotations
 
-import json
+import os
 import shutil
+import threading
+import time
 
 import pytest
 
 from brochure.output import cache_dir
 from brochure.project import load_project
 from brochure.render import summary as summary_module
-from brochure.render.seed_store import seed_key
+from brochure.render.replay import FontSeed
+from brochure.render.seed_store import KEPT, LEFTOVER_SECONDS, keep_seed, kept_seed, seed_key
 from brochure.render.summary import SummaryKit
 from brochure.summaries import render_summary
 
@@ -61,15 +65,74 @@ def test_the_next_run_finds_the_seed_renders_no_calibration_and_writes_the_same_
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"order": ["x"], "chars": {}}',
                                     b'{"order": ["x"], "chars": {"x": [-1]}}', b"[1, 2]"])
-def test_a_damaged_or_foreign_seed_file_is_learnt_again_and_replaced(project, cache, damage):
+def test_a_damaged_seed_file_is_learnt_again_and_replaced(project, cache, damage):
     afresh = render_summary(ONE, project=load_project(project))
     stored = sorted((cache / "seeds").glob("*.json"))
-    kept = [json.loads(path.read_bytes()) for path in stored]
+    kept = [path.read_bytes() for path in stored]
     for path in stored:
         path.write_bytes(damage)
     _new_process()
     assert render_summary(ONE, project=load_project(project)) == afresh
-    assert [json.loads(path.read_bytes()) for path in stored] == kept
+    assert [path.read_bytes() for path in stored] == kept
+
+
+def test_a_seed_file_of_another_key_or_digits_changed_is_learnt_again(project, cache):
+    """Whole files that are not the seed of their name: the other language's seed (the two
+    files swapped), and a seed with one code point changed on disk."""
+    records = (ONE, {**ONE, "language": "es"})
+    afresh = [render_summary(record, project=load_project(project)) for record in records]
+    en, es = sorted((cache / "seeds").glob("*.json"))
+    kept = en.read_bytes(), es.read_bytes()
+    en.write_bytes(kept[1])
+    es.write_bytes(kept[1].replace(b"[72, ", b"[73, ", 1))
+    assert es.read_bytes() != kept[1]
+    _new_process()
+    assert [render_summary(record, project=load_project(project)) for record in records] == \
+        afresh
+    assert (en.read_bytes(), es.read_bytes()) == kept
+
+
+def test_an_intact_seed_of_fonts_not_the_kits_is_learnt_again(project, cache):
+    """A seed kept under the kit's key that numbers a font the kit has not (a standard font,
+    a name no font has): not used (it broke every summary with a TypeError or KeyError)."""
+    afresh = render_summary(ONE, project=load_project(project))
+    for path in (cache / "seeds").glob("*.json"):
+        for name in ("Helvetica", "no-such-face"):
+            keep_seed(path.stem, FontSeed(order=[name], chars={name: [65]}))
+            _new_process()
+            assert render_summary(ONE, project=load_project(project)) == afresh
+            assert name not in path.read_text()
+
+
+def test_a_pipe_in_place_of_a_seed_is_not_waited_on(cache):
+    (cache / "seeds").mkdir()
+    key = "0" * 32
+    os.mkfifo(cache / "seeds" / f"{key}.json")
+    found: list = []
+    reader = threading.Thread(target=lambda: found.append(kept_seed(key)), daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    assert found == [None]
+
+
+def test_the_store_keeps_the_newest_seeds_and_no_leftover_temporaries(cache):
+    folder = cache / "seeds"
+    folder.mkdir()
+    old = time.time() - 2 * LEFTOVER_SECONDS
+    for i in range(KEPT + 10):
+        path = folder / f"{i:032x}.json"
+        path.write_text("{}")
+        os.utime(path, (old + i, old + i))
+    leftover, writing = folder / ".a.json.x.brochure.tmp", folder / ".b.json.y.brochure.tmp"
+    leftover.write_text("")
+    os.utime(leftover, (old, old))
+    writing.write_text("")
+    keep_seed("f" * 32, FontSeed(order=["a"], chars={"a": [65]}))
+    names = {p.name for p in folder.iterdir()}
+    assert len([n for n in names if n.endswith(".json")]) == KEPT
+    assert f"{'f' * 32}.json" in names and f"{KEPT + 9:032x}.json" in names
+    assert f"{0:032x}.json" not in names and f"{10:032x}.json" not in names
+    assert leftover.name not in names and writing.name in names
 
 
 def test_a_kit_with_other_wording_keeps_a_seed_of_its_own(project, cache):

@@ -134,8 +134,8 @@ def _tell(report: Report, out: Path) -> int:
 
 def _progress(total: int):
     """A progress bar on a terminal; silence otherwise. It redraws when told of progress (at
-    most ten times a second), never from a thread of its own: worker processes are forked
-    while it runs, and a fork must not copy a thread in the middle of its work."""
+    most ten times a second), never from a thread of its own, so that a fork of the batch's
+    workers, whenever it comes, never copies a thread in the middle of its work."""
     if not is_terminal():
         return nullcontext(None)
     import time

@@ -24,7 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
 from ..errors import BrochureError, Problem
 from ..model.brand import FontChoice, Fonts
-from ..output import cache_dir, write_atomic
+from ..output import cache_dir, read_cached, write_atomic
 from .backend.fonts import (
     face_name,
     face_name_taken,
@@ -79,7 +79,7 @@ given to its other glyphs, see :func:`_name_every_glyph`)."""
 
 _FILES: dict[str, str] = {}
 """Per registered face, the digest of the font file it is made from (and of how it is
-prepared: see :func:`_prepared`)."""
+prepared: see :func:`_prepared_file`)."""
 
 
 def file_digest(face: str) -> str:
@@ -179,15 +179,42 @@ def uncovered(text: str, face: str) -> list[str]:
     return sorted(missing)
 
 
+def missing_faces(fonts: Fonts) -> list[tuple[tuple[str | int, ...], str]]:
+    """The first face of each of the brand's families (body, heading, fallbacks) that is not
+    installed: where the family is named in the brand kit, and why (files are looked for,
+    never read)."""
+    choices: list[tuple[tuple[str | int, ...], FontChoice]] = [
+        (("fonts", "body", "family"), fonts.body), (("fonts", "heading", "family"), fonts.heading),
+        *((("fonts", "fallback", i, "family"), choice) for i, choice in enumerate(fonts.fallback))]
+    missing = []
+    for where, choice in choices:
+        faces = [(weight, style) for weight in dict.fromkeys((choice.regular, choice.bold))
+                 for style in dict.fromkeys(("normal", _italic_style(choice.family)))]
+        for weight, style in faces:
+            try:
+                _font_file(choice.family, weight, style)
+            except BrochureError as exc:
+                missing.append((where, exc.problems[0].message))
+                break
+    return missing
+
+
 @cache
-def _register_face(family: str, weight: int, style: str) -> str:
+def _font_file(family: str, weight: int, style: str):
+    """The installed file of a family's face; a BrochureError saying which package to install
+    when there is none."""
     try:
-        chosen = fontpkg.select_file(fontpkg.family(family), fontpkg.normalize_weight(weight),
-                                     fontpkg.normalize_style(style), True)
+        return fontpkg.select_file(fontpkg.family(family), fontpkg.normalize_weight(weight),
+                                   fontpkg.normalize_style(style), True)
     except fontpkg.FontpkgError as exc:
         raise BrochureError(Problem(
             f"font family '{family}' ({weight} {style}) is not installed: {exc}; "
             f"install its fontpkg-* package")) from None
+
+
+@cache
+def _register_face(family: str, weight: int, style: str) -> str:
+    chosen = _font_file(family, weight, style)
     name = f"{fontpkg.slugify(family)}-{weight}-{style}"
     axes: dict[str, float] = {"wght": weight} if chosen.variable else {}
     # asciiReadable=False: subsets hold only the glyphs used (not all of ASCII besides)
@@ -195,7 +222,8 @@ def _register_face(family: str, weight: int, style: str) -> str:
     try:
         font = TTFont(name, prepared, asciiReadable=False)
     except Exception:  # a damaged copy in the cache: prepared again, and the copy replaced
-        font = TTFont(name, _prepared(chosen.path, axes, cached=False), asciiReadable=False)
+        font = TTFont(name, _prepared_file(chosen.path, axes, cached=False)[1],
+                      asciiReadable=False)
     if face_name_taken(font):
         # an instance of a variable font keeps the default instance's name, and ReportLab
         # would take it for that face (bold text drawn regular): name it by its weight
@@ -292,17 +320,12 @@ def subset_tag(face_name: str, codes: tuple[int, ...]) -> str:
     return "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
 
 
-def _prepared(path, axes: dict[str, float], cached: bool = True) -> BytesIO:
+def _prepared_file(path, axes: dict[str, float], cached: bool = True) -> tuple[str, BytesIO]:
     """The font ready to embed: a static instance at ``axes`` if it is a variable font
     (ReportLab draws only static outlines), without hinting (instructions, fpgm, prep, cvt;
     PDF viewers and printers rasterise at high resolution without it, and every embedded
-    subset is about a third smaller and quicker to write). Kept in a cache folder."""
-    return _prepared_file(path, axes, cached)[1]
-
-
-def _prepared_file(path, axes: dict[str, float], cached: bool = True) -> tuple[str, BytesIO]:
-    """:func:`_prepared`, and the digest it is kept under (of the original file and of how it
-    is prepared)."""
+    subset is about a third smaller and quicker to write), kept in a cache folder; and the
+    digest it is kept under (of the original file and of how it is prepared)."""
     original = Path(path).read_bytes()
     key = (original + fontTools.version.encode() + repr(sorted(axes.items())).encode()
            + _PREPARATION)
@@ -320,13 +343,14 @@ _PREPARATION = b"instances named 2"
 not taken for the new ones."""
 
 
+MAX_PREPARED_FONT_BYTES = 64 * 1024 * 1024
+"""A prepared font larger than this in the cache is not one of ours: it is prepared again."""
+
+
 def _from_cache(name: str) -> bytes | None:
     """A prepared font from the cache folder; None when it is not there or the cache cannot
-    be read (not a folder, no permission): it is prepared again."""
-    try:
-        return (cache_dir("fonts") / name).read_bytes()
-    except OSError:
-        return None
+    be read (not a folder, no permission, not a regular file): it is prepared again."""
+    return read_cached(cache_dir("fonts") / name, MAX_PREPARED_FONT_BYTES)
 
 
 def _to_cache(name: str, data: bytes) -> None:

@@ -42,7 +42,7 @@ from ..model.project import ProjectSettings
 from ..model.record import RecordKind
 from ..model.rules import Rules
 from ..model.summary import BottomLine, SummaryBlock, SummaryText
-from ..templates import fill, names_read, needed
+from ..templates import compiled, fill, needed
 from ..text import escape, strings_in
 from .archive import READERS_DECLARATION, Declaration
 from .art import drawing
@@ -196,13 +196,14 @@ class SummaryKit:
 
     def _kept_or_learnt(self, language: str) -> FontSeed:
         """The seed an earlier run kept on disk (see :mod:`.seed_store`), else learnt now and
-        kept, when every font it numbers is one of the kit's (whose files its key digests)."""
+        kept; either only when every font it numbers is one of the kit's (whose files its key
+        digests)."""
         faces = {face: file_digest(face) for family in (self.fonts.body, self.fonts.heading,
                                                         *self.fonts.fallbacks)
                  for face in family.faces()}
         key = seed_key(self.identity, language, faces.values())
         seed = kept_seed(key)
-        if seed is None:
+        if seed is None or not set(seed.order) <= faces.keys():
             seed = self._learn(language)
             if set(seed.order) <= faces.keys():
                 keep_seed(key, seed)
@@ -334,7 +335,7 @@ def _reads_note(block: SummaryBlock) -> bool:
     """Whether a block is a note, holds one, or has a template that reads the record's note."""
     dumped = block.model_dump()
     return _holds_note(dumped) or any(
-        "notes" in names_read(t) for t in strings_in(dumped) if "{" in t)
+        "notes" in compiled(t)[1] for t in strings_in(dumped) if "{" in t)
 
 
 def _holds_note(dumped: object) -> bool:
@@ -700,7 +701,7 @@ def _is_static(block, also: str | None = None) -> bool:
     if block.type == "columns":
         return all(_is_static(b) for column in block.columns for b in column)
     return (block.type in _STATIC or block.type == also) and all(
-        set(names_read(t)) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
+        set(compiled(t)[1]) <= CLINIC_VALUES for t in strings_in(block.model_dump()) if "{" in t)
 
 
 _KEYED_BY: dict[str, tuple[str, ...]] = {"signature": ("physician",),
