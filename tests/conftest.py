@@ -216,9 +216,20 @@ def _own_config(tmp_path_factory, monkeypatch) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _own_state(tmp_path_factory) -> Iterator[None]:
     """An audit log for the session, for module-scoped fixtures that run before any test's
-    own (see _own_config): no test writes into the project's .brochure/."""
+    own (see _own_config): no test writes into the project's .brochure/. A cache folder of
+    the session's for what the tests' many project copies learn (kits' font seeds), whose
+    prepared fonts and converted images are the user's cache's (preparing the fonts again
+    takes most of a minute)."""
+    from brochure.output import cache_dir
+
+    cache = tmp_path_factory.mktemp("cache")
+    for kind in ("fonts", "images"):
+        shared = cache_dir(kind)
+        shared.mkdir(parents=True, exist_ok=True)
+        (cache / kind).symlink_to(shared, target_is_directory=True)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("BROCHURE_STATE", str(tmp_path_factory.mktemp("session-state")))
+        patch.setenv("BROCHURE_CACHE", str(cache))
         yield
 
 
