@@ -44,7 +44,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .errors import BrochureError, Problem
+from .errors import CausedError, Problem
 from .output import key_path, load_key
 
 STATE_ENV = "BROCHURE_STATE"
@@ -60,14 +60,10 @@ _SIGNED = re.compile(r'(\{.*),"hmac":"([0-9a-f]{64})"\}')
 _MAC = re.compile(rb'"hmac":"([0-9a-f]{64})"\}\s*$')
 
 
-class AuditError(BrochureError):
+class AuditError(CausedError):
     """The audit log cannot take a line (exit 1): ``cause`` says why, in the system's words."""
 
     exit_code = 1
-
-    def __init__(self, problem: Problem, cause: str):
-        super().__init__(problem)
-        self.cause = cause
 
 
 def state_dir(root: Path | str) -> Path:

@@ -520,8 +520,8 @@ def _render_pooled(tasks: list[Task], workers: Workers, stop: Stop,
             for future in ready:
                 for outcome in _outcomes(future, pending.pop(future)):
                     done(outcome)
-    finally:
-        workers.close(kill=bool(pending))
+    finally:  # (stopped: what the workers do, tasks or kits, is not waited for)
+        workers.close(kill=bool(pending) or stop.requested)
 
 
 CHUNK = 8

@@ -168,6 +168,10 @@ def check_rules(rules: Rules, source: Source, kind: RecordKind | None) -> list[P
         except TemplateSyntaxError as exc:
             problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: {exc}"))
             continue
+        except RecursionError:  # (nested past what Jinja's readers follow)
+            problems.append(source.problem(loc, f"rule {rule.id}: invalid expression: it is "
+                                                "nested too deeply; split it into rules"))
+            continue
         if rule.next_step is None:
             problems.append(source.problem(
                 ("rules", i), f"rule {rule.id} can decide the verdict ({rule.verdict}) but "

@@ -64,6 +64,18 @@ class RecordFitError(FitError):
         return type(self), (self.fields, self.problems[0].message)
 
 
+class CausedError(BrochureError):
+    """A problem the system caused (a refused write, a log that cannot take a line): ``cause``
+    says why, in the system's words."""
+
+    def __init__(self, problem: Problem, cause: str):
+        super().__init__(problem)
+        self.cause = cause
+
+    def __reduce__(self) -> tuple[type, tuple[Problem, str]]:  # pickled whole (a worker's)
+        return type(self), (self.problems[0], self.cause)
+
+
 class RefusedError(BrochureError):
     """Work refused for a reason the user can fix by waiting or choosing otherwise (another
     batch holds the folder, a file would replace another patient's). Exit code 1."""

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BrochureError, Problem
+from .errors import BrochureError, CausedError, Problem
 from .kinds import SCREEN, OutputKind
 
 if TYPE_CHECKING:  # (the models load pydantic: not when the command line starts)
@@ -116,13 +116,9 @@ def remove_temporaries(folder: Path) -> int:
     return len(leftovers)
 
 
-class WriteError(BrochureError):
+class WriteError(CausedError):
     """The system refused a write (no permission, a full disk, an I/O error): ``cause`` says
     why, in the system's words."""
-
-    def __init__(self, problem: Problem, cause: str):
-        super().__init__(problem)
-        self.cause = cause
 
 
 @contextmanager
@@ -263,8 +259,8 @@ def read_cached(path: Path, limit: int) -> bytes | None:
         if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
             return None
         with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(limit + 1)
-        return data if len(data) <= limit else None
+            data = handle.read(status.st_size + 1)  # (one byte more: a file that grew)
+        return data if len(data) <= status.st_size else None
     except OSError:
         return None
     finally:

@@ -421,22 +421,21 @@ def _check_brand(loaded: Loaded[Brand]) -> list[Problem]:
     brand, source = loaded.model, loaded.source
     declared = brand.boxes if "boxes" in brand.model_fields_set else {}
     missing = _check_fonts(loaded)
-    if missing:  # (its art's labels cannot be measured)
-        return missing
-    return _check_art_colours(source, brand.art, brand) + \
-        _check_art_bounds(source, brand.art, brand) + [
+    bounds = [] if missing else _check_art_bounds(source, brand.art, brand)  # (measured in them)
+    return missing + _check_art_colours(source, brand.art, brand) + bounds + [
         _unknown(source, ("boxes", name), "colour", colour, list(brand.colors))
         for name, box in declared.items() for colour in box.colours()
         if colour not in brand.colors]
 
 
 def _check_fonts(loaded: Loaded[Brand]) -> list[Problem]:
-    """Every face of the brand's font families is installed (found, not read: a kit's fonts
-    are read when it first draws), each missing one told where its family is named."""
+    """Every face of the brand's font families is installed (looked up in the installed
+    fontpkg packages, not read: a kit's fonts are read when it first draws); the first
+    missing face of each family is told where the family is named."""
     from .render.fonts import missing_faces
 
-    return [loaded.source.problem(where, message)
-            for where, message in missing_faces(loaded.model.fonts)]
+    return [loaded.source.problem(where, message, key=where == ("fonts",))  # (the default
+            for where, message in missing_faces(loaded.model.fonts)]  # fallback: at `fonts:`)
 
 
 def _check_art_bounds(source: Source, art: dict, brand: Brand) -> list[Problem]:

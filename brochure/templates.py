@@ -31,6 +31,14 @@ def needed(source: str) -> frozenset[str]:
     return _compiled(source)[2]
 
 
+def _refused(reason: str) -> TemplateSyntaxError:
+    """A template Jinja parses and cannot compile, told in one line (the problem's place is
+    the field's)."""
+    refused = TemplateSyntaxError(f"it cannot be compiled ({reason})", 1)
+    refused.translated = True
+    return refused
+
+
 _JINJA_NAME = re.compile(r"\bl_\d+_(?=\w)")
 """The prefix Jinja gives a template's own names in the Python it makes (``l_1_a`` for ``a``)."""
 
@@ -39,6 +47,13 @@ _JINJA_NAME = re.compile(r"\bl_\d+_(?=\w)")
 def _compiled(source: str):
     """The template, the names it reads and the names it needs, from one parse (the tree is
     read before it is compiled: compiling may change it)."""
+    try:
+        return _compile(source)
+    except RecursionError:  # (an expression nested past what Jinja's readers follow)
+        raise _refused("it is nested too deeply") from None
+
+
+def _compile(source: str):
     tree = ENVIRONMENT.parse(source)
     try:  # (reading the names finds an unknown filter or test, as compiling would)
         names = tuple(sorted(meta.find_undeclared_variables(tree)))
@@ -56,10 +71,7 @@ def _compiled(source: str):
         template = ENVIRONMENT.from_string(tree)
     except SyntaxError as exc:  # Python refuses the code Jinja made of it (a keyword given
         # twice, a macro's argument named twice, loops nested past Python's limit)
-        refused = TemplateSyntaxError(f"it cannot be compiled ({_JINJA_NAME.sub('', exc.msg)})",
-                                      1)
-        refused.translated = True  # (one line: the problem's place is the field's)
-        raise refused from None
+        raise _refused(_JINJA_NAME.sub("", exc.msg)) from None
     return template, names, frozenset(names) - tested
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from brochure import batch
 from brochure.errors import BrochureError, Problem
+from brochure.output import WriteError
 from brochure.signals import Stop
 
 from .conftest import PROJECT, edit_once, run_cli
@@ -119,20 +126,67 @@ def test_a_kit_the_batch_does_not_need_is_not_waited_for(monkeypatch):
         workers.close()
 
 
-def test_an_internal_failure_preparing_a_kit_is_told_alike_by_one_worker_and_two(
-        tmp_path, monkeypatch):
-    """An unexpected failure while a kit is prepared: exit 1 and the same one line (its type,
-    our place and an error id) with one worker and with two, whose worker told it."""
+def _fault() -> Exception:
+    return TypeError("a fault")
+
+
+def _refused() -> Exception:
+    return BrochureError(Problem("the kit is refused", "content/brands/harbor.yaml", 3, 1))
+
+
+def _not_written() -> Exception:
+    return WriteError(Problem("cannot write here (Read-only file system)", "/cache"),
+                      "Read-only file system")
+
+
+@pytest.mark.parametrize(("failure", "code", "first_words"), [
+    (_fault, 1, "internal error: TypeError in brochure/batch.py:"),
+    (_refused, 2, "content/brands/harbor.yaml:3:1: error: the kit is refused"),
+    (_not_written, 2, "/cache: error: cannot write here (Read-only file system)")])
+def test_a_failure_preparing_a_kit_is_told_alike_by_one_worker_and_two(
+        tmp_path, monkeypatch, failure, code, first_words):
+    """A kit that fails while it is prepared: the same one line and exit code with one
+    worker and with two, whose worker prepared it (an unexpected failure told with our place
+    and an error id; a user's error as raised, even one pickled with a cause: a WriteError
+    broke the workers' pool, and every row was listed as lost)."""
     from brochure.render.summary import SummaryKit
 
     def broken(self):
-        raise TypeError("a fault")
+        raise failure()
     monkeypatch.setattr(SummaryKit, "prepare", broken)
     told = []
     for workers in ("1", "2"):
         result = run_cli("batch", str(PROJECT / "content/patients/clinic-day.csv"), "--out",
                          str(tmp_path / workers), "--workers", workers)
-        assert result.returncode == 1, result.stderr
+        assert result.returncode == code, result.stderr
         told.append(result.stderr)
-    assert told[0].startswith("internal error: TypeError in brochure/batch.py:")
+    assert told[0].startswith(first_words)
     assert told[0] == told[1] and told[0].count("\n") == 1
+
+
+def _slow_kit(publication: str) -> Exception | None:
+    """A kit that takes half a minute to prepare, and says when it is done."""
+    time.sleep(30)
+    Path(os.environ["SLOW_KIT_DONE"]).write_text(publication)
+    return None
+
+
+def test_a_stop_while_the_workers_prepare_their_kits_is_not_kept_waiting(tmp_path,
+                                                                        monkeypatch):
+    """Ctrl-C while the workers prepare a kit (a cold cache takes most of a minute): the
+    batch stops the workers at once (it waited for the kits to be prepared: 32 s)."""
+    from brochure.project import load_project
+
+    monkeypatch.setattr(batch, "_prepare_kit", _slow_kit)
+    done = tmp_path / "done"
+    monkeypatch.setenv("SLOW_KIT_DONE", str(done))
+    workers = batch.Workers(batch.Options(root=str(PROJECT)), 2, load_project(PROJECT))
+    stop = Stop()
+    threading.Timer(0.5, lambda: setattr(stop, "signum", signal.SIGINT)).start()
+    try:
+        workers.prepared(["knee-stem-cell"], stop)
+        batch._render_pooled([], workers, stop, lambda outcome: None)
+    finally:
+        workers.close()
+    assert not done.exists()
+    assert not set(multiprocessing.active_children()) - workers.before

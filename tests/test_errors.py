@@ -172,7 +172,8 @@ def test_a_spreadsheet_saved_in_a_legacy_encoding_is_placed_and_explained(tmp_pa
     ("{% macro m(a, a) %}{% endmacro %}{{ format_date(visit_date) }}",
      "duplicate argument 'a' in function definition"),
     ("{% for a in [1] %}" * 21 + "{{ a }}" + "{% endfor %}" * 21,
-     "too many statically nested blocks")])
+     "too many statically nested blocks"),
+    ("{{ format_date(visit_date)" + " + visit_date" * 1000 + " }}", "it is nested too deeply")])
 def test_a_template_python_cannot_compile_is_told_at_its_place(project, template, reason):
     """Templates Jinja parses but whose Python the compiler refuses: an error at the field,
     in one line, found by `check` (it was an internal error when checked, and once only
@@ -186,6 +187,64 @@ def test_a_template_python_cannot_compile_is_told_at_its_place(project, template
     assert result.stderr.endswith(f": error: invalid template: it cannot be compiled "
                                   f"({reason})\n")
     assert result.stderr.count("\n") == 1
+
+
+def test_a_rule_nested_too_deeply_is_told_at_its_place(project):
+    """A rule's condition nested past what Jinja's readers follow: an error at the rule, not
+    an internal RecursionError."""
+    relative = "content/knee-stem-cell/candidacy.yaml"
+    line = _edit(project, relative, "when: \"'infection' in conditions\"",
+                 "when: \"'infection' in conditions" + " and pain > 0" * 1500 + "\"")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{relative}:{line}:")
+    assert result.stderr.endswith("invalid expression: it is nested too deeply; split it into "
+                                  "rules\n") and result.stderr.count("\n") == 1
+
+
+def test_a_brand_font_not_installed_is_told_with_the_brands_other_problems(project):
+    """A family that is not installed, at its place, one line a family; the brand's other
+    problems are told with it (not once the font is mended)."""
+    relative = "content/brands/harbor.yaml"
+    font = _edit(project, relative, "family: Zilla Slab", "family: No Such Slab")
+    box = _edit(project, relative, "{fill: sand, bar: accent}", "{fill: sandy, bar: accent}")
+    result = run_cli("check", cwd=project)
+    assert result.returncode == 2
+    told = result.stderr.splitlines()
+    assert [t for t in told if "No Such Slab" in t] == [
+        f"{relative}:{font}:21: error: font family 'No Such Slab' (600 normal) is not "
+        "installed: font family 'no-such-slab' is not installed — add it with: uv add "
+        "fontpkg-no-such-slab; install its fontpkg-* package"]
+    assert any(t.startswith(f"{relative}:{box}:") and "'sandy'" in t for t in told)
+
+
+def test_a_default_fallback_not_installed_is_told_at_the_brands_fonts(project, monkeypatch):
+    """A kit that names no fallback gets Noto Sans; when that is not installed, the problem
+    says it is the default one, at the kit's fonts (not at the body's family)."""
+    from brochure.errors import BrochureError, Problem, SourceError
+    from brochure.project import load_project
+    from brochure.render import fonts
+
+    real = fonts._font_file
+
+    def without_noto(family: str, weight: int, style: str):
+        if family == "Noto Sans":
+            raise BrochureError(Problem(f"font family '{family}' is not installed"))
+        return real(family, weight, style)
+    monkeypatch.setattr(fonts, "_font_file", without_noto)
+    relative = "content/brands/harbor.yaml"
+    text = (project / relative).read_text()
+    start = text.index("  fallback:\n")
+    end = text.index("Devanagari}\n", start) + len("Devanagari}\n")
+    (project / relative).write_text(text[:start] + text[end:])
+    line = text[:text.index("fonts:")].count("\n") + 1
+    with pytest.raises(SourceError) as raised:
+        load_project(project)
+    (problem,) = [p for p in raised.value.problems
+                  if "Noto Sans" in p.message and Path(p.path).name == "harbor.yaml"]
+    assert problem.line == line
+    assert problem.message == ("the default fallback (the kit names none): font family "
+                               "'Noto Sans' is not installed")
 
 
 def test_a_template_with_an_unknown_filter_is_told_in_one_line_at_its_place(project):

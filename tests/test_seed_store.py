@@ -64,7 +64,8 @@ def test_the_next_run_finds_the_seed_renders_no_calibration_and_writes_the_same_
 
 
 @pytest.mark.parametrize("damage", [b"", b"{not json", b'{"order": ["x"], "chars": {}}',
-                                    b'{"order": ["x"], "chars": {"x": [-1]}}', b"[1, 2]"])
+                                    b'{"order": ["x"], "chars": {"x": [-1]}}', b"[1, 2]",
+                                    b"[" * 100_000])
 def test_a_damaged_seed_file_is_learnt_again_and_replaced(project, cache, damage):
     afresh = render_summary(ONE, project=load_project(project))
     stored = sorted((cache / "seeds").glob("*.json"))

@@ -181,11 +181,15 @@ def uncovered(text: str, face: str) -> list[str]:
 
 def missing_faces(fonts: Fonts) -> list[tuple[tuple[str | int, ...], str]]:
     """The first face of each of the brand's families (body, heading, fallbacks) that is not
-    installed: where the family is named in the brand kit, and why (files are looked for,
-    never read)."""
+    installed: where the family is named in the brand kit (the ``fonts`` key for the default
+    fallback, which the kit does not name), and why. Faces are looked up in the installed
+    fontpkg packages, as registering them would, and never read."""
+    declared = "fallback" in fonts.model_fields_set
+    fallback = ("fonts", "fallback") if declared else ("fonts",)
     choices: list[tuple[tuple[str | int, ...], FontChoice]] = [
         (("fonts", "body", "family"), fonts.body), (("fonts", "heading", "family"), fonts.heading),
-        *((("fonts", "fallback", i, "family"), choice) for i, choice in enumerate(fonts.fallback))]
+        *(((*fallback, i, "family") if declared else fallback, choice)
+          for i, choice in enumerate(fonts.fallback))]
     missing = []
     for where, choice in choices:
         faces = [(weight, style) for weight in dict.fromkeys((choice.regular, choice.bold))
@@ -194,7 +198,8 @@ def missing_faces(fonts: Fonts) -> list[tuple[tuple[str | int, ...], str]]:
             try:
                 _font_file(choice.family, weight, style)
             except BrochureError as exc:
-                missing.append((where, exc.problems[0].message))
+                default = "" if declared else "the default fallback (the kit names none): "
+                missing.append((where, default + exc.problems[0].message))
                 break
     return missing
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import stat
 import sys
 import time
 import unicodedata
@@ -60,7 +61,7 @@ def kept_seed(key: str) -> FontSeed | None:
         return None
     try:
         stored = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # (not JSON, or nested past Python's limit)
         return None
     return _seed_from(stored, key)
 
@@ -111,12 +112,22 @@ def _prune(folder: Path) -> None:
     now = time.time()
     seeds = []
     for path in folder.iterdir():
-        status = path.lstat()
+        try:
+            status = path.lstat()
+        except OSError:  # (gone meanwhile: another process's temporary, renamed)
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            continue
         if path.name.endswith(TEMPORARY_SUFFIX) and now - status.st_mtime > LEFTOVER_SECONDS:
-            path.unlink(missing_ok=True)
+            _remove(path)
         elif path.suffix == ".json":
             seeds.append((status.st_mtime_ns, path.name, path))
     for *_, path in sorted(seeds, reverse=True)[KEPT:]:
+        _remove(path)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
 
 
