@@ -119,3 +119,14 @@ def test_a_text_parsed_before_under_another_path_is_placed_in_its_own_file():
     assert (str(problem.path), problem.line, problem.column) == ("copy-two/publication.yaml", 2, 15)
     again.data["sections"].append("c")
     assert source.parse(text, "copy-three/publication.yaml").data["sections"] == ["a", "b"]
+
+
+@given(st.text(alphabet=st.sampled_from('&<>"\'a é;#\u00ad'), max_size=40) | st.text(max_size=40))
+def test_escape_is_the_standard_librarys_xml_escape(text):
+    """Our escape (one pass, without importing urllib, http and ssl as xml.sax.saxutils does,
+    8 ms of every start) gives what xml.sax.saxutils gives: with quotes for markup attributes,
+    without for XML text (the XMP metadata)."""
+    from xml.sax.saxutils import escape as standard
+
+    assert escape(text) == standard(text, {'"': "&quot;"})
+    assert escape(text, quotes=False) == standard(text)

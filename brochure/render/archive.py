@@ -17,12 +17,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFInfo, PDFName, PDFString
 
 from ..kinds import PDF_A_2A, PDF_UA_1, PDF_X_1A, READERS, OutputKind
 from ..model.layout import Press
+from ..text import escape
 from .backend import document as pdf
 
 SRGB_NAME = "sRGB IEC61966-2.1"
@@ -163,7 +163,7 @@ def _xmp(title: str, author: str, subject: str, keywords: str, creator: str, pro
          date: str, language: str, claims: str) -> bytes:
     fields = {"title": title, "author": author, "subject": subject, "keywords": keywords,
               "creator": creator, "producer": producer, "date": date, "lang": language}
-    xml = XMP.format(**{k: escape(v) for k, v in fields.items()},
+    xml = XMP.format(**{k: escape(v, quotes=False) for k, v in fields.items()},
                      claims=claims).encode("utf-8")
     return b"<</Type/Metadata/Subtype/XML/Length %d>>stream\n%s\nendstream" % (len(xml), xml)
 
