@@ -434,8 +434,8 @@ def _check_fonts(loaded: Loaded[Brand]) -> list[Problem]:
     missing face of each family is told where the family is named."""
     from .render.fonts import missing_faces
 
-    return [loaded.source.problem(where, message, key=where == ("fonts",))  # (the default
-            for where, message in missing_faces(loaded.model.fonts)]  # fallback: at `fonts:`)
+    return [loaded.source.problem(where, message, key=where == ("fonts",))  # (at `fonts:`)
+            for where, message in missing_faces(loaded.model.fonts)]
 
 
 def _check_art_bounds(source: Source, art: dict, brand: Brand) -> list[Problem]:

@@ -220,7 +220,8 @@ def test_a_brand_font_not_installed_is_told_with_the_brands_other_problems(proje
 
 def test_a_default_fallback_not_installed_is_told_at_the_brands_fonts(project, monkeypatch):
     """A kit that names no fallback gets Noto Sans; when that is not installed, the problem
-    says it is the default one, at the kit's fonts (not at the body's family)."""
+    says it is the default one, at the kit's fonts (not at the body's family); a named family
+    that is missing beside it is not called the default fallback."""
     from brochure.errors import BrochureError, Problem, SourceError
     from brochure.project import load_project
     from brochure.render import fonts
@@ -228,7 +229,7 @@ def test_a_default_fallback_not_installed_is_told_at_the_brands_fonts(project, m
     real = fonts._font_file
 
     def without_noto(family: str, weight: int, style: str):
-        if family == "Noto Sans":
+        if family in ("Noto Sans", "Zilla Slab"):
             raise BrochureError(Problem(f"font family '{family}' is not installed"))
         return real(family, weight, style)
     monkeypatch.setattr(fonts, "_font_file", without_noto)
@@ -245,6 +246,9 @@ def test_a_default_fallback_not_installed_is_told_at_the_brands_fonts(project, m
     assert problem.line == line
     assert problem.message == ("the default fallback (the kit names none): font family "
                                "'Noto Sans' is not installed")
+    (heading,) = [p for p in raised.value.problems
+                  if "Zilla Slab" in p.message and Path(p.path).name == "harbor.yaml"]
+    assert heading.message == "font family 'Zilla Slab' is not installed"  # (not "default")
 
 
 def test_a_template_with_an_unknown_filter_is_told_in_one_line_at_its_place(project):

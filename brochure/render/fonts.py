@@ -185,23 +185,28 @@ def missing_faces(fonts: Fonts) -> list[tuple[tuple[str | int, ...], str]]:
     fallback, which the kit does not name), and why. Faces are looked up in the installed
     fontpkg packages, as registering them would, and never read."""
     declared = "fallback" in fonts.model_fields_set
-    fallback = ("fonts", "fallback") if declared else ("fonts",)
     choices: list[tuple[tuple[str | int, ...], FontChoice]] = [
         (("fonts", "body", "family"), fonts.body), (("fonts", "heading", "family"), fonts.heading),
-        *(((*fallback, i, "family") if declared else fallback, choice)
+        *((("fonts", "fallback", i, "family") if declared else ("fonts",), choice)
           for i, choice in enumerate(fonts.fallback))]
     missing = []
     for where, choice in choices:
-        faces = [(weight, style) for weight in dict.fromkeys((choice.regular, choice.bold))
-                 for style in dict.fromkeys(("normal", _italic_style(choice.family)))]
-        for weight, style in faces:
-            try:
+        try:
+            for weight, style in _face_specs(choice):
                 _font_file(choice.family, weight, style)
-            except BrochureError as exc:
-                default = "" if declared else "the default fallback (the kit names none): "
-                missing.append((where, default + exc.problems[0].message))
-                break
+        except BrochureError as exc:
+            default = "" if declared or where != ("fonts",) else \
+                "the default fallback (the kit names none): "
+            missing.append((where, default + exc.problems[0].message))
     return missing
+
+
+def _face_specs(choice: FontChoice) -> tuple[tuple[int, str], ...]:
+    """The (weight, style) of a family's regular, bold, italic and bold italic faces (an
+    upright-only family's italics are its upright faces)."""
+    slant = _italic_style(choice.family)
+    return ((choice.regular, "normal"), (choice.bold, "normal"), (choice.regular, slant),
+            (choice.bold, slant))
 
 
 @cache
@@ -426,13 +431,8 @@ def _italic_style(family: str) -> str:
 @cache
 def register_family(choice: FontChoice) -> FontFamily:
     """Register a family's regular, bold, italic and bold italic faces; <b>/<i> map to them."""
-    slant = _italic_style(choice.family)
-    family = FontFamily(
-        regular=_register_face(choice.family, choice.regular, "normal"),
-        bold=_register_face(choice.family, choice.bold, "normal"),
-        italic=_register_face(choice.family, choice.regular, slant),
-        bold_italic=_register_face(choice.family, choice.bold, slant),
-    )
+    family = FontFamily(*(_register_face(choice.family, weight, style)
+                          for weight, style in _face_specs(choice)))
     for bold in (0, 1):
         for italic in (1, 0):  # upright last: an upright-only family's faces read as upright
             addMapping(family.regular, bold, italic, family.face(bool(bold), bool(italic)))
