@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -220,7 +221,7 @@ class Run:
         self.audit = AuditLog(options.root)  # before anything: a log that cannot take lines
         self._reserve()
         tasks = self._plan(token_key())
-        done = lambda o: self._outcome(o, tasks)  # noqa: E731
+        done = partial(self._outcome, tasks=tasks)
         if self.workers is not None and len(tasks) > 1 and not self.stop.requested:
             self.workers.prepared(options.publications, self.stop)
             _render_pooled(list(tasks.values()), self.workers, self.stop, done)
@@ -444,8 +445,8 @@ def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: St
                 return
             done(_render_one(task))
         return
+    # (no kit to wait for: they were prepared here, before the fork)
     _render_pooled(list(tasks.values()), Workers(options, workers, project), stop, done)
-    # (the kits were prepared here, before the fork)
 
 
 class Workers:
@@ -466,7 +467,7 @@ class Workers:
         """Ask the workers to prepare ``publication``'s kit: one request a worker (the pool
         chooses which worker takes which; one that takes two finds the kit prepared)."""
         if publication not in self.preparing:
-            self.preparing[publication] = [self.pool.submit(_prepare_kit, publication)
+            self.preparing[publication] = [self.pool.submit(_prepare_in_worker, publication)
                                            for _ in range(self.count)]
 
     def prepared(self, publications: Iterable[str], stop: Stop) -> None:
@@ -608,7 +609,7 @@ def _prepared_kit(publication: str) -> None:
     summary_kit(_PROJECT, publication, _loaded_options().brand).prepare()
 
 
-def _prepare_kit(publication: str) -> Exception | None:
+def _prepare_in_worker(publication: str) -> Exception | None:
     """In a worker: ``publication``'s kit prepared (its fonts registered, its seeds found or
     learnt) before the worker's first task; what failed, if it could not be (a BrochureError
     as it was raised, any other failure already told by :func:`internal_error` here, where

@@ -115,7 +115,7 @@ def test_a_kit_the_batch_does_not_need_is_not_waited_for(monkeypatch):
     workers stopped a batch that one worker rendered), and one that needs it fails with it."""
     from brochure.project import load_project
 
-    monkeypatch.setattr(batch, "_prepare_kit", _cannot_prepare_knee)
+    monkeypatch.setattr(batch, "_prepare_in_worker", _cannot_prepare_knee)
     workers = batch.Workers(batch.Options(root=str(PROJECT)), 2, load_project(PROJECT))
     try:
         workers.prepare("knee-stem-cell")
@@ -177,7 +177,7 @@ def test_a_stop_while_the_workers_prepare_their_kits_is_not_kept_waiting(tmp_pat
     batch stops the workers at once (it waited for the kits to be prepared: 32 s)."""
     from brochure.project import load_project
 
-    monkeypatch.setattr(batch, "_prepare_kit", _slow_kit)
+    monkeypatch.setattr(batch, "_prepare_in_worker", _slow_kit)
     done = tmp_path / "done"
     monkeypatch.setenv("SLOW_KIT_DONE", str(done))
     workers = batch.Workers(batch.Options(root=str(PROJECT)), 2, load_project(PROJECT))
