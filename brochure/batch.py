@@ -155,9 +155,13 @@ def run_batch(rows: list[RecordRow], out: Path, options: Options, workers: int =
               progress: Callable[[int], None] | None = None) -> Report:
     """Render every valid record into ``out`` under the folder's lock; return the manifest's
     rows (also written) and the signal (SIGINT, SIGTERM) that stopped it early, if any."""
+    from .project import load_project
+
     with interruptible() as stop, open_batch(out, stop) as run:
+        project = load_project(options.root)
+        run.start_workers(options, workers, project)
         run.take(rows)
-        return run.render(options, workers, progress)
+        return run.render(options, progress, project)
 
 
 @contextmanager
@@ -209,12 +213,11 @@ class Run:
         self.rows = rows
         return rows
 
-    def render(self, options: Options, workers: int = 1,
-               progress: Callable[[int], None] | None = None,
+    def render(self, options: Options, progress: Callable[[int], None] | None = None,
                project: Project | None = None) -> Report:
-        """Render the rows taken, with the ``project`` the command loaded to check them (else
-        loaded here)."""
-        from . import summaries  # noqa: F401  # loads the renderer before workers fork
+        """Render the rows taken: by the workers :meth:`start_workers` started, else in this
+        process, with the ``project`` the command loaded to check them (else loaded here)."""
+        from . import summaries  # noqa: F401  # (the renderer, loaded once)
         used = dict.fromkeys(row.record.publication for row in self.rows if row.record)
         options = replace(options, publications=tuple(used))
         self.progress, self.options = progress, options
@@ -222,11 +225,11 @@ class Run:
         self._reserve()
         tasks = self._plan(token_key())
         done = partial(self._outcome, tasks=tasks)
-        if self.workers is not None and len(tasks) > 1 and not self.stop.requested:
+        if self.workers is not None and tasks and not self.stop.requested:
             self.workers.prepared(options.publications, self.stop)
             _render_pooled(list(tasks.values()), self.workers, self.stop, done)
         else:
-            _render_all(tasks, options, workers, self.stop, done, project)
+            _render_here(tasks, options, self.stop, done, project)
         return Report(self.finish(self._reason()), self.stop.signum, self.stop.write_failed)
 
     def _reason(self) -> str:
@@ -432,21 +435,17 @@ def _named(row: RecordRow) -> str:
 
 # -- rendering -------------------------------------------------------------------------------
 
-def _render_all(tasks: dict[int, Task], options: Options, workers: int, stop: Stop,
-                done: Callable[[Outcome], None], project: Project | None = None) -> None:
-    """Render ``tasks``, calling ``done`` with each outcome in this process, until finished or
-    asked to stop (with ``project`` when already loaded)."""
-    if stop.requested:  # (asked while the project loaded: no kit prepared for nothing)
+def _render_here(tasks: dict[int, Task], options: Options, stop: Stop,
+                 done: Callable[[Outcome], None], project: Project | None = None) -> None:
+    """Render ``tasks`` in this process (one worker), calling ``done`` with each outcome,
+    until finished or asked to stop (with ``project`` when already loaded)."""
+    if stop.requested or not tasks:  # (no kit prepared for nothing)
         return
-    project = _load(options, project)  # here, so that forked workers start with it loaded
-    if workers <= 1 or len(tasks) < 2:
-        for task in tasks.values():
-            if stop.requested:
-                return
-            done(_render_one(task))
-        return
-    # (no kit to wait for: they were prepared here, before the fork)
-    _render_pooled(list(tasks.values()), Workers(options, workers, project), stop, done)
+    _load(options, project)
+    for task in tasks.values():
+        if stop.requested:
+            return
+        done(_render_one(task))
 
 
 class Workers:
@@ -455,9 +454,7 @@ class Workers:
     publication's as soon as they start, while this process reads and plans the rows."""
 
     def __init__(self, options: Options, count: int, project: Project):
-        global _OPTIONS, _PROJECT
-        _OPTIONS, _PROJECT = options, project
-        gc.freeze()  # the project lives as long as the workers: never scan it again
+        _remember(options, project)  # (before the fork: the workers share it)
         self.count, self.before = count, set(multiprocessing.active_children())
         self.pool = ProcessPoolExecutor(max_workers=count, initializer=_init_worker,
                                         initargs=(options, os.getpid()))
@@ -592,13 +589,21 @@ def _watch(parent: int) -> None:
 def _load(options: Options, project: Project | None = None) -> Project:
     """Remember the options; load the project, rules and fonts once (``project``: loaded
     already, to check the rows)."""
-    global _OPTIONS, _PROJECT
     from .project import load_project
-    _OPTIONS, _PROJECT = options, load_project(options.root) if project is None else project
+    project = load_project(options.root) if project is None else project
+    _remember(options, project)
     for publication in options.publications:
-        _prepared_kit(publication)  # before the fork
-    gc.freeze()  # the project, fonts and kit live as long as the worker: never scan them again
-    return _PROJECT
+        _prepared_kit(publication)
+    gc.freeze()  # (and the kits)
+    return project
+
+
+def _remember(options: Options, project: Project) -> None:
+    """The options and project every rendering in this process (and in the workers it forks)
+    uses; the project lives as long as the process: the collector never scans it again."""
+    global _OPTIONS, _PROJECT
+    _OPTIONS, _PROJECT = options, project
+    gc.freeze()
 
 
 def _prepared_kit(publication: str) -> None:

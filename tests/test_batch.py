@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import multiprocessing
 import os
 import signal
@@ -109,7 +110,18 @@ def _cannot_prepare_knee(publication: str) -> Exception | None:
     return None
 
 
-def test_a_kit_the_batch_does_not_need_is_not_waited_for(monkeypatch):
+@pytest.fixture
+def in_this_process(monkeypatch):
+    """Workers made in the test's own process: the options and project they make every
+    rendering here use, and the collector's frozen objects, are given back afterwards (later
+    tests in this process must not inherit them)."""
+    monkeypatch.setattr(batch, "_OPTIONS", batch._OPTIONS)
+    monkeypatch.setattr(batch, "_PROJECT", batch._PROJECT)
+    yield
+    gc.unfreeze()
+
+
+def test_a_kit_the_batch_does_not_need_is_not_waited_for(monkeypatch, in_this_process):
     """The workers prepare the default publication's kit before the rows are read; a batch
     whose rows are all of another publication neither waits for it nor fails with it (two
     workers stopped a batch that one worker rendered), and one that needs it fails with it."""
@@ -171,8 +183,8 @@ def _slow_kit(publication: str) -> Exception | None:
     return None
 
 
-def test_a_stop_while_the_workers_prepare_their_kits_is_not_kept_waiting(tmp_path,
-                                                                        monkeypatch):
+def test_a_stop_while_the_workers_prepare_their_kits_is_not_kept_waiting(tmp_path, monkeypatch,
+                                                                        in_this_process):
     """Ctrl-C while the workers prepare a kit (a cold cache takes most of a minute): the
     batch stops the workers at once (it waited for the kits to be prepared: 32 s)."""
     from brochure.project import load_project
@@ -182,11 +194,13 @@ def test_a_stop_while_the_workers_prepare_their_kits_is_not_kept_waiting(tmp_pat
     monkeypatch.setenv("SLOW_KIT_DONE", str(done))
     workers = batch.Workers(batch.Options(root=str(PROJECT)), 2, load_project(PROJECT))
     stop = Stop()
-    threading.Timer(0.5, lambda: setattr(stop, "signum", signal.SIGINT)).start()
+    interrupt = threading.Timer(0.5, lambda: setattr(stop, "signum", signal.SIGINT))
+    interrupt.start()
     try:
         workers.prepared(["knee-stem-cell"], stop)
         batch._render_pooled([], workers, stop, lambda outcome: None)
     finally:
+        interrupt.cancel()
         workers.close()
     assert not done.exists()
     assert not set(multiprocessing.active_children()) - workers.before

@@ -448,17 +448,13 @@ def test_the_summary_is_shown_in_the_chosen_brand_kits_summary_layout(project: P
 
 
 @pytest.mark.process
-def test_the_studio_answers_a_long_request_line_alike_however_its_bytes_arrive(tmp_path):
+def test_the_studio_answers_a_long_request_line_alike_however_its_bytes_arrive(project):
     """As ``brochure serve`` does (see test_server_edges): a 100 kB request line is answered
     the same when it comes in pieces as when it comes at once (h11's 16 KiB default refused
     it in pieces only)."""
-    import shutil
-
     from .servers import send_raw, started
 
-    for folder in ("content", "layouts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    process, url = started(["studio"], tmp_path, ready="/static/studio.css")
+    process, url = started(["studio"], project, ready="/static/studio.css")
     try:
         port = int(url.rsplit(":", 1)[1])
         request = (b"GET /static/" + b"a" * 100_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"

@@ -61,7 +61,7 @@ def run_batch_command(root: Path, files: tuple[Path, ...], out: Path, workers: i
                 if notice := legacy_key_notice(out):
                     click.echo(notice, err=True)
                 with _progress(len(rows)) as advance:
-                    report = run.render(options, workers, advance, project)
+                    report = run.render(options, advance, project)
         except NotStartedError as exc:
             click.echo(f"interrupted ({signal.Signals(exc.signum).name}) before the batch "
                        f"began: nothing was done, and {out} is as it was", err=True)
